@@ -1,0 +1,44 @@
+// The seam below the shared SMI policy (core/smi_policy.*): one transaction
+// engine per hardware interface. A Transport moves one request to the BMC and
+// its response back; it knows nothing of flags, events, users or the message
+// handler. si/ implements it over a KCS/BT/SMIC state machine and a
+// RegisterIo; ssif/ may implement it over an SMBus.
+//
+// Contract:
+// - Calls in both directions happen on the loop thread (a transport that
+//   busy-polls on a worker posts its completions back).
+// - One transaction at a time; transactionDone() exactly once per
+//   startTransaction(), with at least 3 bytes: errors are synthesised
+//   responses carrying the kernel's completion codes (0xFF hosed or
+//   mismatched, 0xC6 truncated, 0xC3/0xC0 BT timeouts, 0xC7/0xC8 bad length).
+// - attention() may arrive at any time after start(), also between
+//   transactions; it means "the BMC has something: read the flags".
+#pragma once
+
+#include "core/interface.hpp"
+
+namespace ipmi::core {
+
+class TransportSink
+{
+  public:
+    virtual ~TransportSink() = default;
+    virtual void transactionDone(SmiBytes response) = 0;
+    virtual void attention() = 0;
+};
+
+class Transport
+{
+  public:
+    virtual ~Transport() = default;
+    [[nodiscard]] virtual const InterfaceInfo& info() const = 0;
+    virtual void start(TransportSink& sink) = 0;
+    virtual void startTransaction(SmiBytes request) = 0;
+    // True if attention() is reported promptly (an interrupt or a cheap
+    // status bit the transport watches); false means the policy must poll
+    // Get Message Flags while the host waits for something.
+    [[nodiscard]] virtual bool reportsAttention() const = 0;
+    virtual void shutdown() = 0;
+};
+
+} // namespace ipmi::core

@@ -1,0 +1,52 @@
+#!/bin/sh
+# Installs, from Debian 12's own packages, everything ipmi-cuse needs to build,
+# test, and run its VM compatibility suite. Idempotent: packages already present
+# are left alone, so a second run costs one `apt-get update`.
+set -eu
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps.sh: must run as root (it calls apt-get)" >&2
+    exit 1
+fi
+
+build_packages="
+    build-essential pkg-config meson ninja-build
+    libfuse3-dev fuse3
+    libboost-dev
+    libspdlog-dev libfmt-dev
+    libcli11-dev
+    libtomlplusplus-dev
+    libsystemd-dev
+    libi2c-dev
+    libgtest-dev libgmock-dev googletest
+    libbenchmark-dev
+"
+
+# What the VM compatibility suite needs: QEMU, the pinned Debian kernel is
+# downloaded by the harness itself with `apt-get download`, a static busybox
+# for the initramfs, the unmodified client tools, and a 32-bit toolchain for
+# the compat-ioctl probe.
+vm_packages="
+    qemu-system-x86 busybox-static cpio xz-utils kmod
+    ipmitool freeipmi-tools openipmi
+    gcc-multilib g++-multilib
+"
+
+case "${1:-all}" in
+    build) packages="$build_packages" ;;
+    all) packages="$build_packages $vm_packages" ;;
+    *) echo "usage: install-deps.sh [build|all]" >&2; exit 2 ;;
+esac
+
+export DEBIAN_FRONTEND=noninteractive
+missing=""
+for p in $packages; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+if [ -n "$missing" ]; then
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $missing
+fi

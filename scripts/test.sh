@@ -1,0 +1,42 @@
+#!/bin/sh
+# The full test suite: installs what it needs, then builds and runs
+#   1. the unit suite (GoogleTest) in a normal build,
+#   2. the same unit suite under AddressSanitizer + UBSan,
+#   3. the VM compatibility suite (meson suite 'compat'), which boots Debian's
+#      kernel in QEMU because the build machines' kernel has no CUSE.
+# Exits non-zero if any part fails. Set IPMI_CUSE_SKIP_COMPAT=1 to run only
+# the unit suites (for quick local iterations; CI never sets it).
+set -eu
+cd "$(dirname "$0")/.."
+
+./scripts/install-deps.sh all
+
+jobs=$(nproc)
+
+configure() {
+    dir=$1; shift
+    if [ ! -f "$dir/build.ninja" ]; then
+        meson setup "$dir" "$@"
+    else
+        meson configure "$dir" "$@" >/dev/null
+    fi
+}
+
+echo "== unit suite (release-like build) =="
+configure build
+ninja -C build -j "$jobs"
+meson test -C build --suite unit --print-errorlogs --num-processes "$jobs"
+
+echo "== unit suite under ASan + UBSan =="
+configure build-sanitize -Db_sanitize=address,undefined -Db_lundef=false -Dbenchmarks=false
+ninja -C build-sanitize -j "$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    meson test -C build-sanitize --suite unit --print-errorlogs --num-processes "$jobs"
+
+if [ "${IPMI_CUSE_SKIP_COMPAT:-0}" = 1 ]; then
+    echo "== compat suite skipped by IPMI_CUSE_SKIP_COMPAT=1 =="
+    exit 0
+fi
+echo "== compat suite (QEMU VM, Debian kernel) =="
+meson test -C build --suite compat --print-errorlogs --num-processes 1
