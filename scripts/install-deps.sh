@@ -18,6 +18,7 @@ build_packages="
     libtomlplusplus-dev
     libsystemd-dev
     libi2c-dev
+    zlib1g-dev
     libgtest-dev libgmock-dev googletest
     libbenchmark-dev
 "
@@ -25,11 +26,15 @@ build_packages="
 # What the VM compatibility suite needs: QEMU, the pinned Debian kernel is
 # downloaded by the harness itself with `apt-get download`, a static busybox
 # for the initramfs, the unmodified client tools, and a 32-bit toolchain for
-# the compat-ioctl probe.
+# the compat-ioctl probe. The packaging checks and the systemd VM test
+# (packaging/) build the Debian package (debhelper), lint it, check the man
+# pages (man-db) and debootstrap the guest's root file system into an ext4
+# image (e2fsprogs' mke2fs -d).
 vm_packages="
     qemu-system-x86 busybox-static cpio xz-utils kmod
-    ipmitool freeipmi-tools openipmi
+    ipmitool freeipmi-tools freeipmi-bmc-watchdog openipmi
     gcc-multilib g++-multilib
+    debhelper dpkg-dev lintian debootstrap e2fsprogs man-db
 "
 
 case "${1:-all}" in

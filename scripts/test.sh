@@ -39,4 +39,7 @@ if [ "${IPMI_CUSE_SKIP_COMPAT:-0}" = 1 ]; then
     exit 0
 fi
 echo "== compat suite (QEMU VM, Debian kernel) =="
+# One VM at a time (TCG takes a core each); 'report' runs last and prints the
+# table of scenarios, verdicts and allowed differences (also left in
+# build/compat_tests/results/report.md with every transcript under runs/).
 meson test -C build --suite compat --print-errorlogs --num-processes 1

@@ -49,7 +49,9 @@ class Bmc
     // receive message queue is non-empty, the event message buffer is full
     // (when enabled), or the watchdog pre-timeout flag is set.
     [[nodiscard]] bool attention() const;
-    // Called whenever attention() may have changed.
+    // Called when attention() changed, from inside handleRequest() or
+    // advance(); the listener may read attention() but must not call
+    // handleRequest() or advance() itself.
     void setAttentionListener(std::function<void()> onChange);
 
     // Byte-level fault for the interface models: the byte to put on the wire
@@ -58,6 +60,16 @@ class Bmc
 
     [[nodiscard]] FaultInjector& faults();
     [[nodiscard]] const BmcConfig& config() const;
+
+    // SEL time (seconds since 1970); the BMC never reads the system clock.
+    [[nodiscard]] std::uint32_t wallClock() const;
+    void setWallClock(std::uint32_t secondsSince1970);
+    // What the simulated host went through (for tests and the daemon).
+    [[nodiscard]] bool chassisPowerOn() const;
+    [[nodiscard]] unsigned chassisResets() const;
+    // Forces a sensor's raw reading now (threshold events follow as if the
+    // value had moved there); unknown sensor numbers are ignored.
+    void setSensorRaw(std::uint8_t sensorNumber, std::uint8_t raw);
 
   private:
     class Impl;

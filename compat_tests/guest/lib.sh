@@ -1,0 +1,96 @@
+#!/bin/sh
+# Shared by run.sh and the scenarios: bringing up the IPMI stack of one mode,
+# and `t`, which runs one command under a hard timeout and records it.
+
+# t CMD ARGS...: prints "$ CMD ARGS", its merged output and "[rc=N]".
+t() {
+    echo "\$ $*"
+    timeout -s KILL "${CMD_TIMEOUT:-60}" "$@" 2>&1
+    echo "[rc=$?]"
+}
+
+# wait_for PATH SECONDS: polls (0.1 s) until PATH exists.
+wait_for() {
+    n=0
+    while [ ! -e "$1" ]; do
+        n=$((n + 1))
+        [ "$n" -gt $(( $2 * 10 )) ] && return 1
+        usleep 100000
+    done
+    return 0
+}
+
+modprobe_or_fail() {
+    if ! modprobe "$@"; then
+        echo "@@SETUP modprobe $* failed"
+        return 1
+    fi
+}
+
+setup_kernel() {
+    modprobe_or_fail ipmi_msghandler || return 1
+    modprobe_or_fail ipmi_devintf || return 1
+    case "$BMC" in
+        ssif*)
+            modprobe_or_fail i2c-i801 || return 1
+            modprobe_or_fail ipmi_ssif || return 1 ;;
+        *)
+            modprobe_or_fail ipmi_si || return 1 ;;
+    esac
+    if ! wait_for /dev/ipmi0 20; then
+        echo "@@SETUP the kernel driver created no /dev/ipmi0"
+        dmesg | grep -i ipmi
+        return 1
+    fi
+    modprobe_or_fail ipmi_watchdog || return 1
+    wait_for /dev/watchdog 10 || { echo "@@SETUP no /dev/watchdog"; return 1; }
+    return 0
+}
+
+setup_cuse() {
+    modprobe_or_fail fuse || return 1
+    modprobe_or_fail cuse || return 1
+    case "$BMC" in
+        ssif*) modprobe_or_fail i2c-i801 && modprobe_or_fail i2c-dev || return 1 ;;
+    esac
+    if [ ! -x /usr/sbin/ipmi-cuse ]; then
+        echo "@@SETUP ipmi-cuse is not in the image (the host build has no daemon/ipmi-cuse)"
+        return 1
+    fi
+    # Background daemon: output to a file, never a pipe (a pipe would keep
+    # the scenario's output open and hang the VM).
+    # shellcheck disable=SC2086
+    /usr/sbin/ipmi-cuse $DAEMON_ARGS </dev/null >/tmp/daemon.log 2>&1 &
+    echo $! >/tmp/daemon.pid
+    if ! wait_for /sys/class/cuse/ipmi0/dev 20; then
+        echo "@@SETUP ipmi-cuse ($DAEMON_ARGS) registered no ipmi0 in 20 s; its log:"
+        cat /tmp/daemon.log
+        return 1
+    fi
+    wait_for /dev/ipmi0 5 || { echo "@@SETUP no /dev/ipmi0 node"; return 1; }
+    if [ "${NEED_WATCHDOG:-0}" = 1 ] && ! wait_for /dev/watchdog 5; then
+        echo "@@SETUP ipmi-cuse created no /dev/watchdog; its log:"
+        cat /tmp/daemon.log
+        return 1
+    fi
+    return 0
+}
+
+setup_stack() {
+    case "$MODE" in
+        kernel) setup_kernel ;;
+        cuse) setup_cuse ;;
+        *) echo "@@SETUP unknown MODE=$MODE"; return 1 ;;
+    esac
+}
+
+teardown_stack() {
+    if [ -f /tmp/daemon.pid ]; then
+        kill "$(cat /tmp/daemon.pid)" 2>/dev/null
+        usleep 300000
+        echo "--- ipmi-cuse log ---"
+        cat /tmp/daemon.log
+    fi
+    echo "--- dmesg (ipmi) ---"
+    dmesg | grep -iE 'ipmi|cuse|watchdog'
+}

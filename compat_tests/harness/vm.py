@@ -1,0 +1,166 @@
+"""Boots one scenario in one QEMU VM and returns its transcript.
+
+One boot = one scenario in one mode ("kernel": Debian's ipmi_si/ipmi_ssif +
+ipmi_devintf + ipmi_watchdog; "cuse": fuse + cuse + ipmi-cuse, no kernel IPMI
+module) behind one emulated BMC. The guest writes the transcript to its second
+serial port; the console goes to a log file kept for failures. Every wait has a
+deadline: the guest arms its own, and the host kills QEMU after a hard one.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+from . import image as img
+from . import extern_bmc
+
+# A fixed GUID so `mc guid` is the same in every boot.
+BMC_GUID = "8f2c3a7e-5b1d-4c6e-9a0f-1d2e3f405162"
+
+
+def _bmc_sim(fru):
+    return ["-device", f"ipmi-bmc-sim,id=bmc0,guid={BMC_GUID},frudatafile={fru},"
+                       "mfg_id=343,product_id=0x1234,fwrev1=1,fwrev2=0x23"]
+
+
+# What each BMC kind adds to QEMU's command line. "sim" has no emulated BMC:
+# only ipmi-cuse's own simulator serves it, so it has no kernel half.
+def bmc_args(kind, fru, extern_port=None):
+    if kind == "kcs":
+        return _bmc_sim(fru) + ["-device", "isa-ipmi-kcs,bmc=bmc0,ioport=0xca2"]
+    if kind == "bt":
+        return _bmc_sim(fru) + ["-device", "isa-ipmi-bt,bmc=bmc0"]
+    if kind == "pci-kcs":
+        return _bmc_sim(fru) + ["-device", "pci-ipmi-kcs,bmc=bmc0"]
+    if kind == "ssif":
+        return _bmc_sim(fru) + ["-device", "smbus-ipmi,bmc=bmc0,address=0x10"]
+    if kind == "extern-kcs":
+        return ["-chardev", f"socket,id=ipmichr,host=127.0.0.1,port={extern_port},reconnect=1",
+                "-device", "ipmi-bmc-extern,id=bmc0,chardev=ipmichr",
+                "-device", "isa-ipmi-kcs,bmc=bmc0,ioport=0xca2"]
+    if kind == "sim":
+        return []
+    raise ValueError(f"unknown BMC kind {kind}")
+
+
+class Boot:
+    """The outcome of one VM run."""
+
+    def __init__(self, transcript, console, seconds, ok, reason, boot_seconds):
+        self.transcript = transcript
+        self.console = console
+        self.seconds = seconds
+        self.ok = ok
+        self.reason = reason
+        self.boot_seconds = boot_seconds
+
+
+def _fru_file():
+    """A small, valid FRU image (common header + board area + product area)."""
+    path = os.path.join(img.CACHE_DIR, "fru-v1.bin")
+    if os.path.exists(path):
+        return path
+
+    def field(text):
+        b = text.encode()
+        return bytes([0xC0 | len(b)]) + b
+
+    def area(body_fields, head):
+        body = head + b"".join(field(f) for f in body_fields) + b"\xc1"
+        while (len(body) + 1) % 8:
+            body += b"\0"
+        body = bytearray(body)
+        body[1] = (len(body) + 1) // 8
+        body += bytes([(-sum(body)) & 0xFF])
+        return bytes(body)
+
+    board = area(["ipmi-cuse", "Compat Board", "SN-0001", "PN-0001", "fru.bin"],
+                 b"\x01\x00\x19\x00\x00\x00")
+    product = area(["ipmi-cuse", "Compat Product", "PN-1", "1.0", "PSN-1", "TAG", "f"],
+                   b"\x01\x00\x19")
+    header = bytearray([1, 0, 0, 1, 1 + len(board) // 8, 0, 0])
+    header.append((-sum(header)) & 0xFF)
+    data = bytes(header) + board + product
+    data += b"\0" * (1024 - len(data))
+    with open(path + ".tmp", "wb") as f:
+        f.write(data)
+    os.replace(path + ".tmp", path)
+    return path
+
+
+def run(image, scenario, mode, bmc, env, daemon_args, guest_deadline, host_deadline,
+        workdir, extern=None, extra_files=None):
+    """Boots once; returns a Boot. Never raises for guest failures."""
+    layers = list(image.layers)
+    if mode == "cuse" and image.daemon_layer:
+        layers.append(image.daemon_layer)
+    test_env = {
+        "MODE": mode, "BMC": bmc, "SCENARIO": scenario,
+        "DAEMON_ARGS": daemon_args, "GUEST_DEADLINE": str(guest_deadline),
+    }
+    test_env.update(env)
+    lines = "".join(f"{k}='{v}'\nexport {k}\n" for k, v in test_env.items())
+    os.makedirs(workdir, exist_ok=True)
+    layer = img.test_layer(os.path.join(workdir, "test.cpio"),
+                           {"compat/test.env": lines.encode(), **(extra_files or {})})
+    initrd = os.path.join(workdir, "initrd.cpio")
+    with open(initrd, "wb") as out:
+        for part in layers + [layer]:
+            with open(part, "rb") as f:
+                out.write(f.read())
+    console = os.path.join(workdir, "console.log")
+    result = os.path.join(workdir, "result.log")
+    for p in (console, result):
+        if os.path.exists(p):
+            os.remove(p)
+    extern_port = extern.port if extern else None
+    cmd = ["qemu-system-x86_64", "-M", "q35", "-accel", "tcg", "-cpu", "max", "-m", "384",
+           "-smp", "1", "-nodefaults", "-display", "none", "-no-reboot",
+           "-uuid", BMC_GUID,
+           "-kernel", image.kernel.vmlinux, "-initrd", initrd,
+           "-append", "console=ttyS0 panic=-1 quiet loglevel=4 tsc=reliable",
+           "-serial", f"file:{console}", "-serial", f"file:{result}",
+           ] + bmc_args(bmc, _fru_file(), extern_port)
+    start = time.monotonic()
+    reason = ""
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        qemu_out, _ = proc.communicate(timeout=host_deadline)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        qemu_out, _ = proc.communicate()
+        reason = f"host deadline of {host_deadline}s: QEMU killed"
+    seconds = time.monotonic() - start
+    transcript = _read(result)
+    console_text = _read(console)
+    boot_seconds = _boot_seconds(transcript)
+    if not reason and proc.returncode != 0:
+        reason = f"QEMU exited {proc.returncode}: {qemu_out.decode(errors='replace').strip()}"
+    if not reason and "@@END rc=" not in transcript:
+        reason = "the guest stopped without finishing the scenario (no @@END)"
+    if "@@DEADLINE" in transcript:
+        reason = "guest deadline reached"
+    return Boot(transcript, console_text, seconds, not reason, reason, boot_seconds)
+
+
+def _read(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode(errors="replace").replace("\r", "")
+    except FileNotFoundError:
+        return ""
+
+
+def _boot_seconds(transcript):
+    """Guest uptime when the scenario runner started (its @@UPTIME line)."""
+    for line in transcript.splitlines():
+        if line.startswith("@@UPTIME "):
+            try:
+                return float(line.split()[1])
+            except (IndexError, ValueError):
+                return None
+    return None

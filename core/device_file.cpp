@@ -1,0 +1,210 @@
+// ioctl dispatch of one open /dev/ipmiN (ipmi_ioctl / compat_ipmi_ioctl of
+// ipmi_devintf.c) and the small ioctls: events on/off, command
+// registrations, my address/LUN (channel 0 or per channel), timing
+// parameters and maintenance mode. Each copies its argument in first
+// (a failed copy aborts with nothing changed), then calls the user API.
+#include "core/device_file.hpp"
+
+#include "abi/ipmi_compat.hpp"
+
+#include <cerrno>
+
+namespace ipmi::core {
+
+using namespace ipmi::abi;
+
+DeviceFile::~DeviceFile()
+{
+    // ipmi_release: the user goes first (its outstanding requests and
+    // registrations with it), then the unread messages.
+    user_.reset();
+    queue_.clear();
+}
+
+std::optional<ReceivePeek> DeviceFile::peekReceive() const
+{
+    if (queue_.empty()) {
+        return std::nullopt;
+    }
+    const auto& head = queue_.front();
+    return ReceivePeek{ipmi_addr_length(head.addr.addr_type), static_cast<unsigned int>(head.data.size())};
+}
+
+void DeviceFile::onMessage(ReceivedMessage msg)
+{
+    const bool wasEmpty = queue_.empty();
+    queue_.push_back(std::move(msg));
+    if (wasEmpty && wakeup_) {
+        wakeup_();
+    }
+}
+
+long DeviceFile::ioctl(std::uint32_t cmd, std::uint64_t arg, UserMemory& mem, bool compat32)
+{
+    if (compat32) {
+        // Only the four pointer-carrying ioctls differ; everything else
+        // (native numbers included) goes to the native handler.
+        switch (cmd) {
+        case COMPAT_IPMICTL_SEND_COMMAND:
+            return sendIoctl(arg, mem, true, false);
+        case COMPAT_IPMICTL_SEND_COMMAND_SETTIME:
+            return sendIoctl(arg, mem, true, true);
+        case COMPAT_IPMICTL_RECEIVE_MSG:
+            return receiveIoctl(arg, mem, true, false);
+        case COMPAT_IPMICTL_RECEIVE_MSG_TRUNC:
+            return receiveIoctl(arg, mem, true, true);
+        default:
+            break;
+        }
+    }
+    switch (cmd) {
+    case IPMICTL_SEND_COMMAND:
+        return sendIoctl(arg, mem, false, false);
+    case IPMICTL_SEND_COMMAND_SETTIME:
+        return sendIoctl(arg, mem, false, true);
+    case IPMICTL_RECEIVE_MSG:
+        return receiveIoctl(arg, mem, false, false);
+    case IPMICTL_RECEIVE_MSG_TRUNC:
+        return receiveIoctl(arg, mem, false, true);
+    case IPMICTL_REGISTER_FOR_CMD:
+    case IPMICTL_UNREGISTER_FOR_CMD:
+    case IPMICTL_REGISTER_FOR_CMD_CHANS:
+    case IPMICTL_UNREGISTER_FOR_CMD_CHANS:
+        return commandIoctl(cmd, arg, mem);
+    case IPMICTL_SET_GETS_EVENTS_CMD:
+    case IPMICTL_SET_MY_ADDRESS_CMD:
+    case IPMICTL_GET_MY_ADDRESS_CMD:
+    case IPMICTL_SET_MY_LUN_CMD:
+    case IPMICTL_GET_MY_LUN_CMD:
+    case IPMICTL_SET_MY_CHANNEL_ADDRESS_CMD:
+    case IPMICTL_GET_MY_CHANNEL_ADDRESS_CMD:
+    case IPMICTL_SET_MY_CHANNEL_LUN_CMD:
+    case IPMICTL_GET_MY_CHANNEL_LUN_CMD:
+    case IPMICTL_SET_TIMING_PARMS_CMD:
+    case IPMICTL_GET_TIMING_PARMS_CMD:
+    case IPMICTL_GET_MAINTENANCE_MODE_CMD:
+    case IPMICTL_SET_MAINTENANCE_MODE_CMD:
+        return addressIoctl(cmd, arg, mem);
+    default:
+        return -ENOTTY;
+    }
+}
+
+long DeviceFile::commandIoctl(std::uint32_t cmd, std::uint64_t arg, UserMemory& mem)
+{
+    std::uint8_t netfn = 0;
+    std::uint8_t command = 0;
+    unsigned chans = 0;
+    if (cmd == IPMICTL_REGISTER_FOR_CMD || cmd == IPMICTL_UNREGISTER_FOR_CMD) {
+        ipmi_cmdspec spec{};
+        if (const int rv = mem.copyFromUser(&spec, arg, sizeof(spec)); rv != 0) {
+            return rv;
+        }
+        netfn = spec.netfn;
+        command = spec.cmd;
+        chans = static_cast<unsigned>(IPMI_CHAN_ALL);
+    } else {
+        ipmi_cmdspec_chans spec{};
+        if (const int rv = mem.copyFromUser(&spec, arg, sizeof(spec)); rv != 0) {
+            return rv;
+        }
+        // u32 netfn/cmd are cut to the 8 bits the message handler takes.
+        netfn = static_cast<std::uint8_t>(spec.netfn);
+        command = static_cast<std::uint8_t>(spec.cmd);
+        chans = spec.chans;
+    }
+    if (cmd == IPMICTL_REGISTER_FOR_CMD || cmd == IPMICTL_REGISTER_FOR_CMD_CHANS) {
+        return user_->registerForCmd(netfn, command, chans);
+    }
+    return user_->unregisterForCmd(netfn, command, chans);
+}
+
+long DeviceFile::addressIoctl(std::uint32_t cmd, std::uint64_t arg, UserMemory& mem)
+{
+    switch (cmd) {
+    case IPMICTL_SET_GETS_EVENTS_CMD: {
+        int val = 0;
+        if (const int rv = mem.copyFromUser(&val, arg, sizeof(val)); rv != 0) {
+            return rv;
+        }
+        return user_->setGetsEvents(val != 0);
+    }
+    case IPMICTL_SET_MY_ADDRESS_CMD:
+    case IPMICTL_SET_MY_LUN_CMD: {
+        unsigned int val = 0;
+        if (const int rv = mem.copyFromUser(&val, arg, sizeof(val)); rv != 0) {
+            return rv;
+        }
+        if (cmd == IPMICTL_SET_MY_ADDRESS_CMD) {
+            return user_->setMyAddress(0, static_cast<std::uint8_t>(val));
+        }
+        return user_->setMyLun(0, static_cast<std::uint8_t>(val & 0x03));
+    }
+    case IPMICTL_GET_MY_ADDRESS_CMD:
+    case IPMICTL_GET_MY_LUN_CMD: {
+        std::uint8_t value = 0;
+        const int rv = cmd == IPMICTL_GET_MY_ADDRESS_CMD ? user_->getMyAddress(0, value)
+                                                         : user_->getMyLun(0, value);
+        if (rv != 0) {
+            return rv;
+        }
+        const unsigned int val = value;
+        return mem.copyToUser(arg, &val, sizeof(val));
+    }
+    case IPMICTL_SET_MY_CHANNEL_ADDRESS_CMD:
+    case IPMICTL_SET_MY_CHANNEL_LUN_CMD: {
+        ipmi_channel_lun_address_set val{};
+        if (const int rv = mem.copyFromUser(&val, arg, sizeof(val)); rv != 0) {
+            return rv;
+        }
+        if (cmd == IPMICTL_SET_MY_CHANNEL_ADDRESS_CMD) {
+            return user_->setMyAddress(val.channel, val.value);
+        }
+        return user_->setMyLun(val.channel, val.value);
+    }
+    case IPMICTL_GET_MY_CHANNEL_ADDRESS_CMD:
+    case IPMICTL_GET_MY_CHANNEL_LUN_CMD: {
+        ipmi_channel_lun_address_set val{};
+        if (const int rv = mem.copyFromUser(&val, arg, sizeof(val)); rv != 0) {
+            return rv;
+        }
+        const int rv = cmd == IPMICTL_GET_MY_CHANNEL_ADDRESS_CMD ? user_->getMyAddress(val.channel, val.value)
+                                                                 : user_->getMyLun(val.channel, val.value);
+        if (rv != 0) {
+            return rv;
+        }
+        return mem.copyToUser(arg, &val, sizeof(val));
+    }
+    case IPMICTL_SET_TIMING_PARMS_CMD: {
+        ipmi_timing_parms parms{};
+        if (const int rv = mem.copyFromUser(&parms, arg, sizeof(parms)); rv != 0) {
+            return rv;
+        }
+        // Stored unvalidated; used by SEND_COMMAND on this file only.
+        defaultRetries_ = parms.retries;
+        defaultRetryTimeMs_ = parms.retry_time_ms;
+        return 0;
+    }
+    case IPMICTL_GET_TIMING_PARMS_CMD: {
+        const ipmi_timing_parms parms{defaultRetries_, defaultRetryTimeMs_};
+        return mem.copyToUser(arg, &parms, sizeof(parms));
+    }
+    case IPMICTL_GET_MAINTENANCE_MODE_CMD: {
+        // The configured mode; a dead user yields -ENODEV as the *value*,
+        // as ipmi_get_maintenance_mode's result is copied out unchecked.
+        const int mode = user_->maintenanceMode();
+        return mem.copyToUser(arg, &mode, sizeof(mode));
+    }
+    case IPMICTL_SET_MAINTENANCE_MODE_CMD: {
+        int mode = 0;
+        if (const int rv = mem.copyFromUser(&mode, arg, sizeof(mode)); rv != 0) {
+            return rv;
+        }
+        return user_->setMaintenanceMode(mode);
+    }
+    default:
+        return -ENOTTY;
+    }
+}
+
+} // namespace ipmi::core

@@ -1,0 +1,85 @@
+// The once-only state file of pstore panic reports.
+#include "core/services/reported_records.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <system_error>
+
+namespace ipmi::core::services {
+
+std::string ReportedRecords::load()
+{
+    entries_.clear();
+    std::error_code ec;
+    if (!std::filesystem::exists(file_, ec)) {
+        return ec ? "cannot check " + file_.string() + ": " + ec.message() : std::string{};
+    }
+    if (!std::filesystem::is_regular_file(file_, ec)) {
+        return "cannot read " + file_.string() + ": not a regular file";
+    }
+    std::ifstream in(file_);
+    if (!in) {
+        return "cannot read " + file_.string();
+    }
+    std::string line;
+    while (std::getline(in, line)) {
+        while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) {
+            line.pop_back();
+        }
+        if (line.empty() || line.front() == '#') {
+            continue;
+        }
+        add(line);
+    }
+    if (in.bad()) {
+        entries_.clear();
+        return "cannot read " + file_.string();
+    }
+    return {};
+}
+
+bool ReportedRecords::contains(const std::string& identity) const
+{
+    return std::find(entries_.begin(), entries_.end(), identity) != entries_.end();
+}
+
+void ReportedRecords::add(const std::string& identity)
+{
+    if (contains(identity)) {
+        return;
+    }
+    entries_.push_back(identity);
+    if (entries_.size() > kMaxEntries) {
+        entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(entries_.size() - kMaxEntries));
+    }
+}
+
+std::string ReportedRecords::save() const
+{
+    std::error_code ec;
+    if (file_.has_parent_path()) {
+        std::filesystem::create_directories(file_.parent_path(), ec);
+        if (ec) {
+            return "cannot create " + file_.parent_path().string() + ": " + ec.message();
+        }
+    }
+    auto tmp = file_;
+    tmp += ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        out << "# ipmi-cuse: pstore panic records already reported to the BMC (name:fnv1a64)\n";
+        for (const auto& id : entries_) {
+            out << id << '\n';
+        }
+        if (!out.flush()) {
+            return "cannot write " + tmp.string();
+        }
+    }
+    std::filesystem::rename(tmp, file_, ec);
+    if (ec) {
+        return "cannot rename " + tmp.string() + " to " + file_.string() + ": " + ec.message();
+    }
+    return {};
+}
+
+} // namespace ipmi::core::services

@@ -1,0 +1,38 @@
+// The state file that keeps pstore panic reports once-only: one record
+// identity (pstore.hpp) per line, oldest first, '#' comments allowed.
+// Written beside and renamed into place, so a crash mid-write leaves the
+// old file. Bounded: only the newest kMaxEntries identities are kept.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace ipmi::core::services {
+
+inline constexpr const char* kDefaultReportedPanicsFile = "/var/lib/ipmi-cuse/reported-panics";
+
+class ReportedRecords
+{
+  public:
+    static constexpr std::size_t kMaxEntries = 1024;
+
+    explicit ReportedRecords(std::filesystem::path file) : file_(std::move(file)) {}
+
+    // A missing file is an empty set; returns why the file could not be read.
+    std::string load();
+    [[nodiscard]] bool contains(const std::string& identity) const;
+    void add(const std::string& identity);
+    // Returns why it could not be written, or an empty string.
+    [[nodiscard]] std::string save() const;
+
+    [[nodiscard]] const std::vector<std::string>& entries() const { return entries_; }
+    [[nodiscard]] const std::filesystem::path& file() const { return file_; }
+
+  private:
+    std::filesystem::path file_;
+    std::vector<std::string> entries_;
+};
+
+} // namespace ipmi::core::services

@@ -1,0 +1,87 @@
+// One /dev/ipmiN as a CUSE device on the daemon's single Asio loop: the
+// counterpart of ipmi_devintf.c for one interface.
+//
+// The session is set up the way libfuse's cuse_lowlevel_setup() does it, minus
+// daemonizing and libfuse's signal handlers: our own open of /dev/cuse, a
+// session from cuse_lowlevel_new() with CUSE_UNRESTRICTED_IOCTL, and the fd
+// handed over with fuse_session_mount("/dev/fd/N"). The fd is watched by a
+// posix::stream_descriptor (async_wait for readability, then
+// fuse_session_receive_buf / fuse_session_process_buf), never by
+// fuse_session_loop and never on a thread of its own.
+//
+// File operations: open creates a user (the OpenFile callback, normally
+// MessageHandler::openFile) and answers its errno; release closes it; read and
+// write fail with EINVAL as they do without file operations in the kernel;
+// ioctl runs the retry protocol of ioctl_marshal.hpp; poll reports
+// POLLIN|POLLRDNORM while the receive queue is non-empty and keeps the poll
+// handle, which the file's wake-up turns into a poll notification.
+//
+// CUSE reports a failed registration (name taken, ...) to nobody: after
+// CUSE_INIT the device checks /sys/class/cuse/NAME/dev, applies the node's
+// owner and mode, optionally creates the node in a private /dev, and only
+// then reports ready. All members run on the loop thread.
+#pragma once
+
+#include "core/ipmi_file.hpp"
+#include "cuse_dev/device_node.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+
+namespace ipmi::cuse {
+
+struct CuseDeviceOptions
+{
+    std::string name;                                // "ipmi0": /dev/NAME, /sys/class/cuse/NAME
+    NodeOwnership ownership;                         // default root 0600, like the kernel
+    std::filesystem::path cuseDevice = "/dev/cuse";
+    std::filesystem::path sysfs = "/sys";
+    std::filesystem::path devDir = "/dev";           // where devtmpfs puts the node
+    std::optional<std::filesystem::path> createNodeIn; // --create-node DIR
+    std::chrono::milliseconds registrationTimeout{2000};
+    bool fuseDebug = false;                          // libfuse's own request trace
+};
+
+// What opening the device yields: the open file, or -errno for the caller.
+using OpenResult = std::variant<std::unique_ptr<core::IpmiFile>, int>;
+using OpenFileFn = std::function<OpenResult()>;
+
+class CuseDevice
+{
+  public:
+    // ready("") once the node is verified; ready(message) if it never will be.
+    using ReadyFn = std::function<void(const std::string& error)>;
+    // The kernel ended the session after it was ready (e.g. the connection
+    // was aborted through /sys/fs/fuse/connections).
+    using LostFn = std::function<void(const std::string& reason)>;
+
+    CuseDevice(boost::asio::io_context& io, CuseDeviceOptions options, OpenFileFn openFile);
+    ~CuseDevice();
+    CuseDevice(const CuseDevice&) = delete;
+    CuseDevice& operator=(const CuseDevice&) = delete;
+
+    // Opens /dev/cuse and starts the session. Returns "" or the reason it
+    // could not start (then neither callback is ever called).
+    [[nodiscard]] std::string start(ReadyFn onReady, LostFn onLost);
+    // Ends the session: the kernel removes the device; its open files fail
+    // with ENODEV from then on. Open users are closed. Idempotent.
+    void stop();
+
+    [[nodiscard]] const std::string& name() const;
+    [[nodiscard]] bool ready() const;
+    [[nodiscard]] std::size_t openFiles() const;
+
+    class Impl; // the libfuse callbacks reach it through the session's userdata
+
+  private:
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace ipmi::cuse

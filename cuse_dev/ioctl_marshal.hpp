@@ -1,0 +1,116 @@
+// The FUSE "unrestricted ioctl" retry protocol for /dev/ipmiN, as plain
+// functions over byte buffers, so it is testable without /dev/cuse.
+//
+// How CUSE delivers an unrestricted ioctl (fs/fuse/ioctl.c): the first call
+// carries no user memory at all. The server answers "retry, and this time
+// copy in these user ranges and give me room to store into these"; the
+// kernel copies the in-ranges from the caller (EFAULT to the caller if one
+// faults, before the server sees anything) and calls again with their bytes
+// concatenated. The final answer is a result plus some bytes, which the
+// kernel stores into the out-ranges in order: the bytes are always a prefix of
+// the out-ranges' concatenation, and any caller memory past that prefix is
+// left alone.
+//
+// marshalIoctl() runs core::IpmiFile::ioctl against a UserMemory made of the
+// fetched in-ranges (reads) and the declared out-ranges (writes, accepted only
+// in order, so the kernel's copy-out reproduces them exactly). An access
+// outside them makes the file answer kNeedUserMemory with nothing changed;
+// the missing range and everything the decoded struct predicts (the address,
+// the data, the write-back) are then asked for in one retry, so a typical
+// SEND or RECEIVE costs three FUSE round trips. Out-ranges are also fetched
+// as in-ranges ("probes"): a caller buffer that faults then fails in the
+// kernel before a message is consumed, as ipmi_devintf puts the message back
+// on EFAULT.
+//
+// One known departure: a SEND whose address is invalid (EINVAL) and whose
+// data pointer faults gets EFAULT here, because address and data are fetched
+// together to save a round trip; the kernel checks the address first.
+#pragma once
+
+#include "core/ipmi_file.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <variant>
+#include <vector>
+
+namespace ipmi::cuse {
+
+// A range of the calling process's memory.
+struct UserRange
+{
+    std::uint64_t addr = 0;
+    std::size_t len = 0;
+    friend bool operator==(const UserRange&, const UserRange&) = default;
+};
+
+// The ranges one FUSE_IOCTL_RETRY asked for. The next call of the same ioctl
+// brings the in-ranges' bytes concatenated, and room for the out-ranges.
+struct RetryPlan
+{
+    std::vector<UserRange> in;
+    std::vector<UserRange> out;
+    friend bool operator==(const RetryPlan&, const RetryPlan&) = default;
+};
+
+// FUSE_IOCTL_MAX_IOV: the kernel refuses more iovecs than this in one retry.
+inline constexpr std::size_t kMaxIoctlIovecs = 256;
+
+// One FUSE_IOCTL request as libfuse hands it over.
+struct IoctlCall
+{
+    std::uint32_t cmd = 0;
+    std::uint64_t arg = 0;         // the caller's pointer (32-bit value if compat)
+    bool compat = false;           // FUSE_IOCTL_COMPAT: a 32-bit caller
+    std::span<const std::uint8_t> in; // the fetched in-ranges, concatenated
+    std::size_t outSize = 0;       // total size of the declared out-ranges
+};
+
+// Ask the kernel to fetch/store these ranges and call again.
+struct IoctlRetry
+{
+    RetryPlan plan;
+};
+
+// Finish the ioctl: `result` is returned to the caller (negative = -errno),
+// `out` is stored into the out-ranges first, even with a negative result
+// (RECEIVE_MSG_TRUNC returns EMSGSIZE with the truncated message copied out).
+struct IoctlReply
+{
+    long result = 0;
+    std::vector<std::uint8_t> out;
+};
+
+using IoctlOutcome = std::variant<IoctlRetry, IoctlReply>;
+
+// One step of the protocol. `previous` is the plan of the retry that produced
+// `call` (nullptr on the first call); a call that does not match it (sizes
+// differ) starts over from the first stage. Never throws for any input.
+[[nodiscard]] IoctlOutcome marshalIoctl(core::IpmiFile& file, const IoctlCall& call,
+                                        const RetryPlan* previous);
+
+// What the marshaller knows about an ioctl number, for prediction only: the
+// file itself decides what it really reads and writes.
+enum class IoctlKind : std::uint8_t
+{
+    Plain,   // a fixed-size argument read and/or written at arg
+    Send,    // ipmi_req(_settime): struct, then address and data
+    Receive, // ipmi_recv: struct in, then address, data and struct out
+};
+
+struct IoctlShape
+{
+    IoctlKind kind = IoctlKind::Plain;
+    bool compatLayout = false; // the 32-bit struct layout
+    bool truncating = false;   // RECEIVE_MSG_TRUNC
+    std::size_t readSize = 0;  // bytes read at arg
+    std::size_t writeSize = 0; // bytes written back at arg on success
+};
+
+// The shape of an IPMICTL ioctl, or nullopt for anything else (ENOTTY).
+// Compat numbers are known only when `compat` is set, as in ipmi_devintf.
+[[nodiscard]] std::optional<IoctlShape> ipmiIoctlShape(std::uint32_t cmd, bool compat);
+
+} // namespace ipmi::cuse

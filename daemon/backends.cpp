@@ -1,0 +1,177 @@
+// Choosing and building the interfaces: see backends.hpp.
+#include "daemon/backends.hpp"
+
+#include "si/discovery/discovery.hpp"
+#include "si/si_interface.hpp"
+#include "sim/config.hpp"
+#include "ssif/factory.hpp"
+
+#include <chrono>
+
+namespace ipmi::daemon {
+
+namespace {
+
+si::SiType siTypeOf(si::discovery::SiType type)
+{
+    switch (type) {
+    case si::discovery::SiType::Smic:
+        return si::SiType::Smic;
+    case si::discovery::SiType::Bt:
+        return si::SiType::Bt;
+    default:
+        return si::SiType::Kcs;
+    }
+}
+
+Backend simBackend(const Config& config, sim::Bmc& bmc)
+{
+    const SimInterface kind = config.daemon.simInterface;
+    const char* names[] = {"kcs", "bt", "smic", "ssif"};
+    Backend b;
+    b.description = std::string("simulated BMC over ") + names[static_cast<int>(kind)];
+    b.make = [&bmc, kind](core::EventLoop& loop) -> MakeResult {
+        switch (kind) {
+        case SimInterface::Ssif:
+            return ssif::makeSimulatedSsifInterface(loop, bmc);
+        case SimInterface::Bt:
+            return si::makeSimulatedInterface(loop, bmc, si::SiType::Bt);
+        case SimInterface::Smic:
+            return si::makeSimulatedInterface(loop, bmc, si::SiType::Smic);
+        case SimInterface::Kcs:
+            break;
+        }
+        return si::makeSimulatedInterface(loop, bmc, si::SiType::Kcs);
+    };
+    return b;
+}
+
+Backend siBackend(const Config& config, const si::discovery::DiscoveredInterface& d, std::size_t index)
+{
+    si::SiParams p;
+    p.type = siTypeOf(d.type);
+    p.space = d.space == si::discovery::AddrSpace::Memory ? si::AddressSpace::Memory : si::AddressSpace::Io;
+    p.address = d.address;
+    p.regSpacing = d.regSpacing;
+    p.regSize = d.regSize;
+    p.regShift = d.regShift;
+    p.slaveAddr = d.slaveAddr;
+    p.irq = d.irq;
+    p.forceKipmid = config.si.forceKipmidFor(index);
+    p.kipmidMaxBusyUs = static_cast<unsigned>(config.si.kipmidMaxBusyUsFor(index));
+    p.addrSource = d.addrSource;
+    p.acpiPath = d.acpiPath;
+    Backend b;
+    b.description = d.description() + " (" + core::toString(d.addrSource) + ")";
+    b.make = [p](core::EventLoop& loop) -> MakeResult {
+        auto r = si::makeHardwareInterface(loop, p);
+        if (!r.interface) {
+            return r.error;
+        }
+        return std::move(r.interface);
+    };
+    return b;
+}
+
+Backend ssifBackend(const Config& config, ssif::SsifParams p)
+{
+    p.dbgProbe = config.ssif.dbgProbe;
+    p.tryacpi = config.ssif.tryAcpi;
+    p.trydmi = config.ssif.tryDmi;
+    if (!config.daemon.sysroot.empty()) {
+        p.sysfsRoot = std::filesystem::path(config.daemon.sysroot) / "sys";
+    }
+    Backend b;
+    b.description = "ssif " + (p.adapter.empty() ? std::string("any adapter") : p.adapter) + " addr " +
+                    std::to_string(p.addr) + " (" + core::toString(p.addrSource) + ")";
+    b.make = [p](core::EventLoop& loop) { return ssif::makeSsifInterface(loop, p); };
+    return b;
+}
+
+} // namespace
+
+std::string noInterfaceMessage(const Config& config)
+{
+    std::string looked = "parameters (ipmi_si.ports/addrs, ipmi_ssif.addr)";
+    if (config.si.tryDmi) {
+        looked += ", SMBIOS type 38";
+    }
+    if (config.si.tryAcpi) {
+        looked += ", ACPI IPI0001/SPMI";
+    }
+    if (config.si.tryPci) {
+        looked += ", PCI";
+    }
+    return "Unable to find any System Interface(s): no KCS, BT, SMIC or SSIF interface was found (looked at " +
+           looked +
+           "). Name one with --ipmi_si.type/--ipmi_si.ports (e.g. --ipmi_si.ports=0xca2) or "
+           "--ipmi_ssif.addr, or run with --sim to serve the embedded simulated BMC.";
+}
+
+std::variant<BackendPlan, std::string> planBackends(const Config& config)
+{
+    BackendPlan plan;
+    if (config.daemon.sim) {
+        sim::BmcConfig bmcConfig = sim::BmcConfig::defaults();
+        if (config.daemon.simConfig) {
+            auto loaded = sim::loadBmcConfig(*config.daemon.simConfig);
+            if (const auto* error = std::get_if<sim::ConfigError>(&loaded)) {
+                return "simulated BMC configuration: " + error->message;
+            }
+            bmcConfig = std::get<sim::BmcConfig>(std::move(loaded));
+        }
+        static constexpr sim::SystemInterfaceType kTypes[] = {
+            sim::SystemInterfaceType::Kcs, sim::SystemInterfaceType::Bt, sim::SystemInterfaceType::Smic,
+            sim::SystemInterfaceType::Ssif};
+        bmcConfig.systemInterface = kTypes[static_cast<int>(config.daemon.simInterface)];
+        plan.bmc = std::make_unique<sim::Bmc>(std::move(bmcConfig), std::chrono::steady_clock::now());
+        plan.backends.push_back(simBackend(config, *plan.bmc));
+        return plan;
+    }
+
+    const si::discovery::Sysroot root(config.daemon.sysroot);
+    auto report = si::discovery::discover(root, config.si);
+    if (!report) {
+        return "ipmi_si parameters: " + report.error();
+    }
+    plan.log = report.value().merged.log;
+    std::size_t siIndex = 0;
+    for (const auto& d : report.value().merged.interfaces) {
+        if (d.type == si::discovery::SiType::Ssif) {
+            const bool allowed = (d.addrSource == core::AddrSource::Acpi && config.ssif.tryAcpi) ||
+                                 (d.addrSource == core::AddrSource::Smbios && config.ssif.tryDmi) ||
+                                 (d.addrSource != core::AddrSource::Acpi && d.addrSource != core::AddrSource::Smbios);
+            if (allowed) {
+                ssif::SsifParams p;
+                p.addr = d.i2cAddress();
+                p.adapter = d.i2cAdapter ? "i2c-" + std::to_string(*d.i2cAdapter) : std::string{};
+                p.slaveAddr = d.slaveAddr;
+                p.addrSource = d.addrSource;
+                p.acpiPath = d.acpiPath;
+                plan.backends.push_back(ssifBackend(config, p));
+            }
+            continue;
+        }
+        if (d.type == si::discovery::SiType::Invalid || d.type == si::discovery::SiType::Unknown) {
+            plan.log.push_back("skipping " + d.description() + ": its interface type is unknown");
+            continue;
+        }
+        plan.backends.push_back(siBackend(config, d, siIndex++));
+    }
+    for (std::size_t i = 0; i < config.ssif.addrs.size(); ++i) {
+        ssif::SsifParams p;
+        p.addr = config.ssif.addrs[i];
+        p.adapter = i < config.ssif.adapters.size() ? config.ssif.adapters[i] : std::string{};
+        p.slaveAddr = i < config.ssif.slaveAddrs.size() ? static_cast<std::uint8_t>(config.ssif.slaveAddrs[i]) : 0;
+        p.dbg = i < config.ssif.dbg.size() ? config.ssif.dbg[i] : 0;
+        p.alertsBroken = i < config.ssif.alertsBroken.size() && config.ssif.alertsBroken[i];
+        p.addrSource = core::AddrSource::Hardcoded;
+        plan.backends.push_back(ssifBackend(config, p));
+    }
+    if (plan.backends.empty()) {
+        return noInterfaceMessage(config);
+    }
+    return plan;
+}
+
+} // namespace ipmi::daemon

@@ -1,0 +1,158 @@
+// The daemon's configuration: the kernel's module parameters (same names,
+// same value syntax, same defaults) for ipmi_si, ipmi_ssif, ipmi_watchdog,
+// ipmi_msghandler and ipmi_poweroff, plus what only ipmi-cuse has (device
+// nodes, the simulator, the control socket, logging).
+//
+// Both the TOML file and the command line produce Settings ("section, key,
+// value as text, where it came from"); applySettings() runs each through the
+// owning room's parser (si::discovery::applySiParam, watchdog::applyParameter)
+// or ours, so a value means the same wherever it is written and a refusal
+// names the file and line (or the option) and the parameter.
+//
+// TOML layout (every section and key optional):
+//   [ipmi_si]         type ports addrs irqs regspacings regsizes regshifts
+//                     slave_addrs force_kipmid kipmid_max_busy_us trydmi
+//                     tryacpi trypci tryplatform hotmod unload_when_empty
+//   [ipmi_ssif]       addr adapter slave_addrs dbg dbg_probe alerts_broken
+//                     tryacpi trydmi
+//   [ipmi_watchdog]   timeout pretimeout action preaction preop start_now
+//                     nowayout ifnum_to_use panic_wdt_timeout
+//   [ipmi_msghandler] panic_op max_users max_msgs_per_user
+//                     default_max_retries default_retry_ms
+//                     default_maintenance_retry_ms maintenance_mode_timeout_ms
+//   [ipmi_poweroff]   poweroff_powercycle
+//   [device]          names mode owner group create_node cuse_device
+//   [daemon]          sim sim_config sim_interface control_socket debug
+//                     log_level sysroot startup_timeout_ms
+// Lists may be TOML arrays or the kernel's comma-separated strings.
+#pragma once
+
+#include "core/message_handler.hpp"
+#include "si/discovery/si_params.hpp"
+#include "watchdog_dev/parameters.hpp"
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ipmi::daemon {
+
+// One parameter as written: "[section] key = value" or --section.key=value.
+struct Setting
+{
+    std::string section; // "ipmi_si", "device", ...
+    std::string key;
+    std::string value;   // the kernel's text syntax
+    std::string origin;  // "FILE:LINE:COL" or "option --ipmi_si.ports"
+};
+
+// ipmi_ssif's parameters; lists are indexed by interface like the kernel's.
+struct SsifConfig
+{
+    std::vector<std::uint8_t> addrs;   // addr=
+    std::vector<std::string> adapters; // adapter=
+    std::vector<long> slaveAddrs;      // slave_addrs=
+    std::vector<unsigned> dbg;         // dbg=
+    bool dbgProbe = false;             // dbg_probe=
+    std::vector<bool> alertsBroken;    // alerts_broken=
+    bool tryAcpi = true;               // tryacpi=
+    bool tryDmi = true;                // trydmi=
+};
+
+// ipmi_msghandler's panic_op: what to tell the BMC when the system panics.
+enum class PanicOp : std::uint8_t
+{
+    None,   // "none"
+    Event,  // "event": a panic event
+    String, // "string": the event plus the panic string in OEM SEL records
+};
+
+struct MsgHandlerConfig
+{
+    core::MessageHandlerParams params;
+    PanicOp panicOp = PanicOp::None;
+};
+
+struct PoweroffConfig
+{
+    bool powercycle = false; // poweroff_powercycle=: cycle instead of power off
+};
+
+// How the /dev nodes are named and owned.
+struct DeviceConfig
+{
+    std::vector<std::string> names;  // by interface number; missing = "ipmiN"
+    mode_t mode = 0600;
+    uid_t uid = 0;
+    gid_t gid = 0;
+    std::optional<std::filesystem::path> createNodeIn; // --create-node DIR
+    std::filesystem::path cuseDevice = "/dev/cuse";
+
+    // The node name of interface `ifnum`.
+    [[nodiscard]] std::string nameFor(int ifnum) const;
+};
+
+enum class SimInterface : std::uint8_t
+{
+    Kcs,
+    Bt,
+    Smic,
+    Ssif,
+};
+
+struct DaemonConfig
+{
+    bool sim = false; // the embedded BMC instead of hardware; never implied
+    std::optional<std::filesystem::path> simConfig;
+    SimInterface simInterface = SimInterface::Kcs;
+    std::filesystem::path controlSocket = "/run/ipmi-cuse/control"; // empty = none
+    std::vector<std::string> debug; // subsystems logging at debug level
+    std::string logLevel = "info";
+    std::string sysroot;             // prefix for /sys (discovery, name checks)
+    std::chrono::milliseconds startupTimeout{15000};
+};
+
+struct Config
+{
+    si::discovery::SiParams si;
+    SsifConfig ssif;
+    watchdog::Parameters watchdog;
+    MsgHandlerConfig msghandler;
+    PoweroffConfig poweroff;
+    DeviceConfig device;
+    DaemonConfig daemon;
+};
+
+// The subsystems --debug accepts.
+[[nodiscard]] const std::vector<std::string>& debugSubsystems();
+
+// Reads a TOML file into settings. Returns an error naming FILE:LINE:COL
+// (syntax errors, unknown sections or keys, values of a type that has no
+// kernel spelling such as tables or floats), or "" on success.
+[[nodiscard]] std::string readConfigFile(const std::filesystem::path& path, std::vector<Setting>& out);
+// The same from text; `sourceName` stands for the path in messages.
+[[nodiscard]] std::string parseConfigText(std::string_view text, std::string_view sourceName,
+                                          std::vector<Setting>& out);
+
+// Applies settings in order (later ones win); stops at the first refusal and
+// returns its message ("ORIGIN: [section] key: problem"), or "".
+[[nodiscard]] std::string applySettings(Config& config, const std::vector<Setting>& settings);
+
+// True if the section/key pair is one we know (for option registration).
+[[nodiscard]] bool knownSetting(std::string_view section, std::string_view key);
+
+// Every (section, key, help) pair, in documentation order.
+struct SettingInfo
+{
+    const char* section;
+    const char* key;
+    const char* help;
+};
+[[nodiscard]] const std::vector<SettingInfo>& settingCatalogue();
+
+} // namespace ipmi::daemon

@@ -1,0 +1,136 @@
+// The command line: see options.hpp.
+
+// GCC 12 reports a -Wnull-dereference false positive inside libstdc++'s
+// std::vector<std::string> relocation as inlined from CLI11's parser; the
+// pragma must be in force before <string> is first read.
+#pragma GCC diagnostic ignored "-Wnull-dereference"
+
+#include "daemon/options.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <map>
+#include <sstream>
+
+namespace ipmi::daemon {
+
+namespace {
+
+constexpr const char* kDescription =
+    "ipmi-cuse: the Linux IPMI driver stack in userspace. Creates /dev/ipmi0, /dev/ipmi1, ... through CUSE,\n"
+    "with the kernel's ioctl ABI, on top of KCS/BT/SMIC/SSIF hardware or an embedded simulated BMC (--sim).\n"
+    "Parameters keep the names and syntax of the kernel modules ipmi_si, ipmi_ssif, ipmi_watchdog,\n"
+    "ipmi_msghandler and ipmi_poweroff; they may also be given in the configuration file (--config),\n"
+    "under sections of the same names. The command line wins over the file.";
+
+struct OwnOption
+{
+    const char* flag;    // CLI11 spelling
+    const char* section; // where the value goes
+    const char* key;
+    const char* help;
+};
+
+// ipmi-cuse's own settings under short names (each also exists as
+// --SECTION.KEY through the catalogue).
+const OwnOption kOwnOptions[] = {
+    {"--sim-config", "daemon", "sim_config", "TOML description of the simulated BMC (implies nothing without --sim)"},
+    {"--sim-interface", "daemon", "sim_interface", "system interface to the simulated BMC: kcs (default), bt, smic, ssif"},
+    {"--device-mode", "device", "mode", "mode of the device nodes, octal (default 0600)"},
+    {"--device-owner", "device", "owner", "owner of the device nodes, name or uid (default root)"},
+    {"--device-group", "device", "group", "group of the device nodes, name or gid (default root)"},
+    {"--create-node", "device", "create_node", "also create the nodes in DIR (a container's private /dev without devtmpfs)"},
+    {"--cuse-device", "device", "cuse_device", "the CUSE control device (default /dev/cuse)"},
+    {"--control-socket", "daemon", "control_socket", "unix socket for 'ipmi-cuse status' (default /run/ipmi-cuse/control; empty: none)"},
+    {"--debug", "daemon", "debug", "subsystems logging at debug level, comma list: daemon, cuse, core, si, ssif, sim, watchdog, fuse, all"},
+    {"--log-level", "daemon", "log_level", "trace, debug, info (default), warn, error, critical"},
+    {"--sysroot", "daemon", "sysroot", "prefix for /sys when discovering hardware and checking device names"},
+    {"--startup-timeout-ms", "daemon", "startup_timeout_ms", "how long interfaces may take to answer at start-up (default 15000)"},
+};
+
+std::string joinList(const std::vector<std::string>& items)
+{
+    std::string out;
+    for (const auto& i : items) {
+        out += (out.empty() ? "" : ",") + i;
+    }
+    return out;
+}
+
+} // namespace
+
+ParsedCommandLine parseCommandLine(int argc, const char* const* argv)
+{
+    CLI::App app{kDescription, "ipmi-cuse"};
+    app.set_version_flag("--version", "ipmi-cuse 0.1.0");
+    app.get_formatter()->column_width(44);
+
+    Options options;
+    std::string configFile;
+    bool sim = false;
+    std::vector<std::string> deviceNames;
+    std::map<std::string, std::string> values; // "section.key" -> value
+    std::map<std::string, std::string> flagOf;  // "section.key" -> the option as typed
+
+    app.add_option("-c,--config", configFile, "configuration file (TOML; see the manual for its sections)")
+        ->check(CLI::ExistingFile);
+    app.add_flag("--sim", sim, "serve the embedded simulated BMC instead of hardware (never implied)");
+    app.add_option("--device-name", deviceNames,
+                   "device name of interface 0, 1, ... (repeat or comma-separate; default ipmi0, ipmi1, ...). "
+                   "Use another name when the kernel's ipmi_devintf owns ipmiN")
+        ->delimiter(',');
+    for (const auto& own : kOwnOptions) {
+        const std::string id = std::string(own.section) + "." + own.key;
+        app.add_option(own.flag, values[id], own.help)->group("ipmi-cuse options");
+        flagOf[id] = own.flag;
+    }
+    for (const auto& info : settingCatalogue()) {
+        const std::string id = std::string(info.section) + "." + info.key;
+        if (std::string(info.section) == "device" || std::string(info.section) == "daemon") {
+            continue; // reachable through the short names above
+        }
+        app.add_option("--" + id, values[id], info.help)->group(std::string("Module ") + info.section);
+        flagOf[id] = "--" + id;
+    }
+
+    auto* status = app.add_subcommand("status", "print the interfaces and counters of a running ipmi-cuse");
+    std::string statusSocket = options.statusSocket.string();
+    status->add_option("--control-socket", statusSocket, "the daemon's control socket")->capture_default_str();
+
+    std::ostringstream out;
+    std::ostringstream err;
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        ParsedCommandLine r;
+        r.exitCode = app.exit(e, out, err);
+        r.out = out.str();
+        r.err = err.str();
+        return r;
+    }
+
+    if (status->parsed()) {
+        options.command = Options::Command::Status;
+        options.statusSocket = statusSocket;
+        return ParsedCommandLine{std::move(options), 0, {}, {}};
+    }
+    if (!configFile.empty()) {
+        options.configFile = configFile;
+    }
+    if (sim) {
+        options.settings.push_back(Setting{"daemon", "sim", "Y", "option --sim"});
+    }
+    if (!deviceNames.empty()) {
+        options.settings.push_back(Setting{"device", "names", joinList(deviceNames), "option --device-name"});
+    }
+    for (const auto& [id, flag] : flagOf) {
+        if (app.count(flag) == 0) {
+            continue;
+        }
+        const auto dot = id.find('.');
+        options.settings.push_back(Setting{id.substr(0, dot), id.substr(dot + 1), values[id], "option " + flag});
+    }
+    return ParsedCommandLine{std::move(options), 0, {}, {}};
+}
+
+} // namespace ipmi::daemon

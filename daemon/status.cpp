@@ -1,0 +1,57 @@
+// The "status" reply: see status.hpp.
+#include "daemon/status.hpp"
+
+#include <sstream>
+
+namespace ipmi::daemon {
+
+namespace {
+
+std::uint64_t sum(const core::Statistics& s, std::initializer_list<core::Stat> which)
+{
+    std::uint64_t total = 0;
+    for (const auto stat : which) {
+        total += s[static_cast<std::size_t>(stat)];
+    }
+    return total;
+}
+
+} // namespace
+
+std::string formatStatus(const core::MessageHandler& handler, const std::function<std::string(int)>& deviceOf)
+{
+    using core::Stat;
+    std::ostringstream out;
+    const auto interfaces = handler.interfaces();
+    out << "interfaces " << interfaces.size() << "\n";
+    for (const int ifnum : interfaces) {
+        const auto info = handler.interfaceInfo(ifnum);
+        const auto status = handler.interfaceStatus(ifnum);
+        if (!info || !status) {
+            continue;
+        }
+        const auto& s = status->stats;
+        const std::string device = deviceOf(ifnum);
+        out << "interface " << ifnum << " device " << (device.empty() ? "-" : "/dev/" + device) << " type "
+            << info->info.type << (info->info.simulated ? " (simulated)" : "") << " at "
+            << info->info.description << "\n";
+        out << "  users " << status->users << " event_users " << status->eventUsers << " outstanding "
+            << status->outstandingRequests << " maintenance " << (status->maintenanceActive ? "active" : "inactive")
+            << "\n";
+        out << "  requests " << sum(s, {Stat::SentLocalCommands, Stat::SentIpmbCommands, Stat::SentLanCommands})
+            << " timeouts " << sum(s, {Stat::TimedOutIpmbCommands, Stat::TimedOutLanCommands})
+            << " retries " << sum(s, {Stat::RetransmittedIpmbCommands, Stat::RetransmittedLanCommands})
+            << " errors "
+            << sum(s, {Stat::SentInvalidCommands, Stat::SentIpmbCommandErrs, Stat::SentLanCommandErrs,
+                       Stat::InvalidIpmbResponses, Stat::InvalidLanResponses, Stat::InvalidCommands,
+                       Stat::InvalidEvents, Stat::DroppedRexmitIpmbCommands, Stat::DroppedRexmitLanCommands})
+            << " events " << s[static_cast<std::size_t>(Stat::Events)] << "\n";
+        for (std::size_t i = 0; i < core::kStatCount; ++i) {
+            out << "  " << core::toString(static_cast<Stat>(i)) << " " << s[i] << "\n";
+        }
+    }
+    out << "end\n";
+    return out.str();
+}
+
+} // namespace ipmi::daemon

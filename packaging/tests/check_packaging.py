@@ -1,0 +1,254 @@
+#!/usr/bin/env python3
+"""Checks the installed files of packaging/ against the program itself.
+
+- ipmi-cuse.8 documents exactly the options and commands `ipmi-cuse --help`
+  lists (both ways), so the manual cannot drift from the program;
+- ipmi-cuse.toml has every module parameter --help lists, in its section,
+  commented with its kernel parameter name, and every key of [device] and
+  [daemon] that ipmi-cuse.toml(5) documents (and the other way round);
+- the daemon accepts the file as installed, and also with every commented
+  example switched on (so each example value is valid);
+- the unit's check-kernel-ipmi refuses exactly when a kernel IPMI hardware
+  driver is loaded;
+- the man pages render without groff warnings.
+
+Exit status 0 when all hold; otherwise each failure on its own line.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+failures = []
+
+
+def fail(message):
+    failures.append(message)
+
+
+def help_text(daemon):
+    out = subprocess.run([daemon, "--help"], capture_output=True, text=True, timeout=30)
+    if out.returncode != 0:
+        sys.exit(f"ipmi-cuse --help exited {out.returncode}: {out.stderr.strip()}")
+    return out.stdout
+
+
+def help_options(text):
+    return set(re.findall(r"(?<![\w-])(--[a-z][a-z0-9_.-]*)", text))
+
+
+def help_subcommands(text):
+    """The names listed under CLI11's 'Subcommands:' heading."""
+    names = set()
+    in_section = False
+    for line in text.splitlines():
+        if line.strip().upper().startswith("SUBCOMMANDS"):
+            in_section = True
+            continue
+        if in_section:
+            m = re.match(r"\s{2}([a-z][a-z0-9-]*)\s", line + " ")
+            if m:
+                names.add(m.group(1))
+            elif line.strip() and not line.startswith(" "):
+                in_section = False
+    return names
+
+
+def man_plain(path):
+    with open(path) as f:
+        text = f.read()
+    return text.replace("\\-", "-").replace("\\fB", "").replace("\\fI", "").replace("\\fR", "")
+
+
+def man_section(text, title):
+    m = re.search(r"^\.SH " + re.escape(title) + r"\s*$(.*?)(?=^\.SH |\Z)", text, re.M | re.S)
+    return m.group(1) if m else ""
+
+
+def tagged_lines(section_text):
+    """The tag lines of a man section: the line after each .TP."""
+    lines = section_text.splitlines()
+    return [lines[i + 1] for i, line in enumerate(lines[:-1]) if line.strip() == ".TP"]
+
+
+def toml_keys(path):
+    """{section: {key: (commented, line)}} for `key = value` and `#key = value` lines."""
+    keys = {}
+    section = None
+    with open(path) as f:
+        for number, line in enumerate(f, 1):
+            m = re.match(r"^\[([a-z_]+)\]\s*$", line)
+            if m:
+                section = m.group(1)
+                keys.setdefault(section, {})
+                continue
+            m = re.match(r"^(#?)([a-z_]+) = (.*)$", line)
+            if m and section:
+                keys[section][m.group(2)] = (m.group(1) == "#", number, m.group(3))
+    return keys
+
+
+def run_daemon(daemon, config):
+    """The daemon's verdict on a configuration: it reads and applies the file,
+    then stops at the missing CUSE device (exit 1), or refuses a setting (2)."""
+    out = subprocess.run(
+        [daemon, "--config", config, "--sim", "--cuse-device", "/nonexistent/cuse",
+         "--control-socket", ""],
+        capture_output=True, text=True, timeout=30)
+    return out.returncode, (out.stdout + out.stderr).strip()
+
+
+def check_man_vs_help(source, daemon):
+    text = help_text(daemon)
+    options = help_options(text) - {"--help"}
+    man = man_plain(os.path.join(source, "ipmi-cuse.8"))
+    opt_sec = man_section(man, "OPTIONS")
+    documented = set()
+    for tag in tagged_lines(opt_sec):
+        documented |= set(re.findall(r"(--[a-z][a-z0-9_.-]*[a-z0-9])", tag))
+    for o in sorted(options - documented):
+        fail(f"ipmi-cuse.8: option {o} of --help is not documented under OPTIONS")
+    for o in sorted(documented - options - {"--help"}):
+        fail(f"ipmi-cuse.8: documents {o}, which --help does not list")
+    commands = help_subcommands(text)
+    cmd_sec = man_section(man, "COMMANDS")
+    man_commands = {tag.split()[1] for tag in tagged_lines(cmd_sec) if len(tag.split()) > 1}
+    for c in sorted(commands - man_commands):
+        fail(f"ipmi-cuse.8: command '{c}' of --help is not documented under COMMANDS")
+    for c in sorted(man_commands - commands):
+        fail(f"ipmi-cuse.8: documents the command '{c}', which ipmi-cuse --help does not list "
+             f"(the daemon lacks it)")
+    return options
+
+
+def check_toml_vs_help(source, options):
+    keys = toml_keys(os.path.join(source, "ipmi-cuse.toml"))
+    for o in sorted(options):
+        m = re.fullmatch(r"--(ipmi_[a-z]+)\.([a-z_]+)", o)
+        if not m:
+            continue
+        section, key = m.groups()
+        if key not in keys.get(section, {}):
+            fail(f"ipmi-cuse.toml: [{section}] {key} (option {o}) is missing")
+            continue
+        _, number, rest = keys[section][key]
+        if f"{section}.{key}" not in rest:
+            fail(f"ipmi-cuse.toml:{number}: [{section}] {key} does not name its kernel "
+                 f"parameter {section}.{key}")
+    for section, entries in keys.items():
+        if not section.startswith("ipmi_"):
+            continue
+        for key in entries:
+            if f"--{section}.{key}" not in options:
+                fail(f"ipmi-cuse.toml: [{section}] {key} is not an option of ipmi-cuse")
+
+
+def check_toml_vs_man5(source):
+    keys = toml_keys(os.path.join(source, "ipmi-cuse.toml"))
+    man = man_plain(os.path.join(source, "ipmi-cuse.toml.5"))
+    for section, entries in keys.items():
+        body = man_section(man, f'"SECTION [{section}]"')
+        if not body:
+            fail(f"ipmi-cuse.toml.5: no section for [{section}]")
+            continue
+        documented = set()
+        for line in re.findall(r"^\.BR? (.*)$", body, re.M):
+            documented |= set(re.findall(r"[a-z_]+", line))
+        for key in entries:
+            if key not in documented:
+                fail(f"ipmi-cuse.toml.5: [{section}] {key} is not documented")
+
+
+def check_daemon_accepts(source, daemon, workdir):
+    installed = os.path.join(source, "ipmi-cuse.toml")
+    with open(installed) as f:
+        text = f.read()
+    # The group is created by the package's postinst; the build host lacks it.
+    text = re.sub(r'^group = "ipmi"', 'group = "root"', text, flags=re.M)
+    as_installed = os.path.join(workdir, "installed.toml")
+    with open(as_installed, "w") as f:
+        f.write(text)
+    rc, out = run_daemon(daemon, as_installed)
+    if rc == 2 or "cuse" not in out:
+        fail(f"the daemon refuses ipmi-cuse.toml as installed (exit {rc}): {out}")
+    # Every commented example switched on, one at a time (some exclude others).
+    lines = text.splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        m = re.match(r"^#([a-z_]+ = .*)$", line)
+        if not m:
+            continue
+        trial = list(lines)
+        trial[i] = m.group(1) + "\n"
+        path = os.path.join(workdir, "example.toml")
+        with open(path, "w") as f:
+            f.write("".join(trial))
+        rc, out = run_daemon(daemon, path)
+        if rc == 2:
+            fail(f"ipmi-cuse.toml:{i + 1}: the example '{m.group(1).split('#')[0].strip()}' "
+                 f"is refused: {out}")
+
+
+def check_kernel_check_script(source, workdir):
+    """check-kernel-ipmi against a fake sysfs: quiet with only ipmi_msghandler,
+    refusing (naming the modules) with ipmi_si, overridable."""
+    script = os.path.join(source, "check-kernel-ipmi")
+    sysfs = os.path.join(workdir, "sys")
+    os.makedirs(os.path.join(sysfs, "module", "ipmi_msghandler"))
+
+    def verdict(**env):
+        p = subprocess.run(["sh", script], capture_output=True, text=True, timeout=10,
+                           env={"PATH": "/usr/bin:/bin", "IPMI_CUSE_SYSFS": sysfs, **env})
+        return p.returncode, p.stderr
+
+    rc, err = verdict()
+    if rc != 0:
+        fail(f"check-kernel-ipmi refuses with only ipmi_msghandler loaded: {err.strip()}")
+    for m in ("ipmi_si", "ipmi_watchdog"):
+        os.makedirs(os.path.join(sysfs, "module", m))
+    rc, err = verdict()
+    if rc != 1 or "ipmi_si ipmi_watchdog" not in err or "modprobe -r" not in err:
+        fail(f"check-kernel-ipmi with ipmi_si and ipmi_watchdog loaded: exit {rc}, said: {err.strip()}")
+    rc, err = verdict(IPMI_CUSE_ALLOW_KERNEL_IPMI="yes")
+    if rc != 0:
+        fail(f"check-kernel-ipmi ignores IPMI_CUSE_ALLOW_KERNEL_IPMI=yes: exit {rc}")
+
+
+def check_man_render(source):
+    if shutil.which("man") is None:
+        return
+    for page in ("ipmi-cuse.8", "ipmi-cuse.toml.5"):
+        out = subprocess.run(["man", "--warnings", "-E", "UTF-8", "-l", "-Tutf8", "-Z",
+                              os.path.join(source, page)],
+                             capture_output=True, text=True, timeout=60,
+                             env={**os.environ, "MANWIDTH": "80", "LC_ALL": "C.UTF-8"})
+        if out.returncode != 0 or out.stderr.strip():
+            fail(f"{page}: man reports: {out.stderr.strip() or out.returncode}")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--daemon", required=True)
+    ap.add_argument("--source", required=True, help="packaging/ in the source tree")
+    ap.add_argument("--build", required=True)
+    args = ap.parse_args()
+    options = check_man_vs_help(args.source, args.daemon)
+    check_toml_vs_help(args.source, options)
+    check_toml_vs_man5(args.source)
+    with tempfile.TemporaryDirectory(dir=args.build) as workdir:
+        check_daemon_accepts(args.source, args.daemon, workdir)
+        check_kernel_check_script(args.source, workdir)
+    check_man_render(args.source)
+    for f in failures:
+        print("FAIL:", f)
+    if failures:
+        return 1
+    print("packaging files agree with ipmi-cuse --help and the daemon's parser")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

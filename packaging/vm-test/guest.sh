@@ -1,0 +1,207 @@
+#!/bin/sh
+# Guest half of packaging/vm-test (run by vmtest.service under systemd as
+# PID 1, from the per-run disk mounted at /mnt/vmtest). Writes one line per
+# step to ttyS1:  @@STEP NAME PASS|FAIL detail  and finally  @@END rc=N.
+# First boot: install, service, nodes, group access, restart, stop, then arm
+# the BMC watchdog and reboot. Second boot: read the BMC watchdog back through
+# the kernel's ipmi_si (ipmi-cuse disabled) and power off.
+set -u
+OUT=/dev/ttyS1
+STAGE=/var/lib/vmtest/stage
+stty -F "$OUT" raw -echo 2>/dev/null
+mkdir -p /var/lib/vmtest
+failed=0
+
+say() { echo "$*" >"$OUT"; }
+pass() { say "@@STEP $1 PASS ${2:-}"; }
+fail() { say "@@STEP $1 FAIL ${2:-}"; failed=1; }
+# wait_for SECONDS COMMAND...: polls every 0.5 s
+wait_for() {
+    limit=$(( $1 * 2 )); shift
+    n=0
+    while [ "$n" -lt "$limit" ]; do
+        if "$@" >/dev/null 2>&1; then return 0; fi
+        sleep 0.5; n=$((n + 1))
+    done
+    return 1
+}
+journal() {
+    say "---- journalctl -u ipmi-cuse (last 25) ----"
+    journalctl -b -u ipmi-cuse --no-pager -n 25 -o cat >"$OUT" 2>&1
+}
+finish() {
+    say "@@END rc=$failed"
+    sync
+    systemctl poweroff --force --force
+}
+is_active() { [ "$(systemctl is-active ipmi-cuse)" = active ]; }
+cuse_dev() { cat "/sys/class/cuse/$1/dev" 2>/dev/null; }
+# The node /dev/NAME is the character device CUSE registered as NAME.
+node_is_cuse() {
+    reg=$(cuse_dev "$1"); [ -n "$reg" ] || return 1
+    [ -c "/dev/$1" ] || return 1
+    [ "$(stat -c '%t:%T' "/dev/$1")" = "$(printf '%x:%x' "${reg%%:*}" "${reg##*:}")" ]
+}
+# The watchdog node's name: whatever CUSE device is not ipmiN.
+watchdog_name() { ls /sys/class/cuse 2>/dev/null | grep -v '^ipmi[0-9]' | head -n 1; }
+
+# A guest-side deadline, as a background shell writing to the tty.
+( sleep 600; echo "@@DEADLINE guest deadline of 600 s reached" >"$OUT"; systemctl poweroff --force --force ) \
+    </dev/null >/dev/null 2>&1 &
+
+stage=$(cat "$STAGE" 2>/dev/null || echo 1)
+say "@@STAGE $stage uptime $(cut -d' ' -f1 /proc/uptime)"
+
+if [ "$stage" = 1 ]; then
+    # -- install ----------------------------------------------------------
+    # Dependencies the image lacks come on the test disk (no network here).
+    if ls /mnt/vmtest/deps/*.deb >/dev/null 2>&1; then
+        dpkg -i /mnt/vmtest/deps/*.deb >/tmp/deps.log 2>&1 || { cat /tmp/deps.log >"$OUT"; }
+    fi
+    if dpkg -i /mnt/vmtest/ipmi-cuse.deb >/tmp/dpkg.log 2>&1 && getent group ipmi >/dev/null; then
+        pass install "$(dpkg-query -W -f='${Version}' ipmi-cuse)"
+    else
+        fail install "dpkg -i: $(tail -n 5 /tmp/dpkg.log | tr '\n' ' ')"
+        cat /tmp/dpkg.log >"$OUT"; finish; exit 0
+    fi
+
+    # -- conflict ---------------------------------------------------------
+    # udev loaded the kernel's ipmi_si/ipmi_devintf for QEMU's BMC at boot,
+    # before the package (and its modprobe.d blacklist) was there: the unit
+    # must refuse to start and say why, and start once they are unloaded.
+    if [ -d /sys/module/ipmi_si ]; then
+        sleep 2
+        msg=$(journalctl -b -u ipmi-cuse --no-pager -o cat | grep -m 1 "kernel's IPMI driver is loaded")
+        if [ "$(systemctl is-active ipmi-cuse)" != active ] && [ -n "$msg" ]; then
+            pass conflict "refused: $msg"
+        else
+            fail conflict "with ipmi_si loaded the unit is $(systemctl is-active ipmi-cuse); message: '${msg:-none}'"
+        fi
+        modprobe -r ipmi_watchdog ipmi_poweroff ipmi_devintf ipmi_si ipmi_ssif 2>/dev/null
+        systemctl reset-failed ipmi-cuse
+        systemctl start --no-block ipmi-cuse
+    else
+        fail conflict "the kernel's ipmi_si was not loaded at boot; the check could not be exercised"
+    fi
+
+    # -- service ----------------------------------------------------------
+    if wait_for 60 is_active; then
+        pass service "active, main PID $(systemctl show -p MainPID --value ipmi-cuse)"
+    else
+        fail service "not active after 60 s: $(systemctl is-active ipmi-cuse), result $(systemctl show -p Result --value ipmi-cuse)"
+        journal
+    fi
+
+    say "@@INFO systemd-analyze verify: $(systemd-analyze verify ipmi-cuse.service 2>&1 | tr '\n' ' ' | cut -c1-400)"
+    say "@@INFO systemd-analyze security: $(systemd-analyze security ipmi-cuse.service 2>&1 | tail -n 1)"
+
+    # -- nodes ------------------------------------------------------------
+    if wait_for 10 node_is_cuse ipmi0; then
+        perm=$(stat -c '%G %a' /dev/ipmi0)
+        if [ "$perm" = "ipmi 660" ]; then
+            pass nodes "/dev/ipmi0 = CUSE $(cuse_dev ipmi0), $perm"
+        else
+            fail nodes "/dev/ipmi0 is group/mode '$perm', want 'ipmi 660'"
+        fi
+    else
+        fail nodes "no /dev/ipmi0 registered by CUSE (/sys/class/cuse: $(ls /sys/class/cuse 2>/dev/null | tr '\n' ' '))"
+        journal
+    fi
+    wd=$(watchdog_name)
+    if [ -n "$wd" ] && node_is_cuse "$wd"; then
+        pass watchdog-node "/dev/$wd = CUSE $(cuse_dev "$wd")"
+    else
+        fail watchdog-node "the daemon registered no watchdog device (/sys/class/cuse: $(ls /sys/class/cuse 2>/dev/null | tr '\n' ' '))"
+    fi
+
+    # -- group-access -----------------------------------------------------
+    useradd -m -G ipmi tester 2>/dev/null
+    useradd -m outsider 2>/dev/null
+    as_tester=$(runuser -u tester -- ipmitool mc info 2>&1)
+    as_outsider=$(runuser -u outsider -- ipmitool mc info 2>&1)
+    if echo "$as_tester" | grep -q "Device ID" && ! echo "$as_outsider" | grep -q "Device ID"; then
+        pass group-access "member: $(echo "$as_tester" | grep 'Firmware Revision' | tr -s ' '); non-member refused"
+    else
+        fail group-access "member: $(echo "$as_tester" | head -n 3 | tr '\n' ' ') / non-member: $(echo "$as_outsider" | head -n 2 | tr '\n' ' ')"
+    fi
+
+    # -- restart ----------------------------------------------------------
+    pid1=$(systemctl show -p MainPID --value ipmi-cuse)
+    restarts1=$(systemctl show -p NRestarts --value ipmi-cuse)
+    systemctl kill -s KILL --kill-whom=main ipmi-cuse
+    restarted() {
+        is_active && [ "$(systemctl show -p MainPID --value ipmi-cuse)" != "$pid1" ] && node_is_cuse ipmi0
+    }
+    if [ "$pid1" != 0 ] && wait_for 30 restarted; then
+        pass restart "PID $pid1 killed, now PID $(systemctl show -p MainPID --value ipmi-cuse), NRestarts $restarts1 -> $(systemctl show -p NRestarts --value ipmi-cuse)"
+    else
+        fail restart "after SIGKILL of PID $pid1: $(systemctl is-active ipmi-cuse), PID $(systemctl show -p MainPID --value ipmi-cuse)"
+        journal
+    fi
+
+    # -- stop -------------------------------------------------------------
+    wd=$(watchdog_name)
+    systemctl stop ipmi-cuse
+    gone() { [ ! -e /dev/ipmi0 ] && [ ! -e /sys/class/cuse/ipmi0 ] && [ -z "$(watchdog_name)" ]; }
+    if wait_for 10 gone; then
+        pass stop "nodes removed ($(systemctl is-active ipmi-cuse))"
+    else
+        fail stop "still present: $(ls /sys/class/cuse 2>/dev/null | tr '\n' ' ') $(ls -l /dev/ipmi0 2>/dev/null)"
+    fi
+
+    # -- reboot, part 1: a running BMC watchdog, then reboot ----------------
+    # Through the watchdog device if the daemon has one (a keep-alive client,
+    # as a watchdog daemon would be, killed by the shutdown without the magic
+    # close); otherwise armed with ipmitool (Set Watchdog Timer: SMS/OS, reset,
+    # 60 s; then Reset Watchdog Timer), which still tests the shutdown hook.
+    sed -i 's/^#timeout = 10 /timeout = 60 /' /etc/ipmi-cuse/ipmi-cuse.toml
+    systemctl start ipmi-cuse
+    wait_for 60 is_active
+    wd=$(watchdog_name)
+    if [ -n "$wd" ]; then
+        systemd-run --unit=wdclient --quiet /bin/sh -c "exec 3>/dev/$wd; while :; do printf k >&3; sleep 5; done"
+        how="keep-alive client on /dev/$wd"
+    else
+        ipmitool raw 0x06 0x24 0x04 0x01 0x00 0x10 0x58 0x02 >/dev/null
+        ipmitool raw 0x06 0x22 >/dev/null
+        how="ipmitool (no watchdog device)"
+    fi
+    sleep 3
+    before=$(ipmitool mc watchdog get 2>&1 | tr -s ' ' | tr '\n' ';')
+    say "@@INFO watchdog before reboot ($how): $before"
+    # The next boot reads the BMC through the kernel's driver; ipmi-cuse must
+    # not start there (it would stop the timer, as start_now=0 requires).
+    systemctl disable --quiet ipmi-cuse
+    echo 2 >"$STAGE"
+    sync
+    say "@@INFO rebooting"
+    systemctl reboot
+    exit 0
+fi
+
+# -- reboot, part 2: read the BMC watchdog back ---------------------------
+modprobe ipmi_si type=kcs ports=0xca2 2>/dev/null || modprobe ipmi_si
+modprobe ipmi_devintf
+wait_for 20 test -c /dev/ipmi0
+# ipmitool 1.8.19 prints "Initial Countdown: 120.0 sec" and "Watchdog Timer
+# Action: Hard Reset (0x01)". QEMU's BMC does not report the "running" bit,
+# so running means: the present countdown moves.
+get=$(ipmitool mc watchdog get 2>&1)
+sleep 2
+get2=$(ipmitool mc watchdog get 2>&1)
+say "@@INFO watchdog after reboot: $(echo "$get" | tr -s ' ' | tr '\n' ';')"
+initial=$(echo "$get" | sed -n 's/.*Initial Countdown *: *\([0-9]*\).*/\1/p')
+action=$(echo "$get" | sed -n 's/.*Watchdog Timer Actions\{0,1\} *: *\(.*\)$/\1/p')
+present1=$(echo "$get" | sed -n 's/.*Present Countdown *: *\([0-9]*\).*/\1/p')
+present2=$(echo "$get2" | sed -n 's/.*Present Countdown *: *\([0-9]*\).*/\1/p')
+running=0
+if [ -n "$present1" ] && [ -n "$present2" ] && [ "$present2" -lt "$present1" ]; then running=1; fi
+if [ "$running" = 1 ] && [ -n "$initial" ] && [ "$initial" -ge 120 ] && echo "$action" | grep -q "Hard Reset"; then
+    pass reboot "BMC timer running ($present1 -> $present2 s), initial countdown ${initial} s, action $action"
+else
+    fail reboot "after the reboot the BMC timer is: running=$running (${present1:-?} -> ${present2:-?} s) initial=${initial:-?} s action=${action:-?} (want running, >= 120 s, Hard Reset): the shutdown hook did not re-arm it"
+    say "---- the shutdown hook in the previous boot (journal) ----"
+    journalctl -b -1 --no-pager -o cat 2>/dev/null | grep -i -A3 "shutdown hook\|shutdown-hook\|system-shutdown" | tail -n 15 >"$OUT"
+fi
+ipmitool mc watchdog off >/dev/null 2>&1
+finish

@@ -1,0 +1,110 @@
+// Formatting for DiscoveredInterface, in the kernel's own spellings so our
+// logs and the kernel's dmesg lines can be compared side by side.
+#include "si/discovery/discovered_interface.hpp"
+
+#include <fmt/format.h>
+
+namespace ipmi::si::discovery {
+
+const char* toString(SiType type)
+{
+    switch (type) {
+    case SiType::Invalid:
+        return "invalid";
+    case SiType::Kcs:
+        return "kcs";
+    case SiType::Smic:
+        return "smic";
+    case SiType::Bt:
+        return "bt";
+    case SiType::Ssif:
+        return "ssif";
+    case SiType::Unknown:
+        return "unknown";
+    }
+    return "unknown";
+}
+
+const char* toString(AddrSpace space)
+{
+    switch (space) {
+    case AddrSpace::Io:
+        return "i/o";
+    case AddrSpace::Memory:
+        return "mem";
+    case AddrSpace::Smbus:
+        return "smbus";
+    }
+    return "i/o";
+}
+
+std::optional<SiType> siTypeFromString(std::string_view text)
+{
+    if (text == "kcs") {
+        return SiType::Kcs;
+    }
+    if (text == "smic") {
+        return SiType::Smic;
+    }
+    if (text == "bt") {
+        return SiType::Bt;
+    }
+    if (text == "ssif") {
+        return SiType::Ssif;
+    }
+    if (text == "invalid") {
+        return SiType::Invalid;
+    }
+    return std::nullopt;
+}
+
+unsigned DiscoveredInterface::registerCount() const
+{
+    switch (type) {
+    case SiType::Bt:
+    case SiType::Smic:
+        return 3; // SMIC: data, control/status, flags; BT: ctrl, buffer, intmask
+    case SiType::Kcs:
+    case SiType::Unknown:
+        return 2;
+    case SiType::Ssif:
+    case SiType::Invalid:
+        return 0;
+    }
+    return 0;
+}
+
+std::uint64_t DiscoveredInterface::lastAddress() const
+{
+    const unsigned count = registerCount();
+    if (count == 0) {
+        return address;
+    }
+    return address + static_cast<std::uint64_t>(regSpacing) * (count - 1) + (regSize == 0 ? 0 : regSize - 1);
+}
+
+std::string DiscoveredInterface::description() const
+{
+    if (space == AddrSpace::Smbus) {
+        if (i2cAdapter) {
+            return fmt::format("ssif i2c-{} {:#04x}", *i2cAdapter, i2cAddress());
+        }
+        return fmt::format("ssif i2c-? {:#04x}", i2cAddress());
+    }
+    std::string text = fmt::format("{} {} {:#x} spacing {}", toString(type), toString(space), address, regSpacing);
+    if (regSize != kDefaultRegSize) {
+        text += fmt::format(" size {}", regSize);
+    }
+    if (regShift != 0) {
+        text += fmt::format(" shift {}", regShift);
+    }
+    return text;
+}
+
+std::string DiscoveredInterface::paramsString() const
+{
+    return fmt::format("{},{},{:#x},rsp={},rsi={},rsh={},irq={},ipmb={}", toString(type), toString(space), address,
+                       regSpacing, regSize, regShift, irq, slaveAddr);
+}
+
+} // namespace ipmi::si::discovery

@@ -1,0 +1,91 @@
+// What discovery reports about one BMC system interface, whichever source
+// found it (SMBIOS type 38, ACPI IPI0001 or SPMI, PCI, module parameters,
+// hotmod). It is a plain value: discovery never touches hardware, and the
+// daemon decides what to start from a list of these. The fields mirror the
+// kernel's struct si_sm_io / ipmi_plat_data, plus what SSIF needs.
+#pragma once
+
+#include "core/interface.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ipmi::si::discovery {
+
+// The kernel's enum si_type order (invalid, kcs, smic, bt), then SSIF, then
+// "unknown" for an ACPI device whose _IFT userspace could not learn.
+enum class SiType : std::uint8_t
+{
+    Invalid = 0, // the user's type=invalid: masks firmware at this address, never driven
+    Kcs,
+    Smic,
+    Bt,
+    Ssif,
+    Unknown, // found, but the interface type is not visible to userspace
+};
+
+enum class AddrSpace : std::uint8_t
+{
+    Io,     // x86 port I/O
+    Memory, // memory-mapped registers
+    Smbus,  // SSIF: an address on an I2C/SMBus adapter
+};
+
+// The kernel's DEFAULT_REGSPACING / DEFAULT_REGSIZE and IPMB default.
+inline constexpr unsigned kDefaultRegSpacing = 1;
+inline constexpr unsigned kDefaultRegSize = 1;
+inline constexpr std::uint8_t kDefaultSlaveAddr = 0x20;
+
+struct DiscoveredInterface
+{
+    SiType type = SiType::Kcs;
+    AddrSpace space = AddrSpace::Io;
+    // Port number or physical address of the first register; for SSIF the
+    // 7-bit I2C address of the BMC.
+    std::uint64_t address = 0;
+    unsigned regSpacing = kDefaultRegSpacing; // bytes between registers
+    unsigned regSize = kDefaultRegSize;       // access width in bytes (1, 2, 4, 8)
+    unsigned regShift = 0;                    // bit position of the IPMI byte in a wider register
+    unsigned irq = 0;                         // 0 = none; reported only, we poll
+    // The BMC's IPMB address; 0 = the source did not say (the message
+    // handler then uses 0x20, as ipmi_register_smi does).
+    std::uint8_t slaveAddr = 0;
+    // SSIF only: /dev/i2c-N, or nullopt when the source does not name the
+    // adapter (SMBIOS never does; the kernel then tries every adapter).
+    std::optional<int> i2cAdapter;
+    core::AddrSource addrSource = core::AddrSource::Invalid;
+    std::string acpiPath;     // ACPI namespace path (ACPI sources), e.g. \_SB_.PCI0.ISA_.MI0_
+    std::string deviceName;   // the sysfs device it came from: "IPI0001:00", "0000:00:05.0", ...
+    std::uint8_t specMajor = 0; // IPMI spec revision the table claims; 0/0 = not stated
+    std::uint8_t specMinor = 0;
+    // PCI KCS: the kernel probes the spacing (1, 4, 16) by touching the
+    // registers; discovery cannot, so the SI driver must (see pci.hpp).
+    bool spacingNeedsProbe = false;
+
+    [[nodiscard]] std::uint8_t effectiveSlaveAddr() const
+    {
+        return slaveAddr != 0 ? slaveAddr : kDefaultSlaveAddr;
+    }
+    [[nodiscard]] std::uint8_t i2cAddress() const { return static_cast<std::uint8_t>(address & 0x7F); }
+    // Number of registers the interface uses (KCS/SMIC 2, BT 3; SSIF 0).
+    [[nodiscard]] unsigned registerCount() const;
+    // Last byte address the registers cover (address itself for SSIF).
+    [[nodiscard]] std::uint64_t lastAddress() const;
+    // "kcs i/o 0xca2 spacing 1", "ssif i2c-0 0x10", ...
+    [[nodiscard]] std::string description() const;
+    // The kernel's params attribute / hotmod syntax:
+    // "kcs,i/o,0xca2,rsp=1,rsi=1,rsh=0,irq=0,ipmb=32".
+    [[nodiscard]] std::string paramsString() const;
+
+    friend bool operator==(const DiscoveredInterface&, const DiscoveredInterface&) = default;
+};
+
+// "kcs", "smic", "bt", "ssif", "invalid", "unknown" (the kernel's si_to_str).
+[[nodiscard]] const char* toString(SiType type);
+// "i/o", "mem", "smbus" (the kernel's addr_space_to_str).
+[[nodiscard]] const char* toString(AddrSpace space);
+[[nodiscard]] std::optional<SiType> siTypeFromString(std::string_view text);
+
+} // namespace ipmi::si::discovery

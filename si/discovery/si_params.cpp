@@ -1,0 +1,295 @@
+// Parsing of the ipmi_si module parameters; see si_params.hpp.
+#include "si/discovery/si_params.hpp"
+
+#include "si/discovery/sysroot.hpp"
+
+#include <fmt/format.h>
+
+#include <limits>
+
+namespace ipmi::si::discovery {
+namespace {
+
+constexpr std::size_t kMaxTypeString = 30; // MAX_SI_TYPE_STR, including the NUL
+
+std::vector<std::string_view> splitCommas(std::string_view text)
+{
+    std::vector<std::string_view> parts;
+    std::size_t start = 0;
+    while (true) {
+        const auto comma = text.find(',', start);
+        parts.push_back(text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+        if (comma == std::string_view::npos) {
+            break;
+        }
+        start = comma + 1;
+    }
+    return parts;
+}
+
+// A signed value as kstrtoint(.., 0, ..) reads it: optional '-', C syntax.
+std::optional<long> parseSigned(std::string_view text)
+{
+    bool negative = false;
+    if (!text.empty() && (text.front() == '-' || text.front() == '+')) {
+        negative = text.front() == '-';
+        text.remove_prefix(1);
+    }
+    auto magnitude = parseCNumber(text);
+    if (!magnitude || *magnitude > static_cast<std::uint64_t>(std::numeric_limits<int>::max())) {
+        return std::nullopt;
+    }
+    const long value = static_cast<long>(*magnitude);
+    return negative ? -value : value;
+}
+
+template <typename T, typename Parse>
+Parsed<bool> parseArray(std::string_view name, std::string_view value, std::vector<T>& out, Parse parse)
+{
+    std::vector<T> parsed;
+    const auto parts = splitCommas(value);
+    if (parts.size() > kSiMaxParams) {
+        return Parsed<bool>::failure(fmt::format("{}: can only take {} arguments, got {} ('{}')", name, kSiMaxParams,
+                                                 parts.size(), value));
+    }
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        auto element = parse(parts[i]);
+        if (!element) {
+            return Parsed<bool>::failure(
+                fmt::format("{}: entry {} '{}' is not a valid number (in '{}')", name, i, parts[i], value));
+        }
+        parsed.push_back(static_cast<T>(*element));
+    }
+    out = std::move(parsed);
+    return true;
+}
+
+Parsed<bool> parseBoolInto(std::string_view name, std::string_view value, bool& out)
+{
+    auto parsed = parseKernelBool(value);
+    if (!parsed) {
+        return Parsed<bool>::failure(fmt::format("{}: '{}' is not a boolean (use 1/0, y/n, on/off)", name, value));
+    }
+    out = *parsed;
+    return true;
+}
+
+std::optional<std::uint64_t> parseUnsignedInt(std::string_view text)
+{
+    auto value = parseCNumber(text);
+    if (!value || *value > std::numeric_limits<unsigned int>::max()) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+template <typename T>
+T at(const std::vector<T>& values, std::size_t index)
+{
+    return index < values.size() ? values[index] : T{};
+}
+
+} // namespace
+
+std::optional<bool> parseKernelBool(std::string_view text)
+{
+    if (text.empty()) {
+        return true;
+    }
+    switch (text.front()) {
+    case 'y':
+    case 'Y':
+    case 't':
+    case 'T':
+    case '1':
+        return true;
+    case 'n':
+    case 'N':
+    case 'f':
+    case 'F':
+    case '0':
+        return false;
+    case 'o':
+    case 'O':
+        if (text.size() >= 2 && (text[1] == 'n' || text[1] == 'N')) {
+            return true;
+        }
+        if (text.size() >= 2 && (text[1] == 'f' || text[1] == 'F')) {
+            return false;
+        }
+        return std::nullopt;
+    default:
+        return std::nullopt;
+    }
+}
+
+std::optional<bool> SiParams::forceKipmidFor(std::size_t interfaceNumber) const
+{
+    if (interfaceNumber >= forceKipmid.size()) {
+        return std::nullopt;
+    }
+    return forceKipmid[interfaceNumber] != 0;
+}
+
+unsigned long SiParams::kipmidMaxBusyUsFor(std::size_t interfaceNumber) const
+{
+    return at(kipmidMaxBusyUs, interfaceNumber);
+}
+
+Parsed<bool> applySiParam(SiParams& params, std::string_view name, std::string_view value)
+{
+    if (name == "type") {
+        if (value.size() >= kMaxTypeString) {
+            return Parsed<bool>::failure(
+                fmt::format("type: '{}' is longer than {} characters", value, kMaxTypeString - 1));
+        }
+        std::vector<std::string> types;
+        if (!value.empty()) {
+            const auto parts = splitCommas(value);
+            if (parts.size() > kSiMaxParams) {
+                return Parsed<bool>::failure(
+                    fmt::format("type: can only take {} arguments, got {} ('{}')", kSiMaxParams, parts.size(), value));
+            }
+            for (std::size_t i = 0; i < parts.size(); ++i) {
+                // The kernel only warns and skips the interface; we refuse
+                // the whole configuration so a typo cannot go unnoticed.
+                const auto parsed = siTypeFromString(parts[i]);
+                if (!parts[i].empty() && (!parsed || *parsed == SiType::Ssif)) {
+                    return Parsed<bool>::failure(fmt::format(
+                        "type: entry {} '{}' is not one of kcs, smic, bt, invalid (in '{}')", i, parts[i], value));
+                }
+                types.emplace_back(parts[i]);
+            }
+        }
+        params.types = std::move(types);
+        return true;
+    }
+    if (name == "ports") {
+        return parseArray(name, value, params.ports, parseUnsignedInt);
+    }
+    if (name == "addrs") {
+        return parseArray(name, value, params.addrs, parseCNumber);
+    }
+    if (name == "irqs") {
+        return parseArray(name, value, params.irqs, parseSigned);
+    }
+    if (name == "regspacings") {
+        return parseArray(name, value, params.regSpacings, parseSigned);
+    }
+    if (name == "regsizes") {
+        return parseArray(name, value, params.regSizes, parseSigned);
+    }
+    if (name == "regshifts") {
+        return parseArray(name, value, params.regShifts, parseSigned);
+    }
+    if (name == "slave_addrs") {
+        return parseArray(name, value, params.slaveAddrs, parseSigned);
+    }
+    if (name == "force_kipmid") {
+        return parseArray(name, value, params.forceKipmid, parseSigned);
+    }
+    if (name == "kipmid_max_busy_us") {
+        return parseArray(name, value, params.kipmidMaxBusyUs, parseUnsignedInt);
+    }
+    if (name == "unload_when_empty") {
+        return parseBoolInto(name, value, params.unloadWhenEmpty);
+    }
+    if (name == "trydmi") {
+        return parseBoolInto(name, value, params.tryDmi);
+    }
+    if (name == "tryacpi") {
+        return parseBoolInto(name, value, params.tryAcpi);
+    }
+    if (name == "trypci") {
+        return parseBoolInto(name, value, params.tryPci);
+    }
+    if (name == "tryplatform") {
+        return parseBoolInto(name, value, params.tryPlatform);
+    }
+    if (name == "hotmod") {
+        params.hotmod = std::string(value);
+        return true;
+    }
+    return Parsed<bool>::failure(fmt::format("unknown ipmi_si parameter '{}' (value '{}')", name, value));
+}
+
+Parsed<SiParams> parseSiParams(const std::vector<std::pair<std::string, std::string>>& keyValues)
+{
+    SiParams params;
+    for (const auto& [name, value] : keyValues) {
+        auto applied = applySiParam(params, name, value);
+        if (!applied) {
+            return Parsed<SiParams>::failure(applied.error());
+        }
+    }
+    return params;
+}
+
+Parsed<std::vector<DiscoveredInterface>> hardcodedInterfaces(const SiParams& params)
+{
+    std::vector<DiscoveredInterface> found;
+    for (std::size_t i = 0; i < kSiMaxParams; ++i) {
+        const std::uint64_t port = at(params.ports, i);
+        const std::uint64_t addr = at(params.addrs, i);
+        if (port == 0 && addr == 0) {
+            continue;
+        }
+        DiscoveredInterface base;
+        const std::string typeText = at(params.types, i);
+        const auto type = typeText.empty() ? std::optional<SiType>(SiType::Kcs) : siTypeFromString(typeText);
+        if (!type || *type == SiType::Ssif || *type == SiType::Unknown) {
+            return Parsed<std::vector<DiscoveredInterface>>::failure(
+                fmt::format("type: entry {} '{}' is not one of kcs, smic, bt, invalid", i, typeText));
+        }
+        base.type = *type;
+        base.addrSource = core::AddrSource::Hardcoded;
+
+        const long size = at(params.regSizes, i);
+        const long spacing = at(params.regSpacings, i);
+        const long shift = at(params.regShifts, i);
+        const long slave = at(params.slaveAddrs, i);
+        const long irq = at(params.irqs, i);
+        if (size != 0 && size != 1 && size != 2 && size != 4 && size != 8) {
+            return Parsed<std::vector<DiscoveredInterface>>::failure(
+                fmt::format("regsizes: entry {} is {}; must be 1, 2, 4 or 8", i, size));
+        }
+        if (spacing < 0) {
+            return Parsed<std::vector<DiscoveredInterface>>::failure(
+                fmt::format("regspacings: entry {} is {}; must not be negative", i, spacing));
+        }
+        if (shift < 0 || shift >= 64) {
+            return Parsed<std::vector<DiscoveredInterface>>::failure(
+                fmt::format("regshifts: entry {} is {}; must be 0..63", i, shift));
+        }
+        if (slave < 0 || slave > 0xFF) {
+            return Parsed<std::vector<DiscoveredInterface>>::failure(
+                fmt::format("slave_addrs: entry {} is {}; must be 0..0xff", i, slave));
+        }
+        if (irq < 0) {
+            return Parsed<std::vector<DiscoveredInterface>>::failure(
+                fmt::format("irqs: entry {} is {}; must not be negative", i, irq));
+        }
+        // ipmi_platform_add: regsize 0 -> 1, regspacing 0 -> regsize.
+        base.regSize = size == 0 ? kDefaultRegSize : static_cast<unsigned>(size);
+        base.regSpacing = spacing == 0 ? base.regSize : static_cast<unsigned>(spacing);
+        base.regShift = static_cast<unsigned>(shift);
+        base.slaveAddr = static_cast<std::uint8_t>(slave);
+        base.irq = static_cast<unsigned>(irq);
+        base.deviceName = fmt::format("hardcode-ipmi-si.{}", i);
+        if (port != 0) {
+            DiscoveredInterface io = base;
+            io.space = AddrSpace::Io;
+            io.address = port;
+            found.push_back(io);
+        }
+        if (addr != 0) {
+            DiscoveredInterface mem = base;
+            mem.space = AddrSpace::Memory;
+            mem.address = addr;
+            found.push_back(mem);
+        }
+    }
+    return found;
+}
+
+} // namespace ipmi::si::discovery

@@ -1,0 +1,316 @@
+// KCS host state machine. Status bits: 0 OBF, 1 IBF, 2 SMS_ATN, 7:6 state.
+#include "si/kcs_sm.hpp"
+
+#include <algorithm>
+
+namespace ipmi::si {
+
+namespace {
+constexpr std::uint8_t kObf = 0x01;
+constexpr std::uint8_t kIbf = 0x02;
+constexpr std::uint8_t kSmsAtn = 0x04;
+constexpr std::uint8_t kIdleState = 0;
+constexpr std::uint8_t kReadState = 1;
+constexpr std::uint8_t kWriteState = 2;
+
+constexpr std::uint8_t kGetStatusAbort = 0x60;
+constexpr std::uint8_t kWriteStart = 0x61;
+constexpr std::uint8_t kWriteEnd = 0x62;
+constexpr std::uint8_t kReadByte = 0x68;
+
+constexpr std::uint8_t stateOf(std::uint8_t status) { return static_cast<std::uint8_t>(status >> 6); }
+} // namespace
+
+KcsStateMachine::KcsStateMachine(RegisterIo& io)
+    : io_(io)
+{
+}
+
+std::uint8_t KcsStateMachine::start(std::span<const std::uint8_t> request)
+{
+    if (request.size() < 2) {
+        return 0xC7;
+    }
+    if (request.size() > kMaxWrite) {
+        return 0xC8;
+    }
+    if (state_ != State::Idle && state_ != State::Hosed) {
+        return 0xD5;
+    }
+    write_.assign(request.begin(), request.end());
+    writePos_ = 0;
+    writeCount_ = write_.size();
+    origWriteCount_ = write_.size();
+    read_.clear();
+    truncated_ = false;
+    errorRetries_ = 0;
+    ibfTimeout_ = kIbfTimeout;
+    obfTimeout_ = kObfTimeout;
+    state_ = State::StartOp;
+    return 0;
+}
+
+void KcsStateMachine::restart()
+{
+    writePos_ = 0;
+    writeCount_ = origWriteCount_;
+    read_.clear();
+    truncated_ = false;
+    ibfTimeout_ = kIbfTimeout;
+    obfTimeout_ = kObfTimeout;
+    state_ = State::StartOp;
+}
+
+void KcsStateMachine::clearObf(std::uint8_t status)
+{
+    if (status & kObf) {
+        (void)readData();
+    }
+}
+
+void KcsStateMachine::writeNextByte()
+{
+    writeData(write_[writePos_++]);
+    --writeCount_;
+}
+
+void KcsStateMachine::readNextByte()
+{
+    const std::uint8_t byte = readData();
+    if (read_.size() >= kMaxRead) {
+        truncated_ = true; // keep draining the BMC, report 0xC6
+    } else {
+        read_.push_back(byte);
+    }
+    writeData(kReadByte);
+}
+
+void KcsStateMachine::startErrorRecovery(const char* reason)
+{
+    lastErrorReason_ = reason;
+    ++errorRetries_;
+    if (errorRetries_ > kMaxErrorRetries) {
+        state_ = State::Hosed;
+        return;
+    }
+    error0Wait_ = kError0ObfWait;
+    state_ = State::Error0;
+}
+
+bool KcsStateMachine::checkIbf(std::uint8_t status, Microseconds elapsed)
+{
+    if (status & kIbf) {
+        ibfTimeout_ -= elapsed;
+        if (ibfTimeout_ < Microseconds{0}) {
+            startErrorRecovery("IBF not ready in time");
+            ibfTimeout_ = kIbfTimeout;
+            return true;
+        }
+        return false;
+    }
+    ibfTimeout_ = kIbfTimeout;
+    return true;
+}
+
+bool KcsStateMachine::checkObf(std::uint8_t status, Microseconds elapsed)
+{
+    if (!(status & kObf)) {
+        obfTimeout_ -= elapsed;
+        if (obfTimeout_ < Microseconds{0}) {
+            obfTimeout_ = kObfTimeout;
+            startErrorRecovery("OBF not ready in time");
+            return true;
+        }
+        return false;
+    }
+    obfTimeout_ = kObfTimeout;
+    return true;
+}
+
+SmResult KcsStateMachine::event(Microseconds elapsed)
+{
+    if (state_ == State::Hosed) {
+        state_ = State::Idle;
+        return SmResult::Hosed;
+    }
+    std::uint8_t status = readStatus();
+    if (state_ == State::Idle) {
+        if (status & kIbf) {
+            return SmResult::Idle; // nothing of ours in flight; don't poke a busy controller
+        }
+        clearObf(status);
+        return (status & kSmsAtn) ? SmResult::Attn : SmResult::Idle;
+    }
+
+    // Every state waits for IBF first.
+    const State before = state_;
+    if (!checkIbf(status, elapsed)) {
+        return SmResult::CallWithDelay;
+    }
+    if (state_ != before) {
+        // The IBF timeout started recovery (or hosed us).
+        if (state_ == State::Hosed) {
+            state_ = State::Idle;
+            return SmResult::Hosed;
+        }
+        return SmResult::CallWithoutDelay;
+    }
+    const std::uint8_t kcsState = stateOf(status);
+
+    switch (state_) {
+    case State::Idle:
+    case State::Hosed:
+        break;
+    case State::StartOp:
+        if (kcsState != kIdleState) {
+            startErrorRecovery("state machine not idle at start");
+            break;
+        }
+        clearObf(status);
+        writeCommand(kWriteStart);
+        state_ = State::WaitWriteStart;
+        break;
+    case State::WaitWriteStart:
+        if (kcsState != kWriteState) {
+            startErrorRecovery("not in write state at write start");
+            break;
+        }
+        (void)readData();
+        if (writeCount_ == 1) {
+            writeCommand(kWriteEnd);
+            state_ = State::WaitWriteEnd;
+        } else {
+            writeNextByte();
+            state_ = State::WaitWrite;
+        }
+        break;
+    case State::WaitWrite:
+        if (kcsState != kWriteState) {
+            startErrorRecovery("not in write state for write");
+            break;
+        }
+        clearObf(status);
+        if (writeCount_ == 1) {
+            writeCommand(kWriteEnd);
+            state_ = State::WaitWriteEnd;
+        } else {
+            writeNextByte();
+        }
+        break;
+    case State::WaitWriteEnd:
+        if (kcsState != kWriteState) {
+            startErrorRecovery("not in write state for write end");
+            break;
+        }
+        clearObf(status);
+        writeNextByte();
+        state_ = State::WaitRead;
+        break;
+    case State::WaitRead:
+        if (kcsState != kReadState && kcsState != kIdleState) {
+            startErrorRecovery("not in read or idle in read state");
+            break;
+        }
+        if (kcsState == kReadState) {
+            const State was = state_;
+            if (!checkObf(status, elapsed)) {
+                return SmResult::CallWithDelay;
+            }
+            if (state_ != was) {
+                break; // OBF timeout: recovery started
+            }
+            readNextByte();
+            break;
+        }
+        // Idle: done. Some BMCs never write the final dummy byte, so it is
+        // not required; a present one is just cleared.
+        clearObf(status);
+        origWriteCount_ = 0;
+        state_ = State::Idle;
+        return SmResult::TransactionComplete;
+    case State::Error0:
+        clearObf(status);
+        status = readStatus();
+        if (status & kObf) {
+            // The controller keeps producing bytes; let it settle a while.
+            error0Wait_ -= elapsed;
+            if (error0Wait_ > Microseconds{0}) {
+                return SmResult::CallWithTickDelay;
+            }
+        }
+        writeCommand(kGetStatusAbort);
+        state_ = State::Error1;
+        break;
+    case State::Error1:
+        clearObf(status);
+        writeData(0);
+        state_ = State::Error2;
+        break;
+    case State::Error2: {
+        if (kcsState != kReadState) {
+            startErrorRecovery("not in read state for error2");
+            break;
+        }
+        const State was = state_;
+        if (!checkObf(status, elapsed)) {
+            return SmResult::CallWithDelay;
+        }
+        if (state_ != was) {
+            break;
+        }
+        clearObf(status); // the error byte: recovery proceeds whatever it says
+        writeData(kReadByte);
+        state_ = State::Error3;
+        break;
+    }
+    case State::Error3: {
+        if (kcsState != kIdleState) {
+            startErrorRecovery("not in idle state for error3");
+            break;
+        }
+        const State was = state_;
+        if (!checkObf(status, elapsed)) {
+            return SmResult::CallWithDelay;
+        }
+        if (state_ != was) {
+            break;
+        }
+        clearObf(status);
+        if (origWriteCount_ != 0) {
+            restart();
+        } else {
+            state_ = State::Idle;
+            return SmResult::TransactionComplete;
+        }
+        break;
+    }
+    }
+
+    if (state_ == State::Hosed) {
+        state_ = State::Idle;
+        return SmResult::Hosed;
+    }
+    return SmResult::CallWithoutDelay;
+}
+
+core::SmiBytes KcsStateMachine::result()
+{
+    if (read_.size() < 3) {
+        return errorResponse(write_, 0xFF);
+    }
+    core::SmiBytes response = read_;
+    if (truncated_) {
+        response[2] = 0xC6;
+        truncated_ = false;
+    }
+    return response;
+}
+
+bool KcsStateMachine::detect()
+{
+    // A real KCS status register is never all ones; a bus with nothing
+    // behind it is.
+    return readStatus() != 0xFF;
+}
+
+} // namespace ipmi::si

@@ -1,0 +1,123 @@
+// The core::Transport that drives one KCS/BT/SMIC state machine: it starts a
+// request, calls event() as the result asks (at once, after a short delay,
+// after a tick), hands the response back, and keeps stepping after a
+// transaction until the machine is idle again (BT's long-busy and
+// capabilities states need that). Idle, it does nothing at all until a new
+// request or an attention nudge arrives.
+//
+// Two ways to run it:
+// - LoopSiTransport steps on the loop thread with loop timers: for the
+//   simulated registers, whose accesses cost nothing and never block.
+// - WorkerSiTransport steps on its own thread for real port/memory
+//   registers (the kernel's kipmid): busy-polls up to kipmid_max_busy_us,
+//   then backs off to sleeps; sleeps on a condition variable when idle;
+//   posts results to the loop through EventLoop::post.
+#pragma once
+
+#include "core/event_loop.hpp"
+#include "core/transport.hpp"
+#include "si/register_io.hpp"
+#include "si/state_machine.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+namespace ipmi::si {
+
+class LoopSiTransport : public core::Transport
+{
+  public:
+    struct Timing
+    {
+        core::Clock::duration pollDelay = std::chrono::milliseconds(1); // CallWithDelay
+        core::Clock::duration tickDelay = std::chrono::milliseconds(1); // CallWithTickDelay
+    };
+
+    LoopSiTransport(core::EventLoop& loop, std::unique_ptr<RegisterIo> io, std::unique_ptr<StateMachine> sm,
+                    core::InterfaceInfo info, Timing timing, bool reportsAttention);
+    ~LoopSiTransport() override;
+    LoopSiTransport(const LoopSiTransport&) = delete;
+    LoopSiTransport& operator=(const LoopSiTransport&) = delete;
+
+    [[nodiscard]] const core::InterfaceInfo& info() const override { return info_; }
+    void start(core::TransportSink& sink) override;
+    void startTransaction(core::SmiBytes request) override;
+    [[nodiscard]] bool reportsAttention() const override { return reportsAttention_; }
+    void shutdown() override;
+
+    // The BMC may want attention: look at the status when next idle.
+    void nudge();
+    [[nodiscard]] StateMachine& stateMachine() { return *sm_; }
+
+  private:
+    void schedule(core::Clock::duration delay);
+    void step();
+    bool tryStart();
+    void complete(core::SmiBytes response);
+
+    core::EventLoop& loop_;
+    std::unique_ptr<RegisterIo> io_;
+    std::unique_ptr<StateMachine> sm_;
+    core::InterfaceInfo info_;
+    Timing timing_;
+    bool reportsAttention_;
+    std::unique_ptr<core::Timer> timer_;
+    core::TransportSink* sink_ = nullptr;
+    bool running_ = false;
+    bool inStep_ = false;
+    std::optional<core::SmiBytes> pending_; // accepted, not yet started
+    std::optional<core::SmiBytes> active_;  // started, not yet answered
+    core::Clock::time_point lastEvent_{};
+};
+
+class WorkerSiTransport : public core::Transport
+{
+  public:
+    struct Polling
+    {
+        bool kipmid = true;                       // force_kipmid (unset = true)
+        std::chrono::microseconds maxBusy{0};     // kipmid_max_busy_us; 0 = unlimited
+    };
+
+    WorkerSiTransport(core::EventLoop& loop, std::unique_ptr<RegisterIo> io, std::unique_ptr<StateMachine> sm,
+                      core::InterfaceInfo info, Polling polling);
+    ~WorkerSiTransport() override;
+    WorkerSiTransport(const WorkerSiTransport&) = delete;
+    WorkerSiTransport& operator=(const WorkerSiTransport&) = delete;
+
+    [[nodiscard]] const core::InterfaceInfo& info() const override { return info_; }
+    void start(core::TransportSink& sink) override;
+    void startTransaction(core::SmiBytes request) override;
+    [[nodiscard]] bool reportsAttention() const override { return false; }
+    void shutdown() override;
+
+  private:
+    struct Gate
+    {
+        core::TransportSink* sink = nullptr; // loop thread only
+    };
+
+    void run();
+    // Waits up to `d` (or until told to stop); false if stopping.
+    bool pause(std::chrono::microseconds d);
+    void postDone(core::SmiBytes response);
+    void postAttention();
+
+    core::EventLoop& loop_;
+    std::unique_ptr<RegisterIo> io_;
+    std::unique_ptr<StateMachine> sm_;
+    core::InterfaceInfo info_;
+    Polling polling_;
+    std::shared_ptr<Gate> gate_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::optional<core::SmiBytes> request_; // guarded by mutex_
+    bool stop_ = false;                     // guarded by mutex_
+    std::thread worker_;
+};
+
+} // namespace ipmi::si

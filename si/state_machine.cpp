@@ -1,0 +1,34 @@
+// Helpers shared by the three state machines and their drivers.
+#include "si/state_machine.hpp"
+
+namespace ipmi::si {
+
+const char* toString(SmResult result)
+{
+    switch (result) {
+    case SmResult::CallWithoutDelay:
+        return "call-without-delay";
+    case SmResult::CallWithDelay:
+        return "call-with-delay";
+    case SmResult::CallWithTickDelay:
+        return "call-with-tick-delay";
+    case SmResult::TransactionComplete:
+        return "transaction-complete";
+    case SmResult::Idle:
+        return "idle";
+    case SmResult::Hosed:
+        return "hosed";
+    case SmResult::Attn:
+        return "attn";
+    }
+    return "unknown";
+}
+
+core::SmiBytes errorResponse(std::span<const std::uint8_t> request, std::uint8_t cc)
+{
+    const std::uint8_t netfn = request.empty() ? 0 : request[0];
+    const std::uint8_t cmd = request.size() > 1 ? request[1] : 0;
+    return core::SmiBytes{static_cast<std::uint8_t>(netfn | 0x04), cmd, cc};
+}
+
+} // namespace ipmi::si

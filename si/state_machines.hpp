@@ -1,0 +1,16 @@
+// Picks the state machine for an interface type (the kernel's switch in
+// try_smi_init()).
+#pragma once
+
+#include "si/register_io.hpp"
+#include "si/si_params.hpp"
+#include "si/state_machine.hpp"
+
+#include <memory>
+
+namespace ipmi::si {
+
+[[nodiscard]] std::unique_ptr<StateMachine> makeStateMachine(SiType type, RegisterIo& io);
+[[nodiscard]] unsigned registerCountOf(SiType type);
+
+} // namespace ipmi::si

@@ -1,0 +1,149 @@
+// FaultInjector: the per-request verdict and the per-byte filter. Order of
+// precedence for one request: a silent BMC answers nothing; a forced
+// completion code replaces the command; otherwise the command runs and its
+// response may be dropped or delayed.
+#include "sim/fault_injector.hpp"
+
+#include <algorithm>
+
+namespace ipmi::sim {
+
+FaultInjector::FaultInjector(const FaultConfig& initial, SteadyTime start) :
+    now_(start), responseDelay_(initial.responseDelay), dropNext_(initial.dropNextResponses),
+    dropEveryNth_(initial.dropEveryNth), completionCodes_(initial.completionCodes)
+{
+    if (initial.silentFor.count() > 0)
+    {
+        silentUntil_ = start + initial.silentFor;
+    }
+    corruptBytes(initial.corruptEveryNthByte, initial.corruptXor, initial.corruptByteCount);
+}
+
+void FaultInjector::setResponseDelay(std::chrono::milliseconds delay)
+{
+    responseDelay_ = std::max(delay, std::chrono::milliseconds{0});
+}
+
+void FaultInjector::dropNextResponses(unsigned count)
+{
+    dropNext_ = count;
+}
+
+void FaultInjector::dropEveryNth(unsigned n)
+{
+    dropEveryNth_ = n;
+    responsesSeen_ = 0;
+}
+
+void FaultInjector::addCompletionCode(const CompletionCodeFault& fault)
+{
+    completionCodes_.push_back(fault);
+}
+
+void FaultInjector::clearCompletionCodes()
+{
+    completionCodes_.clear();
+}
+
+void FaultInjector::silenceFor(std::chrono::milliseconds duration)
+{
+    silenceUntil(now_ + duration);
+}
+
+void FaultInjector::silenceUntil(SteadyTime until)
+{
+    silentUntil_ = until;
+}
+
+bool FaultInjector::silent() const
+{
+    return silentUntil_ && now_ < *silentUntil_;
+}
+
+void FaultInjector::corruptBytes(unsigned everyNth, std::uint8_t xorMask, unsigned count)
+{
+    corruptEveryNth_ = everyNth;
+    corruptXor_ = xorMask;
+    corruptRemaining_ = count;
+    corruptUnlimited_ = count == 0;
+    bytesSeen_ = 0;
+}
+
+void FaultInjector::clear()
+{
+    responseDelay_ = std::chrono::milliseconds{0};
+    dropNext_ = 0;
+    dropEveryNth_ = 0;
+    responsesSeen_ = 0;
+    completionCodes_.clear();
+    silentUntil_.reset();
+    corruptEveryNth_ = 0;
+    corruptRemaining_ = 0;
+    corruptUnlimited_ = false;
+}
+
+FaultInjector::Decision FaultInjector::decide(std::uint8_t netfn, std::uint8_t cmd)
+{
+    Decision decision;
+    if (silent())
+    {
+        decision.unanswered = true;
+        ++counters_.unanswered;
+        return decision;
+    }
+    auto match = std::find_if(completionCodes_.begin(), completionCodes_.end(),
+                              [netfn, cmd](const CompletionCodeFault& fault) {
+                                  return fault.netfn == netfn && (!fault.cmd || *fault.cmd == cmd);
+                              });
+    if (match != completionCodes_.end())
+    {
+        decision.completionCode = match->completionCode;
+        ++counters_.forcedCompletionCodes;
+        if (match->count > 0 && --match->count == 0)
+        {
+            completionCodes_.erase(match);
+        }
+    }
+    ++responsesSeen_;
+    if (dropNext_ > 0)
+    {
+        --dropNext_;
+        decision.dropResponse = true;
+    }
+    else if (dropEveryNth_ > 0 && responsesSeen_ % dropEveryNth_ == 0)
+    {
+        decision.dropResponse = true;
+    }
+    if (decision.dropResponse)
+    {
+        ++counters_.dropped;
+        return decision;
+    }
+    decision.delay = responseDelay_;
+    if (decision.delay.count() > 0)
+    {
+        ++counters_.delayed;
+    }
+    return decision;
+}
+
+std::uint8_t FaultInjector::filterByte(std::uint8_t value)
+{
+    if (corruptEveryNth_ == 0 || (!corruptUnlimited_ && corruptRemaining_ == 0))
+    {
+        return value;
+    }
+    ++bytesSeen_;
+    if (bytesSeen_ % corruptEveryNth_ != 0)
+    {
+        return value;
+    }
+    if (!corruptUnlimited_)
+    {
+        --corruptRemaining_;
+    }
+    ++counters_.corruptedBytes;
+    return static_cast<std::uint8_t>(value ^ corruptXor_);
+}
+
+} // namespace ipmi::sim

@@ -1,0 +1,83 @@
+// Fault injection for the simulated BMC, so other rooms' tests can provoke the
+// timeouts, retries and recovery paths real hardware only shows on a bad day:
+// delayed responses, dropped responses, a chosen completion code for chosen
+// commands, a BMC that stops answering for a while, and corrupted bytes on the
+// interface wire (the register models pass each byte through
+// Bmc::interfaceByte()). The Bmc consults it for every request; tests and the
+// daemon change it at run time through Bmc::faults(). Not thread-safe: call it
+// from the thread that drives the Bmc.
+#pragma once
+
+#include "sim/config.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+
+namespace ipmi::sim {
+
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+class FaultInjector
+{
+  public:
+    // What happens to one request.
+    struct Decision
+    {
+        bool unanswered = false;    // silent BMC: not executed, never answered
+        bool dropResponse = false;  // executed, the response discarded
+        std::optional<std::uint8_t> completionCode; // answered with only this code, not executed
+        std::chrono::milliseconds delay{0};          // response held back this long
+    };
+
+    struct Counters
+    {
+        unsigned unanswered = 0;
+        unsigned dropped = 0;
+        unsigned delayed = 0;
+        unsigned forcedCompletionCodes = 0;
+        unsigned corruptedBytes = 0;
+    };
+
+    FaultInjector(const FaultConfig& initial, SteadyTime start);
+
+    void setResponseDelay(std::chrono::milliseconds delay);
+    [[nodiscard]] std::chrono::milliseconds responseDelay() const { return responseDelay_; }
+    void dropNextResponses(unsigned count);
+    void dropEveryNth(unsigned n); // 0 turns it off
+    void addCompletionCode(const CompletionCodeFault& fault);
+    void clearCompletionCodes();
+    // Requests that arrive before `now + duration` are never answered.
+    void silenceFor(std::chrono::milliseconds duration);
+    void silenceUntil(SteadyTime until);
+    [[nodiscard]] bool silent() const;
+    // XORs every `everyNth` interface byte with `xorMask`, `count` times
+    // (0 = until cleared); everyNth 0 turns it off.
+    void corruptBytes(unsigned everyNth, std::uint8_t xorMask, unsigned count = 0);
+    // Every fault off (counters stay).
+    void clear();
+
+    // The Bmc's side.
+    [[nodiscard]] Decision decide(std::uint8_t netfn, std::uint8_t cmd);
+    [[nodiscard]] std::uint8_t filterByte(std::uint8_t value);
+    void setNow(SteadyTime now) { now_ = now; }
+    [[nodiscard]] SteadyTime now() const { return now_; }
+    [[nodiscard]] const Counters& counters() const { return counters_; }
+
+  private:
+    SteadyTime now_;
+    std::chrono::milliseconds responseDelay_{0};
+    unsigned dropNext_ = 0;
+    unsigned dropEveryNth_ = 0;
+    unsigned responsesSeen_ = 0;
+    std::vector<CompletionCodeFault> completionCodes_;
+    std::optional<SteadyTime> silentUntil_;
+    unsigned corruptEveryNth_ = 0;
+    std::uint8_t corruptXor_ = 0xFF;
+    unsigned corruptRemaining_ = 0;
+    bool corruptUnlimited_ = false;
+    unsigned bytesSeen_ = 0;
+    Counters counters_;
+};
+
+} // namespace ipmi::sim

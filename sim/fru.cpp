@@ -1,0 +1,184 @@
+// Storage netfn, FRU inventory device 0: Get FRU Inventory Area Info, Read
+// and Write FRU Data over a byte-addressed image. The image is built from the
+// configuration in the Platform Management FRU Information Storage format
+// (common header, chassis, board and product info areas, each padded to 8
+// bytes and zero-checksummed), or taken verbatim from config.fru.image.
+#include "sim/bmc_state.hpp"
+#include "sim/command.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+namespace ipmi::sim {
+namespace {
+
+constexpr std::size_t maxFieldLength = 63;
+
+void pushField(Bytes& area, const std::string& text)
+{
+    std::size_t length = std::min(text.size(), maxFieldLength);
+    area.push_back(static_cast<std::uint8_t>(0xC0 | length)); // 8-bit ASCII
+    area.insert(area.end(), text.begin(), text.begin() + static_cast<std::ptrdiff_t>(length));
+}
+
+std::uint8_t zeroChecksum(const Bytes& bytes)
+{
+    auto sum = std::accumulate(bytes.begin(), bytes.end(), 0U);
+    return static_cast<std::uint8_t>(0x100 - (sum & 0xFF));
+}
+
+// Closes an info area: end marker, padding to a multiple of 8 including the
+// checksum byte, the length byte, the checksum.
+void sealArea(Bytes& area)
+{
+    area.push_back(0xC1);
+    while ((area.size() + 1) % 8 != 0)
+    {
+        area.push_back(0x00);
+    }
+    area[1] = static_cast<std::uint8_t>((area.size() + 1) / 8);
+    area.push_back(zeroChecksum(area));
+}
+
+Bytes chassisArea(const FruConfig& fru)
+{
+    Bytes a{0x01, 0x00, fru.chassisType};
+    pushField(a, fru.chassisPartNumber);
+    pushField(a, fru.chassisSerialNumber);
+    sealArea(a);
+    return a;
+}
+
+Bytes boardArea(const FruConfig& fru)
+{
+    Bytes a{0x01, 0x00, 0x00}; // English
+    a.push_back(static_cast<std::uint8_t>(fru.boardMfgMinutes & 0xFF));
+    a.push_back(static_cast<std::uint8_t>((fru.boardMfgMinutes >> 8) & 0xFF));
+    a.push_back(static_cast<std::uint8_t>((fru.boardMfgMinutes >> 16) & 0xFF));
+    pushField(a, fru.board.manufacturer);
+    pushField(a, fru.board.name);
+    pushField(a, fru.board.serialNumber);
+    pushField(a, fru.board.partNumber);
+    pushField(a, ""); // FRU file id
+    sealArea(a);
+    return a;
+}
+
+Bytes productArea(const FruConfig& fru)
+{
+    Bytes a{0x01, 0x00, 0x00};
+    pushField(a, fru.product.manufacturer);
+    pushField(a, fru.product.name);
+    pushField(a, fru.product.partNumber);
+    pushField(a, fru.product.version);
+    pushField(a, fru.product.serialNumber);
+    pushField(a, fru.product.assetTag);
+    pushField(a, ""); // FRU file id
+    sealArea(a);
+    return a;
+}
+
+void getFruAreaInfo(BmcState& state, const Request& req, Response& rsp)
+{
+    if (req.data[0] != 0)
+    {
+        rsp.fail(cc::notPresent);
+        return;
+    }
+    rsp.push16(static_cast<std::uint16_t>(state.fru.size()));
+    rsp.push(0x00); // byte access
+}
+
+void readFruData(BmcState& state, const Request& req, Response& rsp)
+{
+    if (req.data[0] != 0)
+    {
+        rsp.fail(cc::notPresent);
+        return;
+    }
+    std::uint16_t offset = le16(req.data, 1);
+    std::uint8_t count = req.data[3];
+    if (offset >= state.fru.size())
+    {
+        rsp.fail(cc::parameterOutOfRange);
+        return;
+    }
+    // [netfn][cmd][cc][count][data]
+    if (4 + static_cast<std::size_t>(count) > state.responseLimit())
+    {
+        rsp.fail(cc::cannotReturnBytes);
+        return;
+    }
+    std::size_t length = std::min<std::size_t>(count, state.fru.size() - offset);
+    rsp.push(static_cast<std::uint8_t>(length));
+    rsp.append(std::span<const std::uint8_t>(state.fru).subspan(offset, length));
+}
+
+void writeFruData(BmcState& state, const Request& req, Response& rsp)
+{
+    if (req.data[0] != 0)
+    {
+        rsp.fail(cc::notPresent);
+        return;
+    }
+    std::uint16_t offset = le16(req.data, 1);
+    std::span<const std::uint8_t> data = req.data.subspan(3);
+    if (offset >= state.fru.size())
+    {
+        rsp.fail(cc::parameterOutOfRange);
+        return;
+    }
+    std::size_t length = std::min<std::size_t>(data.size(), state.fru.size() - offset);
+    std::copy_n(data.begin(), length, state.fru.begin() + offset);
+    rsp.push(static_cast<std::uint8_t>(length));
+}
+
+constexpr CommandEntry fruTable[] = {
+    {0x10, getFruAreaInfo, 1, 1},
+    {0x11, readFruData, 4, 4},
+    {0x12, writeFruData, 3, 255},
+};
+
+} // namespace
+
+Bytes buildFruImage(const FruConfig& config)
+{
+    Bytes image;
+    if (config.image)
+    {
+        image = *config.image;
+    }
+    else
+    {
+        Bytes chassis = chassisArea(config);
+        Bytes board = boardArea(config);
+        Bytes product = productArea(config);
+        std::size_t chassisAt = 8;
+        std::size_t boardAt = chassisAt + chassis.size();
+        std::size_t productAt = boardAt + board.size();
+        Bytes common{0x01,
+                     0x00,
+                     static_cast<std::uint8_t>(chassisAt / 8),
+                     static_cast<std::uint8_t>(boardAt / 8),
+                     static_cast<std::uint8_t>(productAt / 8),
+                     0x00,
+                     0x00};
+        common.push_back(zeroChecksum(common));
+        image = common;
+        image.insert(image.end(), chassis.begin(), chassis.end());
+        image.insert(image.end(), board.begin(), board.end());
+        image.insert(image.end(), product.begin(), product.end());
+    }
+    if (image.size() < config.size)
+    {
+        image.resize(config.size, 0x00);
+    }
+    return image;
+}
+
+std::span<const CommandEntry> fruCommands()
+{
+    return fruTable;
+}
+
+} // namespace ipmi::sim

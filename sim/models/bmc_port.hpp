@@ -1,0 +1,61 @@
+// The message-level port a register model (KCS, BT, SMIC) hands its
+// requests to: the BMC as the interface hardware sees it. SimBmcPort binds it
+// to the embedded sim::Bmc; tests bind it to a scripted responder, so each
+// register protocol can be tested byte by byte without a whole BMC.
+#pragma once
+
+#include "sim/bmc.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <utility>
+
+namespace ipmi::sim {
+
+class BmcPort
+{
+  public:
+    virtual ~BmcPort() = default;
+    // Same contract as Bmc::handleRequest: `respond` runs at most once, now
+    // (inside this call) or later (from the owner's time advance), never for
+    // a dropped request.
+    virtual void handleRequest(std::span<const std::uint8_t> request, std::function<void(Bytes)> respond) = 0;
+    // The BMC wants the host's attention (SMS_ATN).
+    [[nodiscard]] virtual bool attention() const = 0;
+    // The byte to put on the wire in place of `value` (byte-level faults).
+    [[nodiscard]] virtual std::uint8_t interfaceByte(std::uint8_t value) { return value; }
+};
+
+// The embedded BMC as a BmcPort.
+class SimBmcPort : public BmcPort
+{
+  public:
+    explicit SimBmcPort(Bmc& bmc)
+        : bmc_(bmc)
+    {
+    }
+    void handleRequest(std::span<const std::uint8_t> request, std::function<void(Bytes)> respond) override
+    {
+        bmc_.handleRequest(request, std::move(respond));
+    }
+    [[nodiscard]] bool attention() const override { return bmc_.attention(); }
+    [[nodiscard]] std::uint8_t interfaceByte(std::uint8_t value) override { return bmc_.interfaceByte(value); }
+
+  private:
+    Bmc& bmc_;
+};
+
+// What the host side sees of a register model: byte registers at small
+// offsets, acting at once on each access.
+class RegisterModel
+{
+  public:
+    virtual ~RegisterModel() = default;
+    [[nodiscard]] virtual std::uint8_t read(unsigned offset) = 0;
+    virtual void write(unsigned offset, std::uint8_t value) = 0;
+    // How many registers the interface occupies (KCS 2, BT 3, SMIC 3).
+    [[nodiscard]] virtual unsigned registerCount() const = 0;
+};
+
+} // namespace ipmi::sim

@@ -1,0 +1,73 @@
+// Runs SMBus transfers for one SSIF interface without blocking the loop:
+// a blocking bus (hardware) gets its own worker thread, the mirror of the
+// kernel's kssif thread; a non-blocking one (the simulation) runs the
+// transfer on the loop thread. Either way the completion arrives later
+// through EventLoop::post, never from inside the call that queued it, so the
+// protocol code never re-enters itself. Completions stop with the runner:
+// none runs after its destructor returns.
+#pragma once
+
+#include "core/event_loop.hpp"
+#include "ssif/smbus.hpp"
+
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace ipmi::ssif {
+
+class SmbusRunner
+{
+  public:
+    // `error` is 0 or an errno; `data` is the block read (empty for writes).
+    using Done = std::function<void(int error, Bytes data)>;
+
+    SmbusRunner(core::EventLoop& loop, std::unique_ptr<Smbus> bus);
+    ~SmbusRunner();
+    SmbusRunner(const SmbusRunner&) = delete;
+    SmbusRunner& operator=(const SmbusRunner&) = delete;
+
+    void write(std::uint8_t command, Bytes data, Done done);
+    void read(std::uint8_t command, Done done);
+    void setPec(bool enabled, Done done);
+
+    // The alert, delivered on the loop thread.
+    void setAlertHandler(std::function<void()> onAlert);
+    [[nodiscard]] bool supportsAlerts() const { return bus_->supportsAlerts(); }
+    [[nodiscard]] bool alertAsserted() const { return bus_->supportsAlerts() && bus_->alertAsserted(); }
+    [[nodiscard]] std::string describe() const { return bus_->describe(); }
+
+  private:
+    enum class Kind : std::uint8_t
+    {
+        Write,
+        Read,
+        SetPec,
+    };
+    struct Job
+    {
+        Kind kind = Kind::Read;
+        std::uint8_t command = 0;
+        Bytes data;
+        bool flag = false;
+        Done done;
+    };
+
+    void submit(Job job);
+    void run(Job& job, int& error, Bytes& out);
+    void workerMain();
+    void complete(Job job, int error, Bytes out);
+
+    core::EventLoop& loop_;
+    std::unique_ptr<Smbus> bus_;
+    std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::deque<Job> jobs_;
+    bool stopping_ = false;
+    std::thread worker_;
+};
+
+} // namespace ipmi::ssif

@@ -1,0 +1,631 @@
+// SsifInterface: probe, flags/events state machine and host messages over
+// Transfer (see ssif_interface.hpp).
+#include "ssif/ssif_interface.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace ipmi::ssif {
+
+namespace {
+
+constexpr std::uint8_t kAppRequest = 0x06 << 2;
+constexpr std::uint8_t kAppResponse = (0x06 | 1) << 2;
+constexpr std::uint8_t kGetDeviceId = 0x01;
+constexpr std::uint8_t kSetGlobalEnables = 0x2E;
+constexpr std::uint8_t kGetGlobalEnables = 0x2F;
+constexpr std::uint8_t kClearMessageFlags = 0x30;
+constexpr std::uint8_t kGetMessageFlags = 0x31;
+constexpr std::uint8_t kGetMessage = 0x33;
+constexpr std::uint8_t kReadEventBuffer = 0x35;
+constexpr std::uint8_t kGetSystemInterfaceCapabilities = 0x57;
+
+constexpr std::uint8_t kFlagReceiveMessage = 0x01;
+constexpr std::uint8_t kFlagEventBufferFull = 0x02;
+constexpr std::uint8_t kFlagWatchdogPretimeout = 0x08;
+constexpr std::uint8_t kEnableReceiveInterrupt = 0x01;
+constexpr std::uint8_t kEnableEventBuffer = 0x04;
+
+// Get Message / Read Event Message Buffer in a row before looking at other
+// work, so a BMC that never says "empty" cannot starve the host's messages.
+constexpr unsigned kMaxFetchesInRow = 10;
+
+constexpr auto kWatchMessages = std::chrono::milliseconds(10);
+constexpr auto kWatchWatchdog = std::chrono::milliseconds(250);
+
+bool isAppResponse(const Bytes& r, std::uint8_t cmd, std::size_t minLength)
+{
+    return r.size() >= minLength && r[0] == kAppResponse && r[1] == cmd && r[2] == 0;
+}
+
+core::SmiBytes hosed(const core::SmiBytes& request)
+{
+    return {static_cast<std::uint8_t>(request[0] | 0x04U), request[1], 0xFF};
+}
+
+} // namespace
+
+SsifInterface::SsifInterface(core::EventLoop& loop, std::unique_ptr<Smbus> bus, SsifInterfaceConfig config)
+    : loop_(loop)
+    , config_(std::move(config))
+    , bus_(loop, std::move(bus))
+    , transfer_(loop, bus_, config_.timing)
+    , watchTimer_(loop.makeTimer())
+{
+    if (config_.info.type.empty())
+    {
+        config_.info.type = "ssif";
+    }
+    if (config_.info.description.empty())
+    {
+        config_.info.description = "ssif " + bus_.describe();
+    }
+}
+
+SsifInterface::~SsifInterface()
+{
+    // No host callbacks from here: the host may already be gone. A host
+    // that wants its 0xFF answers calls shutdown() first.
+    state_ = State::ShutDown;
+    transfer_.cancel();
+    watchTimer_->cancel();
+    bus_.setAlertHandler({});
+}
+
+void SsifInterface::start(core::InterfaceHost& host)
+{
+    host_ = &host;
+    state_ = State::Probing;
+    bus_.setAlertHandler([this] { onAlert(); });
+    if (config_.dbgProbe)
+    {
+        spdlog::info("ssif {}: probing", bus_.describe());
+    }
+    issue({kAppRequest, kGetSystemInterfaceCapabilities, 0x00}, &SsifInterface::onCapabilities);
+}
+
+void SsifInterface::issue(core::SmiBytes request, Handler handler)
+{
+    issueParts(splitRequest(request, limits_.cmd8Works), handler);
+}
+
+void SsifInterface::issueParts(std::vector<WritePart> parts, Handler handler)
+{
+    // Probe-time writes are tried once, as the kernel's probe does; later
+    // ones are resent within the write budget.
+    const bool retryWrites = state_ != State::Probing;
+    transfer_.start(std::move(parts), retryWrites, [this, handler](TransferResult result) {
+        if (result.error != 0 && (config_.dbg & kDebugMessages) != 0)
+        {
+            spdlog::info("ssif {}: {}", bus_.describe(), result.problem);
+        }
+        (this->*handler)(std::move(result));
+    });
+}
+
+// ---- probe -------------------------------------------------------------
+
+void SsifInterface::onCapabilities(TransferResult result)
+{
+    std::optional<std::span<const std::uint8_t>> response;
+    if (result.error == 0)
+    {
+        response = std::span<const std::uint8_t>(result.response);
+    }
+    limits_ = sanitiseCapabilities(response);
+    if (!limits_.valid)
+    {
+        spdlog::info("ssif {}: no usable Get System Interface Capabilities answer ({}); using 32-byte single-part "
+                     "transfers without PEC",
+                     bus_.describe(), result.error != 0 ? result.problem : "bad completion code or length");
+    }
+    else if (config_.dbgProbe)
+    {
+        spdlog::info("ssif {}: capabilities: transactions {}, PEC {}, max request {}, max response {}",
+                     bus_.describe(), limits_.transactions, limits_.pec, limits_.maxRequest, limits_.maxResponse);
+    }
+    if (limits_.maxRequest > kSmbusBlockMax)
+    {
+        multipartTest(true);
+    }
+    else
+    {
+        probeClearFlags();
+    }
+}
+
+void SsifInterface::multipartTest(bool withCmd8)
+{
+    // A Get Device ID padded with zeros to 33 bytes (65 when middles are
+    // allowed): start, [middle], then the end marker under test.
+    const bool middle = limits_.maxRequest > 63;
+    Bytes message(65, 0);
+    message[0] = kAppRequest;
+    message[1] = kGetDeviceId;
+    std::vector<WritePart> parts;
+    parts.push_back({kCmdMultiWriteStart, Bytes(message.begin(), message.begin() + 32)});
+    if (middle)
+    {
+        parts.push_back({kCmdMultiWriteMiddle, Bytes(message.begin() + 32, message.begin() + 64)});
+    }
+    if (withCmd8)
+    {
+        parts.push_back({kCmdMultiWriteEnd, Bytes{message[64]}});
+        issueParts(std::move(parts), &SsifInterface::onMultipartCmd8);
+    }
+    else
+    {
+        parts.push_back({kCmdMultiWriteMiddle, Bytes{}});
+        issueParts(std::move(parts), &SsifInterface::onMultipartEmpty);
+    }
+}
+
+void SsifInterface::onMultipartCmd8(TransferResult result)
+{
+    const std::size_t endPart = limits_.maxRequest > 63 ? 2 : 1;
+    if (result.error == 0)
+    {
+        limits_.cmd8Works = true;
+    }
+    else if (result.failedPart && *result.failedPart < endPart)
+    {
+        spdlog::warn("ssif {}: the BMC refused a multi-part start it claims to support; limiting requests to 32 bytes",
+                     bus_.describe());
+        limits_.maxRequest = kSmbusBlockMax;
+    }
+    else
+    {
+        multipartTest(false);
+        return;
+    }
+    probeClearFlags();
+}
+
+void SsifInterface::onMultipartEmpty(TransferResult result)
+{
+    const std::size_t endPart = limits_.maxRequest > 63 ? 2 : 1;
+    if (result.error != 0)
+    {
+        if (result.failedPart && *result.failedPart < endPart)
+        {
+            spdlog::warn("ssif {}: second multi-part test failed; limiting requests to 32 bytes", bus_.describe());
+            limits_.maxRequest = kSmbusBlockMax;
+        }
+        else
+        {
+            // Neither end marker works: a short middle ends the message,
+            // so at most start (32) + 31 bytes.
+            limits_.maxRequest = std::min<std::size_t>(limits_.maxRequest, 63);
+        }
+    }
+    if (config_.dbgProbe)
+    {
+        spdlog::info("ssif {}: multi-part writes end with {}; max request {}", bus_.describe(),
+                     limits_.cmd8Works ? "0x08" : "a short 0x07", limits_.maxRequest);
+    }
+    probeClearFlags();
+}
+
+void SsifInterface::probeClearFlags()
+{
+    issue({kAppRequest, kClearMessageFlags, kFlagWatchdogPretimeout}, &SsifInterface::onProbeClearFlags);
+}
+
+void SsifInterface::onProbeClearFlags(TransferResult result)
+{
+    if (result.error != 0 || !isAppResponse(result.response, kClearMessageFlags, 3))
+    {
+        spdlog::warn("ssif {}: unable to clear message flags", bus_.describe());
+    }
+    issue({kAppRequest, kGetGlobalEnables}, &SsifInterface::onGetEnables);
+}
+
+void SsifInterface::onGetEnables(TransferResult result)
+{
+    if (result.error != 0 || !isAppResponse(result.response, kGetGlobalEnables, 4))
+    {
+        spdlog::warn("ssif {}: error getting global enables; no event buffer", bus_.describe());
+        probeDone();
+        return;
+    }
+    globalEnables_ = result.response[3];
+    if ((globalEnables_ & kEnableEventBuffer) != 0)
+    {
+        hasEventBuffer_ = true; // already on: the kernel leaves alerts alone then
+        probeDone();
+        return;
+    }
+    issue({kAppRequest, kSetGlobalEnables, static_cast<std::uint8_t>(globalEnables_ | kEnableEventBuffer)},
+          &SsifInterface::onSetEventBuffer);
+}
+
+void SsifInterface::onSetEventBuffer(TransferResult result)
+{
+    if (result.error != 0 || result.response.size() < 3)
+    {
+        spdlog::warn("ssif {}: error setting global enables", bus_.describe());
+        probeDone();
+        return;
+    }
+    if (result.response[2] == 0)
+    {
+        hasEventBuffer_ = true;
+        globalEnables_ |= kEnableEventBuffer;
+    }
+    // Departure: the kernel enables alerts whenever the BMC accepts them.
+    // i2c-dev cannot deliver SMBus alerts to us, and an alert nobody
+    // acknowledges can hold SMBALERT# low for every device on the bus, so
+    // they are only enabled when our bus really passes them up.
+    if (config_.alertsBroken || !bus_.supportsAlerts())
+    {
+        probeDone();
+        return;
+    }
+    issue({kAppRequest, kSetGlobalEnables, static_cast<std::uint8_t>(globalEnables_ | kEnableReceiveInterrupt)},
+          &SsifInterface::onSetAlerts);
+}
+
+void SsifInterface::onSetAlerts(TransferResult result)
+{
+    if (result.error == 0 && result.response.size() >= 3 && result.response[2] == 0)
+    {
+        alertsActive_ = true;
+        globalEnables_ |= kEnableReceiveInterrupt;
+    }
+    probeDone();
+}
+
+void SsifInterface::probeDone()
+{
+    auto finish = [this] {
+        if (config_.dbgProbe)
+        {
+            spdlog::info("ssif {}: probe done: max request {}, max response {}, PEC {}, event buffer {}, alerts {}",
+                         bus_.describe(), limits_.maxRequest, limits_.maxResponse, limits_.pec, hasEventBuffer_,
+                         alertsActive_);
+        }
+        state_ = State::Idle;
+        armWatch();
+        startNext();
+    };
+    if (!limits_.pec)
+    {
+        finish();
+        return;
+    }
+    bus_.setPec(true, [this, finish](int error, Bytes) {
+        if (error != 0)
+        {
+            spdlog::warn("ssif {}: cannot enable PEC (errno {}); continuing without it", bus_.describe(), error);
+            limits_.pec = false;
+        }
+        finish();
+    });
+}
+
+// ---- host messages and the flags/events machine -------------------------
+
+void SsifInterface::send(core::SmiBytes request)
+{
+    if (state_ == State::ShutDown)
+    {
+        return;
+    }
+    waiting_.push_back(std::move(request));
+    startNext();
+}
+
+void SsifInterface::requestEvents()
+{
+    if (!hasEventBuffer_ || state_ == State::ShutDown)
+    {
+        return;
+    }
+    reqEvents_ = true;
+    startNext();
+}
+
+void SsifInterface::setMaintenanceMode(bool on)
+{
+    // SSIF has nothing to slow down or speed up for firmware updates.
+    static_cast<void>(on);
+}
+
+void SsifInterface::startNext()
+{
+    if (state_ != State::Idle)
+    {
+        return;
+    }
+    if (reqEvents_ && hasEventBuffer_)
+    {
+        reqEvents_ = false;
+        msgFlags_ = kFlagEventBufferFull;
+        fetchesInRow_ = 0;
+        state_ = State::GettingEvents;
+        issue({kAppRequest, kReadEventBuffer}, &SsifInterface::onEvent);
+        return;
+    }
+    if (reqFlags_)
+    {
+        startFlagFetch();
+        return;
+    }
+    while (!waiting_.empty())
+    {
+        current_ = std::move(waiting_.front());
+        waiting_.pop_front();
+        if (current_.size() < 2 || current_.size() > limits_.maxRequest || current_.size() > kMaxResponse)
+        {
+            // The kernel's start_send() refuses these (E2BIG) and returns a
+            // hosed message; keep the host's one-response-per-send rule
+            // without calling it back from inside send().
+            spdlog::warn("ssif {}: request of {} bytes does not fit (max {})", bus_.describe(), current_.size(),
+                         limits_.maxRequest);
+            count(SsifStat::SendErrors);
+            core::SmiBytes reply = current_.size() >= 2 ? hosed(current_) : core::SmiBytes{0x04, 0x00, 0xFF};
+            std::weak_ptr<int> alive = alive_;
+            loop_.post([this, alive, reply] {
+                if (!alive.expired() && state_ != State::ShutDown)
+                {
+                    host_->smiResponse(reply);
+                }
+            });
+            continue;
+        }
+        state_ = State::Sending;
+        sendStart_ = loop_.now();
+        if ((config_.dbg & kDebugMessages) != 0)
+        {
+            spdlog::info("ssif {}: send netfn 0x{:02x} cmd 0x{:02x}, {} bytes", bus_.describe(), current_[0] >> 2,
+                         current_[1], current_.size());
+        }
+        issue(current_, &SsifInterface::onUserResponse);
+        return;
+    }
+}
+
+void SsifInterface::onUserResponse(TransferResult result)
+{
+    core::SmiBytes reply;
+    if (result.error != 0)
+    {
+        spdlog::warn("ssif {}: netfn 0x{:02x} cmd 0x{:02x} failed: {}", bus_.describe(), current_[0] >> 2, current_[1],
+                     result.problem);
+        count(SsifStat::SendErrors);
+        reply = hosed(current_);
+    }
+    else if (result.response.size() < 3)
+    {
+        count(SsifStat::ReceiveErrors);
+        reply = hosed(current_);
+    }
+    else
+    {
+        count(SsifStat::SentMessages);
+        count(SsifStat::ReceivedMessages);
+        reply = std::move(result.response);
+    }
+    if ((config_.dbg & kDebugTiming) != 0)
+    {
+        spdlog::info("ssif {}: netfn 0x{:02x} cmd 0x{:02x} took {} us", bus_.describe(), current_[0] >> 2, current_[1],
+                     std::chrono::duration_cast<std::chrono::microseconds>(loop_.now() - sendStart_).count());
+    }
+    current_.clear();
+    goIdle();
+    host_->smiResponse(std::move(reply));
+    startNext();
+}
+
+void SsifInterface::startFlagFetch()
+{
+    reqFlags_ = false;
+    state_ = State::GettingFlags;
+    issue({kAppRequest, kGetMessageFlags}, &SsifInterface::onFlags);
+}
+
+void SsifInterface::onFlags(TransferResult result)
+{
+    if (result.error != 0 || !isAppResponse(result.response, kGetMessageFlags, 4))
+    {
+        spdlog::warn("ssif {}: error getting flags", bus_.describe());
+        goIdle();
+        startNext();
+        return;
+    }
+    count(SsifStat::FlagFetches);
+    msgFlags_ = result.response[3];
+    fetchesInRow_ = 0;
+    handleFlags();
+}
+
+void SsifInterface::handleFlags()
+{
+    if ((config_.dbg & kDebugState) != 0)
+    {
+        spdlog::info("ssif {}: flags 0x{:02x}", bus_.describe(), msgFlags_);
+    }
+    if ((msgFlags_ & kFlagWatchdogPretimeout) != 0)
+    {
+        count(SsifStat::WatchdogPretimeouts);
+        state_ = State::ClearingFlags;
+        issue({kAppRequest, kClearMessageFlags, kFlagWatchdogPretimeout}, &SsifInterface::onClearFlags);
+        host_->smiWatchdogPretimeout();
+    }
+    else if ((msgFlags_ & kFlagReceiveMessage) != 0 && fetchesInRow_ < kMaxFetchesInRow)
+    {
+        state_ = State::GettingMessages;
+        issue({kAppRequest, kGetMessage}, &SsifInterface::onMessage);
+    }
+    else if ((msgFlags_ & kFlagEventBufferFull) != 0 && fetchesInRow_ < kMaxFetchesInRow)
+    {
+        state_ = State::GettingEvents;
+        issue({kAppRequest, kReadEventBuffer}, &SsifInterface::onEvent);
+    }
+    else
+    {
+        goIdle();
+        startNext();
+    }
+}
+
+void SsifInterface::onClearFlags(TransferResult result)
+{
+    if (result.error != 0 || !isAppResponse(result.response, kClearMessageFlags, 3))
+    {
+        spdlog::warn("ssif {}: error clearing the watchdog flag", bus_.describe());
+    }
+    // Departure: the kernel goes idle here and leaves messages/events for
+    // the next poll; handling them now saves a flag fetch.
+    msgFlags_ &= static_cast<std::uint8_t>(~kFlagWatchdogPretimeout);
+    fetchesInRow_ = 0;
+    handleFlags();
+}
+
+void SsifInterface::onMessage(TransferResult result)
+{
+    if (result.error != 0 || !isAppResponse(result.response, kGetMessage, 3))
+    {
+        msgFlags_ &= static_cast<std::uint8_t>(~kFlagReceiveMessage); // empty (0x80) or broken: done
+        fetchesInRow_ = 0;
+        handleFlags();
+        return;
+    }
+    count(SsifStat::IncomingMessages);
+    if (++fetchesInRow_ >= kMaxFetchesInRow)
+    {
+        msgFlags_ &= static_cast<std::uint8_t>(~kFlagReceiveMessage);
+        fetchesInRow_ = 0;
+        reqFlags_ = true; // look again after others had their turn
+    }
+    host_->smiReceived(std::move(result.response));
+    if (state_ == State::GettingMessages)
+    {
+        handleFlags();
+    }
+}
+
+void SsifInterface::onEvent(TransferResult result)
+{
+    if (result.error != 0 || !isAppResponse(result.response, kReadEventBuffer, 3))
+    {
+        msgFlags_ &= static_cast<std::uint8_t>(~kFlagEventBufferFull);
+        fetchesInRow_ = 0;
+        handleFlags();
+        return;
+    }
+    count(SsifStat::Events);
+    if (++fetchesInRow_ >= kMaxFetchesInRow)
+    {
+        msgFlags_ &= static_cast<std::uint8_t>(~kFlagEventBufferFull);
+        fetchesInRow_ = 0;
+        reqFlags_ = true;
+    }
+    host_->smiReceived(std::move(result.response));
+    if (state_ == State::GettingEvents)
+    {
+        handleFlags();
+    }
+}
+
+void SsifInterface::goIdle()
+{
+    if (state_ == State::ShutDown)
+    {
+        return;
+    }
+    const bool afterHostMessage = state_ == State::Sending;
+    state_ = State::Idle;
+    // An attention that arrived while the alert line was already up for a
+    // response raised no new edge; the level tells. Only after a host
+    // message: right after a flag fetch the level says nothing new, and a
+    // BMC stuck asserting it must not keep us fetching flags.
+    if (afterHostMessage && alertsActive_ && bus_.alertAsserted())
+    {
+        reqFlags_ = true;
+    }
+}
+
+void SsifInterface::onAlert()
+{
+    if (!alertsActive_ || state_ == State::ShutDown)
+    {
+        return;
+    }
+    count(SsifStat::Alerts);
+    if (state_ == State::Idle)
+    {
+        reqFlags_ = true;
+        startNext();
+    }
+    else if (transfer_.busy())
+    {
+        transfer_.alert(); // most likely our response is ready
+    }
+}
+
+// ---- watching ----------------------------------------------------------
+
+void SsifInterface::setNeedWatch(unsigned mask)
+{
+    watchMask_ = mask;
+    armWatch();
+}
+
+void SsifInterface::armWatch()
+{
+    if (state_ == State::Stopped || state_ == State::Probing || state_ == State::ShutDown || alertsActive_ ||
+        watchMask_ == 0)
+    {
+        watchTimer_->cancel();
+        return;
+    }
+    const auto period = (watchMask_ & (core::kWatchCheckMessages | core::kWatchCheckCommands)) != 0
+                            ? core::Clock::duration(kWatchMessages)
+                            : core::Clock::duration(kWatchWatchdog);
+    watchTimer_->start(period, [this] {
+        if (state_ == State::Idle)
+        {
+            reqFlags_ = true;
+            startNext();
+        }
+        else
+        {
+            reqFlags_ = true;
+        }
+        armWatch();
+    });
+}
+
+void SsifInterface::shutdown()
+{
+    if (state_ == State::ShutDown)
+    {
+        return;
+    }
+    const bool inFlight = state_ == State::Sending;
+    const State before = state_;
+    state_ = State::ShutDown;
+    transfer_.cancel();
+    watchTimer_->cancel();
+    bus_.setAlertHandler({});
+    alive_.reset();
+    if (host_ == nullptr || before == State::Stopped)
+    {
+        return;
+    }
+    // Every message the host handed us gets its answer before we return.
+    if (inFlight && !current_.empty())
+    {
+        host_->smiResponse(hosed(current_));
+    }
+    for (const auto& request : waiting_)
+    {
+        if (request.size() >= 2)
+        {
+            host_->smiResponse(hosed(request));
+        }
+    }
+    waiting_.clear();
+}
+
+} // namespace ipmi::ssif

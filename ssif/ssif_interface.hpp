@@ -1,0 +1,151 @@
+// SSIF as a core::Interface: the counterpart of the kernel's ipmi_ssif. It
+// is not an SI state machine under the shared SI policy; like ipmi_ssif it
+// keeps its own flags/events state machine over Transfer (one SMBus
+// transaction at a time):
+//   start()  -> probe: Get System Interface Capabilities (sanitised), the
+//               multi-part write end-marker test, Clear Message Flags
+//               [watchdog], Get/Set BMC Global Enables for the event buffer
+//               and then alerts; PEC on if the BMC offers it.
+//   idle     -> requested events, else requested flags, else the host's
+//               next message.
+//   flags    -> watchdog pre-timeout (clear it, tell the host), receive
+//               messages (Get Message until cc != 0), events (Read Event
+//               Message Buffer until cc != 0), at most 10 in a row each.
+// Flags are fetched when the BMC alerts while we are idle, or by polling
+// every 10 ms (messages/commands watched) or 250 ms (only the watchdog)
+// when no alert can reach us. A transfer that finally fails answers the
+// host with completion code 0xFF, as the kernel's return_hosed_msg does.
+#pragma once
+
+#include "core/event_loop.hpp"
+#include "core/interface.hpp"
+#include "ssif/capabilities.hpp"
+#include "ssif/smbus_runner.hpp"
+#include "ssif/transfer.hpp"
+
+#include <array>
+#include <deque>
+#include <memory>
+
+namespace ipmi::ssif {
+
+// The kernel's ssif "dbg" bits.
+inline constexpr unsigned kDebugMessages = 1U << 0;
+inline constexpr unsigned kDebugState = 1U << 1;
+inline constexpr unsigned kDebugTiming = 1U << 2;
+
+struct SsifInterfaceConfig
+{
+    core::InterfaceInfo info;
+    unsigned dbg = 0;
+    bool dbgProbe = false;
+    bool alertsBroken = false; // never enable SMBus alerts (kernel: alerts_broken)
+    TransferTiming timing;
+};
+
+// Per-interface statistics; always add before Count, which must be last.
+enum class SsifStat : std::uint8_t
+{
+    SentMessages,
+    SendErrors,
+    ReceivedMessages,
+    ReceiveErrors,
+    FlagFetches,
+    Events,
+    IncomingMessages,
+    WatchdogPretimeouts,
+    Alerts,
+    Count,
+};
+
+class SsifInterface : public core::Interface
+{
+  public:
+    SsifInterface(core::EventLoop& loop, std::unique_ptr<Smbus> bus, SsifInterfaceConfig config);
+    ~SsifInterface() override;
+    SsifInterface(const SsifInterface&) = delete;
+    SsifInterface& operator=(const SsifInterface&) = delete;
+
+    [[nodiscard]] const core::InterfaceInfo& info() const override { return config_.info; }
+    void start(core::InterfaceHost& host) override;
+    void send(core::SmiBytes request) override;
+    void requestEvents() override;
+    void setNeedWatch(unsigned mask) override;
+    void setMaintenanceMode(bool on) override;
+    void shutdown() override;
+
+    // After the probe: what the BMC allows.
+    [[nodiscard]] const SsifLimits& limits() const { return limits_; }
+    [[nodiscard]] bool probed() const { return state_ != State::Probing && state_ != State::Stopped; }
+    [[nodiscard]] bool hasEventBuffer() const { return hasEventBuffer_; }
+    [[nodiscard]] bool alertsActive() const { return alertsActive_; }
+    [[nodiscard]] unsigned stat(SsifStat which) const { return stats_[static_cast<std::size_t>(which)]; }
+    [[nodiscard]] const Transfer::Counters& transferCounters() const { return transfer_.counters(); }
+
+  private:
+    enum class State : std::uint8_t
+    {
+        Stopped,         // before start()
+        Probing,         // the probe sequence runs; host messages wait
+        Idle,            // nothing on the bus
+        Sending,         // the host's message is in flight
+        GettingFlags,    // Get Message Flags
+        ClearingFlags,   // Clear Message Flags [watchdog pre-timeout]
+        GettingMessages, // Get Message
+        GettingEvents,   // Read Event Message Buffer
+        ShutDown,        // after shutdown(): nothing more to the host
+    };
+    using Handler = void (SsifInterface::*)(TransferResult);
+
+    void issue(core::SmiBytes request, Handler handler);
+    void issueParts(std::vector<WritePart> parts, Handler handler);
+
+    // Probe steps, in order.
+    void onCapabilities(TransferResult result);
+    void multipartTest(bool withCmd8);
+    void onMultipartCmd8(TransferResult result);
+    void onMultipartEmpty(TransferResult result);
+    void probeClearFlags();
+    void onProbeClearFlags(TransferResult result);
+    void onGetEnables(TransferResult result);
+    void onSetEventBuffer(TransferResult result);
+    void onSetAlerts(TransferResult result);
+    void probeDone();
+
+    void startNext();
+    void onUserResponse(TransferResult result);
+    void startFlagFetch();
+    void onFlags(TransferResult result);
+    void handleFlags();
+    void onClearFlags(TransferResult result);
+    void onMessage(TransferResult result);
+    void onEvent(TransferResult result);
+    void goIdle();
+    void onAlert();
+    void armWatch();
+    void count(SsifStat which) { ++stats_[static_cast<std::size_t>(which)]; }
+
+    core::EventLoop& loop_;
+    SsifInterfaceConfig config_;
+    SmbusRunner bus_;
+    Transfer transfer_;
+    std::unique_ptr<core::Timer> watchTimer_;
+    core::InterfaceHost* host_ = nullptr;
+    State state_ = State::Stopped;
+    std::deque<core::SmiBytes> waiting_; // host messages not yet started
+    core::SmiBytes current_;             // the host message in flight
+    SsifLimits limits_;
+    std::uint8_t globalEnables_ = 0;
+    bool hasEventBuffer_ = false;
+    bool alertsActive_ = false;
+    bool reqEvents_ = false;
+    bool reqFlags_ = false;
+    std::uint8_t msgFlags_ = 0;
+    unsigned fetchesInRow_ = 0;
+    unsigned watchMask_ = 0;
+    core::Clock::time_point sendStart_;
+    std::array<unsigned, static_cast<std::size_t>(SsifStat::Count)> stats_{};
+    std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+};
+
+} // namespace ipmi::ssif

@@ -1,0 +1,289 @@
+// Transfer: one SSIF transaction with adaptive polling (see transfer.hpp).
+#include "ssif/transfer.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <fmt/format.h>
+
+namespace ipmi::ssif {
+
+namespace {
+
+TransferResult failure(int error, std::string problem, std::optional<std::size_t> failedPart = std::nullopt)
+{
+    TransferResult result;
+    result.error = error;
+    result.problem = std::move(problem);
+    result.failedPart = failedPart;
+    return result;
+}
+
+constexpr std::uint8_t kLastBlock = 0xFF;
+constexpr std::size_t kPartData = kSmbusBlockMax - 1;
+
+} // namespace
+
+std::vector<WritePart> splitRequest(std::span<const std::uint8_t> request, bool cmd8Works)
+{
+    if (request.size() <= kSmbusBlockMax)
+    {
+        return {WritePart{kCmdSingleWrite, Bytes(request.begin(), request.end())}};
+    }
+    std::vector<WritePart> parts;
+    parts.push_back(WritePart{kCmdMultiWriteStart, Bytes(request.begin(), request.begin() + kSmbusBlockMax)});
+    std::size_t pos = kSmbusBlockMax;
+    for (;;)
+    {
+        const std::size_t left = request.size() - pos;
+        const std::size_t count = std::min(left, kSmbusBlockMax);
+        const auto from = request.begin() + static_cast<std::ptrdiff_t>(pos);
+        const bool end = cmd8Works ? count == left : count < kSmbusBlockMax;
+        const std::uint8_t command = cmd8Works && end ? kCmdMultiWriteEnd : kCmdMultiWriteMiddle;
+        parts.push_back(WritePart{command, Bytes(from, from + static_cast<std::ptrdiff_t>(count))});
+        pos += count;
+        if (end)
+        {
+            return parts;
+        }
+    }
+}
+
+Transfer::Transfer(core::EventLoop& loop, SmbusRunner& bus, TransferTiming timing)
+    : loop_(loop)
+    , bus_(bus)
+    , timing_(timing)
+    , timer_(loop.makeTimer())
+{
+}
+
+Transfer::~Transfer() = default;
+
+void Transfer::start(std::vector<WritePart> parts, bool retryWrites, Done done)
+{
+    cancel();
+    done_ = std::move(done);
+    parts_ = std::move(parts);
+    retryWrites_ = retryWrites;
+    partIndex_ = 0;
+    writeAttempts_ = 0;
+    writeStart_ = loop_.now();
+    writeGap_ = std::chrono::milliseconds(1);
+    alerted_ = false;
+    writePart();
+}
+
+void Transfer::cancel()
+{
+    ++generation_; // completions already queued for the old transaction are ignored
+    timer_->cancel();
+    phase_ = Phase::Idle;
+    done_ = nullptr;
+}
+
+void Transfer::writePart()
+{
+    phase_ = Phase::Writing;
+    const std::uint64_t generation = generation_;
+    const WritePart& part = parts_[partIndex_];
+    bus_.write(part.command, part.data, [this, generation](int error, Bytes) { onWritten(generation, error); });
+}
+
+void Transfer::onWritten(std::uint64_t generation, int error)
+{
+    if (generation != generation_ || phase_ != Phase::Writing)
+    {
+        return;
+    }
+    if (error == 0)
+    {
+        ++counters_.parts;
+        if (++partIndex_ < parts_.size())
+        {
+            writePart();
+        }
+        else
+        {
+            beginReading();
+        }
+        return;
+    }
+    // The whole message is resent from its first part, as the kernel does:
+    // the BMC dropped whatever it had assembled.
+    ++writeAttempts_;
+    const auto elapsed = loop_.now() - writeStart_;
+    const bool inBudget = elapsed + writeGap_ <= timing_.writeBudget || writeAttempts_ <= timing_.minWriteRetries;
+    if (!retryWrites_ || !inBudget)
+    {
+        finish(failure(error,
+                       fmt::format("write of part {} (command 0x{:02x}) failed after {} attempt(s): errno {}",
+                                   partIndex_, parts_[partIndex_].command, writeAttempts_, error),
+                       partIndex_));
+        return;
+    }
+    ++counters_.writeRetries;
+    phase_ = Phase::Waiting;
+    partIndex_ = 0;
+    const std::uint64_t current = generation_;
+    timer_->start(writeGap_, [this, current] {
+        if (current == generation_)
+        {
+            writePart();
+        }
+    });
+    writeGap_ = std::min(writeGap_ * 2, timing_.maxWriteGap);
+}
+
+void Transfer::beginReading()
+{
+    readStart_ = loop_.now();
+    pollGap_ = std::max(timing_.minPollGap, latency_ / 8);
+    const auto first = alerted_ ? core::Clock::duration::zero() : std::min(latency_ / 2, timing_.maxPollGap);
+    if (first <= core::Clock::duration::zero())
+    {
+        readFirst();
+    }
+    else
+    {
+        scheduleRead(first);
+    }
+}
+
+void Transfer::scheduleRead(core::Clock::duration delay)
+{
+    phase_ = Phase::Waiting;
+    const std::uint64_t generation = generation_;
+    timer_->start(delay, [this, generation] {
+        if (generation == generation_)
+        {
+            readFirst();
+        }
+    });
+}
+
+void Transfer::alert()
+{
+    if (phase_ == Phase::Waiting && !parts_.empty() && partIndex_ >= parts_.size())
+    {
+        timer_->cancel();
+        readFirst();
+    }
+    else if (phase_ == Phase::Writing)
+    {
+        alerted_ = true;
+    }
+}
+
+void Transfer::readFirst()
+{
+    phase_ = Phase::Reading;
+    multiPart_ = false;
+    nextBlock_ = 0;
+    assembled_.clear();
+    const std::uint64_t generation = generation_;
+    bus_.read(kCmdRead, [this, generation](int error, Bytes data) { onRead(generation, error, std::move(data)); });
+}
+
+void Transfer::readNotReady(int error, std::string problem)
+{
+    const auto now = loop_.now();
+    if (now + pollGap_ > readStart_ + timing_.readBudget)
+    {
+        finish(failure(error,
+                              fmt::format("no response after {} ms: {}",
+                                          std::chrono::duration_cast<std::chrono::milliseconds>(now - readStart_).count(),
+                                          problem)));
+        return;
+    }
+    ++counters_.readRetries;
+    scheduleRead(pollGap_);
+    pollGap_ = std::min(pollGap_ * 2, timing_.maxPollGap);
+}
+
+void Transfer::onRead(std::uint64_t generation, int error, Bytes data)
+{
+    if (generation != generation_ || phase_ != Phase::Reading)
+    {
+        return;
+    }
+    if (error != 0)
+    {
+        // Not ready (NAK), or a part lost on the way (PEC): start over at
+        // 0x03, which makes the BMC resend the response from its beginning.
+        readNotReady(error, fmt::format("read 0x{:02x} errno {}", multiPart_ ? kCmdMultiReadMiddle : kCmdRead, error));
+        return;
+    }
+    if (!multiPart_)
+    {
+        if (data.empty())
+        {
+            readNotReady(EAGAIN, "empty response block");
+            return;
+        }
+        if (data.size() >= 2 && data[0] == 0x00 && data[1] == 0x01)
+        {
+            multiPart_ = true;
+            assembled_.assign(data.begin() + 2, data.end());
+            ++counters_.parts;
+            const std::uint64_t current = generation_;
+            bus_.read(kCmdMultiReadMiddle,
+                      [this, current](int err, Bytes part) { onRead(current, err, std::move(part)); });
+            return;
+        }
+        assembled_ = std::move(data);
+    }
+    else
+    {
+        if (data.empty())
+        {
+            finish(failure(EIO, "multi-part read: a part without a block number"));
+            return;
+        }
+        const std::uint8_t block = data[0];
+        const std::size_t count = data.size() - 1;
+        if (block != kLastBlock && count != kPartData)
+        {
+            finish(failure(EIO, fmt::format("multi-part read: block {} has {} bytes, not 31", block, count)));
+            return;
+        }
+        if (assembled_.size() + count > kMaxResponse)
+        {
+            finish(failure(E2BIG, fmt::format("multi-part read: response over {} bytes", kMaxResponse)));
+            return;
+        }
+        if (block != kLastBlock && block != nextBlock_)
+        {
+            finish(failure(EIO, fmt::format("multi-part read: block {} out of sequence, expected {}", block, nextBlock_)));
+            return;
+        }
+        assembled_.insert(assembled_.end(), data.begin() + 1, data.end());
+        ++counters_.parts;
+        if (block != kLastBlock)
+        {
+            ++nextBlock_;
+            const std::uint64_t current = generation_;
+            bus_.read(kCmdMultiReadMiddle,
+                      [this, current](int err, Bytes part) { onRead(current, err, std::move(part)); });
+            return;
+        }
+    }
+    const auto observed = loop_.now() - readStart_;
+    latency_ = (latency_ * 3 + observed) / 4;
+    TransferResult success;
+    success.response = std::move(assembled_);
+    finish(std::move(success));
+}
+
+void Transfer::finish(TransferResult result)
+{
+    timer_->cancel();
+    phase_ = Phase::Idle;
+    ++generation_;
+    auto done = std::move(done_);
+    done_ = nullptr;
+    if (done)
+    {
+        done(std::move(result));
+    }
+}
+
+} // namespace ipmi::ssif

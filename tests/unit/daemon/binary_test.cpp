@@ -1,0 +1,152 @@
+// The ipmi-cuse binary's start-up checks and messages, run as a child
+// process (its path comes from IPMI_CUSE_BIN): no /dev/cuse, no interface
+// without --sim, a name the kernel's ipmi_devintf owns, a CUSE registration
+// that never happens, bad options and configuration lines, --help, and the
+// status client with no daemon. Paths point into a private temporary
+// directory; nothing waits on real time beyond the child's own run.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct ChildRun
+{
+    int status = -1;
+    std::string out;
+    std::string err;
+};
+
+class Binary : public ::testing::Test
+{
+  protected:
+    void SetUp() override
+    {
+        const char* bin = std::getenv("IPMI_CUSE_BIN");
+        ASSERT_NE(bin, nullptr) << "IPMI_CUSE_BIN must name the built ipmi-cuse";
+        bin_ = bin;
+        std::string tmpl = (fs::temp_directory_path() / "ipmi-cuse-test-XXXXXX").string();
+        ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+        dir_ = tmpl;
+        fs::create_directories(dir_ / "sysroot" / "sys");
+    }
+    void TearDown() override
+    {
+        std::error_code ec;
+        fs::remove_all(dir_, ec);
+    }
+
+    ChildRun run(const std::string& args)
+    {
+        const auto out = dir_ / "stdout";
+        const auto err = dir_ / "stderr";
+        // `timeout` bounds a hang so it fails the test instead of the suite.
+        const std::string cmd = "timeout 20 " + bin_ + " " + args + " >" + out.string() + " 2>" + err.string();
+        const int raw = std::system(cmd.c_str());
+        ChildRun r;
+        r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+        r.out = slurp(out);
+        r.err = slurp(err);
+        return r;
+    }
+    static std::string slurp(const fs::path& p)
+    {
+        std::ifstream in(p);
+        std::ostringstream s;
+        s << in.rdbuf();
+        return s.str();
+    }
+    std::string common() const
+    {
+        return "--sysroot " + (dir_ / "sysroot").string() + " --control-socket " + (dir_ / "control").string();
+    }
+
+    std::string bin_;
+    fs::path dir_;
+};
+
+TEST_F(Binary, WithoutCuseItSaysSoAndWhatToDo)
+{
+    const auto r = run(common() + " --sim --cuse-device " + (dir_ / "cuse").string());
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.err.find((dir_ / "cuse").string() + " is missing"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("modprobe cuse"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("in a container, pass the host's device"), std::string::npos) << r.err;
+}
+
+TEST_F(Binary, WithoutHardwareOrSimItPointsToSim)
+{
+    const auto r = run(common() + " --cuse-device " + (dir_ / "cuse").string());
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.err.find("Unable to find any System Interface(s)"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("--sim"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("is missing"), std::string::npos) << "the interface check comes first";
+}
+
+TEST_F(Binary, ANameTheKernelOwnsIsRefused)
+{
+    fs::create_directories(dir_ / "sysroot" / "sys" / "class" / "ipmi" / "ipmi0");
+    // /dev/null opens like a CUSE device would, so the name check is reached.
+    const auto r = run(common() + " --sim --cuse-device /dev/null");
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.err.find("the kernel's ipmi_devintf already provides /dev/ipmi0"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("--device-name"), std::string::npos) << r.err;
+}
+
+TEST_F(Binary, ARegistrationThatNeverHappensFailsLoudly)
+{
+    fs::create_directories(dir_ / "sysroot" / "sys" / "class" / "ipmi" / "ipmi0");
+    // Past the name check with another name; /dev/null then ends the CUSE
+    // session at once, as the kernel does when it refuses a registration.
+    const auto r = run(common() + " --sim --device-name ipmi-sim0 --cuse-device /dev/null");
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.err.find("SIMULATED BMC"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("CUSE did not register ipmi-sim0"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(dir_ / "control")) << "the control socket is removed on the way out";
+}
+
+TEST_F(Binary, BadOptionsAndConfigurationLinesAreNamed)
+{
+    auto r = run("--no-such-option");
+    EXPECT_NE(r.status, 0);
+    EXPECT_NE(r.err.find("--no-such-option"), std::string::npos) << r.err;
+
+    const auto conf = dir_ / "bad.toml";
+    std::ofstream(conf) << "[ipmi_si]\ntype = \"kcs\"\nports = \"0xca2,zap\"\n";
+    r = run("--config " + conf.string() + " " + common());
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find(conf.string() + ":3:"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("ports"), std::string::npos) << r.err;
+
+    r = run(common() + " --sim --ipmi_watchdog.action=explode");
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("option --ipmi_watchdog.action"), std::string::npos) << r.err;
+}
+
+TEST_F(Binary, HelpIsCompleteAndSucceeds)
+{
+    const auto r = run("--help");
+    EXPECT_EQ(r.status, 0);
+    for (const char* option : {"--sim", "--ipmi_si.ports", "--ipmi_ssif.addr", "--ipmi_watchdog.timeout",
+                               "--ipmi_msghandler.max_users", "--ipmi_poweroff.poweroff_powercycle",
+                               "--create-node", "--device-name"}) {
+        EXPECT_NE(r.out.find(option), std::string::npos) << option;
+    }
+}
+
+TEST_F(Binary, StatusWithoutADaemonSaysSo)
+{
+    const auto r = run("status --control-socket " + (dir_ / "none").string());
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.err.find("is ipmi-cuse running?"), std::string::npos) << r.err;
+}
+
+} // namespace

@@ -1,0 +1,274 @@
+// SmiPolicy against a scripted Transport under FakeEventLoop: start-up,
+// flags, messages, events, pre-timeouts, polling, mismatches and shutdown.
+#include "core/smi_policy.hpp"
+#include "core/testing/fake_event_loop.hpp"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <utility>
+#include <vector>
+
+namespace ipmi::core {
+namespace {
+
+using Bytes = SmiBytes;
+
+class ScriptedTransport : public Transport
+{
+  public:
+    explicit ScriptedTransport(bool attention) : attention_(attention) { info_.type = "kcs"; }
+    const InterfaceInfo& info() const override { return info_; }
+    void start(TransportSink& sink) override { sink_ = &sink; }
+    void startTransaction(SmiBytes request) override
+    {
+        EXPECT_FALSE(busy) << "two transactions at once";
+        busy = true;
+        sent.push_back(std::move(request));
+    }
+    bool reportsAttention() const override { return attention_; }
+    void shutdown() override { shutDown = true; }
+
+    // Answers the transaction in flight.
+    void answer(Bytes response)
+    {
+        ASSERT_TRUE(busy);
+        busy = false;
+        sink_->transactionDone(std::move(response));
+    }
+    void raiseAttention() { sink_->attention(); }
+
+    std::vector<Bytes> sent;
+    bool busy = false;
+    bool shutDown = false;
+
+  private:
+    InterfaceInfo info_;
+    bool attention_;
+    TransportSink* sink_ = nullptr;
+};
+
+class RecordingHost : public InterfaceHost
+{
+  public:
+    void smiResponse(SmiBytes response) override { responses.push_back(std::move(response)); }
+    void smiReceived(SmiBytes message) override { received.push_back(std::move(message)); }
+    void smiWatchdogPretimeout() override { ++pretimeouts; }
+    std::vector<Bytes> responses;
+    std::vector<Bytes> received;
+    unsigned pretimeouts = 0;
+};
+
+const Bytes kDeviceIdOk = {0x1C, 0x01, 0x00, 0x20, 0x01, 0x01, 0x00, 0x02, 0xBF, 0xD9, 0x7E, 0x00, 0x01, 0x00};
+
+struct PolicyRig
+{
+    explicit PolicyRig(bool attention = true)
+    {
+        auto t = std::make_unique<ScriptedTransport>(attention);
+        transport = t.get();
+        policy = std::make_unique<SmiPolicy>(loop, std::move(t));
+    }
+    // Start-up on a BMC with the receive interrupt enabled and no event
+    // buffer enabled yet.
+    void startUp()
+    {
+        policy->start(host);
+        transport->answer(kDeviceIdOk);
+        transport->answer({0x1C, 0x2F, 0x00, 0x09});
+        transport->answer({0x1C, 0x2E, 0x00});
+        transport->answer({0x1C, 0x2F, 0x00, 0x08});
+        transport->answer({0x1C, 0x2E, 0x00});
+        transport->answer({0x1C, 0x30, 0x00});
+        ASSERT_TRUE(policy->startupComplete());
+        transport->sent.clear();
+    }
+    testing::FakeEventLoop loop;
+    ScriptedTransport* transport = nullptr;
+    std::unique_ptr<SmiPolicy> policy;
+    RecordingHost host;
+};
+
+TEST(SmiPolicy, StartupSequenceIsTheKernels)
+{
+    PolicyRig rig;
+    rig.policy->start(rig.host);
+    rig.policy->send({0x18, 0x04}); // waits for start-up
+    rig.transport->answer(kDeviceIdOk);
+    rig.transport->answer({0x1C, 0x2F, 0x00, 0x09});
+    rig.transport->answer({0x1C, 0x2E, 0x00});
+    rig.transport->answer({0x1C, 0x2F, 0x00, 0x08});
+    rig.transport->answer({0x1C, 0x2E, 0x00});
+    EXPECT_TRUE(rig.host.responses.empty());
+    rig.transport->answer({0x1C, 0x30, 0x00});
+    const std::vector<Bytes> expected = {
+        {0x18, 0x01},       // Get Device ID
+        {0x18, 0x2F},       // Get Global Enables
+        {0x18, 0x2E, 0x08}, // Set: receive-message interrupt off
+        {0x18, 0x2F},       // Get Global Enables
+        {0x18, 0x2E, 0x0C}, // Set: event message buffer on
+        {0x18, 0x30, 0x08}, // Clear Message Flags: watchdog pre-timeout
+        {0x18, 0x04},       // then the user's request
+    };
+    EXPECT_EQ(rig.transport->sent, expected);
+    EXPECT_TRUE(rig.policy->hasEventBuffer());
+    rig.transport->answer({0x1C, 0x04, 0x00, 0x55});
+    ASSERT_EQ(rig.host.responses.size(), 1U);
+    EXPECT_EQ(rig.host.responses[0], (Bytes{0x1C, 0x04, 0x00, 0x55}));
+}
+
+TEST(SmiPolicy, GetDeviceIdIsRetriedFiveTimes500msApart)
+{
+    PolicyRig rig;
+    rig.policy->start(rig.host);
+    for (int i = 0; i < 5; ++i) {
+        rig.transport->answer({0x1C, 0x01, 0xD2});
+        EXPECT_FALSE(rig.transport->busy);
+        rig.loop.advance(std::chrono::milliseconds(499));
+        EXPECT_FALSE(rig.transport->busy);
+        rig.loop.advance(std::chrono::milliseconds(1));
+        ASSERT_TRUE(rig.transport->busy);
+        EXPECT_EQ(rig.transport->sent.back(), (Bytes{0x18, 0x01}));
+    }
+    rig.transport->answer({0x1C, 0x01, 0xD2}); // sixth failure: carry on without
+    EXPECT_FALSE(rig.policy->deviceIdOk());
+    EXPECT_EQ(rig.transport->sent.back(), (Bytes{0x18, 0x2F}));
+}
+
+TEST(SmiPolicy, AttentionFetchesMessagesUntilTheQueueIsEmpty)
+{
+    PolicyRig rig;
+    rig.startUp();
+    rig.policy->send({0x18, 0x04});
+    rig.transport->raiseAttention(); // while the user's request is in flight
+    rig.transport->answer({0x1C, 0x04, 0x00});
+    EXPECT_EQ(rig.transport->sent.back(), (Bytes{0x18, 0x31}));
+    rig.transport->answer({0x1C, 0x31, 0x00, 0x01});
+    rig.transport->answer({0x1C, 0x33, 0x00, 0x01, 0xAA});
+    rig.transport->answer({0x1C, 0x33, 0x00, 0x01, 0xBB});
+    rig.transport->answer({0x1C, 0x33, 0x80});
+    EXPECT_FALSE(rig.transport->busy);
+    const std::vector<Bytes> expected = {{0x1C, 0x33, 0x00, 0x01, 0xAA}, {0x1C, 0x33, 0x00, 0x01, 0xBB}};
+    EXPECT_EQ(rig.host.received, expected);
+}
+
+TEST(SmiPolicy, AtMostTenMessagesInARowThenUsersGetATurn)
+{
+    PolicyRig rig;
+    rig.startUp();
+    rig.transport->raiseAttention();
+    rig.transport->answer({0x1C, 0x31, 0x00, 0x01});
+    rig.policy->send({0x18, 0x04});
+    for (int i = 0; i < 10; ++i) {
+        ASSERT_EQ(rig.transport->sent.back(), (Bytes{0x18, 0x33}));
+        rig.transport->answer({0x1C, 0x33, 0x00, static_cast<std::uint8_t>(i)});
+    }
+    EXPECT_EQ(rig.transport->sent.back(), (Bytes{0x18, 0x04}));
+    rig.transport->answer({0x1C, 0x04, 0x00});
+    EXPECT_EQ(rig.transport->sent.back(), (Bytes{0x18, 0x31})); // then look again
+    EXPECT_EQ(rig.host.received.size(), 10U);
+}
+
+TEST(SmiPolicy, WatchdogPretimeoutClearsTheFlagAndTellsTheHost)
+{
+    PolicyRig rig;
+    rig.startUp();
+    rig.transport->raiseAttention();
+    rig.transport->answer({0x1C, 0x31, 0x00, 0x0A}); // pre-timeout and event buffer full
+    EXPECT_EQ(rig.transport->sent.back(), (Bytes{0x18, 0x30, 0x08}));
+    EXPECT_EQ(rig.host.pretimeouts, 1U);
+    rig.transport->answer({0x1C, 0x30, 0x00});
+    EXPECT_EQ(rig.transport->sent.back(), (Bytes{0x18, 0x35}));
+    Bytes event = {0x1C, 0x35, 0x00};
+    event.resize(19, 0x42);
+    rig.transport->answer(event);
+    rig.transport->answer({0x1C, 0x35, 0x80});
+    EXPECT_EQ(rig.host.received, std::vector<Bytes>{event});
+    EXPECT_FALSE(rig.transport->busy);
+}
+
+TEST(SmiPolicy, RequestEventsCorrectsEnablesThenReadsTheBuffer)
+{
+    PolicyRig rig;
+    rig.startUp();
+    rig.policy->requestEvents();
+    EXPECT_EQ(rig.transport->sent.back(), (Bytes{0x18, 0x2F}));
+    rig.transport->answer({0x1C, 0x2F, 0x00, 0x09}); // a BMC reset turned bit 0 on, bit 2 off
+    EXPECT_EQ(rig.transport->sent.back(), (Bytes{0x18, 0x2E, 0x0C}));
+    rig.transport->answer({0x1C, 0x2E, 0x00});
+    EXPECT_EQ(rig.transport->sent.back(), (Bytes{0x18, 0x35}));
+    rig.transport->answer({0x1C, 0x35, 0x80});
+    EXPECT_FALSE(rig.transport->busy);
+}
+
+TEST(SmiPolicy, RequestEventsWithoutAnEventBufferDoesNothing)
+{
+    PolicyRig rig;
+    rig.policy->start(rig.host);
+    rig.transport->answer(kDeviceIdOk);
+    rig.transport->answer({0x1C, 0x2F, 0x00, 0x00});
+    rig.transport->answer({0x1C, 0x2E, 0xCC}); // the BMC refuses the event buffer
+    rig.transport->answer({0x1C, 0x30, 0x00});
+    ASSERT_FALSE(rig.policy->hasEventBuffer());
+    rig.policy->requestEvents();
+    EXPECT_FALSE(rig.transport->busy);
+}
+
+TEST(SmiPolicy, MismatchedOrShortResponsesBecomeFF)
+{
+    PolicyRig rig;
+    rig.startUp();
+    rig.policy->send({0x18, 0x04});
+    rig.transport->answer({0x1C, 0x05, 0x00});
+    rig.policy->send({0x28, 0x10});
+    rig.transport->answer({0x2C});
+    const std::vector<Bytes> expected = {{0x1C, 0x04, 0xFF}, {0x2C, 0x10, 0xFF}};
+    EXPECT_EQ(rig.host.responses, expected);
+}
+
+TEST(SmiPolicy, PollsFlagsWhileWatchedIfTheTransportCannotReportAttention)
+{
+    PolicyRig rig(false);
+    rig.startUp();
+    rig.loop.advance(std::chrono::seconds(1));
+    EXPECT_FALSE(rig.transport->busy); // nobody watches: no polling
+    rig.policy->setNeedWatch(kWatchCheckMessages);
+    rig.loop.advance(std::chrono::milliseconds(100));
+    ASSERT_TRUE(rig.transport->busy);
+    EXPECT_EQ(rig.transport->sent.back(), (Bytes{0x18, 0x31}));
+    rig.transport->answer({0x1C, 0x31, 0x00, 0x00});
+    rig.policy->setNeedWatch(0);
+    rig.loop.advance(std::chrono::seconds(1));
+    EXPECT_FALSE(rig.transport->busy);
+    EXPECT_EQ(rig.transport->sent.size(), 1U);
+}
+
+TEST(SmiPolicy, ShutdownAnswersEverythingPendingWithFF)
+{
+    PolicyRig rig;
+    rig.startUp();
+    rig.policy->send({0x18, 0x04});
+    rig.policy->send({0x18, 0x05});
+    rig.policy->shutdown();
+    const std::vector<Bytes> expected = {{0x1C, 0x04, 0xFF}, {0x1C, 0x05, 0xFF}};
+    EXPECT_EQ(rig.host.responses, expected);
+    EXPECT_TRUE(rig.transport->shutDown);
+}
+
+TEST(SmiPolicy, DellPowerEdgeOemFlagsMeanMessages)
+{
+    PolicyRig rig;
+    rig.policy->start(rig.host);
+    rig.transport->answer({0x1C, 0x01, 0x00, 0x20, 0x80, 0x01, 0x00, 0x51, 0xBF, 0xA2, 0x02, 0x00, 0x00, 0x01});
+    rig.transport->answer({0x1C, 0x2F, 0x00, 0x04});
+    rig.transport->answer({0x1C, 0x2F, 0x00, 0x04}); // event buffer already on
+    rig.transport->answer({0x1C, 0x30, 0x00});
+    ASSERT_TRUE(rig.policy->startupComplete());
+    rig.transport->sent.clear();
+    rig.transport->raiseAttention();
+    rig.transport->answer({0x1C, 0x31, 0x00, 0x20}); // OEM0
+    EXPECT_EQ(rig.transport->sent.back(), (Bytes{0x18, 0x33}));
+}
+
+} // namespace
+} // namespace ipmi::core
