@@ -9,11 +9,11 @@ is the one thing that has to follow the daemon's own options.
 # ipmi-cuse's command line per BMC kind (daemon/main: --type/--ports like ipmi_si's
 # parameters, --sim for the embedded simulator).
 DAEMON_ARGS = {
-    "kcs": "--type kcs --ports 0xca2",
-    "extern-kcs": "--type kcs --ports 0xca2",
-    "bt": "--type bt --ports 0xe4",
-    "pci-kcs": "--type kcs --trypci",
-    "ssif": "--type ssif --adapter /dev/i2c-0 --addr 0x10",
+    "kcs": "--ipmi_si.type kcs --ipmi_si.ports 0xca2 --ipmi_si.trydmi 0 --ipmi_si.tryacpi 0 --ipmi_si.trypci 0",
+    "extern-kcs": "--ipmi_si.type kcs --ipmi_si.ports 0xca2 --ipmi_si.trydmi 0 --ipmi_si.tryacpi 0 --ipmi_si.trypci 0",
+    "bt": "--ipmi_si.type bt --ipmi_si.ports 0xe4 --ipmi_si.trydmi 0 --ipmi_si.tryacpi 0 --ipmi_si.trypci 0",
+    "pci-kcs": "--ipmi_si.trydmi 0 --ipmi_si.tryacpi 0",
+    "ssif": "--ipmi_ssif.addr 0x10 --ipmi_ssif.adapter 0",
     "sim": "--sim",
 }
 
