@@ -1,6 +1,10 @@
 // Configuration settings: the TOML reader, the catalogue of parameters and
 // their application (see config.hpp).
+#include "daemon/asio.hpp"
+
 #include "daemon/config.hpp"
+
+#include "watchdog_dev/cuse_watchdog.hpp"
 
 #include <grp.h>
 #include <pwd.h>
@@ -65,6 +69,7 @@ const std::vector<SettingInfo> kCatalogue = {
     {"device", "group", "group of the device nodes, name or gid (default root)"},
     {"device", "create_node", "also create the nodes in this directory (a container's /dev)"},
     {"device", "cuse_device", "the CUSE control device (default /dev/cuse)"},
+    {"device", "watchdog_name", "name of the IPMI watchdog device (default watchdog; none: no device)"},
     {"daemon", "sim", "serve the embedded simulated BMC instead of hardware"},
     {"daemon", "sim_config", "TOML file describing the simulated BMC"},
     {"daemon", "sim_interface", "system interface to the simulated BMC: kcs, bt, smic or ssif"},
@@ -273,6 +278,17 @@ std::string applyDevice(DeviceConfig& c, const std::string& key, const std::stri
             return "the CUSE device path is empty";
         }
         c.cuseDevice = value;
+        return {};
+    }
+    if (key == "watchdog_name") {
+        if (value.empty() || value == "none") {
+            c.watchdogName.clear();
+            return {};
+        }
+        if (auto problem = watchdog::checkDeviceName(value)) {
+            return "'" + value + "' is not a usable device name: " + *problem;
+        }
+        c.watchdogName = value;
         return {};
     }
     return "unknown parameter";

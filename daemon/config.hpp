@@ -22,6 +22,7 @@
 //                     default_maintenance_retry_ms maintenance_mode_timeout_ms
 //   [ipmi_poweroff]   poweroff_powercycle
 //   [device]          names mode owner group create_node cuse_device
+//                     watchdog_name ("none" or empty: no watchdog device)
 //   [daemon]          sim sim_config sim_interface control_socket debug
 //                     log_level sysroot startup_timeout_ms
 // Lists may be TOML arrays or the kernel's comma-separated strings.
@@ -92,6 +93,8 @@ struct DeviceConfig
     gid_t gid = 0;
     std::optional<std::filesystem::path> createNodeIn; // --create-node DIR
     std::filesystem::path cuseDevice = "/dev/cuse";
+    // The IPMI watchdog's device name (/dev/NAME); empty: no watchdog device.
+    std::string watchdogName = "watchdog";
 
     // The node name of interface `ifnum`.
     [[nodiscard]] std::string nameFor(int ifnum) const;

@@ -12,7 +12,7 @@ namespace {
 
 using boost::asio::local::stream_protocol;
 
-constexpr std::size_t kMaxCommandLength = 256;
+constexpr std::size_t kMaxCommandLength = 1024;
 
 // One client connection: read a line, answer, close.
 class Session : public std::enable_shared_from_this<Session>
@@ -42,10 +42,19 @@ class Session : public std::enable_shared_from_this<Session>
             line.pop_back();
         }
         try {
-            reply_ = handler_(line);
+            handler_(line, [self = shared_from_this()](std::string reply) { self->send(std::move(reply)); });
         } catch (const std::exception& e) {
-            reply_ = std::string("error ") + e.what() + "\n";
+            send(std::string("error ") + e.what() + "\n");
         }
+    }
+
+    void send(std::string reply)
+    {
+        if (replied_) {
+            return;
+        }
+        replied_ = true;
+        reply_ = std::move(reply);
         boost::asio::async_write(socket_, boost::asio::buffer(reply_),
                                  [self = shared_from_this()](const boost::system::error_code&, std::size_t) {
                                      boost::system::error_code ignored;
@@ -57,6 +66,7 @@ class Session : public std::enable_shared_from_this<Session>
     ControlServer::Handler& handler_;
     boost::asio::streambuf buffer_;
     std::string reply_;
+    bool replied_ = false;
 };
 
 } // namespace

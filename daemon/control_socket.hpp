@@ -3,8 +3,10 @@
 // the reply until the daemon closes the connection:
 //   "status"  -> per-interface lines and counters, then "end"
 //   "version" -> "ipmi-cuse 0.1.0"
+//   the verbs of control_commands.hpp, answered when the work is done
 //   other     -> "error unknown command '...'"
-// The server runs on the loop; the handler that builds a reply must not block.
+// The server runs on the loop; the handler must not block: it calls its
+// Reply (exactly once, now or later on the loop) with the reply text.
 // queryControlSocket() is the client side, used by `ipmi-cuse status`.
 #pragma once
 
@@ -20,7 +22,8 @@ namespace ipmi::daemon {
 class ControlServer
 {
   public:
-    using Handler = std::function<std::string(const std::string& command)>;
+    using Reply = std::function<void(std::string reply)>;
+    using Handler = std::function<void(const std::string& command, Reply reply)>;
 
     ControlServer(boost::asio::io_context& io, Handler handler);
     ~ControlServer();

@@ -1,22 +1,34 @@
 // The daemon's start-up, steady state and stop: see daemon.hpp.
+// GCC 12 with -fsanitize=address reports a -Wmaybe-uninitialized false
+// positive in std::variant's move constructor as inlined into
+// std::optional<ControlCommand>; the pragma must precede <variant>.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
 #include "daemon/asio.hpp"
 
 #include "daemon/daemon.hpp"
 
 #include "core/asio_event_loop.hpp"
 #include "core/message_handler.hpp"
+#include "core/services/acpi_bridge.hpp"
+#include "core/services/panic_events.hpp"
+#include "core/services/poweroff_hook.hpp"
 #include "cuse_dev/cuse_device.hpp"
 #include "cuse_dev/device_node.hpp"
 #include "daemon/backends.hpp"
+#include "daemon/control_commands.hpp"
 #include "daemon/control_socket.hpp"
 #include "daemon/logging.hpp"
 #include "daemon/signals.hpp"
+#include "daemon/shutdown_hook.hpp"
 #include "daemon/status.hpp"
+#include "watchdog_dev/watchdog_service.hpp"
 
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <map>
 
@@ -26,12 +38,29 @@ namespace {
 
 constexpr std::chrono::milliseconds kStopGrace{300}; // clients collect their answers
 
+core::services::PanicOp servicesPanicOp(PanicOp op)
+{
+    switch (op) {
+    case PanicOp::Event:
+        return core::services::PanicOp::Event;
+    case PanicOp::String:
+        return core::services::PanicOp::String;
+    case PanicOp::None:
+        break;
+    }
+    return core::services::PanicOp::None;
+}
+
 class Daemon
 {
   public:
     Daemon(Config config, BackendPlan plan) :
         config_(std::move(config)), plan_(std::move(plan)), loop_(io_), handler_(loop_, config_.msghandler.params),
-        control_(io_, [this](const std::string& command) { return controlCommand(command); }), startupTimer_(io_),
+        powerCycle_(config_.poweroff.powercycle ? 1 : 0, powerCycleFile(config_)),
+        control_(io_, [this](const std::string& command, ControlServer::Reply reply) {
+            controlCommand(command, std::move(reply));
+        }),
+        startupTimer_(io_),
         stopTimer_(io_), signals_(io_, [this](int signo, int count) { onSignal(signo, count); })
     {}
 
@@ -56,6 +85,7 @@ class Daemon
             return 1;
         }
         watcher_ = handler_.addWatcher([this](int ifnum, bool added) { onInterface(ifnum, added); });
+        startServices();
         startupTimer_.expires_after(config_.daemon.startupTimeout);
         startupTimer_.async_wait([this](const boost::system::error_code& ec) {
             if (!ec) {
@@ -79,6 +109,50 @@ class Daemon
 
   private:
     std::string sysfs() const { return config_.daemon.sysroot + "/sys"; }
+
+    // The kernel's other IPMI users and the watchdog, on the handler whose
+    // interfaces are registering; the watchdog binds to its interface (and
+    // creates its device) when that one becomes usable.
+    void startServices()
+    {
+        panicEvents_ = std::make_unique<core::services::PanicEvents>(handler_,
+                                                                      servicesPanicOp(config_.msghandler.panicOp));
+        acpi_ = std::make_unique<core::services::AcpiIpmiBridge>(handler_);
+        if (auto error = powerCycle_.set(powerCycle_.get()); !error.empty()) {
+            log_->warn("poweroff_powercycle not persisted for the shutdown hook: {}", error);
+        }
+        const auto& name = config_.device.watchdogName;
+        if (name.empty()) {
+            log_->info("no watchdog device (watchdog_name none)");
+            return;
+        }
+        watchdog::WatchdogServiceOptions options;
+        options.params = config_.watchdog;
+        options.cuse.name = name;
+        options.cuse.cuseDevice = config_.device.cuseDevice;
+        options.cuse.sysRoot = sysfs();
+        watchdog_ = std::make_unique<watchdog::WatchdogService>(io_, handler_, std::move(options),
+                                                                [this](int result) { onWatchdogReady(result); });
+        // preop_panic: the kernel panics with this message; we send its events.
+        watchdog_->timer().setPanicListener([this] {
+            if (panicEvents_) {
+                panicEvents_->report(std::string(core::services::kWatchdogPretimeoutPanic));
+            }
+        });
+    }
+
+    void onWatchdogReady(int result)
+    {
+        const auto& name = config_.device.watchdogName;
+        if (result != 0) {
+            fatal("the IPMI watchdog device /dev/" + name + " could not be started: " + std::strerror(-result) +
+                  " (choose another name with --watchdog-name, or none)");
+            return;
+        }
+        watchdogReady_ = true;
+        log_->info("the IPMI watchdog is served at /dev/{}", name);
+        maybeReady();
+    }
 
     void onInterface(int ifnum, bool added)
     {
@@ -136,14 +210,21 @@ class Daemon
             fatal("no interface answered at start-up");
             return;
         }
+        if (watchdog_ && !watchdogReady_) {
+            fatal("the IPMI watchdog device /dev/" + config_.device.watchdogName + " was not ready within " +
+                  std::to_string(config_.daemon.startupTimeout.count()) +
+                  " ms (its interface, ipmi_watchdog.ifnum_to_use, did not answer)");
+            return;
+        }
         maybeReady();
     }
 
-    // READY=1 once every usable interface has a verified node and none is
-    // still registering.
+    // READY=1 once every usable interface has a verified node, none is
+    // still registering, and the watchdog device (if any) exists.
     void maybeReady()
     {
-        if (notifiedReady_ || stopping_ || (!pending_.empty() && !startupOver_) || devices_.empty()) {
+        if (notifiedReady_ || stopping_ || (!pending_.empty() && !startupOver_) || devices_.empty() ||
+            (watchdog_ && !watchdogReady_)) {
             return;
         }
         for (const auto& [ifnum, device] : devices_) {
@@ -153,22 +234,77 @@ class Daemon
         }
         notifiedReady_ = true;
         startupTimer_.cancel();
-        sd_notify(0, "READY=1");
-        log_->info("ready: {} device(s)", devices_.size());
-    }
-
-    std::string controlCommand(const std::string& command)
-    {
-        if (command == "status") {
-            return formatStatus(handler_, [this](int ifnum) {
-                const auto it = devices_.find(ifnum);
-                return it != devices_.end() && it->second->ready() ? it->second->name() : std::string{};
+        if (panicEvents_ && panicEvents_->op() != core::services::PanicOp::None) {
+            panicEvents_->reportPstore({}, [this](const core::services::PstoreReportSummary& summary) {
+                for (const auto& problem : summary.problems) {
+                    log_->warn("pstore: {}", problem);
+                }
+                log_->info("pstore: {} panic(s) found, {} reported now, {} reported before", summary.panics,
+                           summary.reported, summary.alreadyReported);
             });
         }
-        if (command == "version") {
-            return "ipmi-cuse 0.1.0\n";
+        sd_notify(0, "READY=1");
+        log_->info("ready: {} device(s){}", devices_.size(),
+                   watchdog_ ? ", watchdog /dev/" + config_.device.watchdogName : std::string{});
+    }
+
+    void controlCommand(const std::string& line, ControlServer::Reply reply)
+    {
+        std::string error;
+        auto command = parseControlCommand(line, error);
+        if (!command) {
+            reply("error " + error + "\n");
+            return;
         }
-        return "error unknown command '" + command + "' (known: status, version)\n";
+        std::visit([this, &reply](auto& c) { execute(c, std::move(reply)); }, *command);
+    }
+
+    void execute(const StatusCommand&, const ControlServer::Reply& reply)
+    {
+        reply(formatStatus(handler_, [this](int ifnum) {
+            const auto it = devices_.find(ifnum);
+            return it != devices_.end() && it->second->ready() ? it->second->name() : std::string{};
+        }));
+    }
+
+    static void execute(const VersionCommand&, const ControlServer::Reply& reply) { reply("ipmi-cuse 0.1.0\n"); }
+
+    void execute(const PowerCycleCommand& c, const ControlServer::Reply& reply)
+    {
+        if (c.value) {
+            if (auto error = powerCycle_.set(*c.value); !error.empty()) {
+                log_->warn("poweroff_powercycle {} set but not persisted: {}", *c.value, error);
+            }
+        }
+        reply(formatPowerCycleReply(powerCycle_.get()));
+    }
+
+    void execute(const PanicEventCommand& c, ControlServer::Reply reply)
+    {
+        if (!panicEvents_) {
+            reply("error not running\n");
+            return;
+        }
+        const auto op = panicEvents_->op();
+        panicEvents_->report(c.message, [op, reply = std::move(reply)](const core::services::PanicReport& report) {
+            reply(formatPanicReport(report, op));
+        });
+    }
+
+    void execute(const AcpiIpmiCommand& c, ControlServer::Reply reply)
+    {
+        if (!acpi_) {
+            reply("error not running\n");
+            return;
+        }
+        auto shared = std::make_shared<ControlServer::Reply>(std::move(reply));
+        const int rv = acpi_->request(c.address, c.buffer, [shared](const core::services::AcpiIpmiBuffer& buffer) {
+            (*shared)(core::services::formatAcpiIpmiBuffer(buffer) + "\n");
+        });
+        if (rv != 0) {
+            (*shared)("error acpi-ipmi: " + std::string(std::strerror(-rv)) +
+                      (rv == -ENODEV ? " (no interface described by ACPI)" : "") + "\n");
+        }
     }
 
     void onSignal(int signo, int count)
@@ -207,19 +343,25 @@ class Daemon
         stopTimer_.async_wait([this](const boost::system::error_code&) { finish(); });
     }
 
+    // The interfaces go before the watchdog: unbound, its device's last
+    // close cannot reach the BMC, so a running timer keeps running (the
+    // kernel's "Unexpected close, not stopping watchdog!").
     void finish()
     {
         stopping_ = true;
         stopTimer_.cancel();
         startupTimer_.cancel();
         handler_.removeWatcher(watcher_);
+        for (const int ifnum : handler_.interfaces()) {
+            handler_.removeInterface(ifnum);
+        }
+        watchdog_.reset();
+        acpi_.reset();
+        panicEvents_.reset();
         for (auto& [ifnum, device] : devices_) {
             device->stop();
         }
         devices_.clear();
-        for (const int ifnum : handler_.interfaces()) {
-            handler_.removeInterface(ifnum);
-        }
         control_.stop();
         signals_.cancel();
         io_.stop();
@@ -230,6 +372,12 @@ class Daemon
     boost::asio::io_context io_;
     core::AsioEventLoop loop_;
     core::MessageHandler handler_;
+    // Users of handler_: declared after it, so gone before it.
+    std::unique_ptr<core::services::PanicEvents> panicEvents_;
+    std::unique_ptr<core::services::AcpiIpmiBridge> acpi_;
+    core::services::PowerCycleSetting powerCycle_;
+    std::unique_ptr<watchdog::WatchdogService> watchdog_;
+    bool watchdogReady_ = false;
     ControlServer control_;
     boost::asio::steady_timer startupTimer_;
     boost::asio::steady_timer stopTimer_;
@@ -249,15 +397,7 @@ class Daemon
 int runDaemon(const Options& options)
 {
     Config config;
-    std::vector<Setting> settings;
-    if (options.configFile) {
-        if (auto error = readConfigFile(*options.configFile, settings); !error.empty()) {
-            std::cerr << "ipmi-cuse: " << error << "\n";
-            return 2;
-        }
-    }
-    settings.insert(settings.end(), options.settings.begin(), options.settings.end());
-    if (auto error = applySettings(config, settings); !error.empty()) {
+    if (auto error = loadConfig(options, config); !error.empty()) {
         std::cerr << "ipmi-cuse: " << error << "\n";
         return 2;
     }
@@ -306,6 +446,26 @@ int runStatus(const Options& options)
     }
     std::cout << reply;
     return reply.rfind("error", 0) == 0 ? 1 : 0;
+}
+
+int runControl(const Options& options)
+{
+    std::string error;
+    if (!parseControlCommand(options.controlLine, error)) {
+        std::cerr << "ipmi-cuse control: " << error << "\n";
+        return 1;
+    }
+    std::string reply;
+    if (auto failure = queryControlSocket(options.statusSocket, options.controlLine, reply); !failure.empty()) {
+        std::cerr << "ipmi-cuse control: " << failure << "\n";
+        return 1;
+    }
+    if (reply.rfind("error", 0) == 0) {
+        std::cerr << reply;
+        return 1;
+    }
+    std::cout << reply;
+    return 0;
 }
 
 } // namespace ipmi::daemon

@@ -1,4 +1,5 @@
-// The program's two modes: running the daemon, and `ipmi-cuse status`.
+// The program's modes: running the daemon, `ipmi-cuse status` and
+// `ipmi-cuse control` (shutdown-hook is in shutdown_hook.hpp).
 //
 // Start-up, in order, each failure ending the program with a message that
 // says what to do: configuration (file, then command line); the interfaces
@@ -6,9 +7,14 @@
 // none is "Unable to find any System Interface(s)" pointing at --sim);
 // /dev/cuse; device names not owned by the kernel's ipmi_devintf; the
 // message handler and its interfaces; one CUSE device per usable interface,
-// each verified in sysfs; the control socket; then READY=1 to systemd.
+// each verified in sysfs; the kernel's other users (panic events, the ACPI
+// bridge, poweroff_powercycle) and the IPMI watchdog device (unless
+// --watchdog-name none); the control socket; then READY=1 to systemd once
+// every ipmiN and the watchdog device exist.
 // SIGTERM/SIGINT remove the interfaces (waiting clients get their answers),
-// then the devices, then stop the loop.
+// then the devices, then stop the loop. A running BMC watchdog timer keeps
+// running (the kernel's "unexpected close"): the watchdog loses its
+// interface before its device goes, so nothing stops it.
 #pragma once
 
 #include "daemon/options.hpp"
@@ -18,5 +24,7 @@ namespace ipmi::daemon {
 // Exit codes: 0 clean stop, 1 could not run, 2 bad command line/configuration.
 [[nodiscard]] int runDaemon(const Options& options);
 [[nodiscard]] int runStatus(const Options& options);
+// `ipmi-cuse control VERB ARGS...`: prints the reply; 1 if it is an error.
+[[nodiscard]] int runControl(const Options& options);
 
 } // namespace ipmi::daemon

@@ -41,6 +41,7 @@ const OwnOption kOwnOptions[] = {
     {"--device-group", "device", "group", "group of the device nodes, name or gid (default root)"},
     {"--create-node", "device", "create_node", "also create the nodes in DIR (a container's private /dev without devtmpfs)"},
     {"--cuse-device", "device", "cuse_device", "the CUSE control device (default /dev/cuse)"},
+    {"--watchdog-name", "device", "watchdog_name", "name of the IPMI watchdog device: watchdog (default), watchdog0, ...; none or empty: no watchdog device"},
     {"--control-socket", "daemon", "control_socket", "unix socket for 'ipmi-cuse status' (default /run/ipmi-cuse/control; empty: none)"},
     {"--debug", "daemon", "debug", "subsystems logging at debug level, comma list: daemon, cuse, core, si, ssif, sim, watchdog, fuse, all"},
     {"--log-level", "daemon", "log_level", "trace, debug, info (default), warn, error, critical"},
@@ -97,6 +98,22 @@ ParsedCommandLine parseCommandLine(int argc, const char* const* argv)
     std::string statusSocket = options.statusSocket.string();
     status->add_option("--control-socket", statusSocket, "the daemon's control socket")->capture_default_str();
 
+    auto* control = app.add_subcommand("control", std::string("send one control verb to a running ipmi-cuse: ") +
+                                                      "status; version; poweroff-powercycle [N]; panic-event MESSAGE...; " +
+                                                      "acpi-ipmi ADDRESS_HEX BUFFER_HEX");
+    std::string controlSocket = options.statusSocket.string();
+    std::vector<std::string> controlWords;
+    control->add_option("--control-socket", controlSocket, "the daemon's control socket")->capture_default_str();
+    control->add_option("verb", controlWords, "the verb and its arguments")->required();
+    control->positionals_at_end();
+
+    auto* hook = app.add_subcommand("shutdown-hook", "the systemd-shutdown hook's work once the daemon has stopped: "
+                                                      "VERB halt or poweroff stops the BMC watchdog timer, reboot or "
+                                                      "kexec leaves a running one at >= 120 s with action reset, "
+                                                      "poweroff then powers the chassis down (or cycles it)");
+    std::string shutdownVerb;
+    hook->add_option("verb", shutdownVerb, "halt, poweroff, reboot or kexec")->required();
+
     std::ostringstream out;
     std::ostringstream err;
     try {
@@ -113,6 +130,18 @@ ParsedCommandLine parseCommandLine(int argc, const char* const* argv)
         options.command = Options::Command::Status;
         options.statusSocket = statusSocket;
         return ParsedCommandLine{std::move(options), 0, {}, {}};
+    }
+    if (control->parsed()) {
+        options.command = Options::Command::Control;
+        options.statusSocket = controlSocket;
+        for (const auto& word : controlWords) {
+            options.controlLine += (options.controlLine.empty() ? "" : " ") + word;
+        }
+        return ParsedCommandLine{std::move(options), 0, {}, {}};
+    }
+    if (hook->parsed()) {
+        options.command = Options::Command::ShutdownHook;
+        options.shutdownVerb = shutdownVerb;
     }
     if (!configFile.empty()) {
         options.configFile = configFile;
@@ -131,6 +160,18 @@ ParsedCommandLine parseCommandLine(int argc, const char* const* argv)
         options.settings.push_back(Setting{id.substr(0, dot), id.substr(dot + 1), values[id], "option " + flag});
     }
     return ParsedCommandLine{std::move(options), 0, {}, {}};
+}
+
+std::string loadConfig(const Options& options, Config& config)
+{
+    std::vector<Setting> settings;
+    if (options.configFile) {
+        if (auto error = readConfigFile(*options.configFile, settings); !error.empty()) {
+            return error;
+        }
+    }
+    settings.insert(settings.end(), options.settings.begin(), options.settings.end());
+    return applySettings(config, settings);
 }
 
 } // namespace ipmi::daemon

@@ -137,7 +137,7 @@ TEST_F(Binary, HelpIsCompleteAndSucceeds)
     EXPECT_EQ(r.status, 0);
     for (const char* option : {"--sim", "--ipmi_si.ports", "--ipmi_ssif.addr", "--ipmi_watchdog.timeout",
                                "--ipmi_msghandler.max_users", "--ipmi_poweroff.poweroff_powercycle",
-                               "--create-node", "--device-name"}) {
+                               "--create-node", "--device-name", "--watchdog-name", "shutdown-hook", "control"}) {
         EXPECT_NE(r.out.find(option), std::string::npos) << option;
     }
 }
@@ -147,6 +147,30 @@ TEST_F(Binary, StatusWithoutADaemonSaysSo)
     const auto r = run("status --control-socket " + (dir_ / "none").string());
     EXPECT_EQ(r.status, 1);
     EXPECT_NE(r.err.find("is ipmi-cuse running?"), std::string::npos) << r.err;
+}
+
+TEST_F(Binary, ShutdownHookWithSimDoesNothingAndSaysSo)
+{
+    const auto r = run(common() + " --sim shutdown-hook reboot");
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out.rfind("ipmi-cuse shutdown-hook: reboot: nothing done (--sim", 0), 0U) << r.out;
+}
+
+TEST_F(Binary, ShutdownHookNamesABadVerb)
+{
+    const auto r = run(common() + " shutdown-hook shutdown");
+    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.err, "ipmi-cuse shutdown-hook: unknown verb 'shutdown' (known: halt, poweroff, reboot, kexec)\n");
+}
+
+TEST_F(Binary, ControlWithoutADaemonSaysSo)
+{
+    auto r = run("control --control-socket " + (dir_ / "none").string() + " poweroff-powercycle 1");
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.err.find("is ipmi-cuse running?"), std::string::npos) << r.err;
+    r = run("control --control-socket " + (dir_ / "none").string() + " poweroff-powercycle on");
+    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.err, "ipmi-cuse control: poweroff-powercycle: 'on' is not an integer\n");
 }
 
 } // namespace

@@ -1,0 +1,51 @@
+// The control socket's verbs as data: parseControlCommand() turns one line
+// into a ControlCommand or a message naming what was wrong, so the daemon's
+// dispatcher and `ipmi-cuse control` share one grammar:
+//   status
+//   version
+//   poweroff-powercycle [N]          read, or set, /proc/sys/dev/ipmi/poweroff_powercycle
+//   panic-event MESSAGE...           the panic events for MESSAGE (panic_op decides what)
+//   acpi-ipmi ADDRESS_HEX BUFFER_HEX one ACPI IPMI operation-region request
+// Words are separated by spaces; panic-event's message is the rest of the
+// line as written.
+#pragma once
+
+#include "core/services/acpi_bridge.hpp"
+#include "core/services/panic_events.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace ipmi::daemon {
+
+struct StatusCommand
+{};
+struct VersionCommand
+{};
+struct PowerCycleCommand
+{
+    std::optional<int> value; // nullopt: read
+};
+struct PanicEventCommand
+{
+    std::string message;
+};
+using AcpiIpmiCommand = core::services::AcpiIpmiCommand;
+
+using ControlCommand = std::variant<StatusCommand, VersionCommand, PowerCycleCommand, PanicEventCommand,
+                                    AcpiIpmiCommand>;
+
+// The verbs, for messages and --help.
+inline constexpr const char* kControlVerbs = "status, version, poweroff-powercycle, panic-event, acpi-ipmi";
+
+// The command, or (in `error`) what was wrong with the line.
+[[nodiscard]] std::optional<ControlCommand> parseControlCommand(std::string_view line, std::string& error);
+
+// The replies (each ends in a newline).
+[[nodiscard]] std::string formatPowerCycleReply(int value);
+[[nodiscard]] std::string formatPanicReport(const core::services::PanicReport& report,
+                                            core::services::PanicOp op);
+
+} // namespace ipmi::daemon

@@ -1,0 +1,289 @@
+// What the daemon wires in from the other rooms: the watchdog device's name
+// (option and file), the control verbs' grammar and replies, the
+// shutdown-hook subcommand (parsing, --sim, a bad verb) and the Set Watchdog
+// Timer it derives from the BMC's Get Watchdog Timer answer.
+
+// GCC 12 reports a -Wnull-dereference false positive inside libstdc++'s
+// vector relocation at -O2; the pragma must precede the first library header.
+#pragma GCC diagnostic ignored "-Wnull-dereference"
+
+// GCC 12 with -fsanitize=address reports a -Wmaybe-uninitialized false
+// positive in std::variant's move constructor as inlined into
+// std::optional<ControlCommand>; the pragma must precede <variant>.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+#include "daemon/asio.hpp"
+
+#include "daemon/config.hpp"
+#include "daemon/control_commands.hpp"
+#include "daemon/control_socket.hpp"
+#include "daemon/options.hpp"
+#include "daemon/shutdown_hook.hpp"
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <array>
+#include <thread>
+#include <vector>
+
+namespace ipmi::daemon {
+namespace {
+
+ParsedCommandLine parse(std::vector<const char*> args)
+{
+    args.insert(args.begin(), "ipmi-cuse");
+    return parseCommandLine(static_cast<int>(args.size()), args.data());
+}
+
+Config configFrom(std::vector<const char*> args, std::string& error)
+{
+    Config c;
+    const auto r = parse(std::move(args));
+    if (!r.options) {
+        error = r.err;
+        return c;
+    }
+    error = loadConfig(*r.options, c);
+    return c;
+}
+
+TEST(WatchdogName, DefaultOptionNoneAndTheFile)
+{
+    std::string error;
+    EXPECT_EQ(configFrom({}, error).device.watchdogName, "watchdog");
+    EXPECT_EQ(error, "");
+    EXPECT_EQ(configFrom({"--watchdog-name", "watchdog0"}, error).device.watchdogName, "watchdog0");
+    EXPECT_EQ(error, "");
+    EXPECT_EQ(configFrom({"--watchdog-name", "none"}, error).device.watchdogName, "");
+    EXPECT_EQ(error, "");
+    EXPECT_EQ(configFrom({"--watchdog-name", ""}, error).device.watchdogName, "");
+    EXPECT_EQ(error, "");
+
+    std::vector<Setting> settings;
+    ASSERT_EQ(parseConfigText("[device]\nwatchdog_name = \"watchdog0\"\n", "w.toml", settings), "");
+    Config c;
+    ASSERT_EQ(applySettings(c, settings), "");
+    EXPECT_EQ(c.device.watchdogName, "watchdog0");
+}
+
+TEST(WatchdogName, AnUnusableNameIsRefusedByName)
+{
+    std::string error;
+    (void)configFrom({"--watchdog-name", "../watchdog"}, error);
+    EXPECT_EQ(error.rfind("option --watchdog-name: [device] watchdog_name: '../watchdog' is not a usable device "
+                          "name",
+                          0),
+              0U)
+        << error;
+}
+
+TEST(ControlCommands, VerbsAndArguments)
+{
+    std::string error;
+    EXPECT_TRUE(std::holds_alternative<StatusCommand>(*parseControlCommand("status", error)));
+    EXPECT_TRUE(std::holds_alternative<VersionCommand>(*parseControlCommand(" version ", error)));
+
+    auto read = parseControlCommand("poweroff-powercycle", error);
+    ASSERT_TRUE(read.has_value()) << error;
+    EXPECT_EQ(std::get<PowerCycleCommand>(*read).value, std::nullopt);
+    auto set = parseControlCommand("poweroff-powercycle 1", error);
+    ASSERT_TRUE(set.has_value()) << error;
+    EXPECT_EQ(std::get<PowerCycleCommand>(*set).value, 1);
+
+    auto panic = parseControlCommand("panic-event Kernel panic - not  syncing", error);
+    ASSERT_TRUE(panic.has_value()) << error;
+    EXPECT_EQ(std::get<PanicEventCommand>(*panic).message, "Kernel panic - not  syncing");
+
+    auto acpi = parseControlCommand("acpi-ipmi 0x0601 00:00", error);
+    ASSERT_TRUE(acpi.has_value()) << error;
+    EXPECT_EQ(std::get<AcpiIpmiCommand>(*acpi).address, 0x0601U);
+    EXPECT_EQ(std::get<AcpiIpmiCommand>(*acpi).buffer, core::services::AcpiIpmiBuffer{});
+}
+
+TEST(ControlCommands, RefusalsSayWhatWasWrong)
+{
+    std::string error;
+    EXPECT_FALSE(parseControlCommand("status now", error));
+    EXPECT_EQ(error, "status takes no arguments");
+    EXPECT_FALSE(parseControlCommand("poweroff-powercycle yes", error));
+    EXPECT_EQ(error, "poweroff-powercycle: 'yes' is not an integer");
+    EXPECT_FALSE(parseControlCommand("panic-event   ", error));
+    EXPECT_EQ(error, "panic-event needs a MESSAGE");
+    EXPECT_FALSE(parseControlCommand("acpi-ipmi 0x0601", error));
+    EXPECT_EQ(error, "acpi-ipmi needs ADDRESS_HEX BUFFER_HEX");
+    EXPECT_FALSE(parseControlCommand("acpi-ipmi 0x0601 0g", error));
+    EXPECT_EQ(error.rfind("acpi-ipmi: buffer: ", 0), 0U) << error;
+    EXPECT_FALSE(parseControlCommand("reboot", error));
+    EXPECT_EQ(error, std::string("unknown command 'reboot' (known: ") + kControlVerbs + ")");
+}
+
+TEST(ControlCommands, Replies)
+{
+    EXPECT_EQ(formatPowerCycleReply(1), "poweroff_powercycle 1\n");
+    core::services::PanicReport report;
+    report.message = "x";
+    EXPECT_EQ(formatPanicReport(report, core::services::PanicOp::None), "panic_op none\nnothing sent (panic_op is none)\n");
+    EXPECT_EQ(formatPanicReport(report, core::services::PanicOp::Event),
+              "panic_op event\nnothing sent: no usable interface\n");
+    core::services::PanicInterfaceReport one;
+    one.ifnum = 0;
+    one.eventCc = 0x00;
+    one.stringRecords = 2;
+    core::services::PanicInterfaceReport two;
+    two.ifnum = 1;
+    two.eventError = -19;
+    report.interfaces = {one, two};
+    EXPECT_EQ(formatPanicReport(report, core::services::PanicOp::String),
+              "panic_op string\ninterface 0 event cc 0x00 string records 2\n"
+              "interface 1 event error -19 string records 0\n");
+}
+
+TEST(ControlCommands, ClientSubcommandJoinsTheWords)
+{
+    const auto r = parse({"control", "--control-socket", "/tmp/ctl", "panic-event", "Oops", "now"});
+    ASSERT_TRUE(r.options.has_value()) << r.err;
+    EXPECT_EQ(r.options->command, Options::Command::Control);
+    EXPECT_EQ(r.options->statusSocket, "/tmp/ctl");
+    EXPECT_EQ(r.options->controlLine, "panic-event Oops now");
+}
+
+// A verb answered later on the loop (panic-event, acpi-ipmi) reaches the client.
+TEST(ControlSocket, ARepliesLaterOnTheLoopReachesTheClient)
+{
+    const auto path = std::filesystem::temp_directory_path() / ("ipmi-cuse-ctl-" + std::to_string(::getpid()));
+    boost::asio::io_context io;
+    std::string seen;
+    ControlServer server(io, [&](const std::string& command, ControlServer::Reply reply) {
+        seen = command;
+        boost::asio::post(io, [reply = std::move(reply)] { reply("later\n"); });
+    });
+    ASSERT_EQ(server.start(path), "");
+    std::string reply;
+    std::string error;
+    std::thread client([&] {
+        error = queryControlSocket(path, "panic-event hello", reply);
+        boost::asio::post(io, [&] { server.stop(); });
+    });
+    io.run();
+    client.join();
+    EXPECT_EQ(error, "");
+    EXPECT_EQ(seen, "panic-event hello");
+    EXPECT_EQ(reply, "later\n");
+    EXPECT_FALSE(std::filesystem::exists(path));
+}
+
+TEST(ShutdownHook, ParsesItsVerbWithTheRunOptions)
+{
+    const auto r = parse({"--ipmi_watchdog.ifnum_to_use=1", "shutdown-hook", "reboot"});
+    ASSERT_TRUE(r.options.has_value()) << r.err;
+    EXPECT_EQ(r.options->command, Options::Command::ShutdownHook);
+    EXPECT_EQ(r.options->shutdownVerb, "reboot");
+    Config c;
+    ASSERT_EQ(loadConfig(*r.options, c), "");
+    EXPECT_EQ(c.watchdog.ifnumToUse, 1);
+
+    const auto missing = parse({"shutdown-hook"});
+    EXPECT_FALSE(missing.options.has_value());
+    EXPECT_NE(missing.exitCode, 0);
+}
+
+TEST(ShutdownHook, WithSimItDoesNothingAndSaysSo)
+{
+    const auto r = parse({"--sim", "shutdown-hook", "poweroff"});
+    ASSERT_TRUE(r.options.has_value()) << r.err;
+    const auto result = runShutdownHook(*r.options);
+    EXPECT_EQ(result.exitCode, 0);
+    EXPECT_EQ(result.line.rfind("poweroff: nothing done (--sim", 0), 0U) << result.line;
+}
+
+TEST(ShutdownHook, ABadVerbIsNamed)
+{
+    const auto r = parse({"--sim", "shutdown-hook", "explode"});
+    ASSERT_TRUE(r.options.has_value()) << r.err;
+    const auto result = runShutdownHook(*r.options);
+    EXPECT_EQ(result.exitCode, 1);
+    EXPECT_EQ(result.line, "unknown verb 'explode' (known: halt, poweroff, reboot, kexec)");
+}
+
+TEST(ShutdownHook, PowerCycleFileSitsBesideTheControlSocket)
+{
+    Config c;
+    EXPECT_EQ(powerCycleFile(c), "/run/ipmi-cuse/poweroff_powercycle");
+    c.daemon.controlSocket = "/tmp/x/control";
+    EXPECT_EQ(powerCycleFile(c), "/tmp/x/poweroff_powercycle");
+    c.daemon.controlSocket.clear();
+    EXPECT_EQ(powerCycleFile(c), "/run/ipmi-cuse/poweroff_powercycle");
+}
+
+// Get Watchdog Timer answers: [cc, use, actions, pretimeout, flags, initial lsb, msb, present lsb, msb].
+constexpr std::array<std::uint8_t, 9> kRunningSmsOs30s{0x00, 0x44, 0x01, 0x00, 0x00, 0x2C, 0x01, 0x10, 0x01};
+
+TEST(ShutdownTimer, PowerOffAndHaltStopWhateverRuns)
+{
+    watchdog::Parameters params;
+    params.timeout = 30;
+    params.pretimeout = 5;
+    params.preaction = watchdog::PreAction::Smi;
+    for (const auto verb : {watchdog::ShutdownVerb::PowerOff, watchdog::ShutdownVerb::Halt}) {
+        std::string problem;
+        const auto s = shutdownTimerSettings(verb, params, {}, true, problem);
+        ASSERT_TRUE(s.has_value());
+        EXPECT_EQ(problem, "");
+        EXPECT_EQ(s->state, watchdog::Action::None);
+        EXPECT_EQ(s->timeout, 30);
+        EXPECT_EQ(s->pretimeout, 5);
+    }
+}
+
+TEST(ShutdownTimer, RebootLeavesARunningTimerAtLeast120sReset)
+{
+    watchdog::Parameters params;
+    params.pretimeout = 10;
+    std::string problem;
+    auto s = shutdownTimerSettings(watchdog::ShutdownVerb::Reboot, params, kRunningSmsOs30s, true, problem);
+    ASSERT_TRUE(s.has_value()) << problem;
+    EXPECT_EQ(s->state, watchdog::Action::Reset);
+    EXPECT_EQ(s->timeout, 120);
+    EXPECT_EQ(s->pretimeout, 0);
+    // Start, "don't stop", SMS/OS; reset, no pre-action; 1200 x 100 ms.
+    EXPECT_EQ(watchdog::buildSetWatchdogTimer(*s), (std::array<std::uint8_t, 6>{0x44, 0x01, 0x00, 0x00, 0xB0, 0x04}));
+
+    auto longer = kRunningSmsOs30s;
+    longer[5] = 0xD1; // 2001 x 100 ms: 200.1 s rounds up
+    longer[6] = 0x07;
+    s = shutdownTimerSettings(watchdog::ShutdownVerb::Kexec, params, longer, true, problem);
+    ASSERT_TRUE(s.has_value());
+    EXPECT_EQ(s->timeout, 201);
+}
+
+TEST(ShutdownTimer, RebootLeavesStoppedOrForeignTimersAlone)
+{
+    const watchdog::Parameters params;
+    std::string problem;
+    auto stopped = kRunningSmsOs30s;
+    stopped[1] = 0x04;
+    EXPECT_FALSE(shutdownTimerSettings(watchdog::ShutdownVerb::Reboot, params, stopped, true, problem));
+    EXPECT_EQ(problem, "");
+    auto bios = kRunningSmsOs30s;
+    bios[1] = 0x41; // BIOS FRB2, running: not the OS's timer
+    EXPECT_FALSE(shutdownTimerSettings(watchdog::ShutdownVerb::Reboot, params, bios, true, problem));
+    EXPECT_EQ(problem, "");
+}
+
+TEST(ShutdownTimer, UnusableAnswersAreProblems)
+{
+    const watchdog::Parameters params;
+    std::string problem;
+    const std::array<std::uint8_t, 1> refused{0xC1};
+    EXPECT_FALSE(shutdownTimerSettings(watchdog::ShutdownVerb::Reboot, params, refused, true, problem));
+    EXPECT_EQ(problem, "Get Watchdog Timer failed (completion code 0xc1)");
+    problem.clear();
+    const std::array<std::uint8_t, 3> shortAnswer{0x00, 0x44, 0x01};
+    EXPECT_FALSE(shutdownTimerSettings(watchdog::ShutdownVerb::Reboot, params, shortAnswer, true, problem));
+    EXPECT_EQ(problem, "Get Watchdog Timer answered 3 bytes, expected 9");
+}
+
+} // namespace
+} // namespace ipmi::daemon
