@@ -8,6 +8,7 @@ the kernel and the ipmi-cuse runs on identical BMC state.
 """
 
 import os
+import shutil
 import socket
 import subprocess
 import time
@@ -66,7 +67,11 @@ class ExternBmc:
         self.proc = None
 
     def __enter__(self):
-        os.makedirs(os.path.join(self.workdir, "ipmi_sim_state"), exist_ok=True)
+        # A fresh state directory per boot: ipmi_sim keeps its SEL there, and an
+        # earlier run's entries would change this run's transcript.
+        state = os.path.join(self.workdir, "ipmi_sim_state")
+        shutil.rmtree(state, ignore_errors=True)
+        os.makedirs(state)
         conf = os.path.join(self.workdir, "lan.conf")
         emu = os.path.join(self.workdir, "bmc.emu")
         with open(conf, "w") as f:
