@@ -61,11 +61,8 @@ std::uint8_t BtStateMachine::beginFrame(std::span<const std::uint8_t> request)
 
 std::uint8_t BtStateMachine::start(std::span<const std::uint8_t> request)
 {
-    if (request.size() < 2) {
-        return 0xC7;
-    }
-    if (request.size() > kMaxRequest) {
-        return 0xC8;
+    if (const auto cc = checkRequestLength(request, kMaxRequest); cc != 0) {
+        return cc;
     }
     if (state_ == State::LongBusy) {
         return kNodeBusyCc;

@@ -28,11 +28,8 @@ KcsStateMachine::KcsStateMachine(RegisterIo& io)
 
 std::uint8_t KcsStateMachine::start(std::span<const std::uint8_t> request)
 {
-    if (request.size() < 2) {
-        return 0xC7;
-    }
-    if (request.size() > kMaxWrite) {
-        return 0xC8;
+    if (const auto cc = checkRequestLength(request, kMaxWrite); cc != 0) {
+        return cc;
     }
     if (state_ != State::Idle && state_ != State::Hosed) {
         return 0xD5;

@@ -37,11 +37,8 @@ SmicStateMachine::SmicStateMachine(RegisterIo& io)
 
 std::uint8_t SmicStateMachine::start(std::span<const std::uint8_t> request)
 {
-    if (request.size() < 2) {
-        return 0xC7;
-    }
-    if (request.size() > kMaxWrite) {
-        return 0xC8;
+    if (const auto cc = checkRequestLength(request, kMaxWrite); cc != 0) {
+        return cc;
     }
     if (state_ != State::Idle && state_ != State::Hosed) {
         return 0xD5;

@@ -24,6 +24,17 @@ const char* toString(SmResult result)
     return "unknown";
 }
 
+std::uint8_t checkRequestLength(std::span<const std::uint8_t> request, std::size_t maxLength)
+{
+    if (request.size() < 2) {
+        return 0xC7;
+    }
+    if (request.size() > maxLength) {
+        return 0xC8;
+    }
+    return 0;
+}
+
 core::SmiBytes errorResponse(std::span<const std::uint8_t> request, std::uint8_t cc)
 {
     const std::uint8_t netfn = request.empty() ? 0 : request[0];

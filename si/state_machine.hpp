@@ -14,6 +14,7 @@
 #include "core/interface.hpp"
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 
@@ -55,6 +56,10 @@ class StateMachine
     [[nodiscard]] virtual unsigned registerCount() const = 0;
     [[nodiscard]] virtual const char* name() const = 0;
 };
+
+// The length part of start(): 0xC7 if `request` is shorter than netfn/lun
+// and cmd, 0xC8 if it is longer than `maxLength`, else 0.
+[[nodiscard]] std::uint8_t checkRequestLength(std::span<const std::uint8_t> request, std::size_t maxLength);
 
 // A response carrying only `cc` for `request` (netfn made odd, cmd kept).
 [[nodiscard]] core::SmiBytes errorResponse(std::span<const std::uint8_t> request, std::uint8_t cc);

@@ -25,6 +25,22 @@ const char* toString(SiType type)
     return "unknown";
 }
 
+std::optional<SiType> siTypeFromFirmwareCode(std::uint8_t code)
+{
+    switch (code) {
+    case 1:
+        return SiType::Kcs;
+    case 2:
+        return SiType::Smic;
+    case 3:
+        return SiType::Bt;
+    case 4:
+        return SiType::Ssif;
+    default:
+        return std::nullopt;
+    }
+}
+
 const char* toString(AddrSpace space)
 {
     switch (space) {

@@ -87,5 +87,8 @@ struct DiscoveredInterface
 // "i/o", "mem", "smbus" (the kernel's addr_space_to_str).
 [[nodiscard]] const char* toString(AddrSpace space);
 [[nodiscard]] std::optional<SiType> siTypeFromString(std::string_view text);
+// The interface-type code firmware tables use (SMBIOS type 38 byte 4, SPMI
+// byte 36, ACPI _IFT): 1 KCS, 2 SMIC, 3 BT, 4 SSIF; anything else is invalid.
+[[nodiscard]] std::optional<SiType> siTypeFromFirmwareCode(std::uint8_t code);
 
 } // namespace ipmi::si::discovery

@@ -91,22 +91,11 @@ Parsed<DiscoveredInterface> decodeSmbiosType38(std::span<const std::uint8_t> for
     DiscoveredInterface found;
     found.addrSource = core::AddrSource::Smbios;
     const std::uint8_t rawType = formatted[kOffsetType];
-    switch (rawType) {
-    case 1:
-        found.type = SiType::Kcs;
-        break;
-    case 2:
-        found.type = SiType::Smic;
-        break;
-    case 3:
-        found.type = SiType::Bt;
-        break;
-    case 4:
-        found.type = SiType::Ssif;
-        break;
-    default:
+    const auto type = siTypeFromFirmwareCode(rawType);
+    if (!type) {
         return Parsed<DiscoveredInterface>::failure(fmt::format("invalid IPMI interface type {}", rawType));
     }
+    found.type = *type;
     // BCD, major in the high nibble: 0x20 = 2.0 (Get Device ID has it the other way round).
     found.specMajor = static_cast<std::uint8_t>(formatted[kOffsetRevision] >> 4);
     found.specMinor = static_cast<std::uint8_t>(formatted[kOffsetRevision] & 0x0F);

@@ -60,22 +60,11 @@ Parsed<DiscoveredInterface> decodeSpmi(std::span<const std::uint8_t> table)
 
     DiscoveredInterface found;
     found.addrSource = core::AddrSource::Spmi;
-    switch (table[kOffsetInterfaceType]) {
-    case 1:
-        found.type = SiType::Kcs;
-        break;
-    case 2:
-        found.type = SiType::Smic;
-        break;
-    case 3:
-        found.type = SiType::Bt;
-        break;
-    case 4:
-        found.type = SiType::Ssif;
-        break;
-    default:
+    const auto type = siTypeFromFirmwareCode(table[kOffsetInterfaceType]);
+    if (!type) {
         return Result::failure(fmt::format("unknown SPMI interface type {}", table[kOffsetInterfaceType]));
     }
+    found.type = *type;
     // BCD word: 0x0200 = 2.0, 0x0150 = 1.5.
     const auto revision = leBytes(table, kOffsetSpecRevision, 2);
     found.specMajor = static_cast<std::uint8_t>(revision >> 8);
