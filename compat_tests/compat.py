@@ -39,7 +39,7 @@ def boot_once(image, scenario, mode, workdir, bmc=None, extra_files=None):
     env = {"NEED_WATCHDOG": "1" if scenario.watchdog else "0"}
     extern = None
     if bmc.startswith("extern"):
-        extern = extern_bmc.ExternBmc(workdir)
+        extern = extern_bmc.ExternBmc(workdir, chassis_control=scenario.chassis_control)
     try:
         if extern:
             extern.__enter__()

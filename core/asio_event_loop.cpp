@@ -25,6 +25,20 @@ class AsioTimer : public Timer
         // neither run the callback nor touch a dead object.
         const auto generation = ++state_->generation;
         state_->armed = true;
+        if (delay <= Clock::duration::zero()) {
+            // Already due: a steady_timer would re-arm the reactor's timerfd
+            // to "now", wake epoll for it and re-arm it again (two
+            // timerfd_settime and an epoll_wait per start, measured in the
+            // VM); a post runs it on the next turn of the loop all the same.
+            boost::asio::post(timer_.get_executor(), [state = state_, generation, fn = std::move(onExpiry)] {
+                if (generation != state->generation) {
+                    return;
+                }
+                state->armed = false;
+                fn();
+            });
+            return;
+        }
         timer_.expires_after(delay);
         timer_.async_wait([state = state_, generation, fn = std::move(onExpiry)](
                               const boost::system::error_code& ec) {

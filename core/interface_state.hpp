@@ -117,6 +117,8 @@ class InterfaceState : public InterfaceHost
     // watchers are told; shutdown() then does ipmi_unregister_smi's work.
     void beginShutdown() { phase_ = Phase::ShuttingDown; }
     void shutdown();
+    // Every request in the sequence table answered with 0xFF (sequence_table.cpp).
+    void failAllSeqs();
     // One 1-s tick of ipmi_timeout; true while ticks are still needed.
     bool tick();
     [[nodiscard]] bool needsTick() const;
@@ -203,7 +205,6 @@ class InterfaceState : public InterfaceHost
                                           std::uint8_t netfn, const abi::ipmi_addr& addr);
     void checkTimeouts(unsigned long periodMs);
     void dropUserSeqs(const UserState& user);
-    void failAllSeqs();
     [[nodiscard]] int seqsInUse() const;
     void handleSendMessageResponse(const Outgoing& request, const SmiBytes& rsp);
 

@@ -83,6 +83,17 @@ void MessageHandler::removeInterface(int ifnum)
     spdlog::info("ipmi{}: removed", ifnum);
 }
 
+int MessageHandler::failOutstanding(int ifnum)
+{
+    auto it = interfaces_.find(ifnum);
+    if (it == interfaces_.end()) {
+        return 0;
+    }
+    const int answered = it->second->status().outstandingRequests;
+    it->second->failAllSeqs();
+    return answered;
+}
+
 void MessageHandler::registrationFailed(int ifnum)
 {
     auto it = interfaces_.find(ifnum);

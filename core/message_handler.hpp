@@ -183,6 +183,12 @@ class MessageHandler
     // ipmi_unregister_smi: watchers told, every user destroyed (told through
     // onShutdown), the interface shut down, queued requests dropped.
     void removeInterface(int ifnum);
+    // Answers every request still waiting in the interface's sequence table
+    // with IPMI_ERR_UNSPECIFIED (0xFF), as the kernel does for messages left
+    // when an interface goes. The daemon calls it before removeInterface()
+    // once its stop drain has run out, so no waiting client is left without
+    // an answer. Returns how many were answered.
+    int failOutstanding(int ifnum);
 
     // Usable interfaces, ascending.
     [[nodiscard]] std::vector<int> interfaces() const;

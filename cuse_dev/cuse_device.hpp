@@ -1,13 +1,8 @@
 // One /dev/ipmiN as a CUSE device on the daemon's single Asio loop: the
-// counterpart of ipmi_devintf.c for one interface.
-//
-// The session is set up the way libfuse's cuse_lowlevel_setup() does it, minus
-// daemonizing and libfuse's signal handlers: our own open of /dev/cuse, a
-// session from cuse_lowlevel_new() with CUSE_UNRESTRICTED_IOCTL, and the fd
-// handed over with fuse_session_mount("/dev/fd/N"). The fd is watched by a
-// posix::stream_descriptor (async_wait for readability, then
-// fuse_session_receive_buf / fuse_session_process_buf), never by
-// fuse_session_loop and never on a thread of its own.
+// counterpart of ipmi_devintf.c for one interface. The session itself (the
+// /dev/cuse fd on the loop, CUSE_UNRESTRICTED_IOCTL, the registration check)
+// is the shared CuseSession of cuse_session.hpp; this device adds what the
+// file operations of /dev/ipmiN mean.
 //
 // File operations: open creates a user (the OpenFile callback, normally
 // MessageHandler::openFile) and answers its errno; release closes it; read and
@@ -16,10 +11,11 @@
 // POLLIN|POLLRDNORM while the receive queue is non-empty and keeps the poll
 // handle, which the file's wake-up turns into a poll notification.
 //
-// CUSE reports a failed registration (name taken, ...) to nobody: after
-// CUSE_INIT the device checks /sys/class/cuse/NAME/dev, applies the node's
-// owner and mode, optionally creates the node in a private /dev, and only
-// then reports ready. All members run on the loop thread.
+// start() refuses a name the kernel's ipmi_devintf or another CUSE server
+// holds. Once CUSE has registered the device (/sys/class/cuse/NAME/dev), the
+// device applies the node's owner and mode, optionally creates the node in a
+// private /dev, and only then reports ready. All members run on the loop
+// thread.
 #pragma once
 
 #include "core/ipmi_file.hpp"

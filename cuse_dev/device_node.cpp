@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 #include <system_error>
 
 namespace ipmi::cuse {
@@ -42,6 +44,7 @@ int openCuseDevice(const std::filesystem::path& cuseDevice, std::string& error)
     } else {
         error = "cannot open " + path + ": " + errnoText(err);
     }
+    errno = err;
     return -1;
 }
 
@@ -63,16 +66,44 @@ std::string checkNameIsFree(const std::filesystem::path& sysfs, const std::strin
     return {};
 }
 
-std::optional<dev_t> registeredDevice(const std::filesystem::path& sysfs, const std::string& name)
+std::optional<DeviceNumber> parseDeviceNumber(std::string_view text)
 {
-    std::ifstream in(sysfs / "class" / "cuse" / name / "dev");
-    unsigned major = 0;
-    unsigned minor = 0;
-    char colon = 0;
-    if (!(in >> major >> colon >> minor) || colon != ':') {
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
+        text.remove_suffix(1);
+    }
+    const auto colon = text.find(':');
+    if (colon == std::string_view::npos) {
         return std::nullopt;
     }
-    return makedev(major, minor);
+    const auto decimal = [](std::string_view digits, unsigned& value) {
+        const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+        return !digits.empty() && ec == std::errc{} && end == digits.data() + digits.size();
+    };
+    DeviceNumber number;
+    if (!decimal(text.substr(0, colon), number.major) || !decimal(text.substr(colon + 1), number.minor)) {
+        return std::nullopt;
+    }
+    return number;
+}
+
+std::optional<DeviceNumber> readDeviceNumber(const std::filesystem::path& sysfs, std::string_view name)
+{
+    std::ifstream in(sysfs / "class" / "cuse" / std::string(name) / "dev");
+    if (!in) {
+        return std::nullopt;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    return parseDeviceNumber(text.str());
+}
+
+std::optional<dev_t> registeredDevice(const std::filesystem::path& sysfs, const std::string& name)
+{
+    const auto number = readDeviceNumber(sysfs, name);
+    if (!number) {
+        return std::nullopt;
+    }
+    return makedev(number->major, number->minor);
 }
 
 std::string adjustNode(const std::filesystem::path& node, dev_t dev, const NodeOwnership& own)

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace ipmi::cuse {
 
@@ -27,15 +28,32 @@ struct NodeOwnership
 
 // Opens the CUSE control device (O_RDWR | O_CLOEXEC | O_NONBLOCK). On failure
 // returns -1 and sets `error` to a message saying what to do (load the cuse
-// module; in a container, pass the device; run with the right privileges).
+// module; in a container, pass the device; run with the right privileges);
+// errno keeps open()'s error.
 [[nodiscard]] int openCuseDevice(const std::filesystem::path& cuseDevice, std::string& error);
 
 // "" if NAME can be registered: not owned by the kernel's ipmi_devintf
 // (/sys/class/ipmi/NAME) nor by another CUSE server (/sys/class/cuse/NAME).
 [[nodiscard]] std::string checkNameIsFree(const std::filesystem::path& sysfs, const std::string& name);
 
-// The device number CUSE registered NAME with, from /sys/class/cuse/NAME/dev
-// ("major:minor"), or nullopt if it is not there (yet).
+// A character device's number as sysfs spells it ("major:minor").
+struct DeviceNumber
+{
+    unsigned major = 0;
+    unsigned minor = 0;
+    friend bool operator==(const DeviceNumber&, const DeviceNumber&) = default;
+};
+
+// Parses a sysfs "dev" attribute ("247:0\n"): two decimal numbers and a
+// colon, nothing else but the trailing newline.
+[[nodiscard]] std::optional<DeviceNumber> parseDeviceNumber(std::string_view text);
+
+// The number CUSE registered NAME with, from SYSFS/class/cuse/NAME/dev, or
+// nullopt if it is not there (yet) or not a device number.
+[[nodiscard]] std::optional<DeviceNumber> readDeviceNumber(const std::filesystem::path& sysfs,
+                                                           std::string_view name);
+
+// The same as a dev_t.
 [[nodiscard]] std::optional<dev_t> registeredDevice(const std::filesystem::path& sysfs, const std::string& name);
 
 // Gives an existing node (devtmpfs made it) the configured owner and mode,

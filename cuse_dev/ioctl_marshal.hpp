@@ -28,6 +28,7 @@
 #pragma once
 
 #include "core/ipmi_file.hpp"
+#include "cuse_dev/ioctl_request.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -37,14 +38,6 @@
 #include <vector>
 
 namespace ipmi::cuse {
-
-// A range of the calling process's memory.
-struct UserRange
-{
-    std::uint64_t addr = 0;
-    std::size_t len = 0;
-    friend bool operator==(const UserRange&, const UserRange&) = default;
-};
 
 // The ranges one FUSE_IOCTL_RETRY asked for. The next call of the same ioctl
 // brings the in-ranges' bytes concatenated, and room for the out-ranges.
@@ -57,16 +50,6 @@ struct RetryPlan
 
 // FUSE_IOCTL_MAX_IOV: the kernel refuses more iovecs than this in one retry.
 inline constexpr std::size_t kMaxIoctlIovecs = 256;
-
-// One FUSE_IOCTL request as libfuse hands it over.
-struct IoctlCall
-{
-    std::uint32_t cmd = 0;
-    std::uint64_t arg = 0;         // the caller's pointer (32-bit value if compat)
-    bool compat = false;           // FUSE_IOCTL_COMPAT: a 32-bit caller
-    std::span<const std::uint8_t> in; // the fetched in-ranges, concatenated
-    std::size_t outSize = 0;       // total size of the declared out-ranges
-};
 
 // Ask the kernel to fetch/store these ranges and call again.
 struct IoctlRetry

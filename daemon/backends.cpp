@@ -2,6 +2,7 @@
 #include "daemon/backends.hpp"
 
 #include "si/discovery/discovery.hpp"
+#include "si/discovery/ownership.hpp"
 #include "si/si_interface.hpp"
 #include "sim/config.hpp"
 #include "ssif/factory.hpp"
@@ -29,6 +30,7 @@ Backend simBackend(const Config& config, sim::Bmc& bmc)
     const SimInterface kind = config.daemon.simInterface;
     const char* names[] = {"kcs", "bt", "smic", "ssif"};
     Backend b;
+    b.simulated = true;
     b.description = std::string("simulated BMC over ") + names[static_cast<int>(kind)];
     b.make = [&bmc, kind](core::EventLoop& loop) -> MakeResult {
         switch (kind) {
@@ -46,6 +48,8 @@ Backend simBackend(const Config& config, sim::Bmc& bmc)
     return b;
 }
 
+} // namespace
+
 Backend siBackend(const Config& config, const si::discovery::DiscoveredInterface& d, std::size_t index)
 {
     si::SiParams p;
@@ -62,6 +66,7 @@ Backend siBackend(const Config& config, const si::discovery::DiscoveredInterface
     p.addrSource = d.addrSource;
     p.acpiPath = d.acpiPath;
     Backend b;
+    b.target = d;
     b.description = d.description() + " (" + core::toString(d.addrSource) + ")";
     b.make = [p](core::EventLoop& loop) -> MakeResult {
         auto r = si::makeHardwareInterface(loop, p);
@@ -82,13 +87,66 @@ Backend ssifBackend(const Config& config, ssif::SsifParams p)
         p.sysfsRoot = std::filesystem::path(config.daemon.sysroot) / "sys";
     }
     Backend b;
+    b.target.type = si::discovery::SiType::Ssif;
+    b.target.space = si::discovery::AddrSpace::Smbus;
+    b.target.address = p.addr;
+    b.target.slaveAddr = p.slaveAddr;
+    b.target.addrSource = p.addrSource;
+    b.target.acpiPath = p.acpiPath;
+    b.target.i2cAdapter = i2cAdapterNumber(config, p.adapter);
+    b.ssifAdapter = p.adapter;
     b.description = "ssif " + (p.adapter.empty() ? std::string("any adapter") : p.adapter) + " addr " +
                     std::to_string(p.addr) + " (" + core::toString(p.addrSource) + ")";
     b.make = [p](core::EventLoop& loop) { return ssif::makeSsifInterface(loop, p); };
     return b;
 }
 
-} // namespace
+std::optional<int> i2cAdapterNumber(const Config& config, const std::string& adapter)
+{
+    std::string_view text = adapter;
+    if (text.rfind("i2c-", 0) == 0) {
+        text.remove_prefix(4);
+    }
+    if (const auto n = si::discovery::parseCNumber(text); n && *n < 1U << 20) {
+        return static_cast<int>(*n);
+    }
+    if (adapter.empty()) {
+        return std::nullopt;
+    }
+    const si::discovery::Sysroot root(config.daemon.sysroot);
+    for (const auto& entry : root.list("/sys/class/i2c-adapter")) {
+        const auto name = root.readText("/sys/class/i2c-adapter/" + entry + "/name");
+        if (name && ssif::adapterNameMatches(*name, adapter) && entry.rfind("i2c-", 0) == 0) {
+            if (const auto n = si::discovery::parseCNumber(std::string_view(entry).substr(4))) {
+                return static_cast<int>(*n);
+            }
+        }
+    }
+    return std::nullopt;
+}
+
+const Backend* findSameSsifBmc(const std::vector<Backend>& planned, const Backend& candidate)
+{
+    const auto& c = candidate.target;
+    for (const auto& b : planned) {
+        const auto& t = b.target;
+        if (!b.simulated && t.type == si::discovery::SiType::Ssif && t.address == c.address &&
+            (t.i2cAdapter == c.i2cAdapter || !t.i2cAdapter || !c.i2cAdapter)) {
+            return &b;
+        }
+    }
+    return nullptr;
+}
+
+std::string kernelOwnershipRefusal(const Config& config, const Backend& backend)
+{
+    if (backend.simulated) {
+        return {};
+    }
+    const auto ownership = si::discovery::checkKernelOwnership(si::discovery::Sysroot(config.daemon.sysroot),
+                                                               backend.target);
+    return ownership.ownedByKernel ? backend.description + ": " + ownership.message : std::string{};
+}
 
 std::string noInterfaceMessage(const Config& config)
 {
@@ -166,9 +224,34 @@ std::variant<BackendPlan, std::string> planBackends(const Config& config)
         p.dbg = i < config.ssif.dbg.size() ? config.ssif.dbg[i] : 0;
         p.alertsBroken = i < config.ssif.alertsBroken.size() && config.ssif.alertsBroken[i];
         p.addrSource = core::AddrSource::Hardcoded;
-        plan.backends.push_back(ssifBackend(config, p));
+        auto backend = ssifBackend(config, p);
+        if (const auto* same = findSameSsifBmc(plan.backends, backend)) {
+            // The kernel gets one ipmi_ssif client per bus address too (the
+            // I2C core refuses a second one), and two drivers polling one BMC
+            // would read each other's responses.
+            plan.log.push_back("ipmi_ssif.addr " + backend.description + ": already found as " + same->description);
+            continue;
+        }
+        plan.backends.push_back(std::move(backend));
     }
+    std::vector<std::string> refusals;
+    std::erase_if(plan.backends, [&](const Backend& b) {
+        auto refusal = kernelOwnershipRefusal(config, b);
+        if (refusal.empty()) {
+            return false;
+        }
+        plan.log.push_back("refusing " + refusal);
+        refusals.push_back(std::move(refusal));
+        return true;
+    });
     if (plan.backends.empty()) {
+        if (!refusals.empty()) {
+            std::string joined;
+            for (const auto& r : refusals) {
+                joined += (joined.empty() ? "" : "; ") + r;
+            }
+            return "every interface found is driven by the kernel: " + joined;
+        }
         return noInterfaceMessage(config);
     }
     return plan;

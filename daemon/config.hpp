@@ -3,6 +3,9 @@
 // ipmi_msghandler and ipmi_poweroff, plus what only ipmi-cuse has (device
 // nodes, the simulator, the control socket, logging).
 //
+// config_file.cpp reads the TOML file, config_catalogue.cpp lists the
+// settings, config_apply.cpp applies them.
+//
 // Both the TOML file and the command line produce Settings ("section, key,
 // value as text, where it came from"); applySettings() runs each through the
 // owning room's parser (si::discovery::applySiParam, watchdog::applyParameter)
@@ -118,6 +121,11 @@ struct DaemonConfig
     std::string logLevel = "info";
     std::string sysroot;             // prefix for /sys (discovery, name checks)
     std::chrono::milliseconds startupTimeout{15000};
+    // Stopping (no setting of their own; tests shorten them): how long
+    // requests in flight may take to get their answers, and how long a
+    // removed interface's device stays so clients can read them.
+    std::chrono::milliseconds stopDrain{1000};
+    std::chrono::milliseconds stopGrace{300};
 };
 
 struct Config

@@ -9,6 +9,7 @@
 #include "daemon/control_commands.hpp"
 
 #include "core/services/poweroff_hook.hpp"
+#include "daemon/control_words.hpp"
 
 #include <cstdio>
 #include <vector>
@@ -43,6 +44,33 @@ std::string hexByte(unsigned value)
     char text[8];
     std::snprintf(text, sizeof text, "0x%02x", value & 0xFFU);
     return text;
+}
+
+// "add|remove ADAPTER... ADDR": the adapter is every word in between, so
+// names with spaces need no quoting.
+std::optional<ControlCommand> parseSsifCommand(std::string_view args, std::string& error)
+{
+    const auto w = splitWords(args);
+    if (w.empty() || (w[0] != "add" && w[0] != "remove")) {
+        error = "ssif needs add or remove: ssif add|remove ADAPTER ADDR";
+        return std::nullopt;
+    }
+    SsifCommand c;
+    c.add = w[0] == "add";
+    if (w.size() < 3) {
+        error = "ssif " + std::string(w[0]) + " needs ADAPTER ADDR (e.g. i2c-0 0x10)";
+        return std::nullopt;
+    }
+    const auto addr = boundedNumber(w.back(), "ADDR", 1, 0x7F, error);
+    if (!addr) {
+        error = "ssif " + std::string(w[0]) + ": " + error + " (a 7-bit SMBus address)";
+        return std::nullopt;
+    }
+    c.addr = static_cast<std::uint8_t>(*addr);
+    const auto first = static_cast<std::size_t>(w[1].data() - args.data());
+    const auto last = static_cast<std::size_t>(w[w.size() - 2].data() - args.data()) + w[w.size() - 2].size();
+    c.adapter = std::string(args.substr(first, last - first));
+    return ControlCommand{std::move(c)};
 }
 
 } // namespace
@@ -91,6 +119,24 @@ std::optional<ControlCommand> parseControlCommand(std::string_view line, std::st
             return std::nullopt;
         }
         return ControlCommand{*command};
+    }
+    if (verb == "fault") {
+        auto command = parseFaultCommand(rest, error);
+        if (!command) {
+            return std::nullopt;
+        }
+        return ControlCommand{*command};
+    }
+    if (verb == "hotmod") {
+        auto parsed = si::discovery::parseHotmod(rest);
+        if (!parsed) {
+            error = parsed.error();
+            return std::nullopt;
+        }
+        return ControlCommand{HotmodCommand{std::string(rest), std::move(parsed).value()}};
+    }
+    if (verb == "ssif") {
+        return parseSsifCommand(rest, error);
     }
     error = "unknown command '" + std::string(verb) + "' (known: " + kControlVerbs + ")";
     return std::nullopt;

@@ -11,10 +11,7 @@
 // bridge, poweroff_powercycle) and the IPMI watchdog device (unless
 // --watchdog-name none); the control socket; then READY=1 to systemd once
 // every ipmiN and the watchdog device exist.
-// SIGTERM/SIGINT remove the interfaces (waiting clients get their answers),
-// then the devices, then stop the loop. A running BMC watchdog timer keeps
-// running (the kernel's "unexpected close"): the watchdog loses its
-// interface before its device goes, so nothing stops it.
+// The running part, and how it stops, is the Daemon of daemon_service.hpp.
 #pragma once
 
 #include "daemon/options.hpp"

@@ -29,12 +29,13 @@ build_packages="
 # the compat-ioctl probe. The packaging checks and the systemd VM test
 # (packaging/) build the Debian package (debhelper), lint it, check the man
 # pages (man-db) and debootstrap the guest's root file system into an ext4
-# image (e2fsprogs' mke2fs -d).
+# image (e2fsprogs' mke2fs -d); systemd (systemd.pc) and python3 are Build-Depends
+# of the package that dpkg-buildpackage checks.
 vm_packages="
     qemu-system-x86 busybox-static cpio xz-utils kmod
     ipmitool freeipmi-tools freeipmi-bmc-watchdog openipmi
     gcc-multilib g++-multilib
-    debhelper dpkg-dev lintian debootstrap e2fsprogs man-db
+    debhelper dpkg-dev lintian debootstrap e2fsprogs man-db systemd python3
 "
 
 case "${1:-all}" in

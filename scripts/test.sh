@@ -3,7 +3,10 @@
 #   1. the unit suite (GoogleTest) in a normal build,
 #   2. the same unit suite under AddressSanitizer + UBSan,
 #   3. the VM compatibility suite (meson suite 'compat'), which boots Debian's
-#      kernel in QEMU because the build machines' kernel has no CUSE.
+#      kernel in QEMU because the build machines' kernel has no CUSE,
+#   4. the packaging VM suite (meson suite 'packaging-vm'): the Debian package
+#      built from this tree, installed in a debootstrapped Debian 12 booting
+#      systemd as PID 1 under QEMU (the slowest part).
 # Exits non-zero if any part fails. Set IPMI_CUSE_SKIP_COMPAT=1 to run only
 # the unit suites (for quick local iterations; CI never sets it).
 set -eu
@@ -43,3 +46,16 @@ echo "== compat suite (QEMU VM, Debian kernel) =="
 # table of scenarios, verdicts and allowed differences (also left in
 # build/compat_tests/results/report.md with every transcript under runs/).
 meson test -C build --suite compat --print-errorlogs --num-processes 1
+
+echo "== packaging VM suite (Debian package, systemd VM) =="
+# packaging/vm-test/vmtest.py: builds the .deb (dpkg-buildpackage -b, nocheck)
+# while it debootstraps the guest image (both cached in packaging/vm-test/cache/
+# by their inputs), boots it and prints one verdict per step. A missing QEMU,
+# debootstrap or Debian mirror fails it with the reason; so does a build
+# directory in which the suite is not registered. It builds its own package
+# from the source tree, so build/ need not be rebuilt for it.
+if ! meson test -C build --no-rebuild --list --suite packaging-vm 2>/dev/null | grep -q packaging-systemd-vm; then
+    echo "test.sh: the packaging-vm suite is not registered in build/ (-Dcompat_tests=false?)" >&2
+    exit 1
+fi
+meson test -C build --no-rebuild --suite packaging-vm --verbose --num-processes 1

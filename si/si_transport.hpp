@@ -9,13 +9,15 @@
 // - LoopSiTransport steps on the loop thread with loop timers: for the
 //   simulated registers, whose accesses cost nothing and never block.
 // - WorkerSiTransport steps on its own thread for real port/memory
-//   registers (the kernel's kipmid): busy-polls up to kipmid_max_busy_us,
-//   then backs off to sleeps; sleeps on a condition variable when idle;
-//   posts results to the loop through EventLoop::post.
+//   registers (the kernel's kipmid), paced by a PollPacer: spins while a
+//   transaction waits, up to kipmid_max_busy_us, then backs off to sleeps;
+//   parks on a condition variable when idle (no CPU); posts results to the
+//   loop through EventLoop::post.
 #pragma once
 
 #include "core/event_loop.hpp"
 #include "core/transport.hpp"
+#include "si/poll_pacer.hpp"
 #include "si/register_io.hpp"
 #include "si/state_machine.hpp"
 
@@ -77,11 +79,8 @@ class LoopSiTransport : public core::Transport
 class WorkerSiTransport : public core::Transport
 {
   public:
-    struct Polling
-    {
-        bool kipmid = true;                       // force_kipmid (unset = true)
-        std::chrono::microseconds maxBusy{0};     // kipmid_max_busy_us; 0 = unlimited
-    };
+    // force_kipmid and kipmid_max_busy_us; see PollPacer.
+    using Polling = PollPacing;
 
     WorkerSiTransport(core::EventLoop& loop, std::unique_ptr<RegisterIo> io, std::unique_ptr<StateMachine> sm,
                       core::InterfaceInfo info, Polling polling);
@@ -102,8 +101,8 @@ class WorkerSiTransport : public core::Transport
     };
 
     void run();
-    // Waits up to `d` (or until told to stop); false if stopping.
-    bool pause(std::chrono::microseconds d);
+    // Waits up to `d` (or until told to stop or given work); false if stopping.
+    bool pause(core::Clock::duration d);
     void postDone(core::SmiBytes response);
     void postAttention();
 

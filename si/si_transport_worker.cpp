@@ -10,11 +10,6 @@ namespace ipmi::si {
 
 namespace {
 constexpr std::uint8_t kNotInMyState = 0xD5;
-// Pauses, as the kernel's kipmid takes them: 100 us between polls while
-// busy-waiting without a limit, one tick once past the limit or when
-// polling is tick-paced.
-constexpr std::chrono::microseconds kShortPause{100};
-constexpr std::chrono::microseconds kTick{1000};
 } // namespace
 
 WorkerSiTransport::WorkerSiTransport(core::EventLoop& loop, std::unique_ptr<RegisterIo> io,
@@ -75,7 +70,7 @@ void WorkerSiTransport::postAttention()
     });
 }
 
-bool WorkerSiTransport::pause(std::chrono::microseconds d)
+bool WorkerSiTransport::pause(core::Clock::duration d)
 {
     std::unique_lock lock(mutex_);
     return !wake_.wait_for(lock, d, [this] { return stop_; });
@@ -83,20 +78,18 @@ bool WorkerSiTransport::pause(std::chrono::microseconds d)
 
 void WorkerSiTransport::run()
 {
-    using SteadyClock = std::chrono::steady_clock;
+    PollPacer pacer(polling_);
     std::optional<core::SmiBytes> pending;
     std::optional<core::SmiBytes> active;
-    bool settled = false; // idle: sleep until a request comes
-    auto last = SteadyClock::now();
-    bool busy = false; // inside a busy-wait window ending at busyUntil
-    SteadyClock::time_point busyUntil{};
+    bool parked = false; // idle: sleep until a request comes
+    auto last = core::Clock::now();
 
     for (;;) {
         {
             std::unique_lock lock(mutex_);
-            if (settled && !pending) {
+            if (parked && !pending) {
                 wake_.wait(lock, [this] { return stop_ || request_.has_value(); });
-                last = SteadyClock::now();
+                last = core::Clock::now();
             }
             if (stop_) {
                 return;
@@ -106,75 +99,50 @@ void WorkerSiTransport::run()
                 request_.reset();
             }
         }
-        settled = false;
+        parked = false;
         if (pending && !active) {
             const std::uint8_t cc = sm_->start(*pending);
             if (cc == 0) {
                 active = std::move(pending);
                 pending.reset();
+                pacer.reset();
             } else if (cc != kNotInMyState) {
                 postDone(errorResponse(*pending, cc));
                 pending.reset();
             }
         }
 
-        const auto now = SteadyClock::now();
+        const auto now = core::Clock::now();
         const auto elapsed = std::chrono::duration_cast<Microseconds>(now - last);
         last = now;
         const SmResult result = sm_->event(elapsed);
 
-        if (result != SmResult::CallWithDelay) {
-            busy = false;
+        if (result == SmResult::TransactionComplete && active) {
+            postDone(sm_->result());
+            active.reset();
+        } else if (result == SmResult::Hosed && active) {
+            postDone(errorResponse(*active, 0xFF));
+            active.reset();
+        } else if (result == SmResult::Attn && !active) {
+            postAttention();
         }
-        switch (result) {
-        case SmResult::CallWithoutDelay:
+
+        const PollStep step = pacer.next(result, now);
+        switch (step.action) {
+        case PollAction::Again:
             break;
-        case SmResult::CallWithDelay:
-            if (!polling_.kipmid) {
-                if (!pause(kTick)) {
-                    return;
-                }
-            } else if (polling_.maxBusy.count() == 0) {
-                if (!pause(kShortPause)) {
-                    return;
-                }
-            } else {
-                if (!busy) {
-                    busy = true;
-                    busyUntil = now + polling_.maxBusy;
-                }
-                if (now < busyUntil) {
-                    std::this_thread::yield(); // spin: the answer is usually microseconds away
-                } else if (!pause(kTick)) {
-                    return;
-                }
-            }
+        case PollAction::Spin:
+            // The answer is usually microseconds away; let the BMC side
+            // (and, on one CPU, everyone else) run meanwhile.
+            std::this_thread::yield();
             break;
-        case SmResult::CallWithTickDelay:
-            if (!pause(kTick)) {
+        case PollAction::Sleep:
+            if (!pause(step.wait)) {
                 return;
             }
             break;
-        case SmResult::TransactionComplete:
-            if (active) {
-                postDone(sm_->result());
-                active.reset();
-            }
-            break;
-        case SmResult::Hosed:
-            if (active) {
-                postDone(errorResponse(*active, 0xFF));
-                active.reset();
-            }
-            break;
-        case SmResult::Attn:
-            if (!active) {
-                postAttention();
-            }
-            settled = true;
-            break;
-        case SmResult::Idle:
-            settled = true;
+        case PollAction::Park:
+            parked = true;
             break;
         }
     }

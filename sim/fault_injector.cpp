@@ -19,6 +19,26 @@ FaultInjector::FaultInjector(const FaultConfig& initial, SteadyTime start) :
     corruptBytes(initial.corruptEveryNthByte, initial.corruptXor, initial.corruptByteCount);
 }
 
+FaultInjector::Active FaultInjector::active() const
+{
+    Active a;
+    a.responseDelay = responseDelay_;
+    a.dropNext = dropNext_;
+    a.dropEveryNth = dropEveryNth_;
+    a.completionCodes = completionCodes_;
+    if (silent())
+    {
+        a.silentUntil = silentUntil_;
+    }
+    if (corruptEveryNth_ != 0 && (corruptUnlimited_ || corruptRemaining_ > 0))
+    {
+        a.corruptEveryNth = corruptEveryNth_;
+        a.corruptXor = corruptXor_;
+        a.corruptRemaining = corruptUnlimited_ ? 0 : corruptRemaining_;
+    }
+    return a;
+}
+
 void FaultInjector::setResponseDelay(std::chrono::milliseconds delay)
 {
     responseDelay_ = std::max(delay, std::chrono::milliseconds{0});
@@ -58,6 +78,11 @@ void FaultInjector::silenceUntil(SteadyTime until)
 bool FaultInjector::silent() const
 {
     return silentUntil_ && now_ < *silentUntil_;
+}
+
+void FaultInjector::clearSilence()
+{
+    silentUntil_.reset();
 }
 
 void FaultInjector::corruptBytes(unsigned everyNth, std::uint8_t xorMask, unsigned count)

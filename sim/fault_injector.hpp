@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 namespace ipmi::sim {
 
@@ -39,7 +40,22 @@ class FaultInjector
         unsigned corruptedBytes = 0;
     };
 
+    // The faults in force now, as `ipmi-cuse control fault list` shows them.
+    struct Active
+    {
+        std::chrono::milliseconds responseDelay{0};
+        unsigned dropNext = 0;
+        unsigned dropEveryNth = 0;                         // 0 = off
+        std::vector<CompletionCodeFault> completionCodes; // count: applications left (0 = until cleared)
+        std::optional<SteadyTime> silentUntil;            // only while silent
+        unsigned corruptEveryNth = 0;                      // 0 = off
+        std::uint8_t corruptXor = 0xFF;
+        unsigned corruptRemaining = 0;                     // 0 = until cleared
+    };
+
     FaultInjector(const FaultConfig& initial, SteadyTime start);
+
+    [[nodiscard]] Active active() const;
 
     void setResponseDelay(std::chrono::milliseconds delay);
     [[nodiscard]] std::chrono::milliseconds responseDelay() const { return responseDelay_; }
@@ -51,6 +67,7 @@ class FaultInjector
     void silenceFor(std::chrono::milliseconds duration);
     void silenceUntil(SteadyTime until);
     [[nodiscard]] bool silent() const;
+    void clearSilence();
     // XORs every `everyNth` interface byte with `xorMask`, `count` times
     // (0 = until cleared); everyNth 0 turns it off.
     void corruptBytes(unsigned everyNth, std::uint8_t xorMask, unsigned count = 0);

@@ -31,17 +31,22 @@ SmbusRunner::~SmbusRunner()
 
 void SmbusRunner::write(std::uint8_t command, Bytes data, Done done)
 {
-    submit(Job{Kind::Write, command, std::move(data), false, std::move(done)});
+    submit(Job{Kind::Write, command, std::move(data), false, 0, std::move(done), {}});
 }
 
 void SmbusRunner::read(std::uint8_t command, Done done)
 {
-    submit(Job{Kind::Read, command, {}, false, std::move(done)});
+    submit(Job{Kind::Read, command, {}, false, 0, std::move(done), {}});
 }
 
 void SmbusRunner::setPec(bool enabled, Done done)
 {
-    submit(Job{Kind::SetPec, 0, {}, enabled, std::move(done)});
+    submit(Job{Kind::SetPec, 0, {}, enabled, 0, std::move(done), {}});
+}
+
+void SmbusRunner::writeThenRead(std::uint8_t command, Bytes data, std::uint8_t readCommand, WriteReadDone done)
+{
+    submit(Job{Kind::WriteRead, command, std::move(data), false, readCommand, {}, std::move(done)});
 }
 
 void SmbusRunner::setAlertHandler(std::function<void()> onAlert)
@@ -67,10 +72,8 @@ void SmbusRunner::submit(Job job)
 {
     if (!bus_->blocking())
     {
-        int error = 0;
-        Bytes out;
-        run(job, error, out);
-        complete(std::move(job), error, std::move(out));
+        Outcome outcome = run(job);
+        complete(std::move(job), std::move(outcome));
         return;
     }
     {
@@ -80,29 +83,50 @@ void SmbusRunner::submit(Job job)
     wake_.notify_one();
 }
 
-void SmbusRunner::run(Job& job, int& error, Bytes& out)
+SmbusRunner::Outcome SmbusRunner::run(Job& job)
 {
+    const auto began = std::chrono::steady_clock::now();
+    Outcome outcome;
     switch (job.kind)
     {
         case Kind::Write:
-            error = bus_->writeBlock(job.command, job.data);
+            outcome.error = bus_->writeBlock(job.command, job.data);
             break;
         case Kind::Read:
-            error = bus_->readBlock(job.command, out);
+            outcome.error = bus_->readBlock(job.command, outcome.data);
             break;
         case Kind::SetPec:
-            error = bus_->setPec(job.flag);
+            outcome.error = bus_->setPec(job.flag);
+            break;
+        case Kind::WriteRead:
+            outcome.error = bus_->writeBlock(job.command, job.data);
+            if (outcome.error == 0)
+            {
+                outcome.readError = bus_->readBlock(job.readCommand, outcome.data);
+            }
             break;
     }
+    const auto spent = std::chrono::steady_clock::now() - began;
+    busNanos_.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(spent).count(), std::memory_order_relaxed);
+    return outcome;
 }
 
-void SmbusRunner::complete(Job job, int error, Bytes out)
+void SmbusRunner::complete(Job job, Outcome outcome)
 {
     std::weak_ptr<int> alive = alive_;
-    loop_.post([alive, done = std::move(job.done), error, out = std::move(out)]() mutable {
-        if (!alive.expired())
+    loop_.post([alive, done = std::move(job.done), writeReadDone = std::move(job.writeReadDone),
+                outcome = std::move(outcome)]() mutable {
+        if (alive.expired())
         {
-            done(error, std::move(out));
+            return;
+        }
+        if (writeReadDone)
+        {
+            writeReadDone(outcome.error, outcome.readError, std::move(outcome.data));
+        }
+        else
+        {
+            done(outcome.error, std::move(outcome.data));
         }
     });
 }
@@ -122,10 +146,8 @@ void SmbusRunner::workerMain()
             job = std::move(jobs_.front());
             jobs_.pop_front();
         }
-        int error = 0;
-        Bytes out;
-        run(job, error, out);
-        complete(std::move(job), error, std::move(out));
+        Outcome outcome = run(job);
+        complete(std::move(job), std::move(outcome));
     }
 }
 

@@ -69,6 +69,10 @@ void Transfer::start(std::vector<WritePart> parts, bool retryWrites, Done done)
     writeStart_ = loop_.now();
     writeGap_ = std::chrono::milliseconds(1);
     alerted_ = false;
+    refused_ = false;
+    lastNakAt_ = {};
+    trace_ = {};
+    busAtStart_ = bus_.busTime();
     writePart();
 }
 
@@ -85,7 +89,42 @@ void Transfer::writePart()
     phase_ = Phase::Writing;
     const std::uint64_t generation = generation_;
     const WritePart& part = parts_[partIndex_];
+    ++trace_.writes;
+    if (partIndex_ + 1 == parts_.size() && readDelay_ <= core::Clock::duration::zero())
+    {
+        // The BMC has been answering the first read: read in the same trip
+        // to the worker as the last write part.
+        bus_.writeThenRead(part.command, part.data, kCmdRead,
+                           [this, generation](int writeError, int readError, Bytes data) {
+                               onWrittenAndRead(generation, writeError, readError, std::move(data));
+                           });
+        return;
+    }
     bus_.write(part.command, part.data, [this, generation](int error, Bytes) { onWritten(generation, error); });
+}
+
+void Transfer::onWrittenAndRead(std::uint64_t generation, int writeError, int readError, Bytes data)
+{
+    if (generation != generation_ || phase_ != Phase::Writing)
+    {
+        return;
+    }
+    if (writeError != 0)
+    {
+        onWritten(generation, writeError);
+        return;
+    }
+    ++counters_.parts;
+    ++partIndex_;
+    markWritten();
+    trace_.firstReadDelay = core::Clock::duration::zero();
+    phase_ = Phase::Reading;
+    multiPart_ = false;
+    nextBlock_ = 0;
+    assembled_.clear();
+    lastReadAt_ = readStart_;
+    ++trace_.reads;
+    onRead(generation, readError, std::move(data));
 }
 
 void Transfer::onWritten(std::uint64_t generation, int error)
@@ -133,11 +172,18 @@ void Transfer::onWritten(std::uint64_t generation, int error)
     writeGap_ = std::min(writeGap_ * 2, timing_.maxWriteGap);
 }
 
-void Transfer::beginReading()
+void Transfer::markWritten()
 {
     readStart_ = loop_.now();
-    pollGap_ = std::max(timing_.minPollGap, latency_ / 8);
-    const auto first = alerted_ ? core::Clock::duration::zero() : std::min(latency_ / 2, timing_.maxPollGap);
+    trace_.writing = readStart_ - writeStart_;
+    pollGap_ = std::max(timing_.minPollGap, readDelay_ / 4);
+}
+
+void Transfer::beginReading()
+{
+    markWritten();
+    const auto first = alerted_ ? core::Clock::duration::zero() : std::min(readDelay_, timing_.maxPollGap);
+    trace_.firstReadDelay = first;
     if (first <= core::Clock::duration::zero())
     {
         readFirst();
@@ -179,13 +225,43 @@ void Transfer::readFirst()
     multiPart_ = false;
     nextBlock_ = 0;
     assembled_.clear();
+    lastReadAt_ = loop_.now();
+    readBus(kCmdRead);
+}
+
+void Transfer::readBus(std::uint8_t command)
+{
+    ++trace_.reads;
     const std::uint64_t generation = generation_;
-    bus_.read(kCmdRead, [this, generation](int error, Bytes data) { onRead(generation, error, std::move(data)); });
+    bus_.read(command, [this, generation](int error, Bytes data) { onRead(generation, error, std::move(data)); });
+}
+
+// Called once the first part of a response arrived. A first read that was
+// answered says the BMC may be faster than the delay: halve it (down to
+// zero). Refused reads say it was not ready at lastNakAt_: move towards that,
+// but by at most one doubling, so one slow command is not taken for the
+// BMC's usual pace.
+void Transfer::learnDelay()
+{
+    if (!refused_)
+    {
+        readDelay_ = readDelay_ / 2 < timing_.minPollGap ? core::Clock::duration::zero() : readDelay_ / 2;
+        return;
+    }
+    const auto ceiling = std::max(readDelay_ * 2, timing_.minPollGap);
+    readDelay_ = std::min({lastNakAt_, ceiling, timing_.maxPollGap});
 }
 
 void Transfer::readNotReady(int error, std::string problem)
 {
     const auto now = loop_.now();
+    ++trace_.naks;
+    if (!multiPart_)
+    {
+        // A lost middle part says nothing about how soon the BMC answers.
+        refused_ = true;
+        lastNakAt_ = lastReadAt_ - readStart_;
+    }
     if (now + pollGap_ > readStart_ + timing_.readBudget)
     {
         finish(failure(error,
@@ -224,9 +300,8 @@ void Transfer::onRead(std::uint64_t generation, int error, Bytes data)
             multiPart_ = true;
             assembled_.assign(data.begin() + 2, data.end());
             ++counters_.parts;
-            const std::uint64_t current = generation_;
-            bus_.read(kCmdMultiReadMiddle,
-                      [this, current](int err, Bytes part) { onRead(current, err, std::move(part)); });
+            learnDelay();
+            readBus(kCmdMultiReadMiddle);
             return;
         }
         assembled_ = std::move(data);
@@ -260,14 +335,14 @@ void Transfer::onRead(std::uint64_t generation, int error, Bytes data)
         if (block != kLastBlock)
         {
             ++nextBlock_;
-            const std::uint64_t current = generation_;
-            bus_.read(kCmdMultiReadMiddle,
-                      [this, current](int err, Bytes part) { onRead(current, err, std::move(part)); });
+            readBus(kCmdMultiReadMiddle);
             return;
         }
     }
-    const auto observed = loop_.now() - readStart_;
-    latency_ = (latency_ * 3 + observed) / 4;
+    if (!multiPart_)
+    {
+        learnDelay();
+    }
     TransferResult success;
     success.response = std::move(assembled_);
     finish(std::move(success));
@@ -275,6 +350,15 @@ void Transfer::onRead(std::uint64_t generation, int error, Bytes data)
 
 void Transfer::finish(TransferResult result)
 {
+    if (phase_ != Phase::Idle && !parts_.empty() && partIndex_ >= parts_.size())
+    {
+        trace_.reading = loop_.now() - readStart_;
+    }
+    if (phase_ != Phase::Idle)
+    {
+        trace_.busTime = bus_.busTime() - busAtStart_;
+    }
+    result.trace = trace_;
     timer_->cancel();
     phase_ = Phase::Idle;
     ++generation_;

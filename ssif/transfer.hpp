@@ -5,12 +5,18 @@
 //
 // Timing departs from the kernel on purpose. ipmi_ssif reads 5 ms after the
 // write and then every 60 ms; a BMC that answers in 0.1 ms still costs 5 ms
-// per command. Here the first read is issued after half the latency the BMC
-// showed recently (at once for a fast BMC), and every NAK doubles the gap
-// before the next read, from kMinPollGap up to kMaxPollGap, so a slow or dead
-// BMC sees at most one read per kMaxPollGap and an idle interface does
-// nothing at all. The budgets equal the kernel's: reads for 15 s (250 x
-// 60 ms), writes resent for 300 ms (5 x 60 ms) and at least 5 times.
+// per command. Here the first read waits for a learned delay: zero while the
+// BMC answers the first read (so a BMC that answers at once is read at once),
+// and otherwise the time of the last refused read, approached by at most one
+// doubling per transaction, so one slow command (a Set Watchdog, a SEL
+// clear) cannot slow down the fast ones after it; an answered first read
+// halves the delay again. While the delay is zero the first read goes to the
+// worker together with the last write part (one hand-off, not two). Every
+// NAK doubles the gap before the next read, from minPollGap up to
+// maxPollGap, so a slow or dead BMC sees at most one read per maxPollGap and
+// an idle interface does nothing at all. The budgets
+// equal the kernel's: reads for 15 s (250 x 60 ms), writes resent for
+// 300 ms (5 x 60 ms) and at least 5 times.
 #pragma once
 
 #include "core/event_loop.hpp"
@@ -55,6 +61,22 @@ struct TransferTiming
     core::Clock::duration maxWriteGap = std::chrono::milliseconds(60);
 };
 
+// Where one transaction's time went (for the dbg timing log and the
+// benchmark): loop-clock durations from start(), and the time spent inside
+// the SMBus calls themselves (real clock, measured around them). When the
+// first read rides with the last write (no learned delay), its time counts
+// as writing.
+struct TransferTrace
+{
+    core::Clock::duration writing{};        // start() -> the last part written
+    core::Clock::duration firstReadDelay{}; // the wait chosen before the first read
+    core::Clock::duration reading{};        // the last part written -> the response
+    std::chrono::nanoseconds busTime{};     // inside Smbus::writeBlock/readBlock
+    unsigned writes = 0;                    // write operations, resends included
+    unsigned reads = 0;                     // read operations, refused ones included
+    unsigned naks = 0;                      // refused reads
+};
+
 struct TransferResult
 {
     int error = 0;       // 0, or an errno: the last bus error, EIO malformed, E2BIG too long
@@ -63,6 +85,7 @@ struct TransferResult
     // Index of the write part that finally failed; unset when the writes
     // went through (the read failed, or nothing failed).
     std::optional<std::size_t> failedPart;
+    TransferTrace trace;
 };
 
 class Transfer
@@ -92,7 +115,8 @@ class Transfer
         unsigned parts = 0;
     };
     [[nodiscard]] const Counters& counters() const { return counters_; }
-    [[nodiscard]] core::Clock::duration latencyEstimate() const { return latency_; }
+    // The wait before the next transaction's first read (see above).
+    [[nodiscard]] core::Clock::duration firstReadDelay() const { return readDelay_; }
 
   private:
     enum class Phase : std::uint8_t
@@ -105,11 +129,15 @@ class Transfer
 
     void writePart();
     void onWritten(std::uint64_t generation, int error);
+    void onWrittenAndRead(std::uint64_t generation, int writeError, int readError, Bytes data);
+    void markWritten();
     void beginReading();
     void scheduleRead(core::Clock::duration delay);
     void readFirst();
     void onRead(std::uint64_t generation, int error, Bytes data);
     void readNotReady(int error, std::string problem);
+    void learnDelay();
+    void readBus(std::uint8_t command);
     void finish(TransferResult result);
 
     core::EventLoop& loop_;
@@ -133,7 +161,12 @@ class Transfer
     bool multiPart_ = false;
     unsigned nextBlock_ = 0;
     Bytes assembled_;
-    core::Clock::duration latency_{}; // smoothed write-to-response time
+    core::Clock::duration readDelay_{};  // the learned wait before the first read
+    core::Clock::duration lastNakAt_{};  // last refused read, from readStart_
+    core::Clock::time_point lastReadAt_; // when the read on the bus was issued
+    bool refused_ = false;               // a read of this transaction was refused
+    std::chrono::nanoseconds busAtStart_{};
+    TransferTrace trace_;
     Counters counters_;
 };
 

@@ -1,5 +1,6 @@
-// The watchdog's CUSE character device: one libfuse CUSE session whose
-// /dev/cuse fd is watched by the Asio io_context (never fuse_session_loop),
+// The watchdog's CUSE character device: the Linux watchdog API's file
+// operations on the shared CUSE session of cuse_dev/cuse_session.hpp (the
+// /dev/cuse fd watched by the Asio io_context, never fuse_session_loop),
 // moving bytes between the kernel and WatchdogDevice. Replies to ioctl,
 // write, read and release are sent when the device completes them, so a
 // caller waits for the BMC while the loop keeps running.
@@ -17,17 +18,11 @@
 // SA_RESTART handlers the caller's read restarts there.
 #pragma once
 
+// First: it includes Asio under the pragma that Boost 1.74 needs.
+#include "cuse_dev/cuse_session.hpp"
 #include "watchdog_dev/watchdog_device.hpp"
 
-// Boost 1.74's scheduler and epoll reactor trip GCC's -Wnull-dereference
-// inside Boost itself; the pragma must precede the first inclusion.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wnull-dereference"
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/post.hpp>
-#pragma GCC diagnostic pop
-
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -37,10 +32,6 @@
 #include <string>
 #include <string_view>
 
-struct fuse_session;
-struct fuse_pollhandle;
-struct cuse_lowlevel_ops;
-
 namespace ipmi::watchdog {
 
 struct CuseWatchdogOptions
@@ -49,28 +40,28 @@ struct CuseWatchdogOptions
     std::filesystem::path cuseDevice = "/dev/cuse";
     std::filesystem::path devRoot = "/dev";
     std::filesystem::path sysRoot = "/sys";
+    // How long to wait for /sys/class/cuse/NAME/dev after CUSE_INIT.
+    std::chrono::milliseconds registrationTimeout{2000};
 };
 
 // nullopt, or why `name` cannot be a device name (empty, '/', "..", ...).
 [[nodiscard]] std::optional<std::string> checkDeviceName(std::string_view name);
 
-struct DeviceNumber
-{
-    unsigned major = 0;
-    unsigned minor = 0;
-    friend bool operator==(const DeviceNumber&, const DeviceNumber&) = default;
-};
-// Parses a sysfs "dev" attribute ("247:0\n").
-[[nodiscard]] std::optional<DeviceNumber> parseDeviceNumber(std::string_view text);
+// The sysfs device number ("247:0\n") and its parser are CUSE's, shared.
+using DeviceNumber = cuse::DeviceNumber;
+using cuse::parseDeviceNumber;
 // Reads SYSROOT/class/cuse/NAME/dev.
-[[nodiscard]] std::optional<DeviceNumber> readCuseDeviceNumber(const std::filesystem::path& sysRoot,
-                                                               std::string_view name);
+[[nodiscard]] inline std::optional<DeviceNumber> readCuseDeviceNumber(const std::filesystem::path& sysRoot,
+                                                                      std::string_view name)
+{
+    return cuse::readDeviceNumber(sysRoot, name);
+}
 
-class CuseWatchdog
+class CuseWatchdog : private cuse::CuseRequestHandler
 {
   public:
     CuseWatchdog(boost::asio::io_context& io, WatchdogDevice& device, CuseWatchdogOptions options);
-    ~CuseWatchdog();
+    ~CuseWatchdog() override;
     CuseWatchdog(const CuseWatchdog&) = delete;
     CuseWatchdog& operator=(const CuseWatchdog&) = delete;
 
@@ -85,28 +76,33 @@ class CuseWatchdog
     [[nodiscard]] std::optional<DeviceNumber> deviceNumber() const { return number_; }
 
   private:
-    struct Request;
-    static const ::cuse_lowlevel_ops& operations();
-    static CuseWatchdog& self(void* userdata);
+    // One deferred read: what the interrupt callback needs to find it again.
+    struct Request
+    {
+        CuseWatchdog* owner;
+        std::uint64_t ticket;
+    };
 
-    void waitReadable();
-    void drain();
-    void initDone();
-    void notifyPoll();
+    // cuse::CuseRequestHandler, on the loop thread.
+    void open(fuse_req* req, fuse_file_info* fi) override;
+    void release(fuse_req* req, fuse_file_info* fi) override;
+    void read(fuse_req* req, std::size_t size, fuse_file_info* fi) override;
+    void write(fuse_req* req, std::span<const std::uint8_t> data, fuse_file_info* fi) override;
+    void ioctl(fuse_req* req, const cuse::IoctlCall& call, fuse_file_info* fi) override;
+    void poll(fuse_req* req, fuse_file_info* fi, fuse_pollhandle* ph) override;
+    // libfuse's interrupt callback for a waiting read.
+    static void interrupted(fuse_req* req, void* data) noexcept;
 
-    // The CUSE callbacks (static trampolines in the .cpp call these).
-    friend struct CuseCallbacks;
+    void registered(std::optional<DeviceNumber> number);
+    void sessionEnded(const std::string& reason);
 
-    boost::asio::io_context& io_;
     WatchdogDevice& device_;
     CuseWatchdogOptions options_;
-    fuse_session* session_ = nullptr;
-    boost::asio::posix::stream_descriptor watch_;
     std::function<void(int)> onReady_;
     std::optional<DeviceNumber> number_;
-    fuse_pollhandle* pollHandle_ = nullptr;
-    std::shared_ptr<bool> alive_;
+    cuse::PollHandle pollHandle_;
     std::map<std::uint64_t, std::unique_ptr<Request>> readers_;
+    cuse::CuseSession session_; // calls back into this handler; stop() drops the rest first
 };
 
 } // namespace ipmi::watchdog

@@ -59,9 +59,17 @@ setup_cuse() {
     fi
     # Background daemon: output to a file, never a pipe (a pipe would keep
     # the scenario's output open and hang the VM).
+    # A watching subshell records the daemon's exit status in /tmp/daemon.rc
+    # (scenarios that stop the daemon check it; `wait` works only here).
     # shellcheck disable=SC2086
-    /usr/sbin/ipmi-cuse $DAEMON_ARGS </dev/null >/tmp/daemon.log 2>&1 &
-    echo $! >/tmp/daemon.pid
+    (
+        /usr/sbin/ipmi-cuse $DAEMON_ARGS </dev/null >/tmp/daemon.log 2>&1 &
+        echo $! >/tmp/daemon.pid.new
+        mv /tmp/daemon.pid.new /tmp/daemon.pid
+        wait $!
+        echo $? >/tmp/daemon.rc
+    ) </dev/null >/dev/null 2>&1 &
+    wait_for /tmp/daemon.pid 5 || { echo "@@SETUP could not start ipmi-cuse"; return 1; }
     if ! wait_for /sys/class/cuse/ipmi0/dev 20; then
         echo "@@SETUP ipmi-cuse ($DAEMON_ARGS) registered no ipmi0 in 20 s; its log:"
         cat /tmp/daemon.log
@@ -88,9 +96,47 @@ teardown_stack() {
     if [ -f /tmp/daemon.pid ]; then
         kill "$(cat /tmp/daemon.pid)" 2>/dev/null
         usleep 300000
+        echo "--- ipmi-cuse exit status: $(cat /tmp/daemon.rc 2>/dev/null || echo 'still running') ---"
         echo "--- ipmi-cuse log ---"
         cat /tmp/daemon.log
     fi
     echo "--- dmesg (ipmi) ---"
     dmesg | grep -iE 'ipmi|cuse|watchdog'
+}
+
+# found: how this half's stack found the BMC, in words both halves share:
+# the interface (type, address space, address, as the kernel's sysfs
+# `params` spells them) and whether discovery or parameters named it. The
+# exact source (ACPI, SMBIOS, PCI) is an informational #~ line: the kernel
+# prefers ACPI when both tables describe the same interface.
+found() {
+    if [ "$MODE" = kernel ]; then
+        where=$(cat /sys/devices/*/params /sys/devices/*/*/params /sys/devices/*/*/*/params 2>/dev/null |
+            grep -E '^(kcs|bt|smic),' | head -n 1 | cut -d, -f1-3)
+        src=$(dmesg | sed -n 's/.*Trying \([A-Za-z-]*\)-specified.*/\1/p' | head -n 1)
+    else
+        line=$(sed -n 's/.*interface 0: \([a-z]*\) \([a-z/]*\) \(0x[0-9a-f]*\) .*(\([A-Za-z-]*\))$/\1,\2,\3 \4/p' \
+            /tmp/daemon.log | head -n 1)
+        where=${line% *}
+        src=${line##* }
+    fi
+    case "$src" in
+        hardcoded|hotmod|"") how=parameters ;;
+        *) how=discovery ;;
+    esac
+    echo "found: ${where:-nothing} by $how"
+    echo "#~ address source ($MODE): ${src:-none}"
+}
+
+# si_found_and_sdr: the SI discovery scenarios' common checks: how the BMC
+# was found, Get Device ID and the whole SDR repository, byte for byte.
+si_found_and_sdr() {
+    found
+    t ipmitool mc info
+    t ipmitool raw 0x06 0x01
+    t ipmitool sdr dump /tmp/sdr.bin
+    t sha256sum /tmp/sdr.bin
+    t hexdump -C /tmp/sdr.bin
+    t ipmitool sdr list full
+    t ipmitool sdr elist
 }

@@ -5,9 +5,17 @@ loopback TCP port. Its emulated BMC (0x20) has a second management controller
 at IPMB 0x30, so bridged requests (`ipmitool -t 0x30 -b 0`) reach a device that
 answers, which QEMU's own BMC cannot offer. One fresh instance per boot keeps
 the kernel and the ipmi-cuse runs on identical BMC state.
+
+By default ipmi_sim performs Chassis Control on the VM itself: power down (and
+the first half of a power cycle) makes QEMU exit, which the bmc-poweroff
+scenario relies on. With chassis_control=True (a per-scenario option, see
+scenarios.py) ipmi_sim runs a small host script for the chassis power state
+instead, so `chassis power cycle` really goes off and on again while the VM
+keeps running.
 """
 
 import os
+import shlex
 import shutil
 import socket
 import subprocess
@@ -27,8 +35,47 @@ set_working_mc 0x20
     guid a123456789abcdefa123456789abcdef
   endlan
   serial 15 127.0.0.1 {vm_port} codec VM
-user 1 true  ""      ""     user     10 none md2 md5 straight
+{chassis_control}user 1 true  ""      ""     user     10 none md2 md5 straight
 user 2 true  "admin" "test" admin    10 none md2 md5 straight
+"""
+
+# ipmi_sim runs the chassis_control program through popen() as
+# `PROG get power` (it expects "power:N" on stdout) and `PROG set power "N"`
+# (empty output, status 0). A power cycle is "set power 0", then ipmi_sim's own
+# one-second timer asks "get power" and, seeing 0, sends "set power 1".
+# The state lives in a file next to the script; every call is logged there too.
+CHASSIS_SCRIPT = """#!/bin/sh
+state={state}
+log={log}
+echo "$*" >>"$log"
+case "$1" in
+    get)
+        shift
+        for parm in "$@"; do
+            case "$parm" in
+                power) echo "power:$(cat "$state")" ;;
+                *) echo "unsupported parameter $parm"; exit 1 ;;
+            esac
+        done
+        ;;
+    set)
+        shift
+        while [ $# -ge 2 ]; do
+            case "$1" in
+                power)
+                    case "$2" in
+                        0|1) echo "$2" >"$state" ;;
+                        *) echo "bad power value $2"; exit 1 ;;
+                    esac
+                    ;;
+                *) echo "unsupported parameter $1"; exit 1 ;;
+            esac
+            shift 2
+        done
+        ;;
+    *) echo "usage: $0 get|set ..."; exit 1 ;;
+esac
+exit 0
 """
 
 EMU = """mc_setbmc 0x20
@@ -57,14 +104,56 @@ def _listening(port):
     return False
 
 
-class ExternBmc:
-    """A running ipmi_sim; use as a context manager."""
+def lan_conf(lan_port, vm_port, chassis_script=None):
+    """ipmi_sim's lan.conf; chassis_script adds the chassis_control line to MC 0x20."""
+    chassis = ""
+    if chassis_script:
+        # popen() hands the string to sh: quote the path for the shell, and the
+        # whole string for lan.conf's own "..." (a path with '"' cannot be both).
+        if '"' in chassis_script:
+            raise ValueError(f"chassis_control script path has a '\"': {chassis_script}")
+        chassis = f'  chassis_control "{shlex.quote(chassis_script)}"\n'
+    return LAN_CONF.format(lan_port=lan_port, vm_port=vm_port, chassis_control=chassis)
 
-    def __init__(self, workdir):
+
+class ExternBmc:
+    """A running ipmi_sim; use as a context manager.
+
+    chassis_control: True makes Chassis Control act on a host-side power state
+    (CHASSIS_SCRIPT) instead of powering the VM off; see the module comment."""
+
+    def __init__(self, workdir, chassis_control=False):
         self.workdir = workdir
         self.port = _free_port()
         self.lan_port = _free_port()
+        self.chassis_control = chassis_control
         self.proc = None
+
+    def chassis_power_file(self):
+        """The host-side chassis power state ("0"/"1") when chassis_control is on."""
+        return os.path.join(self.workdir, "chassis-power")
+
+    def _write_chassis_script(self):
+        script = os.path.join(self.workdir, "chassis-control.sh")
+        with open(self.chassis_power_file(), "w") as f:
+            f.write("1\n")
+        # The log, like the power state, starts afresh with each ipmi_sim.
+        open(os.path.join(self.workdir, "chassis-control.log"), "w").close()
+        with open(script, "w") as f:
+            f.write(CHASSIS_SCRIPT.format(
+                state=shlex.quote(self.chassis_power_file()),
+                log=shlex.quote(os.path.join(self.workdir, "chassis-control.log"))))
+        os.chmod(script, 0o755)
+        return script
+
+    def ensure(self, chassis_control):
+        """Makes the running ipmi_sim use this chassis_control setting, restarting
+        it (with fresh state, before QEMU connects) if it was started without it."""
+        if chassis_control == self.chassis_control and self.proc:
+            return self
+        self.__exit__(None, None, None)
+        self.chassis_control = chassis_control
+        return self.__enter__()
 
     def __enter__(self):
         # A fresh state directory per boot: ipmi_sim keeps its SEL there, and an
@@ -74,8 +163,9 @@ class ExternBmc:
         os.makedirs(state)
         conf = os.path.join(self.workdir, "lan.conf")
         emu = os.path.join(self.workdir, "bmc.emu")
+        script = self._write_chassis_script() if self.chassis_control else None
         with open(conf, "w") as f:
-            f.write(LAN_CONF.format(lan_port=self.lan_port, vm_port=self.port))
+            f.write(lan_conf(self.lan_port, self.port, script))
         with open(emu, "w") as f:
             f.write(EMU.format(sat=SATELLITE_ADDR))
         log = open(os.path.join(self.workdir, "ipmi_sim.log"), "wb")
@@ -103,4 +193,5 @@ class ExternBmc:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self.proc = None
         return False

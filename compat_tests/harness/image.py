@@ -36,7 +36,7 @@ CACHE_DIR = os.path.join(COMPAT_DIR, "cache")
 # Modules the scenarios load by name; their dependencies come from modules.dep.
 WANTED_MODULES = [
     "ipmi_msghandler", "ipmi_devintf", "ipmi_si", "ipmi_ssif", "ipmi_watchdog",
-    "fuse", "cuse", "i2c-i801", "i2c-dev",
+    "ipmi_poweroff", "fuse", "cuse", "i2c-i801", "i2c-dev",
 ]
 
 # The client tools, exactly as Debian ships them.
@@ -46,6 +46,9 @@ CLIENT_TOOLS = [
     "/usr/sbin/ipmi-fru", "/usr/sbin/ipmi-chassis", "/usr/sbin/bmc-watchdog",
     "/usr/sbin/ipmi-raw",
     "/usr/bin/openipmicmd",
+    # util-linux: the watchdog ioctls (GETSUPPORT, GETSTATUS, GETBOOTSTATUS,
+    # GETTIMEOUT, GETPRETIMEOUT, GETTIMELEFT) and the magic close, as a user sees them.
+    "/usr/bin/wdctl",
 ]
 
 # Manufacturer numbers kept from the IANA list (ipmitool parses the whole file
@@ -295,7 +298,7 @@ def build_base(kernel, log):
     for e in extra:
         if not os.path.exists(e):
             raise ImageError(f"{e} is missing on the host")
-    key = _sha("base-v1", kernel.deb_sha,
+    key = _sha("base-v1", kernel.deb_sha, ",".join(WANTED_MODULES),
                _inputs_digest(tools + libs + [busybox] + extra + guest_files))
     out = os.path.join(CACHE_DIR, f"base-{key}.cpio")
     if os.path.exists(out):

@@ -14,12 +14,17 @@ DAEMON_ARGS = {
     "bt": "--ipmi_si.type bt --ipmi_si.ports 0xe4 --ipmi_si.trydmi 0 --ipmi_si.tryacpi 0 --ipmi_si.trypci 0",
     "pci-kcs": "--ipmi_si.trydmi 0 --ipmi_si.tryacpi 0",
     "ssif": "--ipmi_ssif.addr 0x10 --ipmi_ssif.adapter 0",
+    # Discovery only: no address on the command line (SMBIOS type 38 / ACPI IPI0001).
+    "kcs-disc": "",
+    "bt-disc": "",
+    "ssif-disc": "",
     "sim": "--sim",
 }
 
 
 class Scenario:
-    def __init__(self, name, bmc="kcs", deadline=120, watchdog=False, kernel=True):
+    def __init__(self, name, bmc="kcs", deadline=120, watchdog=False, kernel=True,
+                 bmc_poweroff=False, append="", chassis_control=False):
         self.name = name
         self.bmc = bmc
         # Guest-side deadline; the host kills QEMU 60 s after it.
@@ -28,6 +33,15 @@ class Scenario:
         self.watchdog = watchdog
         # False for BMCs only ipmi-cuse can serve (its own --sim).
         self.kernel = kernel
+        # True when the expected end of the run is QEMU exiting because the
+        # emulated BMC powered its chassis off (vm.py checks and records it).
+        self.bmc_poweroff = bmc_poweroff
+        # Extra words for the guest kernel's command line.
+        self.append = append
+        # extern-kcs only: ipmi_sim keeps the chassis power state in a host
+        # script (extern_bmc.CHASSIS_SCRIPT) instead of powering the VM off, so
+        # `chassis power cycle` goes off and on while the guest keeps running.
+        self.chassis_control = chassis_control
 
 
 SCENARIOS = [
@@ -46,9 +60,23 @@ SCENARIOS = [
     Scenario("probe64"),
     Scenario("probe32"),
     Scenario("watchdog-dev", watchdog=True),
+    Scenario("watchdog-pretimeout", watchdog=True, deadline=90),
     Scenario("concurrent"),
     Scenario("bt-basic", bmc="bt"),
+    Scenario("hotmod", deadline=150),
     Scenario("ssif-basic", bmc="ssif", deadline=180),
+    Scenario("kcs-discovery", bmc="kcs-disc", deadline=90),
+    Scenario("bt-discovery", bmc="bt-disc", deadline=90),
+    Scenario("pci-kcs", bmc="pci-kcs", deadline=90),
+    Scenario("ssif-discovery", bmc="ssif-disc", deadline=150),
+    Scenario("sim-tools", bmc="sim", kernel=False, deadline=150),
+    Scenario("sim-sigterm", bmc="sim", kernel=False, deadline=60),
+    # acpi=off: the guest has no power-off of its own, so QEMU can only exit
+    # because the BMC's chassis powered off (see guest/scenarios/bmc-poweroff.sh).
+    # extern-kcs: QEMU's own BMC does not claim to be a chassis device, so
+    # ipmi_poweroff (and ipmi-cuse, which detects the same way) refuse it.
+    Scenario("bmc-poweroff", bmc="extern-kcs", deadline=60, bmc_poweroff=True, append="acpi=off"),
+    Scenario("chassis-power-cycle", bmc="extern-kcs", deadline=90, chassis_control=True),
 ]
 
 # Not part of the suite: the README demo, against ipmi-cuse's own simulator.

@@ -1,6 +1,8 @@
 """Host-side tests of the harness itself: the cpio writer, the normaliser, the
-comparison and the allowed-difference matching. They need no VM, so a broken
-harness is caught before any scenario is blamed on the daemon or the kernel.
+comparison and the allowed-difference matching, the verdict of a bmc_poweroff
+boot, and the extern BMC's chassis_control configuration. They need no VM, so
+a broken harness is caught before any scenario is blamed on the daemon or the
+kernel.
 """
 
 import io
@@ -16,6 +18,9 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from harness import compare  # noqa: E402
 from harness.cpio import CpioWriter  # noqa: E402
 from harness import image  # noqa: E402
+from harness import vm  # noqa: E402
+from harness import extern_bmc  # noqa: E402
+from harness.scenarios import BY_NAME  # noqa: E402
 
 
 class CpioTest(unittest.TestCase):
@@ -108,6 +113,157 @@ class ImageTest(unittest.TestCase):
         self.assertEqual(image._merged("/lib64/ld-linux-x86-64.so.2"),
                          "/usr/lib64/ld-linux-x86-64.so.2")
         self.assertEqual(image._merged("/usr/bin/ipmitool"), "/usr/bin/ipmitool")
+
+
+class BmcPowerOffOutcomeTest(unittest.TestCase):
+    """vm._bmc_poweroff_outcome: the host's verdict on a boot that must end with
+    the BMC powering the chassis (QEMU) off."""
+
+    MARK = vm.POWEROFF_MARK
+
+    def watch(self, marked_at):
+        w = vm._PowerOffWatch("/nonexistent/result.log")
+        w.marked_at = marked_at
+        return w
+
+    def outcome(self, mode="kernel", transcript=None, console="", marked_at=100.0,
+                exited=103.0, status=0, qemu_out=""):
+        if transcript is None:
+            transcript = f"power-off handler ready: yes\n{self.MARK}\n"
+        return vm._bmc_poweroff_outcome(mode, transcript, console, self.watch(marked_at),
+                                        exited, status, qemu_out)
+
+    def test_kernel_power_off_within_the_bound_passes(self):
+        text, problem = self.outcome(console="[ 5.0] reboot: Power down\n")
+        self.assertEqual(problem, "")
+        self.assertEqual(text.splitlines()[2:], [
+            f"host: QEMU exited with status 0 within 15 s of {self.MARK}: yes",
+            f"#~ host: QEMU exited 3.0 s after the guest's {self.MARK} (kernel)",
+            "#~ host: the guest kernel's power-off path ran: yes (kernel)",
+        ])
+
+    def test_both_halves_normalise_alike_when_both_pass(self):
+        kernel, kp = self.outcome("kernel", console="reboot: Power down\n", exited=101.5)
+        cuse, cp = self.outcome("cuse", console="", exited=108.0)
+        self.assertEqual((kp, cp), ("", ""))
+        self.assertEqual(compare.normalise(kernel), compare.normalise(cuse))
+        self.assertIn("#~ host: the guest kernel's power-off path ran: no (cuse)",
+                      cuse.splitlines())
+
+    def test_cuse_half_must_not_power_off_by_itself(self):
+        text, problem = self.outcome("cuse", console="reboot: System halted\n")
+        self.assertEqual(problem, "the guest kernel powered off by itself; "
+                                  "the BMC's power-off is not proven")
+        self.assertEqual(text.splitlines()[-1], "host: " + problem)
+
+    def test_a_late_exit_fails_and_says_no(self):
+        text, problem = self.outcome(exited=100.0 + vm.POWEROFF_BOUND + 0.5)
+        self.assertEqual(problem, f"QEMU exited 15.5 s after {self.MARK} (bound 15 s)")
+        self.assertIn(f"host: QEMU exited with status 0 within 15 s of {self.MARK}: no",
+                      text.splitlines())
+
+    def test_exit_exactly_at_the_bound_passes(self):
+        _, problem = self.outcome(exited=100.0 + vm.POWEROFF_BOUND)
+        self.assertEqual(problem, "")
+
+    def test_a_nonzero_qemu_status_fails_with_its_output(self):
+        text, problem = self.outcome(status=1, qemu_out="qemu: boom")
+        self.assertEqual(problem, f"QEMU exited 1 after {self.MARK}: qemu: boom")
+        self.assertNotIn("within", text)
+        self.assertEqual(text.splitlines()[-1], "host: " + problem)
+
+    def test_no_marker_fails(self):
+        text, problem = self.outcome(transcript="@@BEGIN x\n", marked_at=None)
+        self.assertEqual(problem, f"the guest never printed {self.MARK}")
+        self.assertEqual(text, "@@BEGIN x\n"
+                               "#~ host: the guest kernel's power-off path ran: no (kernel)\n"
+                               f"host: {problem}\n")
+
+    def test_a_transcript_cut_mid_line_gets_its_newline(self):
+        text, _ = self.outcome(transcript=f"{self.MARK}")
+        self.assertTrue(text.startswith(f"{self.MARK}\nhost: QEMU exited"))
+
+    def test_the_watch_sees_the_marker_and_the_end(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "result.log")
+            w = vm._PowerOffWatch(path)
+            self.assertFalse(w.update(1.0))
+            self.assertIsNone(w.marked_at)
+            with open(path, "w") as f:
+                f.write(f"x\n{self.MARK}\n")
+            self.assertFalse(w.update(2.0))
+            self.assertEqual(w.marked_at, 2.0)
+            self.assertFalse(w.overdue(2.0 + vm.POWEROFF_BOUND + 5))
+            self.assertTrue(w.overdue(2.0 + vm.POWEROFF_BOUND + 5.1))
+            with open(path, "a") as f:
+                f.write("@@END rc=0\n")
+            self.assertTrue(w.update(3.0))
+            self.assertEqual(w.marked_at, 2.0)
+
+
+class ExternBmcChassisControlTest(unittest.TestCase):
+    """ipmi_sim's chassis_control: per scenario, and the script's protocol."""
+
+    def test_default_lan_conf_has_no_chassis_control(self):
+        conf = extern_bmc.lan_conf(1000, 1001)
+        self.assertNotIn("chassis_control", conf)
+        self.assertIn("serial 15 127.0.0.1 1001 codec VM", conf)
+
+    def test_chassis_control_line_follows_the_working_mc(self):
+        conf = extern_bmc.lan_conf(1000, 1001, "/tmp/a b/chassis.sh").splitlines()
+        line = conf.index("  chassis_control \"'/tmp/a b/chassis.sh'\"")
+        self.assertGreater(line, conf.index("set_working_mc 0x20"))
+        with self.assertRaises(ValueError):
+            extern_bmc.lan_conf(1000, 1001, '/tmp/"q"/chassis.sh')
+
+    def test_only_the_power_cycle_scenario_replaces_the_vm_power_off(self):
+        self.assertFalse(BY_NAME["bmc-poweroff"].chassis_control)
+        self.assertTrue(BY_NAME["chassis-power-cycle"].chassis_control)
+        self.assertEqual(BY_NAME["chassis-power-cycle"].bmc, "extern-kcs")
+        for s in BY_NAME.values():
+            if s.chassis_control:
+                self.assertTrue(s.bmc.startswith("extern"), s.name)
+
+    def test_ensure_restarts_ipmi_sim_only_for_a_changed_setting(self):
+        if shutil.which("ipmi_sim") is None:
+            self.skipTest("ipmi_sim (openipmi) is not installed")
+        with tempfile.TemporaryDirectory() as d:
+            with extern_bmc.ExternBmc(d) as bmc:
+                first = bmc.proc
+                with open(os.path.join(d, "lan.conf")) as f:
+                    self.assertNotIn("chassis_control", f.read())
+                self.assertIs(bmc.ensure(chassis_control=False).proc, first)
+                bmc.ensure(chassis_control=True)
+                self.assertIsNot(bmc.proc, first)
+                self.assertIsNotNone(first.poll())
+                self.assertIsNone(bmc.proc.poll())
+                with open(os.path.join(d, "lan.conf")) as f:
+                    self.assertIn(f'chassis_control "{d}/chassis-control.sh"', f.read())
+                second = bmc.proc
+                self.assertIs(bmc.ensure(chassis_control=True).proc, second)
+            self.assertIsNotNone(second.poll())
+
+    def test_the_script_keeps_the_power_state_as_ipmi_sim_calls_it(self):
+        with tempfile.TemporaryDirectory() as d:
+            bmc = extern_bmc.ExternBmc(d, chassis_control=True)
+            script = bmc._write_chassis_script()
+
+            def call(*words):
+                # ipmi_sim's popen() command line: PROG get power / PROG set power "N"
+                cmd = " ".join([script] + list(words))
+                return subprocess.run(["sh", "-c", cmd], capture_output=True, text=True)
+
+            self.assertEqual(call("get", "power").stdout, "power:1\n")
+            r = call("set", "power", '"0"')
+            self.assertEqual((r.returncode, r.stdout), (0, ""))
+            self.assertEqual(call("get", "power").stdout, "power:0\n")
+            self.assertEqual(call("set", "power", '"1"').returncode, 0)
+            self.assertEqual(call("get", "power").stdout, "power:1\n")
+            self.assertNotEqual(call("set", "power", '"7"').returncode, 0)
+            self.assertNotEqual(call("get", "reset").returncode, 0)
+            self.assertEqual(call("get", "power").stdout, "power:1\n")
+            with open(os.path.join(d, "chassis-control.log")) as f:
+                self.assertEqual(f.readline(), "get power\n")
 
 
 if __name__ == "__main__":

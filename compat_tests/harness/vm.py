@@ -37,6 +37,10 @@ def bmc_args(kind, fru, extern_port=None):
         return _bmc_sim(fru) + ["-device", "pci-ipmi-kcs,bmc=bmc0"]
     if kind == "ssif":
         return _bmc_sim(fru) + ["-device", "smbus-ipmi,bmc=bmc0,address=0x10"]
+    # The same devices, for scenarios where ipmi-cuse must find them by
+    # discovery (SMBIOS type 38 / ACPI IPI0001) instead of parameters.
+    if kind in ("kcs-disc", "bt-disc", "ssif-disc"):
+        return bmc_args(kind[:-len("-disc")], fru, extern_port)
     if kind == "extern-kcs":
         return ["-chardev", f"socket,id=ipmichr,host=127.0.0.1,port={extern_port},reconnect=1",
                 "-device", "ipmi-bmc-extern,id=bmc0,chardev=ipmichr",
@@ -116,35 +120,133 @@ def run(image, scenario, mode, bmc, env, daemon_args, guest_deadline, host_deadl
     for p in (console, result):
         if os.path.exists(p):
             os.remove(p)
+    spec = _scenario_spec(scenario)
+    if extern:
+        # Per scenario, never global: bmc-poweroff needs ipmi_sim's default
+        # (Chassis Control powers the VM off).
+        extern.ensure(chassis_control=getattr(spec, "chassis_control", False))
     extern_port = extern.port if extern else None
+    bmc_poweroff = getattr(spec, "bmc_poweroff", False)
+    append = "console=ttyS0 panic=-1 quiet loglevel=4 tsc=reliable"
+    if getattr(spec, "append", ""):
+        append += " " + spec.append
     cmd = ["qemu-system-x86_64", "-M", "q35", "-accel", "tcg", "-cpu", "max", "-m", "384",
            "-smp", "1", "-nodefaults", "-display", "none", "-no-reboot",
            "-uuid", BMC_GUID,
            "-kernel", image.kernel.vmlinux, "-initrd", initrd,
-           "-append", "console=ttyS0 panic=-1 quiet loglevel=4 tsc=reliable",
+           "-append", append,
            "-serial", f"file:{console}", "-serial", f"file:{result}",
            ] + bmc_args(bmc, _fru_file(), extern_port)
+    qemu_log = os.path.join(workdir, "qemu.log")
     start = time.monotonic()
     reason = ""
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        qemu_out, _ = proc.communicate(timeout=host_deadline)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        qemu_out, _ = proc.communicate()
-        reason = f"host deadline of {host_deadline}s: QEMU killed"
-    seconds = time.monotonic() - start
+    with open(qemu_log, "wb") as qemu_out_file:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=qemu_out_file,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+        watch = _PowerOffWatch(result) if bmc_poweroff else None
+        while proc.poll() is None:
+            now = time.monotonic()
+            if now - start > host_deadline:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                reason = f"host deadline of {host_deadline}s: QEMU killed"
+                break
+            if watch and (watch.update(now) or watch.overdue(now)):
+                # The guest outlived its wait for the BMC, or halted without
+                # QEMU exiting: no need to wait for the host deadline.
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                reason = (f"the BMC did not power the chassis off: QEMU still ran "
+                          f"{now - watch.marked_at:.0f} s after {POWEROFF_MARK}")
+                break
+            time.sleep(0.1)
+        exited = time.monotonic()
+    qemu_out = _read(qemu_log).strip()
+    seconds = exited - start
     transcript = _read(result)
     console_text = _read(console)
     boot_seconds = _boot_seconds(transcript)
-    if not reason and proc.returncode != 0:
-        reason = f"QEMU exited {proc.returncode}: {qemu_out.decode(errors='replace').strip()}"
-    if not reason and "@@END rc=" not in transcript:
-        reason = "the guest stopped without finishing the scenario (no @@END)"
+    if bmc_poweroff:
+        if watch.update(exited) and not reason:
+            reason = "the BMC did not power the chassis off (the guest finished its wait)"
+        if watch.marked_at is None and POWEROFF_MARK in transcript:
+            # Printed and powered off between two polls of the host.
+            watch.marked_at = exited
+        transcript, problem = _bmc_poweroff_outcome(mode, transcript, console_text, watch,
+                                                    exited, proc.returncode, qemu_out)
+        reason = reason or problem
+    else:
+        if not reason and proc.returncode != 0:
+            reason = f"QEMU exited {proc.returncode}: {qemu_out}"
+        if not reason and "@@END rc=" not in transcript:
+            reason = "the guest stopped without finishing the scenario (no @@END)"
     if "@@DEADLINE" in transcript:
         reason = "guest deadline reached"
     return Boot(transcript, console_text, seconds, not reason, reason, boot_seconds)
+
+
+def _scenario_spec(name):
+    """The Scenario entry of this name (None for an ad-hoc --script boot)."""
+    from .scenarios import BY_NAME
+    return BY_NAME.get(name)
+
+
+# The guest prints this line right before the power-off it expects from the BMC;
+# from then on, QEMU must exit (status 0) within POWEROFF_BOUND seconds.
+POWEROFF_MARK = "@@AWAIT-BMC-POWEROFF"
+POWEROFF_BOUND = 15.0
+
+
+class _PowerOffWatch:
+    """Follows ttyS1 while QEMU runs: when the guest announced the power-off."""
+
+    def __init__(self, result_path):
+        self.path = result_path
+        self.marked_at = None
+        self.finished = False
+
+    def update(self, now):
+        """True once the guest has finished its scenario (it outlived the wait)."""
+        text = _read(self.path)
+        if self.marked_at is None and POWEROFF_MARK in text:
+            self.marked_at = now
+        self.finished = "@@END rc=" in text
+        return self.finished
+
+    def overdue(self, now):
+        """QEMU has not exited within the bound (plus slack) of the marker."""
+        return self.marked_at is not None and now - self.marked_at > POWEROFF_BOUND + 5
+
+
+def _bmc_poweroff_outcome(mode, transcript, console, watch, exited, status, qemu_out):
+    """Checks that QEMU ended because the BMC powered off; returns the transcript
+    with the host's observation appended, and the problem ("" if none).
+
+    The host's lines are part of the compared transcript, so both halves must
+    observe the same thing; the delay itself is an informational #~ line."""
+    lines = []
+    problem = ""
+    if watch.marked_at is None:
+        problem = f"the guest never printed {POWEROFF_MARK}"
+    elif status != 0:
+        problem = f"QEMU exited {status} after {POWEROFF_MARK}: {qemu_out}"
+    else:
+        delay = exited - watch.marked_at
+        if delay > POWEROFF_BOUND:
+            problem = f"QEMU exited {delay:.1f} s after {POWEROFF_MARK} (bound {POWEROFF_BOUND:.0f} s)"
+        lines.append(f"host: QEMU exited with status {status} within "
+                     f"{POWEROFF_BOUND:.0f} s of {POWEROFF_MARK}: {'yes' if not problem else 'no'}")
+        lines.append(f"#~ host: QEMU exited {delay:.1f} s after the guest's {POWEROFF_MARK} ({mode})")
+    # The kernel's own power-off path prints this; in the cuse half nothing in
+    # the guest may power off, so QEMU's exit can only come from the BMC.
+    guest_poweroff = "reboot: Power down" in console or "reboot: System halted" in console
+    lines.append(f"#~ host: the guest kernel's power-off path ran: {'yes' if guest_poweroff else 'no'} ({mode})")
+    if mode == "cuse" and guest_poweroff and not problem:
+        problem = "the guest kernel powered off by itself; the BMC's power-off is not proven"
+    if problem:
+        lines.append(f"host: {problem}")
+    text = transcript if transcript.endswith("\n") or not transcript else transcript + "\n"
+    return text + "\n".join(lines) + "\n", problem
 
 
 def _read(path):

@@ -2,12 +2,14 @@
  * ipmi-probe: drives /dev/ipmi0 at the ioctl level and prints one line per
  * check, so the kernel driver's answers and ipmi-cuse's can be compared line by
  * line. It covers the errno paths and edge cases of abi-facts.md §2, §9 and §10
- * (EMSGSIZE with and without TRUNC, msgid echo, registrations, limits, events)
- * and prints only what is deterministic; timings go to lines starting "#~",
- * which the comparison ignores. Built static for x86_64 and for i386 (the
- * latter reaches the kernel's compat ioctl numbers).
+ * (EMSGSIZE with and without TRUNC, msgid echo, registrations, limits, events,
+ * IPMB addressing and the 64-slot sequence table in probe_ipmb.c, O_ASYNC in
+ * probe_async.c) and prints only what is deterministic; timings go to lines
+ * starting "#~", which the comparison ignores. Built static for x86_64 and
+ * for i386 (the latter reaches the kernel's compat ioctl numbers).
  *
  *   ipmi-probe [--device PATH] [--bench N] [--clients N --rounds M] [--watchdog]
+ *              [--pretimeout]
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -346,7 +348,7 @@ static void check_limits(void)
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
-    int bench_n = 0, nclients = 0, rounds = 0, watchdog = 0;
+    int bench_n = 0, nclients = 0, rounds = 0, watchdog = 0, pretimeout = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--device") && i + 1 < argc)
             device = argv[++i];
@@ -356,16 +358,22 @@ int main(int argc, char **argv)
             nclients = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--watchdog"))
             watchdog = 1;
+        else if (!strcmp(argv[i], "--pretimeout"))
+            pretimeout = 1;
         else if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
             rounds = atoi(argv[++i]);
         else {
-            fprintf(stderr, "usage: %s [--device PATH] [--bench N] [--clients N --rounds M] [--watchdog]\n",
-                    argv[0]);
+            fprintf(stderr, "usage: %s [--device PATH] [--bench N] [--clients N --rounds M] "
+                    "[--watchdog] [--pretimeout]\n", argv[0]);
             return 2;
         }
     }
     if (watchdog) {
         check_watchdog();
+        return 0;
+    }
+    if (pretimeout) {
+        check_pretimeout();
         return 0;
     }
     if (bench_n > 0) {
@@ -385,6 +393,8 @@ int main(int argc, char **argv)
     check_settings(fd);
     check_events(fd);
     check_limits();
+    check_ipmb(fd);
+    check_async();
     close(fd);
     return 0;
 }

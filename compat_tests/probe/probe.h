@@ -31,7 +31,14 @@ void print_msg(const char *what, const struct received *r, int with_data);
 
 /* probe_runs.c */
 void check_watchdog(void);
+void check_pretimeout(void);
 void bench(int n);
 int clients(int n, int rounds);
+
+/* probe_ipmb.c */
+void check_ipmb(int fd);
+
+/* probe_async.c */
+void check_async(void);
 
 #endif

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <linux/watchdog.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,6 +108,98 @@ void check_watchdog(void)
     result("close", close(fd), errno);
     bmc_watchdog_state("bmc after magic close");
     (void)err;
+}
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+}
+
+/* Polls the watchdog fd for a pre-timeout byte (at most 10 s); prints whether
+ * it came and whether it came inside [lo, hi] seconds (the exact time is info). */
+static int wait_pretimeout(int fd, const char *what, double started, double lo, double hi)
+{
+    int readable = wait_readable(fd, 10000);
+    double dt = now() - started;
+    printf("%s: readable=%d in_window=%d\n", what, readable, readable && dt >= lo && dt <= hi);
+    printf("#~ %s after %.2f s\n", what, dt);
+    return readable;
+}
+
+/*
+ * A pre-timeout that really fires (module/daemon parameters preaction=pre_int,
+ * preop=preop_give_data, action=power_off): timeout 4 s, pretimeout 2 s, so the
+ * BMC raises it about 2 s after each heartbeat. First through poll() and a
+ * non-blocking read, then, after a heartbeat that has to re-arm the timer, by
+ * a blocking read (bounded by an alarm); then a magic close.
+ */
+void check_pretimeout(void)
+{
+    int v;
+    char c;
+    ssize_t n;
+    bmc_watchdog_state("bmc before open");
+    int fd = open("/dev/watchdog", O_RDWR);
+    if (fd < 0) {
+        printf("open /dev/watchdog: %s\n", errname(errno));
+        return;
+    }
+    v = 4;
+    check("SETTIMEOUT 4", fd, WDIOC_SETTIMEOUT, &v);
+    v = 2;
+    check("SETPRETIMEOUT 2", fd, WDIOC_SETPRETIMEOUT, &v);
+    v = -1;
+    check("GETPRETIMEOUT", fd, WDIOC_GETPRETIMEOUT, &v);
+    printf("  pretimeout=%d\n", v);
+    printf("readable before heartbeat: %d\n", wait_readable(fd, 0));
+    int flags = fcntl(fd, F_GETFL);
+    fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    n = read(fd, &c, 1);
+    result("read before pretimeout (O_NONBLOCK)", (int)n, n < 0 ? errno : 0);
+
+    double t0 = now();
+    check("KEEPALIVE", fd, WDIOC_KEEPALIVE, NULL);
+    bmc_watchdog_state("bmc after keepalive");
+    if (wait_pretimeout(fd, "poll for pretimeout", t0, 1.0, 3.5)) {
+        c = 0x55;
+        n = read(fd, &c, 1);
+        result("read (O_NONBLOCK)", (int)n, n < 0 ? errno : 0);
+        printf("  byte=0x%02x\n", (unsigned char)c);
+    }
+    printf("readable after read: %d\n", wait_readable(fd, 0));
+    n = read(fd, &c, 1);
+    result("second read (O_NONBLOCK)", (int)n, n < 0 ? errno : 0);
+    n = read(fd, &c, 0);
+    result("read 0 (O_NONBLOCK)", (int)n, n < 0 ? errno : 0);
+    fcntl(fd, F_SETFL, flags);
+
+    /* The heartbeat after a pre-timeout re-sends the timer settings, so the
+     * BMC runs the full cycle, pre-timeout included, again. */
+    t0 = now();
+    check("KEEPALIVE after pretimeout", fd, WDIOC_KEEPALIVE, NULL);
+    bmc_watchdog_state("bmc after second keepalive");
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm; /* no SA_RESTART: the read returns EINTR */
+    sigaction(SIGALRM, &sa, NULL);
+    sigset_t alrm;
+    sigemptyset(&alrm);
+    sigaddset(&alrm, SIGALRM);
+    sigprocmask(SIG_UNBLOCK, &alrm, NULL);
+    alarm(10);
+    c = 0x55;
+    n = read(fd, &c, 1);
+    int err = n < 0 ? errno : 0;
+    alarm(0);
+    double dt = now() - t0;
+    result("blocking read", (int)n, err);
+    printf("  byte=0x%02x in_window=%d\n", (unsigned char)c, n == 1 && dt >= 1.0 && dt <= 3.5);
+    printf("#~ blocking read returned after %.2f s\n", dt);
+
+    n = write(fd, "V", 1);
+    result("write V", (int)n, n < 0 ? errno : 0);
+    result("close", close(fd), errno);
+    bmc_watchdog_state("bmc after magic close");
 }
 
 void bench(int n)

@@ -20,16 +20,26 @@ checks in the guest (guest.sh, one verdict line per step on ttyS1):
   reboot         with the BMC watchdog running, a reboot leaves it set to at
                  least 120 s with the reset action (read back after the reboot
                  through the kernel's ipmi_si, not through ipmi-cuse)
+  poweroff-hook  (judged here, from the console) the final `systemctl
+                 poweroff` runs the package's systemd-shutdown hook with the
+                 verb poweroff: it stops the BMC watchdog timer and powers the
+                 chassis down, or finds no power-off method as the kernel
+                 does on QEMU's BMC (no chassis device announced); the verdict
+                 says whether the BMC's power-down is what ended QEMU
+
+Before booting, lintian's report on the package is printed (errors fail).
 
 Images are cached in packaging/vm-test/cache/: the debootstrapped root file
 system (an ext4 image made with mke2fs -d, no loop mounts), the boot
-initramfs, and the package (by a hash of the source tree). Each boot uses
+initramfs, and the package (by a hash of the source files it is built from);
+the image is made while the package compiles. Each boot uses
 the root image with -snapshot semantics, so runs never change the cache.
 Anything that cannot be obtained (debootstrap or the Debian mirror, the
 kernel, QEMU) fails the test with the reason.
 """
 
 import argparse
+import concurrent.futures
 import hashlib
 import os
 import re
@@ -59,11 +69,12 @@ BOOT_MODULES = ["virtio_pci", "virtio_blk", "crc32c_generic", "ext4"]
 ROOT_MODULES = ["virtio_pci", "virtio_blk", "ext4", "fuse", "cuse", "ipmi_msghandler", "ipmi_devintf", "ipmi_si",
                                "ipmi_watchdog", "ipmi_poweroff"]
 STEPS = ["install", "conflict", "service", "nodes", "watchdog-node", "group-access", "restart", "stop",
-         "reboot"]
+         "reboot", "poweroff-hook"]
 
 
 class Unavailable(Exception):
-    """A prerequisite cannot be obtained; the message says which and why."""
+    """A prerequisite cannot be obtained or made (or the package fails
+    lintian); the message says which and why."""
 
 
 def log(msg):
@@ -140,11 +151,15 @@ def mirror():
     return "http://deb.debian.org/debian"
 
 
-# The runner starts as soon as the basic system is up: after the reboot the
-# BMC watchdog (120 s) is running, and the read-back must beat it under TCG.
+# The runner starts as soon as the root file system is mounted: after the
+# reboot the BMC watchdog (120 s) is running, and the read-back must beat it
+# under TCG. The first boot's steps wait for basic.target themselves.
 GUEST_UNIT = """[Unit]
 Description=ipmi-cuse VM test runner (packaging/vm-test)
-After=basic.target
+DefaultDependencies=no
+After=local-fs.target
+Conflicts=shutdown.target
+Before=shutdown.target
 [Service]
 Type=oneshot
 ExecStart=/bin/sh -c 'mkdir -p /mnt/vmtest && mount -o ro /dev/vdb /mnt/vmtest && exec /bin/sh /mnt/vmtest/guest.sh'
@@ -178,12 +193,25 @@ def build_rootfs(k):
         debs = os.path.join(CACHE, "debs")
         os.makedirs(debs, exist_ok=True)
         log(f"debootstrap {SUITE} from {mirror()} (minutes; cached afterwards)")
-        cmd = ["debootstrap", "--variant=minbase", f"--cache-dir={debs}",
-               f"--include={','.join(INCLUDE)}", SUITE, root, mirror()]
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
-        if p.returncode != 0:
-            tail = "\n".join((p.stdout + p.stderr).strip().splitlines()[-15:])
-            raise Unavailable(f"debootstrap failed (is {mirror()} reachable?):\n{tail}")
+        # Two stages, so that dpkg in the second one runs with unsafe-io: no
+        # fsync per unpacked file (the image is made from this directory
+        # afterwards; a crash here only means building it again).
+        first = ["debootstrap", "--foreign", "--variant=minbase", f"--cache-dir={debs}",
+                 f"--include={','.join(INCLUDE)}", SUITE, root, mirror()]
+        second = ["chroot", root, "/debootstrap/debootstrap", "--second-stage"]
+        for stage, cmd in (("download and unpack", first), ("second stage", second)):
+            started = time.monotonic()
+            try:
+                p = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+            except subprocess.TimeoutExpired:
+                raise Unavailable(f"debootstrap ({stage}) took more than 900 s (is {mirror()} reachable?)")
+            if p.returncode != 0:
+                tail = "\n".join((p.stdout + p.stderr).strip().splitlines()[-15:])
+                raise Unavailable(f"debootstrap ({stage}) failed (is {mirror()} reachable?):\n{tail}")
+            log(f"debootstrap {stage}: {time.monotonic() - started:.0f} s")
+            if cmd is first:
+                write_file(root, "etc/dpkg/dpkg.cfg.d/vmtest-unsafe-io", "force-unsafe-io\n")
+        os.remove(os.path.join(root, "etc/dpkg/dpkg.cfg.d/vmtest-unsafe-io"))
         customise(root, k)
         log("making the ext4 image (mke2fs -d)")
         tmp = out + ".tmp"
@@ -194,13 +222,17 @@ def build_rootfs(k):
     return out
 
 
+def write_file(root, rel, text, mode=0o644):
+    path = os.path.join(root, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, mode)
+
+
 def customise(root, k):
     def write(rel, text, mode=0o644):
-        path = os.path.join(root, rel)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w") as f:
-            f.write(text)
-        os.chmod(path, mode)
+        write_file(root, rel, text, mode)
 
     write("etc/hostname", "vmtest\n")
     write("etc/hosts", "127.0.0.1 localhost vmtest\n")
@@ -298,15 +330,24 @@ def build_initrd(k):
 # The package
 
 
+# What the package build never reads (the Debian build configures with
+# -Dcompat_tests=false, which leaves compat_tests/ but its meson.build and
+# packaging/vm-test/ out, and this test builds it with nocheck, -Dtests=false,
+# and without benchmarks): editing these must not rebuild the package.
+NOT_PACKAGED = ("packaging/vm-test/", "compat_tests/", "tests/", "benchmarks/", "scripts/", ".ci/")
+NEEDED_ANYWAY = ("compat_tests/meson.build",)
+
+
 def tree_files(source_root):
-    """The source tree as git sees it: tracked and untracked files, not ignored ones."""
+    """The source tree as git sees it: tracked and untracked files, not ignored
+    ones, less this test's own directory."""
     try:
         out = run(["git", "-C", source_root, "ls-files", "-co", "--exclude-standard", "-z"]).stdout
     except (OSError, subprocess.CalledProcessError) as e:
         raise Unavailable(f"cannot list the source tree with git (pass --deb instead): {e}")
     files = []
     for f in out.split("\0"):
-        if not f or f.startswith("packaging/vm-test/cache/"):
+        if not f or (f.startswith(NOT_PACKAGED) and f not in NEEDED_ANYWAY):
             continue
         if os.path.isfile(os.path.join(source_root, f)):
             files.append(f)
@@ -335,9 +376,13 @@ def build_deb(source_root):
             os.makedirs(os.path.dirname(dst), exist_ok=True)
             shutil.copy2(os.path.join(source_root, f), dst)
         log("building the package: dpkg-buildpackage -us -uc -b (cached by source hash)")
-        env = {**os.environ, "DEB_BUILD_OPTIONS": "nocheck parallel=2"}
-        p = subprocess.run(["dpkg-buildpackage", "-us", "-uc", "-b"], cwd=src, env=env,
-                           capture_output=True, text=True)
+        # The unit suite runs elsewhere (scripts/test.sh); no -dbgsym package.
+        env = {**os.environ, "DEB_BUILD_OPTIONS": "nocheck noautodbgsym parallel=2"}
+        try:
+            p = subprocess.run(["dpkg-buildpackage", "-us", "-uc", "-b"], cwd=src, env=env,
+                               capture_output=True, text=True, timeout=1800)
+        except subprocess.TimeoutExpired:
+            raise Unavailable("dpkg-buildpackage took more than 1800 s")
         if p.returncode != 0:
             tail = "\n".join((p.stdout + p.stderr).strip().splitlines()[-30:])
             raise Unavailable(f"dpkg-buildpackage failed:\n{tail}")
@@ -349,6 +394,22 @@ def build_deb(source_root):
         return os.path.join(ddir, built[0])
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def lint(deb):
+    """lintian's report on the package, printed; an error (E:) fails the test."""
+    if shutil.which("lintian") is None:
+        raise Unavailable("lintian is not installed (scripts/install-deps.sh all)")
+    p = subprocess.run(["lintian", "--info", "--pedantic", "--show-overrides", deb],
+                       capture_output=True, text=True)
+    lines = [ln for ln in (p.stdout + p.stderr).splitlines()
+             if ln.strip() and not ln.startswith("running with root privileges")]
+    log("lintian: " + ("clean" if not lines else f"{len(lines)} line(s)"))
+    for ln in lines:
+        print(f"  {ln}")
+    errors = [ln for ln in lines if ln.startswith("E:")]
+    if errors:
+        raise Unavailable(f"lintian reports {len(errors)} error(s) on the package")
 
 
 def installed_packages(rootfs):
@@ -434,7 +495,7 @@ def boot(k, rootfs, initrd, disk, workdir, deadline):
     cmd = ["qemu-system-x86_64", "-M", "q35", "-accel", "tcg", "-cpu", "max", "-m", "768",
            "-smp", "1", "-nodefaults", "-display", "none",
            "-kernel", k.vmlinux, "-initrd", initrd,
-           "-append", "console=ttyS0 panic=-1 quiet loglevel=4 tsc=reliable "
+           "-append", "console=ttyS0 panic=-1 quiet loglevel=4 tsc=reliable fsck.mode=skip "
                       "systemd.show_status=0 rd.udev.log_level=3",
            "-drive", f"file={rootfs},if=virtio,format=raw,snapshot=on",
            "-drive", f"file={disk},if=virtio,format=raw,readonly=on",
@@ -464,6 +525,28 @@ def boot(k, rootfs, initrd, disk, workdir, deadline):
     return read(result), read(console), seconds, reason
 
 
+def timed(what, fn, *args):
+    started = time.monotonic()
+    result = fn(*args)
+    log(f"{what}: ready after {time.monotonic() - started:.0f} s")
+    return result
+
+
+def wait_for_vm_slot(limit=900):
+    """On a shared development machine at most two TCG guests run at once
+    (each takes a core): wait, up to `limit` seconds, while two or more run.
+    CI runs nothing else and never waits here."""
+    waited = 0
+    while waited < limit:
+        p = subprocess.run(["pgrep", "-c", "qemu-system"], capture_output=True, text=True)
+        if int(p.stdout.strip() or 0) < 2:
+            return
+        if waited == 0:
+            log("two QEMU guests are running already; waiting for one to finish")
+        time.sleep(30)
+        waited += 30
+
+
 def verdicts(transcript):
     """{step: (ok, detail)} from '@@STEP name PASS|FAIL detail' lines."""
     found = {}
@@ -472,6 +555,41 @@ def verdicts(transcript):
         if m:
             found[m.group(1)] = (m.group(2) == "PASS", m.group(3))
     return found
+
+
+def poweroff_verdict(console, reason):
+    """The poweroff-hook step, judged on the host from the console: the
+    guest's last `systemctl poweroff` ran the installed systemd-shutdown hook
+    with the verb poweroff, and the hook stopped the BMC watchdog timer and
+    then either
+      - commanded the chassis power-down, and that ended QEMU: the kernel
+        never reached its own (ACPI) power-off, which prints "reboot: Power
+        down" first; or
+      - found no power-off method, as the kernel's ipmi_poweroff does on
+        QEMU's built-in BMC: its Get Device ID announces no chassis device
+        (additional device support 0x07) and it is no ATCA, CPI1, Dell or HP
+        BMC. The kernel's ACPI power-off ends QEMU then.
+    The detail says which one it was."""
+    if reason:
+        return False, f"no verdict: {reason}"
+    hook = [ln.split("ipmi-cuse shutdown hook: ", 1)[1].strip() for ln in console.splitlines()
+            if "ipmi-cuse shutdown hook: " in ln and "poweroff" in ln]
+    kernel_off = "reboot: Power down" in console
+    if not hook:
+        return False, ("the hook reported nothing for poweroff (no 'ipmi-cuse shutdown hook: ... poweroff' "
+                       "line on the console); " + ("the kernel powered off by ACPI" if kernel_off else
+                                                   "QEMU exited"))
+    line = hook[-1]
+    if "watchdog timer stopped" not in line and "watchdog timer not running" not in line:
+        return False, f"the hook did not stop the watchdog timer: {line}"
+    if "power down commanded" in line or "power cycle commanded" in line:
+        if kernel_off:
+            return False, f"hook: {line}; but QEMU did not exit on it (the kernel's ACPI power-off ran)"
+        return True, f"hook: {line}; QEMU exited on the BMC's chassis power-down (the kernel's power-off never ran)"
+    if "unable to find a poweroff function" in line:
+        return True, (f"hook: {line} (QEMU's BMC announces no chassis device: the kernel's ipmi_poweroff "
+                      f"declines too); QEMU exited by {'ACPI power-off' if kernel_off else 'an unknown path'}")
+    return False, f"hook: {line}"
 
 
 def main():
@@ -488,20 +606,28 @@ def main():
         for tool in ("qemu-system-x86_64", "mke2fs"):
             if shutil.which(tool) is None:
                 raise Unavailable(f"{tool} is not installed (scripts/install-deps.sh all)")
-        deb = args.deb or os.environ.get("IPMI_CUSE_DEB") or build_deb(args.source_root)
-        log(f"package: {deb}")
         k = kernel(args.source_root)
-        rootfs = build_rootfs(k)
+        # The image (network and dpkg bound) is made while the package (CPU
+        # bound) compiles; each is cached on its own inputs.
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            image = pool.submit(timed, "root file system image", build_rootfs, k)
+            deb = args.deb or os.environ.get("IPMI_CUSE_DEB") or timed("package", build_deb, args.source_root)
+            rootfs = image.result()
+        log(f"package: {deb}")
+        lint(deb)
         initrd = build_initrd(k)
         deps = missing_dependencies(deb, rootfs)
     except Unavailable as e:
-        print(f"vmtest: FAIL (prerequisite): {e}")
+        print(f"vmtest: FAIL before booting: {e}")
         return 1
+    wait_for_vm_slot()
     workdir = tempfile.mkdtemp(prefix="run-", dir=args.results)
     disk = test_disk(deb, deps, workdir)
     log(f"booting (transcript and console in {workdir})")
     transcript, console, seconds, reason = boot(k, rootfs, initrd, disk, workdir, args.deadline)
     found = verdicts(transcript)
+    if "@@END" in transcript:
+        found["poweroff-hook"] = poweroff_verdict(console, reason)
     ok = not reason and "@@END" in transcript
     print(f"vmtest: VM ran {seconds:.0f} s")
     for step in STEPS:

@@ -3,6 +3,13 @@
 // PEC, NAK-then-success, a BMC that never answers, flags/events/pretimeout.
 #include "tests/unit/ssif/ssif_fixture.hpp"
 
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <sstream>
+#include <string>
+
 namespace ipmi::ssif::testing {
 namespace {
 
@@ -207,6 +214,40 @@ TEST_F(SsifBench, AlertReadsTheResponseAtOnce)
     loop.runPosted(); // no time passes: the alert makes the read happen now
     ASSERT_EQ(host.responses.size(), 1U);
     EXPECT_EQ(smbus->reads(), before + 1);
+}
+
+// dbg bit 4 (timing): one line per host message, in the format
+// benchmarks/vm/guest-bench.sh parses, with the fake clock's figures.
+TEST_F(SsifBench, TimingLogSaysWhereTheTimeWent)
+{
+    std::ostringstream captured;
+    auto previous = spdlog::default_logger();
+    spdlog::set_default_logger(
+        std::make_shared<spdlog::logger>("capture", std::make_shared<spdlog::sinks::ostream_sink_st>(captured)));
+    spdlog::default_logger()->set_pattern("%v");
+
+    build({}, SsifInterfaceConfig{.info = {}, .dbg = kDebugTiming, .dbgProbe = false, .alertsBroken = true,
+                                  .timing = {}});
+    startAndProbe();
+    captured.str("");
+    bmc.hold = true;
+    ssif->send({0x18, 0x01});
+    settle(1ms);
+    bmc.release(FakeResponder::reply(Bytes{0x18, 0x01}, {0x20}));
+    settle(20ms);
+    ASSERT_EQ(host.responses.size(), 1U);
+    spdlog::set_default_logger(previous);
+
+    // Reads at 0, 50, 150, 350, 750 us are refused; 1550 us is answered.
+    // Only the time inside the bus calls is real time, so not fixed here.
+    const std::string fixed = "ssif sim 0x10: netfn 0x06 cmd 0x01 took 1550 us: write 0 us (1 op), "
+                              "first read after 0 us, read 1550 us (6 op, 5 NAK), in bus calls ";
+    const std::string text = captured.str();
+    ASSERT_TRUE(text.starts_with(fixed)) << text;
+    ASSERT_TRUE(text.ends_with(" us\n")) << text;
+    const std::string busTime = text.substr(fixed.size(), text.size() - fixed.size() - 4);
+    EXPECT_FALSE(busTime.empty()) << text;
+    EXPECT_TRUE(std::all_of(busTime.begin(), busTime.end(), [](char c) { return c >= '0' && c <= '9'; })) << text;
 }
 
 TEST_F(SsifBench, BmcThatNeverAnswersGets0xFFAfterTheBudget)

@@ -193,6 +193,178 @@ TEST_F(TransferTest, NakedReadsBackOffAndGiveUpAfter15Seconds)
     EXPECT_GT(transfer.counters().readRetries, 700U);
 }
 
+// A BMC whose answer is ready a set time after the request was written
+// (by the fake clock); reads before that are refused, as QEMU's smbus-ipmi
+// and real BMCs NAK them.
+class TimedSmbus : public Smbus
+{
+  public:
+    explicit TimedSmbus(core::testing::FakeEventLoop& loop)
+        : loop_(loop)
+    {
+    }
+    core::Clock::duration answerAfter{};
+    unsigned reads = 0;
+    int writeBlock(std::uint8_t, std::span<const std::uint8_t>) override
+    {
+        readyAt_ = loop_.now() + answerAfter;
+        return 0;
+    }
+    int readBlock(std::uint8_t command, Bytes& out) override
+    {
+        EXPECT_EQ(command, kCmdRead);
+        ++reads;
+        if (loop_.now() < readyAt_)
+        {
+            return ENXIO;
+        }
+        out = {0x1C, 0x01, 0x00, 0x20};
+        return 0;
+    }
+    int setPec(bool) override { return 0; }
+    bool blocking() const override { return false; }
+    std::string describe() const override { return "timed"; }
+
+  private:
+    core::testing::FakeEventLoop& loop_;
+    core::Clock::time_point readyAt_;
+};
+
+class AdaptiveReadTest : public ::testing::Test
+{
+  protected:
+    // One Get Device ID against a BMC answering after `after`; returns its
+    // result once it arrived.
+    TransferResult transact(core::Clock::duration after)
+    {
+        timed->answerAfter = after;
+        std::optional<TransferResult> result;
+        transfer.start({{0x02, {0x18, 0x01}}}, true, [&](TransferResult r) { result = std::move(r); });
+        while (!result && loop.runNextTimer())
+        {
+        }
+        loop.runPosted();
+        EXPECT_TRUE(result);
+        return result ? *result : TransferResult{};
+    }
+
+    core::testing::FakeEventLoop loop;
+    TimedSmbus* timed = nullptr;
+    SmbusRunner runner{loop, [this] {
+                           auto bus = std::make_unique<TimedSmbus>(loop);
+                           timed = bus.get();
+                           return bus;
+                       }()};
+    Transfer transfer{loop, runner};
+};
+
+TEST_F(AdaptiveReadTest, ABmcThatAnswersAtOnceIsReadAtOnce)
+{
+    for (int i = 0; i < 3; ++i)
+    {
+        const auto start = loop.now();
+        const auto result = transact(0us);
+        ASSERT_EQ(result.error, 0);
+        EXPECT_EQ(loop.now(), start) << "no timer between the write and the read";
+        EXPECT_EQ(result.trace.writes, 1U);
+        EXPECT_EQ(result.trace.reads, 1U);
+        EXPECT_EQ(result.trace.naks, 0U);
+        EXPECT_EQ(result.trace.firstReadDelay, 0us);
+    }
+    EXPECT_EQ(transfer.firstReadDelay(), 0us);
+}
+
+TEST_F(AdaptiveReadTest, TheFirstReadRidesWithTheLastWrite)
+{
+    // Nothing learned yet: the simulated bus runs a job inside the call
+    // that queued it, so one job carrying write and read shows as a read
+    // done before any posted completion ran.
+    timed->answerAfter = 0us;
+    std::optional<TransferResult> result;
+    transfer.start({{0x02, {0x18, 0x01}}}, true, [&](TransferResult r) { result = std::move(r); });
+    EXPECT_EQ(timed->reads, 1U);
+    EXPECT_FALSE(result) << "the completion still comes through the loop";
+    loop.runPosted();
+    ASSERT_TRUE(result);
+    EXPECT_EQ(result->error, 0);
+    EXPECT_EQ(result->response, (Bytes{0x1C, 0x01, 0x00, 0x20}));
+
+    // With a learned delay the write goes alone and the read waits.
+    ASSERT_EQ(transact(64ms).error, 0);
+    ASSERT_GT(transfer.firstReadDelay(), 0us);
+    const unsigned before = timed->reads;
+    result.reset();
+    timed->answerAfter = 0us;
+    transfer.start({{0x02, {0x18, 0x01}}}, true, [&](TransferResult r) { result = std::move(r); });
+    loop.runPosted();
+    EXPECT_EQ(timed->reads, before);
+    EXPECT_FALSE(result);
+    loop.advance(transfer.firstReadDelay());
+    ASSERT_TRUE(result);
+    EXPECT_EQ(timed->reads, before + 1);
+}
+
+TEST_F(AdaptiveReadTest, ARefusedCombinedReadIsPolledAsUsual)
+{
+    const auto result = transact(120us);
+    ASSERT_EQ(result.error, 0);
+    // Read with the write at 0 (refused), then after 50 and 100 us gaps.
+    EXPECT_EQ(result.trace.reads, 3U);
+    EXPECT_EQ(result.trace.naks, 2U);
+    EXPECT_EQ(result.trace.reading, 150us);
+    EXPECT_EQ(transfer.firstReadDelay(), 50us) << "the last refusal was at 50 us";
+}
+
+TEST_F(AdaptiveReadTest, OneSlowCommandDoesNotSlowDownTheNext)
+{
+    const auto slow = transact(64ms); // e.g. a Set Watchdog Timer
+    ASSERT_EQ(slow.error, 0);
+    EXPECT_GT(slow.trace.naks, 5U);
+    EXPECT_GE(slow.trace.reading, 64ms);
+    // One doubling from zero, not a share of the 64 ms.
+    EXPECT_EQ(transfer.firstReadDelay(), 50us);
+
+    const auto start = loop.now();
+    const auto fast = transact(0us);
+    ASSERT_EQ(fast.error, 0);
+    EXPECT_EQ(fast.trace.firstReadDelay, 50us);
+    EXPECT_EQ(loop.now() - start, 50us);
+    EXPECT_EQ(fast.trace.reads, 1U);
+    // The answered first read halves the delay, below the poll floor: zero.
+    EXPECT_EQ(transfer.firstReadDelay(), 0us);
+    EXPECT_EQ(transact(0us).trace.firstReadDelay, 0us);
+}
+
+TEST_F(AdaptiveReadTest, AConsistentlySlowBmcIsWaitedForInsteadOfPolled)
+{
+    for (int i = 0; i < 12; ++i)
+    {
+        ASSERT_EQ(transact(5ms).error, 0);
+    }
+    // Learned from the refused reads: just under the BMC's 5 ms, so the
+    // first read lands close to the answer and few reads are refused.
+    EXPECT_GE(transfer.firstReadDelay(), 2500us);
+    EXPECT_LT(transfer.firstReadDelay(), 5ms);
+    const auto settled = transact(5ms);
+    ASSERT_EQ(settled.error, 0);
+    EXPECT_LE(settled.trace.naks, 2U);
+    EXPECT_LT(settled.trace.reading, 6ms);
+}
+
+TEST_F(AdaptiveReadTest, TheTraceSaysWhereTheTimeWent)
+{
+    const auto result = transact(1ms);
+    ASSERT_EQ(result.error, 0);
+    EXPECT_EQ(result.trace.writing, 0us); // the simulated bus takes no clock time
+    EXPECT_EQ(result.trace.firstReadDelay, 0us);
+    // Reads at 0, then after 50, 100, 200, 400, 800 us gaps: 0, 50, 150,
+    // 350, 750 are refused, 1550 is answered.
+    EXPECT_EQ(result.trace.naks, 5U);
+    EXPECT_EQ(result.trace.reads, 6U);
+    EXPECT_EQ(result.trace.reading, 1550us);
+    EXPECT_EQ(transfer.counters().readRetries, 5U);
+}
+
 TEST(Capabilities, KernelSanitising)
 {
     auto caps = [](std::uint8_t flags, std::uint8_t in, std::uint8_t out) {

@@ -2,39 +2,18 @@
 // start() refusing clearly (no /dev/cuse is needed for any of these).
 #include "watchdog_dev/cuse_watchdog.hpp"
 
+#include "tests/unit/cuse_dev/temp_dir.hpp"
 #include "tests/unit/watchdog_dev/fake_port.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cerrno>
 #include <fstream>
-#include <unistd.h>
 
 namespace ipmi::watchdog {
 namespace {
 
-namespace fs = std::filesystem;
-
-class TempDir
-{
-  public:
-    TempDir()
-    {
-        std::string pattern = (fs::temp_directory_path() / "wdt-test-XXXXXX").string();
-        path_ = ::mkdtemp(pattern.data()) != nullptr ? fs::path(pattern) : fs::path();
-    }
-    ~TempDir()
-    {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    [[nodiscard]] const fs::path& path() const { return path_; }
-
-  private:
-    fs::path path_;
-};
+using cuse::testing::TempDir;
 
 TEST(CuseWatchdog, DeviceNames)
 {
@@ -48,24 +27,15 @@ TEST(CuseWatchdog, DeviceNames)
     EXPECT_TRUE(checkDeviceName(std::string(65, 'w')).has_value());
 }
 
-TEST(CuseWatchdog, ParsesSysfsDeviceNumbers)
-{
-    EXPECT_EQ(parseDeviceNumber("247:0\n"), (DeviceNumber{247, 0}));
-    EXPECT_EQ(parseDeviceNumber("10:130"), (DeviceNumber{10, 130}));
-    EXPECT_EQ(parseDeviceNumber("247"), std::nullopt);
-    EXPECT_EQ(parseDeviceNumber(":0"), std::nullopt);
-    EXPECT_EQ(parseDeviceNumber("a:b"), std::nullopt);
-    EXPECT_EQ(parseDeviceNumber("1:2:3"), std::nullopt);
-}
-
 TEST(CuseWatchdog, ReadsTheCuseClassAttribute)
 {
     const TempDir sys;
     ASSERT_FALSE(sys.path().empty());
     EXPECT_EQ(readCuseDeviceNumber(sys.path(), "watchdog0"), std::nullopt);
-    fs::create_directories(sys.path() / "class" / "cuse" / "watchdog0");
-    std::ofstream(sys.path() / "class" / "cuse" / "watchdog0" / "dev") << "239:1\n";
+    sys.writeCuseDev("watchdog0", "239:1\n");
     EXPECT_EQ(readCuseDeviceNumber(sys.path(), "watchdog0"), (DeviceNumber{239, 1}));
+    // The parser is CUSE's shared one (tested in cuse_session_test.cpp).
+    EXPECT_EQ(parseDeviceNumber("239:1\n"), (cuse::DeviceNumber{239, 1}));
 }
 
 struct Glue

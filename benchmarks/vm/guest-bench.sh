@@ -1,0 +1,205 @@
+#!/bin/sh
+# Guest half of benchmarks/vm/bench.py: runs inside the compat VM as a
+# scenario script (MODE=cuse, so ipmi-cuse is already serving /dev/ipmi0 with
+# the daemon arguments bench.py chose), measures our stack, then stops the
+# daemon, loads the kernel's driver for the same emulated BMC in the same
+# boot, and measures that. Results are "@@BENCH key=value ..." lines.
+#
+# Environment (from bench.py through compat/test.env): BENCH_KIND (kcs|ssif),
+# BENCH_N (transactions per run), BENCH_IDLE (seconds of idle measurement,
+# 0 to skip), BENCH_KERNEL (1: also measure the kernel driver), BENCH_FAST_N
+# (ssif: transactions per run of the in-process loop and the direct client,
+# which take microseconds each).
+#
+# For ssif, between our runs and the kernel's, more figures from the same
+# boot: the daemon restarted with --ipmi_ssif.dbg 4 (timing), whose per
+# transaction log lines say where the SSIF driver's time went while CUSE
+# shares the CPU (stack=ours-driver); our driver with no CUSE at all, in the
+# in-process loop /compat/bench/ssif-loop (stack=ours-loop, and its timing log
+# as stack=ours-loop-trace); the bus floor, a direct i2c-dev client with no
+# driver (stack=i2c-direct, /compat/bench/i2c-bench).
+
+hz=100 # USER_HZ: the unit of /proc/stat and /proc/PID/stat times
+
+# cpu_ticks: "busy idle" jiffies of the whole (single-CPU) guest.
+cpu_ticks() {
+    awk '/^cpu /{ print $2+$3+$4+$7+$8+$9, $5+$6 }' /proc/stat
+}
+
+# proc_ticks PID: utime+stime of the process (all its threads).
+proc_ticks() {
+    awk '{ print $14+$15 }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+# kernel_ticks: system+irq+softirq jiffies of the guest.
+kernel_ticks() {
+    awk '/^cpu /{ print $4+$7+$8 }' /proc/stat
+}
+
+# measure STACK: one run of BENCH_N Get Device IDs through /dev/ipmi0.
+measure() {
+    stack=$1
+    dpid=$(cat /tmp/daemon.pid 2>/dev/null)
+    case "$stack" in ours*) ;; *) dpid="" ;; esac
+    set -- $(cpu_ticks); b0=$1; i0=$2
+    k0=$(kernel_ticks)
+    d0=0; [ -n "$dpid" ] && d0=$(proc_ticks "$dpid")
+    out=$(ipmi-probe64 --bench "$BENCH_N" 2>&1)
+    set -- $(cpu_ticks); b1=$1; i1=$2
+    k1=$(kernel_ticks)
+    d1=0; [ -n "$dpid" ] && d1=$(proc_ticks "$dpid")
+    us=$(echo "$out" | sed -n 's/.*latency: \([0-9.]*\) us.*/\1/p')
+    [ -n "$us" ] || { echo "@@BENCH-ERROR $stack: $out"; return 1; }
+    echo "@@BENCH kind=$BENCH_KIND stack=$stack n=$BENCH_N us_per_tx=$us" \
+        "busy_ticks=$((b1 - b0)) idle_ticks=$((i1 - i0)) kernel_ticks=$((k1 - k0))" \
+        "daemon_ticks=$((d1 - d0)) hz=$hz"
+}
+
+measure_idle() {
+    dpid=$(cat /tmp/daemon.pid)
+    set -- $(cpu_ticks); b0=$1
+    d0=$(proc_ticks "$dpid")
+    sleep "$BENCH_IDLE"
+    set -- $(cpu_ticks); b1=$1
+    d1=$(proc_ticks "$dpid")
+    echo "@@BENCH kind=$BENCH_KIND stack=ours idle_seconds=$BENCH_IDLE daemon_ticks=$((d1 - d0))" \
+        "guest_busy_ticks=$((b1 - b0)) hz=$hz"
+}
+
+stop_daemon() {
+    kill "$(cat /tmp/daemon.pid)"
+    n=0
+    while [ -e /sys/class/cuse/ipmi0 ] || [ -e /dev/ipmi0 ]; do
+        n=$((n + 1))
+        [ "$n" -gt 100 ] && { echo "@@BENCH-ERROR ipmi-cuse did not go away"; return 1; }
+        usleep 100000
+    done
+    rm -f /tmp/daemon.pid
+}
+
+# start_daemon ARGS: ipmi-cuse in the background the way compat's lib.sh
+# starts it (output to a file, never a pipe), waiting for /dev/ipmi0.
+start_daemon() {
+    (
+        # shellcheck disable=SC2086
+        /usr/sbin/ipmi-cuse $1 </dev/null >/tmp/daemon.log 2>&1 &
+        echo $! >/tmp/daemon.pid.new
+        mv /tmp/daemon.pid.new /tmp/daemon.pid
+        wait $!
+        echo $? >/tmp/daemon.rc
+    ) </dev/null >/dev/null 2>&1 &
+    n=0
+    while [ ! -e /sys/class/cuse/ipmi0/dev ] || [ ! -e /dev/ipmi0 ]; do
+        n=$((n + 1))
+        [ "$n" -gt 200 ] && { echo "@@BENCH-ERROR ipmi-cuse ($1) did not come back"; cat /tmp/daemon.log; return 1; }
+        usleep 100000
+    done
+}
+
+# timing_summary STACK LOG FIRST: the SSIF timing lines (netfn 0x06 cmd 0x01)
+# of LOG from line FIRST on, averaged: the driver's time per transaction and
+# where it went.
+timing_summary() {
+    tail -n +"$3" "$2" |
+        sed -n 's/.*netfn 0x06 cmd 0x01 took \([0-9]*\) us: write \([0-9]*\) us ([0-9]* op), first read after \([0-9]*\) us, read \([0-9]*\) us (\([0-9]*\) op, \([0-9]*\) NAK), in bus calls \([0-9]*\) us.*/\1 \2 \3 \4 \5 \6 \7/p' |
+        awk -v kind="$BENCH_KIND" -v stack="$1" -v logfile="$2" '
+            { n++; took += $1; wr += $2; delay += $3; rd += $4; reads += $5; naks += $6; bus += $7
+              if ($1 > max) max = $1
+              if ($1 > 1000) { slow++; slow_took += $1; slow_bus += $7 } }
+            END {
+                if (n == 0) { print "@@BENCH-ERROR no SSIF timing lines in " logfile; exit 1 }
+                printf "@@BENCH kind=%s stack=%s n=%d us_per_tx=%.1f write_us=%.1f first_read_delay_us=%.1f" \
+                       " read_us=%.1f reads_per_tx=%.3f naks=%d bus_us=%.1f max_us=%d" \
+                       " over_1ms=%d over_1ms_us=%d over_1ms_bus_us=%d\n",
+                       kind, stack, n, took / n, wr / n, delay / n, rd / n, reads / n, naks, bus / n, max,
+                       slow, slow_took, slow_bus
+            }' || { echo "--- $2 ---"; head -30 "$2"; echo ...; tail -10 "$2"; }
+}
+
+# measure_driver: BENCH_N Get Device IDs through /dev/ipmi0 with the daemon's
+# SSIF timing log on.
+measure_driver() {
+    before=$(wc -l </tmp/daemon.log)
+    measure ours-dbg || return 1
+    usleep 200000 # the last line is written after the answer went out
+    timing_summary ours-driver /tmp/daemon.log "$((before + 1))"
+}
+
+# measure_loop [DBG]: our SSIF driver in-process, no CUSE, no daemon.
+measure_loop() {
+    /tmp/ssif-loop /dev/i2c-0 0x10 "${BENCH_FAST_N:-$BENCH_N}" ${1:-} >/tmp/ssif-loop.out 2>/tmp/ssif-loop.log || {
+        echo "@@BENCH-ERROR ssif-loop: $(cat /tmp/ssif-loop.out /tmp/ssif-loop.log | tail -20)"; return 1; }
+    if [ -n "${1:-}" ]; then
+        # The timing log of the measured transactions (the warm-up's 20 and
+        # the probe's come first).
+        first=$(($(wc -l </tmp/ssif-loop.log) - ${BENCH_FAST_N:-$BENCH_N} + 1))
+        timing_summary ours-loop-trace /tmp/ssif-loop.log "$first"
+    else
+        sed -n "s/^ssif-loop /@@BENCH kind=$BENCH_KIND stack=ours-loop /p" /tmp/ssif-loop.out
+    fi
+}
+
+# thread_ticks: utime and stime per thread of the daemon, "loop:Uu+Ss
+# tid:Uu+Ss ...", to tell the loop thread (CUSE, core, the SSIF protocol)
+# from the SSIF worker (the blocking i2c-dev calls).
+thread_ticks() {
+    pid=$(cat /tmp/daemon.pid)
+    for t in /proc/"$pid"/task/*; do
+        name=${t##*/}
+        [ "$name" = "$pid" ] && name=loop
+        printf '%s:%s ' "$name" "$(awk '{ print $14 "u+" $15 "s" }' "$t/stat")"
+    done
+    echo
+}
+
+# measure_direct: the bus floor, no IPMI driver loaded.
+measure_direct() {
+    cp /compat/bench/i2c-bench /tmp/i2c-bench && chmod 755 /tmp/i2c-bench || return 1
+    /tmp/i2c-bench /dev/i2c-0 0x10 "${BENCH_FAST_N:-$BENCH_N}" >/tmp/i2c-bench.out 2>&1 || {
+        echo "@@BENCH-ERROR i2c-bench: $(cat /tmp/i2c-bench.out)"; return 1; }
+    sed -n "s/^i2c-bench /@@BENCH kind=$BENCH_KIND stack=i2c-direct /p" /tmp/i2c-bench.out
+}
+
+start_kernel() {
+    modprobe ipmi_msghandler && modprobe ipmi_devintf || return 1
+    case "$BENCH_KIND" in
+        ssif) modprobe ipmi_ssif ;;
+        *) modprobe ipmi_si ;;
+    esac
+    n=0
+    while [ ! -e /dev/ipmi0 ]; do
+        n=$((n + 1))
+        [ "$n" -gt 200 ] && { echo "@@BENCH-ERROR the kernel driver made no /dev/ipmi0"; return 1; }
+        usleep 100000
+    done
+}
+
+echo "@@BENCH-ARGS $DAEMON_ARGS"
+ipmi-probe64 --bench 20 >/dev/null 2>&1 # warm-up: first-use costs stay out of the figures
+echo "@@BENCH-THREADS before $(thread_ticks)"
+measure ours
+measure ours
+echo "@@BENCH-THREADS after $(thread_ticks)"
+[ "${BENCH_IDLE:-0}" -gt 0 ] && measure_idle
+if [ "$BENCH_KIND" = ssif ]; then
+    stop_daemon && start_daemon "$DAEMON_ARGS --ipmi_ssif.dbg 4" || exit 1
+    ipmi-probe64 --bench 20 >/dev/null 2>&1
+    measure_driver
+    measure_driver
+    stop_daemon || exit 1
+    measure_direct
+    measure_direct
+    cp /compat/bench/ssif-loop /tmp/ssif-loop && chmod 755 /tmp/ssif-loop || exit 1
+    measure_loop
+    measure_loop
+    measure_loop 4
+    BENCH_RESTARTED=1
+fi
+if [ "${BENCH_KERNEL:-1}" = 1 ]; then
+    if [ -z "$BENCH_RESTARTED" ]; then stop_daemon || exit 1; fi
+    start_kernel || exit 1
+    ipmi-probe64 --bench 20 >/dev/null 2>&1
+    measure kernel
+    measure kernel
+fi
+exit 0

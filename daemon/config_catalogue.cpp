@@ -1,0 +1,98 @@
+// The catalogue of configuration settings: every (section, key, help) the
+// TOML file and the command line accept, and the --debug subsystems (see
+// config.hpp).
+#include "daemon/config.hpp"
+
+#include <algorithm>
+
+namespace ipmi::daemon {
+
+namespace {
+
+const std::vector<SettingInfo> kCatalogue = {
+    {"ipmi_si", "type", "interface types, comma list: kcs, smic, bt (kernel default kcs)"},
+    {"ipmi_si", "ports", "I/O port addresses of the interfaces, comma list"},
+    {"ipmi_si", "addrs", "memory addresses of the interfaces, comma list"},
+    {"ipmi_si", "irqs", "interrupt numbers (accepted and reported; ipmi-cuse polls)"},
+    {"ipmi_si", "regspacings", "bytes between registers, comma list (default 1)"},
+    {"ipmi_si", "regsizes", "register access width in bytes: 1, 2, 4 or 8"},
+    {"ipmi_si", "regshifts", "bit shift of the IPMI byte within a register"},
+    {"ipmi_si", "slave_addrs", "IPMB address of each BMC (default 0x20)"},
+    {"ipmi_si", "force_kipmid", "1: poll from a worker thread, 0: timer-paced polling"},
+    {"ipmi_si", "kipmid_max_busy_us", "maximum busy-wait per poll in microseconds (0 = no limit)"},
+    {"ipmi_si", "trydmi", "look for interfaces in SMBIOS type 38 (default Y)"},
+    {"ipmi_si", "tryacpi", "look for interfaces in ACPI IPI0001 and SPMI (default Y)"},
+    {"ipmi_si", "trypci", "look for PCI IPMI devices (default Y)"},
+    {"ipmi_si", "tryplatform", "accept platform (hotmod) interfaces (default Y)"},
+    {"ipmi_si", "hotmod", "add/remove interfaces in the kernel's hotmod syntax"},
+    {"ipmi_si", "unload_when_empty", "accepted for compatibility"},
+    {"ipmi_ssif", "addr", "SMBus addresses of SSIF BMCs, comma list"},
+    {"ipmi_ssif", "adapter", "I2C adapter of each address: name, i2c-N or N"},
+    {"ipmi_ssif", "slave_addrs", "IPMB address of each SSIF BMC (default 0x20)"},
+    {"ipmi_ssif", "dbg", "debug bits per interface: 1 messages, 2 state, 4 timing"},
+    {"ipmi_ssif", "dbg_probe", "log the SSIF probing"},
+    {"ipmi_ssif", "alerts_broken", "do not use SMBus alerts, per interface"},
+    {"ipmi_ssif", "tryacpi", "look for SSIF BMCs in ACPI (default Y)"},
+    {"ipmi_ssif", "trydmi", "look for SSIF BMCs in SMBIOS (default Y)"},
+    {"ipmi_watchdog", "timeout", "watchdog timeout in seconds (default 10)"},
+    {"ipmi_watchdog", "pretimeout", "pre-timeout in seconds before the timeout (default 0)"},
+    {"ipmi_watchdog", "action", "reset, power_off, power_cycle or none (default reset)"},
+    {"ipmi_watchdog", "preaction", "pre_none, pre_smi or pre_int (default pre_none)"},
+    {"ipmi_watchdog", "preop", "preop_none, preop_panic or preop_give_data"},
+    {"ipmi_watchdog", "start_now", "start the timer at start-up"},
+    {"ipmi_watchdog", "nowayout", "never stop the timer once started"},
+    {"ipmi_watchdog", "ifnum_to_use", "interface of the watchdog (default the first)"},
+    {"ipmi_watchdog", "panic_wdt_timeout", "timeout set on panic, seconds (default 255)"},
+    {"ipmi_msghandler", "panic_op", "on panic tell the BMC: none, event or string"},
+    {"ipmi_msghandler", "max_users", "open files plus internal users per interface (default 30)"},
+    {"ipmi_msghandler", "max_msgs_per_user", "outstanding plus unread messages per user (default 100)"},
+    {"ipmi_msghandler", "default_max_retries", "IPMB/LAN retries when the caller says -1 (default 4)"},
+    {"ipmi_msghandler", "default_retry_ms", "IPMB/LAN retry time when the caller says 0 (default 2000)"},
+    {"ipmi_msghandler", "default_maintenance_retry_ms", "retry time in maintenance mode (default 3000)"},
+    {"ipmi_msghandler", "maintenance_mode_timeout_ms", "automatic maintenance mode length (default 30000)"},
+    {"ipmi_poweroff", "poweroff_powercycle", "power cycle instead of powering off"},
+    {"device", "names", "device names by interface, comma list (default ipmi0, ipmi1, ...)"},
+    {"device", "mode", "mode of the device nodes, octal (default 0600)"},
+    {"device", "owner", "owner of the device nodes, name or uid (default root)"},
+    {"device", "group", "group of the device nodes, name or gid (default root)"},
+    {"device", "create_node", "also create the nodes in this directory (a container's /dev)"},
+    {"device", "cuse_device", "the CUSE control device (default /dev/cuse)"},
+    {"device", "watchdog_name", "name of the IPMI watchdog device (default watchdog; none: no device)"},
+    {"daemon", "sim", "serve the embedded simulated BMC instead of hardware"},
+    {"daemon", "sim_config", "TOML file describing the simulated BMC"},
+    {"daemon", "sim_interface", "system interface to the simulated BMC: kcs, bt, smic or ssif"},
+    {"daemon", "control_socket", "unix socket for 'ipmi-cuse status' (empty: none)"},
+    {"daemon", "debug", "subsystems to log at debug level, comma list"},
+    {"daemon", "log_level", "trace, debug, info, warn, error or critical (default info)"},
+    {"daemon", "sysroot", "prefix for /sys when discovering hardware and checking names"},
+    {"daemon", "startup_timeout_ms", "how long interfaces may take to answer at start-up"},
+};
+
+} // namespace
+
+std::string DeviceConfig::nameFor(int ifnum) const
+{
+    if (ifnum >= 0 && static_cast<std::size_t>(ifnum) < names.size()) {
+        return names[static_cast<std::size_t>(ifnum)];
+    }
+    return "ipmi" + std::to_string(ifnum);
+}
+
+const std::vector<std::string>& debugSubsystems()
+{
+    static const std::vector<std::string> kSubsystems{"daemon", "cuse", "core", "si", "ssif", "sim", "watchdog", "fuse"};
+    return kSubsystems;
+}
+
+const std::vector<SettingInfo>& settingCatalogue()
+{
+    return kCatalogue;
+}
+
+bool knownSetting(std::string_view section, std::string_view key)
+{
+    return std::any_of(kCatalogue.begin(), kCatalogue.end(),
+                       [&](const SettingInfo& i) { return section == i.section && key == i.key; });
+}
+
+} // namespace ipmi::daemon

@@ -1,0 +1,103 @@
+// The configuration file: TOML read into Settings in the kernel's text
+// syntax, refusals naming FILE:LINE:COL (see config.hpp).
+#include "daemon/asio.hpp"
+
+#include "daemon/config.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+namespace ipmi::daemon {
+
+namespace {
+
+std::string where(std::string_view source, const toml::source_region& region)
+{
+    return std::string(source) + ":" + std::to_string(region.begin.line) + ":" + std::to_string(region.begin.column);
+}
+
+// A TOML value in the kernel's text syntax, or nullopt for types it has none for.
+std::optional<std::string> kernelText(const toml::node& node, bool octal)
+{
+    if (const auto* s = node.as_string()) {
+        return s->get();
+    }
+    if (const auto* i = node.as_integer()) {
+        if (octal) {
+            std::ostringstream o;
+            o << '0' << std::oct << i->get();
+            return o.str();
+        }
+        return std::to_string(i->get());
+    }
+    if (const auto* b = node.as_boolean()) {
+        return b->get() ? "Y" : "N";
+    }
+    if (const auto* a = node.as_array()) {
+        std::string joined;
+        bool first = true;
+        for (const toml::node& element : *a) {
+            const auto item = element.is_array() ? std::nullopt : kernelText(element, octal);
+            if (!item) {
+                return std::nullopt;
+            }
+            joined += (first ? "" : ",") + *item;
+            first = false;
+        }
+        return joined;
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+std::string parseConfigText(std::string_view text, std::string_view sourceName, std::vector<Setting>& out)
+{
+    toml::table doc;
+    try {
+        doc = toml::parse(text, sourceName);
+    } catch (const toml::parse_error& e) {
+        return where(sourceName, e.source()) + ": " + std::string(e.description());
+    }
+    std::vector<Setting> settings;
+    for (auto&& [sectionKey, sectionNode] : doc) {
+        const std::string section(sectionKey.str());
+        const auto* table = sectionNode.as_table();
+        const bool knownSection = std::any_of(settingCatalogue().begin(), settingCatalogue().end(),
+                                              [&](const SettingInfo& i) { return section == i.section; });
+        if (!knownSection || table == nullptr) {
+            return where(sourceName, sectionKey.source()) + ": unknown section '" + section +
+                   "' (known: ipmi_si, ipmi_ssif, ipmi_watchdog, ipmi_msghandler, ipmi_poweroff, device, daemon)";
+        }
+        for (auto&& [key, value] : *table) {
+            const std::string name(key.str());
+            if (!knownSetting(section, name)) {
+                return where(sourceName, key.source()) + ": unknown parameter '" + name + "' in [" + section + "]";
+            }
+            const auto textValue = kernelText(value, section == "device" && name == "mode");
+            if (!textValue) {
+                return where(sourceName, value.source()) + ": [" + section + "] " + name +
+                       ": use a string, an integer, a boolean or a list of those";
+            }
+            settings.push_back(Setting{section, name, *textValue, where(sourceName, value.source())});
+        }
+    }
+    out.insert(out.end(), settings.begin(), settings.end());
+    return {};
+}
+
+std::string readConfigFile(const std::filesystem::path& path, std::vector<Setting>& out)
+{
+    std::ifstream in(path);
+    if (!in) {
+        return path.string() + ": cannot read the configuration file";
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parseConfigText(text.str(), path.string(), out);
+}
+
+} // namespace ipmi::daemon

@@ -1,0 +1,47 @@
+// The CUSE publisher: see device_publisher.hpp.
+#include "daemon/device_publisher.hpp"
+
+#include <algorithm>
+
+namespace ipmi::daemon {
+
+namespace {
+
+class CusePublishedDevice final : public PublishedDevice
+{
+  public:
+    CusePublishedDevice(boost::asio::io_context& io, cuse::CuseDeviceOptions options, cuse::OpenFileFn openFile) :
+        device_(io, std::move(options), std::move(openFile))
+    {}
+
+    std::string start(ReadyFn onReady, LostFn onLost) override
+    {
+        return device_.start(std::move(onReady), std::move(onLost));
+    }
+    void stop() override { device_.stop(); }
+    [[nodiscard]] bool ready() const override { return device_.ready(); }
+    [[nodiscard]] const std::string& name() const override { return device_.name(); }
+
+  private:
+    cuse::CuseDevice device_;
+};
+
+} // namespace
+
+DeviceFactory cuseDeviceFactory(boost::asio::io_context& io, const Config& config)
+{
+    cuse::CuseDeviceOptions base;
+    base.ownership = cuse::NodeOwnership{config.device.mode, config.device.uid, config.device.gid};
+    base.cuseDevice = config.device.cuseDevice;
+    base.sysfs = config.daemon.sysroot + "/sys";
+    base.createNodeIn = config.device.createNodeIn;
+    const auto& debug = config.daemon.debug;
+    base.fuseDebug = std::find(debug.begin(), debug.end(), "fuse") != debug.end();
+    return [&io, base](int, const std::string& name, cuse::OpenFileFn openFile) -> std::unique_ptr<PublishedDevice> {
+        auto options = base;
+        options.name = name;
+        return std::make_unique<CusePublishedDevice>(io, std::move(options), std::move(openFile));
+    };
+}
+
+} // namespace ipmi::daemon

@@ -1,0 +1,40 @@
+// How a usable interface becomes /dev/NAME. The program publishes each one
+// as a CUSE device (cuse_dev/); tests of the daemon, which have no
+// /dev/cuse, substitute their own publisher and open files directly through
+// the OpenFileFn they are handed.
+#pragma once
+
+#include "cuse_dev/cuse_device.hpp"
+#include "daemon/config.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace ipmi::daemon {
+
+class PublishedDevice
+{
+  public:
+    using ReadyFn = cuse::CuseDevice::ReadyFn;
+    using LostFn = cuse::CuseDevice::LostFn;
+
+    virtual ~PublishedDevice() = default;
+    // "" or why it could not start (then neither callback is called).
+    [[nodiscard]] virtual std::string start(ReadyFn onReady, LostFn onLost) = 0;
+    // The node goes; open files fail with ENODEV from then on. Idempotent.
+    virtual void stop() = 0;
+    [[nodiscard]] virtual bool ready() const = 0;
+    [[nodiscard]] virtual const std::string& name() const = 0;
+};
+
+// (interface number, node name, how to open a file on it)
+using DeviceFactory =
+    std::function<std::unique_ptr<PublishedDevice>(int ifnum, const std::string& name, cuse::OpenFileFn openFile)>;
+
+// CUSE devices with the configured owner, mode, CUSE device and sysfs root.
+[[nodiscard]] DeviceFactory cuseDeviceFactory(boost::asio::io_context& io, const Config& config);
+
+} // namespace ipmi::daemon

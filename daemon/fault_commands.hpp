@@ -1,0 +1,73 @@
+// The `fault` control verb: the simulated BMC's fault injection (issue 3)
+// changed while the daemon runs, for people who test software against the
+// IPMI ABI and for tests that need timeouts, retries and recovery. Grammar
+// (after the word "fault"; numbers are decimal or 0x hex):
+//   list                                    the faults in force and the counters
+//   set delay MS                            hold every response back MS ms (0 = off)
+//   set drop COUNT                          discard the next COUNT responses
+//   set drop-every N                        discard every Nth response (0 = off)
+//   set cc NETFN CMD|any CODE [COUNT]       answer NETFN/CMD with only CODE,
+//                                           COUNT times (0 or absent = until cleared)
+//   set silence DURATION                    answer nothing for DURATION
+//                                           (seconds, or N ms / N s)
+//   set corrupt EVERY_NTH [XOR [COUNT]]     XOR every Nth interface byte with XOR
+//                                           (default 0xff), COUNT bytes (0 = until cleared)
+//   clear [delay|drop|drop-every|cc|silence|corrupt|all]   (default all)
+// It acts only on the embedded BMC (--sim); real hardware refuses it.
+#pragma once
+
+#include "sim/bmc.hpp"
+#include "sim/fault_injector.hpp"
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ipmi::daemon {
+
+enum class FaultKind : std::uint8_t
+{
+    Delay,
+    Drop,
+    DropEvery,
+    CompletionCode,
+    Silence,
+    Corrupt,
+};
+
+struct FaultCommand
+{
+    enum class Op : std::uint8_t
+    {
+        List,
+        Set,
+        Clear,
+    };
+    Op op = Op::List;
+    std::optional<FaultKind> kind;          // Set: always; Clear: nullopt = all
+    std::chrono::milliseconds duration{0};  // delay, silence
+    unsigned count = 0;                     // drop: next N; drop-every: N; corrupt: bytes
+    unsigned everyNth = 0;                  // corrupt
+    std::uint8_t xorMask = 0xFF;            // corrupt
+    sim::CompletionCodeFault completionCode; // cc
+};
+
+inline constexpr const char* kFaultUsage =
+    "fault list | fault set delay MS | fault set drop COUNT | fault set drop-every N | "
+    "fault set cc NETFN CMD|any CODE [COUNT] | fault set silence SECONDS | "
+    "fault set corrupt EVERY_NTH [XOR [COUNT]] | fault clear [KIND|all]";
+
+// `args` is what follows "fault". nullopt and `error` naming the bad field.
+[[nodiscard]] std::optional<FaultCommand> parseFaultCommand(std::string_view args, std::string& error);
+
+// Applies the command to the BMC at steady time `now` (the loop's clock, for
+// silence) and returns the reply (ending in a newline): the fault list after
+// the change.
+[[nodiscard]] std::string applyFaultCommand(const FaultCommand& command, sim::Bmc& bmc,
+                                            std::chrono::steady_clock::time_point now);
+
+// "delay 0 ms\ndrop next 0 every 0\n..." then the counters.
+[[nodiscard]] std::string formatFaults(const sim::FaultInjector& faults, std::chrono::steady_clock::time_point now);
+
+} // namespace ipmi::daemon

@@ -1,0 +1,183 @@
+// PollPacer under the fake clock: what the SI worker does after each state
+// machine result (spin within the busy limit, back off after it, park when
+// idle, timer pacing for force_kipmid=0), and the worker transport that uses
+// it answering a slow BMC without losing the answer.
+#include "core/smi_policy.hpp"
+#include "core/testing/fake_event_loop.hpp"
+#include "si/poll_pacer.hpp"
+#include "si/register_io_sim.hpp"
+#include "si/si_transport.hpp"
+#include "si/state_machines.hpp"
+#include "sim/models/kcs_model.hpp"
+#include "tests/unit/sim/models/fake_bmc_port.hpp"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace ipmi::si {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr PollStep kAgain{PollAction::Again, {}};
+constexpr PollStep kSpin{PollAction::Spin, {}};
+constexpr PollStep kPark{PollAction::Park, {}};
+
+PollStep sleepFor(core::Clock::duration d) { return {PollAction::Sleep, d}; }
+
+TEST(PollPacer, ProgressCallsAgainAtOnce)
+{
+    core::testing::FakeEventLoop clock;
+    PollPacer pacer({});
+    EXPECT_EQ(pacer.next(SmResult::CallWithoutDelay, clock.now()), kAgain);
+    EXPECT_EQ(pacer.next(SmResult::TransactionComplete, clock.now()), kAgain);
+    EXPECT_EQ(pacer.next(SmResult::Hosed, clock.now()), kAgain);
+}
+
+TEST(PollPacer, IdleAndAttentionParkTheWorker)
+{
+    core::testing::FakeEventLoop clock;
+    PollPacer pacer({});
+    EXPECT_EQ(pacer.next(SmResult::Idle, clock.now()), kPark);
+    EXPECT_EQ(pacer.next(SmResult::Attn, clock.now()), kPark);
+}
+
+TEST(PollPacer, TickDelaySleepsOneTick)
+{
+    core::testing::FakeEventLoop clock;
+    PollPacer pacer({});
+    EXPECT_EQ(pacer.next(SmResult::CallWithTickDelay, clock.now()), sleepFor(kTick));
+}
+
+TEST(PollPacer, UnsetLimitSpinsForTheDefaultThenBacksOffToATick)
+{
+    core::testing::FakeEventLoop clock;
+    PollPacer pacer({});
+    EXPECT_EQ(pacer.busyLimit(), kDefaultMaxBusy);
+    EXPECT_EQ(pacer.next(SmResult::CallWithDelay, clock.now()), kSpin);
+    clock.advance(kDefaultMaxBusy - 1us);
+    EXPECT_EQ(pacer.next(SmResult::CallWithDelay, clock.now()), kSpin);
+    clock.advance(1us);
+    // Past the limit: 100, 200, 400, 800 us, then one tick for good.
+    EXPECT_EQ(pacer.next(SmResult::CallWithDelay, clock.now()), sleepFor(100us));
+    clock.advance(100us);
+    EXPECT_EQ(pacer.next(SmResult::CallWithDelay, clock.now()), sleepFor(200us));
+    clock.advance(200us);
+    EXPECT_EQ(pacer.next(SmResult::CallWithDelay, clock.now()), sleepFor(400us));
+    clock.advance(400us);
+    EXPECT_EQ(pacer.next(SmResult::CallWithDelay, clock.now()), sleepFor(800us));
+    clock.advance(800us);
+    EXPECT_EQ(pacer.next(SmResult::CallWithDelay, clock.now()), sleepFor(1000us));
+    clock.advance(1000us);
+    EXPECT_EQ(pacer.next(SmResult::CallWithDelay, clock.now()), sleepFor(1000us));
+}
+
+TEST(PollPacer, ExplicitLimitIsTheSpinWindow)
+{
+    core::testing::FakeEventLoop clock;
+    PollPacer pacer({true, 40us});
+    EXPECT_EQ(pacer.busyLimit(), 40us);
+    EXPECT_EQ(pacer.next(SmResult::CallWithDelay, clock.now()), kSpin);
+    clock.advance(39us);
+    EXPECT_EQ(pacer.next(SmResult::CallWithDelay, clock.now()), kSpin);
+    clock.advance(1us);
+    EXPECT_EQ(pacer.next(SmResult::CallWithDelay, clock.now()), sleepFor(kFirstBackoff));
+}
+
+TEST(PollPacer, ProgressStartsAFreshWindowAsTheKernelCountsIt)
+{
+    core::testing::FakeEventLoop clock;
+    PollPacer pacer({true, 50us});
+    EXPECT_EQ(pacer.next(SmResult::CallWithDelay, clock.now()), kSpin);
+    clock.advance(60us);
+    EXPECT_EQ(pacer.next(SmResult::CallWithDelay, clock.now()), sleepFor(100us));
+    clock.advance(100us);
+    EXPECT_EQ(pacer.next(SmResult::CallWithDelay, clock.now()), sleepFor(200us));
+    // A byte moved: the next wait spins again, and its back-off restarts short.
+    EXPECT_EQ(pacer.next(SmResult::CallWithoutDelay, clock.now()), kAgain);
+    EXPECT_EQ(pacer.next(SmResult::CallWithDelay, clock.now()), kSpin);
+    clock.advance(50us);
+    EXPECT_EQ(pacer.next(SmResult::CallWithDelay, clock.now()), sleepFor(100us));
+}
+
+TEST(PollPacer, ResetForNewWorkStartsAFreshWindow)
+{
+    core::testing::FakeEventLoop clock;
+    PollPacer pacer({true, 10us});
+    EXPECT_EQ(pacer.next(SmResult::CallWithDelay, clock.now()), kSpin);
+    clock.advance(20us);
+    EXPECT_EQ(pacer.next(SmResult::CallWithDelay, clock.now()), sleepFor(100us));
+    pacer.reset();
+    EXPECT_EQ(pacer.next(SmResult::CallWithDelay, clock.now()), kSpin);
+}
+
+TEST(PollPacer, WithoutKipmidItNeverSpinsAndPollsAtTheKernelTimerPeriod)
+{
+    core::testing::FakeEventLoop clock;
+    PollPacer pacer({false, 1000us});
+    EXPECT_EQ(pacer.next(SmResult::CallWithDelay, clock.now()), sleepFor(kTimerPollPeriod));
+    clock.advance(5ms);
+    EXPECT_EQ(pacer.next(SmResult::CallWithDelay, clock.now()), sleepFor(kTimerPollPeriod));
+    EXPECT_EQ(pacer.next(SmResult::Idle, clock.now()), kPark);
+}
+
+// A BMC that keeps IBF set for its first `busyReads` status reads, then
+// behaves: the worker must keep polling through the spin window and the
+// back-off and still deliver the answer.
+class SlowKcsModel : public sim::RegisterModel
+{
+  public:
+    SlowKcsModel(sim::RegisterModel& inner, unsigned busyReads) : inner_(inner), busyReads_(busyReads) {}
+    std::uint8_t read(unsigned index) override
+    {
+        if (index == 1 && busyReads_ > 0) {
+            --busyReads_;
+            return 0x02; // IBF: still digesting the last write
+        }
+        return inner_.read(index);
+    }
+    void write(unsigned index, std::uint8_t value) override { inner_.write(index, value); }
+    [[nodiscard]] unsigned registerCount() const override { return inner_.registerCount(); }
+
+  private:
+    sim::RegisterModel& inner_;
+    unsigned busyReads_;
+};
+
+TEST(WorkerSiTransport, SlowBmcIsAnsweredAfterSpinAndBackoff)
+{
+    core::testing::FakeEventLoop loop;
+    sim::testing::FakeBmcPort port;
+    port.setAnswer(0x06, 0x2F, {0x1C, 0x2F, 0x00, 0x04});
+    port.setAnswer(0x06, 0x30, {0x1C, 0x30, 0x00});
+    sim::KcsBmcModel kcs(port);
+    SlowKcsModel slow(kcs, 8);
+    auto io = std::make_unique<SimRegisterIo>(slow, "slow kcs");
+    auto sm = makeStateMachine(SiType::Kcs, *io);
+    core::InterfaceInfo info;
+    info.type = "kcs";
+    // A 1 us window: the 8 busy reads outlast it, so the back-off runs too.
+    core::SmiPolicy policy(loop, std::make_unique<WorkerSiTransport>(loop, std::move(io), std::move(sm), info,
+                                                                     PollPacing{true, 1us}));
+    struct Host : core::InterfaceHost
+    {
+        void smiResponse(core::SmiBytes response) override { responses.push_back(std::move(response)); }
+        void smiReceived(core::SmiBytes) override {}
+        void smiWatchdogPretimeout() override {}
+        std::vector<core::SmiBytes> responses;
+    } host;
+    policy.start(host);
+    policy.send({0x18, 0x01});
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (host.responses.empty() && std::chrono::steady_clock::now() < deadline) {
+        loop.runPosted();
+        std::this_thread::yield();
+    }
+    ASSERT_EQ(host.responses.size(), 1U);
+    EXPECT_EQ(host.responses[0], sim::testing::kGetDeviceIdResponse);
+    policy.shutdown();
+}
+
+} // namespace
+} // namespace ipmi::si
