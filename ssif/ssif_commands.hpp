@@ -3,6 +3,7 @@
 // (ssif_interface.cpp). Internal to ssif/.
 #pragma once
 
+#include "abi/ipmi_msgdefs.hpp"
 #include "core/interface.hpp"
 #include "ssif/smbus.hpp"
 
@@ -11,16 +12,18 @@
 
 namespace ipmi::ssif::detail {
 
-constexpr std::uint8_t kAppRequest = 0x06 << 2;
-constexpr std::uint8_t kAppResponse = (0x06 | 1) << 2;
-constexpr std::uint8_t kGetDeviceId = 0x01;
-constexpr std::uint8_t kSetGlobalEnables = 0x2E;
-constexpr std::uint8_t kGetGlobalEnables = 0x2F;
-constexpr std::uint8_t kClearMessageFlags = 0x30;
-constexpr std::uint8_t kGetMessageFlags = 0x31;
-constexpr std::uint8_t kGetMessage = 0x33;
-constexpr std::uint8_t kReadEventBuffer = 0x35;
-constexpr std::uint8_t kGetSystemInterfaceCapabilities = 0x57;
+// The command numbers are the kernel's (abi/ipmi_msgdefs.hpp); the first
+// byte of an SSIF message is netfn << 2 with LUN 0.
+constexpr std::uint8_t kAppRequest = abi::IPMI_NETFN_APP_REQUEST << 2;
+constexpr std::uint8_t kAppResponse = abi::IPMI_NETFN_APP_RESPONSE << 2;
+constexpr std::uint8_t kGetDeviceId = abi::IPMI_GET_DEVICE_ID_CMD;
+constexpr std::uint8_t kSetGlobalEnables = abi::IPMI_SET_BMC_GLOBAL_ENABLES_CMD;
+constexpr std::uint8_t kGetGlobalEnables = abi::IPMI_GET_BMC_GLOBAL_ENABLES_CMD;
+constexpr std::uint8_t kClearMessageFlags = abi::IPMI_CLEAR_MSG_FLAGS_CMD;
+constexpr std::uint8_t kGetMessageFlags = abi::IPMI_GET_MSG_FLAGS_CMD;
+constexpr std::uint8_t kGetMessage = abi::IPMI_GET_MSG_CMD;
+constexpr std::uint8_t kReadEventBuffer = abi::IPMI_READ_EVENT_MSG_BUFFER_CMD;
+constexpr std::uint8_t kGetSystemInterfaceCapabilities = 0x57; // not in the kernel's table
 
 constexpr std::uint8_t kFlagReceiveMessage = 0x01;
 constexpr std::uint8_t kFlagEventBufferFull = 0x02;
