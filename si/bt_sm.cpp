@@ -219,7 +219,7 @@ SmResult BtStateMachine::event(Microseconds elapsed)
 
     case State::ClearB2h:
         if (st & kB2hAtn) {
-            control(kB2hAtn); // stubborn BMCs need more than one hit
+            control(kB2hAtn); // not seen yet: clear it again, as ipmi_bt_sm does
             return SmResult::CallWithDelay;
         }
         state_ = State::ReadBytes;

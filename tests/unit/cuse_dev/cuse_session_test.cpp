@@ -15,6 +15,7 @@ namespace ipmi::cuse {
 namespace {
 
 using testing::TempDir;
+using testing::writeCuseDev;
 
 TEST(CuseSession, ParsesOnlyWholeDeviceNumbers)
 {
@@ -38,10 +39,10 @@ TEST(CuseSession, ReadsTheRegisteredNumberFromSysfs)
     ASSERT_FALSE(sys.path().empty());
     EXPECT_EQ(readDeviceNumber(sys.path(), "ipmi0"), std::nullopt);
     EXPECT_EQ(registeredDevice(sys.path(), "ipmi0"), std::nullopt);
-    sys.writeCuseDev("ipmi0", "239:1\n");
+    writeCuseDev(sys, "ipmi0", "239:1\n");
     EXPECT_EQ(readDeviceNumber(sys.path(), "ipmi0"), (DeviceNumber{239, 1}));
     EXPECT_EQ(registeredDevice(sys.path(), "ipmi0"), makedev(239, 1));
-    sys.writeCuseDev("ipmi1", "239\n");
+    writeCuseDev(sys, "ipmi1", "239\n");
     EXPECT_EQ(readDeviceNumber(sys.path(), "ipmi1"), std::nullopt);
     EXPECT_EQ(registeredDevice(sys.path(), "ipmi1"), std::nullopt);
 }
@@ -99,7 +100,7 @@ TEST(CuseSession, ReadLoopDecisions)
 TEST(CuseSession, RegistrationWatchReportsANumberThatIsThere)
 {
     const TempDir sys;
-    sys.writeCuseDev("watchdog0", "247:3\n");
+    writeCuseDev(sys, "watchdog0", "247:3\n");
     boost::asio::io_context io;
     RegistrationWatch watch(io);
     std::vector<std::optional<DeviceNumber>> seen;
@@ -125,8 +126,8 @@ TEST(CuseSession, RegistrationWatchGivesUpAtTheDeadline)
 TEST(CuseSession, RegistrationWatchCancelledOrRestartedNeverReportsTheOldStart)
 {
     const TempDir sys;
-    sys.writeCuseDev("ipmi0", "240:0\n");
-    sys.writeCuseDev("ipmi1", "240:1\n");
+    writeCuseDev(sys, "ipmi0", "240:0\n");
+    writeCuseDev(sys, "ipmi1", "240:1\n");
     boost::asio::io_context io;
     RegistrationWatch watch(io);
     int cancelled = 0;

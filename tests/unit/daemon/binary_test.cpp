@@ -4,6 +4,8 @@
 // that never happens, bad options and configuration lines, --help, and the
 // status client with no daemon. Paths point into a private temporary
 // directory; nothing waits on real time beyond the child's own run.
+#include "tests/unit/temp_dir.hpp"
+
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
@@ -33,15 +35,7 @@ class Binary : public ::testing::Test
         const char* bin = std::getenv("IPMI_CUSE_BIN");
         ASSERT_NE(bin, nullptr) << "IPMI_CUSE_BIN must name the built ipmi-cuse";
         bin_ = bin;
-        std::string tmpl = (fs::temp_directory_path() / "ipmi-cuse-test-XXXXXX").string();
-        ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-        dir_ = tmpl;
         fs::create_directories(dir_ / "sysroot" / "sys");
-    }
-    void TearDown() override
-    {
-        std::error_code ec;
-        fs::remove_all(dir_, ec);
     }
 
     ChildRun run(const std::string& args)
@@ -70,7 +64,8 @@ class Binary : public ::testing::Test
     }
 
     std::string bin_;
-    fs::path dir_;
+    ipmi::testing::TempDir scratch_;
+    fs::path dir_ = scratch_.path();
 };
 
 TEST_F(Binary, WithoutCuseItSaysSoAndWhatToDo)

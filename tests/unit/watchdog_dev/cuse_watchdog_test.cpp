@@ -14,6 +14,7 @@ namespace ipmi::watchdog {
 namespace {
 
 using cuse::testing::TempDir;
+using cuse::testing::writeCuseDev;
 
 TEST(CuseWatchdog, DeviceNames)
 {
@@ -32,7 +33,7 @@ TEST(CuseWatchdog, ReadsTheCuseClassAttribute)
     const TempDir sys;
     ASSERT_FALSE(sys.path().empty());
     EXPECT_EQ(readCuseDeviceNumber(sys.path(), "watchdog0"), std::nullopt);
-    sys.writeCuseDev("watchdog0", "239:1\n");
+    writeCuseDev(sys, "watchdog0", "239:1\n");
     EXPECT_EQ(readCuseDeviceNumber(sys.path(), "watchdog0"), (DeviceNumber{239, 1}));
     // The parser is CUSE's shared one (tested in cuse_session_test.cpp).
     EXPECT_EQ(parseDeviceNumber("239:1\n"), (cuse::DeviceNumber{239, 1}));

@@ -9,21 +9,6 @@
 namespace ipmi::si::discovery::testing {
 namespace fs = std::filesystem;
 
-FixtureTree::FixtureTree()
-{
-    std::string pattern = (fs::temp_directory_path() / "si-discovery-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-        throw std::runtime_error("mkdtemp failed");
-    }
-    root_ = pattern;
-}
-
-FixtureTree::~FixtureTree()
-{
-    std::error_code ec;
-    fs::remove_all(root_, ec);
-}
-
 void FixtureTree::mkdir(const std::string& path) const
 {
     fs::create_directories(root_ + path);

@@ -1,6 +1,9 @@
-// A throw-away directory tree that stands in for /sys and /proc in tests,
-// plus the firmware tables QEMU 7.2 builds for its IPMI devices.
+// A throw-away directory tree (a tests/unit/temp_dir.hpp TempDir) that stands
+// in for /sys and /proc in tests, plus the firmware tables QEMU 7.2 builds for
+// its IPMI devices.
 #pragma once
+
+#include "tests/unit/temp_dir.hpp"
 
 #include <cstdint>
 #include <string>
@@ -11,11 +14,6 @@ namespace ipmi::si::discovery::testing {
 class FixtureTree
 {
   public:
-    FixtureTree();
-    ~FixtureTree();
-    FixtureTree(const FixtureTree&) = delete;
-    FixtureTree& operator=(const FixtureTree&) = delete;
-
     [[nodiscard]] const std::string& root() const { return root_; }
     // Creates parent directories as needed; path is absolute inside the tree.
     void write(const std::string& path, const std::string& text) const;
@@ -25,7 +23,8 @@ class FixtureTree
     void symlink(const std::string& path, const std::string& target) const;
 
   private:
-    std::string root_;
+    ipmi::testing::TempDir dir_;
+    std::string root_ = dir_.path().string();
 };
 
 // SMBIOS type 38 exactly as QEMU 7.2's hw/smbios/smbios_type_38.c builds it
