@@ -7,6 +7,7 @@
 
 #include "abi/ipmi_compat.hpp"
 
+#include <algorithm>
 #include <cerrno>
 
 namespace ipmi::core {
@@ -28,6 +29,18 @@ std::optional<ReceivePeek> DeviceFile::peekReceive() const
     }
     const auto& head = queue_.front();
     return ReceivePeek{ipmi_addr_length(head.addr.addr_type), static_cast<unsigned int>(head.data.size())};
+}
+
+bool DeviceFile::awaitingAnswers() const
+{
+    if (!user_) {
+        return false;
+    }
+    // The user's charge counts outstanding requests plus the charged
+    // messages still queued here.
+    const auto queuedCharged =
+        std::count_if(queue_.begin(), queue_.end(), [](const ReceivedMessage& m) { return m.charge.charged(); });
+    return user_->chargedMessages() > queuedCharged;
 }
 
 void DeviceFile::onMessage(ReceivedMessage msg)

@@ -32,6 +32,7 @@ class DeviceFile final : public IpmiFile, public UserHandler
 
     long ioctl(std::uint32_t cmd, std::uint64_t arg, UserMemory& mem, bool compat32) override;
     [[nodiscard]] bool readable() const override { return !queue_.empty(); }
+    [[nodiscard]] bool awaitingAnswers() const override;
     void setWakeup(std::function<void()> onReadable) override { wakeup_ = std::move(onReadable); }
     [[nodiscard]] std::optional<ReceivePeek> peekReceive() const override;
 

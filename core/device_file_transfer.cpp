@@ -152,6 +152,9 @@ long DeviceFile::handleReceive(Transfer& rsp, bool trunc, UserMemory& mem, Write
     if (const int rv = writeBack(rsp); rv != 0) {
         return rv;
     }
+    if (const int rv = mem.commit(); rv != 0) {
+        return rv;
+    }
     queue_.pop_front(); // releases the message's charge
     return truncated;
 }

@@ -37,6 +37,8 @@ class IpmiFile
 
     // EPOLLIN|EPOLLRDNORM iff the receive queue is non-empty.
     [[nodiscard]] virtual bool readable() const = 0;
+    // True while requests sent through this file still wait for their answer.
+    [[nodiscard]] virtual bool awaitingAnswers() const = 0;
     // Called (on the loop thread) when a message is queued on an empty queue:
     // the edge a poll waiter must be woken on.
     virtual void setWakeup(std::function<void()> onReadable) = 0;

@@ -26,6 +26,11 @@ class UserMemory
     // 0, -EFAULT, or kNeedUserMemory.
     virtual int copyFromUser(void* dst, std::uint64_t userAddr, std::size_t len) = 0;
     virtual int copyToUser(std::uint64_t userAddr, const void* src, std::size_t len) = 0;
+    // Stores any copyToUser the memory has deferred, in order, stopping at
+    // the first that faults (0, -EFAULT or kNeedUserMemory). An ioctl calls
+    // it before a change a failed copy must not see happen (RECEIVE's
+    // dequeue); a front end that defers calls it again once the ioctl is done.
+    virtual int commit() { return 0; }
 };
 
 } // namespace ipmi::core

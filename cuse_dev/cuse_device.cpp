@@ -2,9 +2,11 @@
 // cuse_device.hpp (and cuse_session.hpp for the session itself).
 #include "cuse_dev/cuse_device.hpp"
 
+#include "cuse_dev/caller_memory.hpp"
 #include "cuse_dev/cuse_session.hpp"
 #include "cuse_dev/ioctl_marshal.hpp"
 #include "cuse_dev/libfuse.hpp"
+#include "cuse_dev/poll_hold.hpp"
 
 #include <sys/sysmacros.h>
 
@@ -25,11 +27,32 @@ struct PendingIoctl
     RetryPlan plan;
 };
 
+// A poll() answered later (see CuseDeviceOptions::pollHold).
+struct HeldPoll
+{
+    fuse_req_t req = nullptr;
+    fuse_pollhandle* ph = nullptr;
+    std::chrono::steady_clock::time_point deadline;
+};
+
 struct OpenFile
 {
+    explicit OpenFile(boost::asio::io_context& io) : holdTimer(io) {}
+
+    // The hold timer is never cancelled: an answer that comes in time (the
+    // usual case) leaves it to expire and find nothing held, and a poll held
+    // while it runs is looked at when it expires. Cancelling and re-arming it
+    // per message would reprogram the loop's timerfd twice per message.
+    bool holdTimerArmed = false;
+    std::shared_ptr<const char> alive = std::make_shared<const char>(); // for the timer's handler
+
     std::unique_ptr<core::IpmiFile> file;
     PollHandle pollHandle;
     std::map<pid_t, PendingIoctl> pending; // by caller thread id
+    bool inPlace = true;                   // false once a caller could not be reached in place
+    std::map<std::uint32_t, std::vector<UserRange>> readAhead; // by ioctl number: what it read last
+    std::optional<HeldPoll> heldPoll;
+    boost::asio::steady_timer holdTimer;
 };
 
 } // namespace
@@ -38,7 +61,7 @@ class CuseDevice::Impl final : public CuseRequestHandler
 {
   public:
     Impl(boost::asio::io_context& io, CuseDeviceOptions options, OpenFileFn openFile) :
-        options_(std::move(options)), openFile_(std::move(openFile)),
+        io_(io), options_(std::move(options)), openFile_(std::move(openFile)),
         session_(io, sessionOptions(options_), *this)
     {}
 
@@ -52,6 +75,7 @@ class CuseDevice::Impl final : public CuseRequestHandler
     const std::string& name() const { return options_.name; }
     bool ready() const { return ready_; }
     std::size_t openFiles() const { return files_.size(); }
+    const CuseDeviceCounters& counters() const { return counters_; }
 
     // CuseRequestHandler, on the loop thread inside fuse_session_process_buf.
     void open(fuse_req_t req, fuse_file_info* fi) override;
@@ -71,12 +95,19 @@ class CuseDevice::Impl final : public CuseRequestHandler
     void sessionEnded(const std::string& reason);
     void finishStart(const std::string& error);
     static OpenFile* fileOf(const fuse_file_info* fi) { return reinterpret_cast<OpenFile*>(fi->fh); }
+    std::optional<long> ioctlInPlace(OpenFile& of, const IoctlCall& call, pid_t caller);
+    void holdPoll(OpenFile& of, fuse_req_t req, fuse_pollhandle* ph);
+    void armHoldTimer(OpenFile& of, std::chrono::steady_clock::time_point when);
+    void answerHeldPoll(OpenFile& of);
+    void wake(OpenFile& of);
 
+    boost::asio::io_context& io_;
     CuseDeviceOptions options_;
     OpenFileFn openFile_;
     ReadyFn onReady_;
     LostFn onLost_;
     bool ready_ = false;
+    CuseDeviceCounters counters_;
     std::map<OpenFile*, std::unique_ptr<OpenFile>> files_;
     CuseSession session_; // calls back into this handler; stop() drops the files first
 };
@@ -97,7 +128,10 @@ std::string CuseDevice::Impl::start(ReadyFn onReady, LostFn onLost)
 
 void CuseDevice::Impl::stop()
 {
-    // The files go first: their poll handles belong to the session.
+    // The files go first: their poll handles and held polls belong to the session.
+    for (auto& [raw, of] : files_) {
+        answerHeldPoll(*of);
+    }
     files_.clear();
     session_.stop();
     ready_ = false;
@@ -159,10 +193,10 @@ void CuseDevice::Impl::open(fuse_req_t req, fuse_file_info* fi)
         replyError(req, -*err);
         return;
     }
-    auto of = std::make_unique<OpenFile>();
+    auto of = std::make_unique<OpenFile>(io_);
     of->file = std::move(std::get<std::unique_ptr<core::IpmiFile>>(result));
     OpenFile* raw = of.get();
-    raw->file->setWakeup([this, raw] { session_.notifyPoll(raw->pollHandle); });
+    raw->file->setWakeup([this, raw] { wake(*raw); });
     files_.emplace(raw, std::move(of));
     fi->fh = reinterpret_cast<std::uintptr_t>(raw);
     fi->direct_io = 1;
@@ -173,6 +207,7 @@ void CuseDevice::Impl::open(fuse_req_t req, fuse_file_info* fi)
 
 void CuseDevice::Impl::release(fuse_req_t req, fuse_file_info* fi)
 {
+    answerHeldPoll(*fileOf(fi));
     files_.erase(fileOf(fi));
     replyError(req, 0);
 }
@@ -200,6 +235,14 @@ void CuseDevice::Impl::ioctl(fuse_req_t req, const IoctlCall& call, fuse_file_in
             previous = &it->second.plan;
         }
     }
+    if (previous == nullptr) {
+        if (auto result = ioctlInPlace(*of, call, caller)) {
+            ++counters_.ioctlsInPlace;
+            of->pending.erase(caller);
+            replyIoctl(req, *result, {});
+            return;
+        }
+    }
     IoctlOutcome outcome = marshalIoctl(*of->file, call, previous);
 
     if (auto* retry = std::get_if<IoctlRetry>(&outcome)) {
@@ -208,16 +251,89 @@ void CuseDevice::Impl::ioctl(fuse_req_t req, const IoctlCall& call, fuse_file_in
         return;
     }
     of->pending.erase(caller);
+    ++counters_.ioctlsByRetry;
     const auto& reply = std::get<IoctlReply>(outcome);
     // A negative result with data (RECEIVE_MSG_TRUNC's EMSGSIZE) still has
     // its bytes copied out by the kernel.
     replyIoctl(req, reply.result, reply.out);
 }
 
+std::optional<long> CuseDevice::Impl::ioctlInPlace(OpenFile& of, const IoctlCall& call, pid_t caller)
+{
+    if (!options_.inPlaceMemory || !of.inPlace) {
+        return std::nullopt;
+    }
+    auto result = cuse::ioctlInPlace(*of.file, call, caller, of.readAhead[call.cmd]);
+    if (!result) {
+        of.inPlace = false;
+        session_.log()->debug("{}: caller {} cannot be reached in place; this file uses the FUSE ioctl retry "
+                              "protocol from now on",
+                              options_.name, caller);
+    }
+    return result;
+}
+
 void CuseDevice::Impl::poll(fuse_req_t req, fuse_file_info* fi, fuse_pollhandle* ph)
 {
     OpenFile* of = fileOf(fi);
+    if (shouldHoldPoll(options_.pollHold, of->file->readable(), ph != nullptr, of->file->awaitingAnswers(),
+                       of->heldPoll.has_value())) {
+        holdPoll(*of, req, ph);
+        return;
+    }
     replyPoll(req, of->pollHandle, ph, of->file->readable());
+}
+
+void CuseDevice::Impl::holdPoll(OpenFile& of, fuse_req_t req, fuse_pollhandle* ph)
+{
+    ++counters_.pollsHeld;
+    of.heldPoll = HeldPoll{req, ph, std::chrono::steady_clock::now() + options_.pollHold};
+    if (!of.holdTimerArmed) {
+        armHoldTimer(of, of.heldPoll->deadline);
+    }
+}
+
+void CuseDevice::Impl::armHoldTimer(OpenFile& of, std::chrono::steady_clock::time_point when)
+{
+    of.holdTimerArmed = true;
+    of.holdTimer.expires_at(when);
+    of.holdTimer.async_wait(
+        [this, raw = &of, alive = std::weak_ptr<const char>(of.alive)](const boost::system::error_code&) {
+            if (alive.expired()) {
+                return;
+            }
+            raw->holdTimerArmed = false;
+            if (!raw->heldPoll) {
+                return;
+            }
+            if (raw->heldPoll->deadline <= std::chrono::steady_clock::now()) {
+                answerHeldPoll(*raw);
+            } else {
+                armHoldTimer(*raw, raw->heldPoll->deadline); // held after the timer was set
+            }
+        });
+}
+
+void CuseDevice::Impl::answerHeldPoll(OpenFile& of)
+{
+    // Its handle is kept even with a "ready" answer: an edge-triggered epoll
+    // whose re-check this was does not poll again before it sleeps, and only
+    // a notification through that handle would wake it for the next message.
+    if (auto held = std::exchange(of.heldPoll, std::nullopt)) {
+        replyPoll(held->req, of.pollHandle, held->ph, of.file->readable());
+    }
+}
+
+void CuseDevice::Impl::wake(OpenFile& of)
+{
+    // The held poll first: its caller is inside poll(), registered on the
+    // file's wait queue, and a notification sent before the answer would
+    // wake it for nothing while it waits for that answer.
+    if (of.heldPoll) {
+        ++counters_.heldPollsReady;
+        answerHeldPoll(of);
+    }
+    session_.notifyPoll(of.pollHandle); // everyone else waiting on the file
 }
 
 CuseDevice::CuseDevice(boost::asio::io_context& io, CuseDeviceOptions options, OpenFileFn openFile) :
@@ -249,6 +365,11 @@ bool CuseDevice::ready() const
 std::size_t CuseDevice::openFiles() const
 {
     return impl_->openFiles();
+}
+
+const CuseDeviceCounters& CuseDevice::counters() const
+{
+    return impl_->counters();
 }
 
 } // namespace ipmi::cuse

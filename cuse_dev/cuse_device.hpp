@@ -7,9 +7,11 @@
 // File operations: open creates a user (the OpenFile callback, normally
 // MessageHandler::openFile) and answers its errno; release closes it; read and
 // write fail with EINVAL as they do without file operations in the kernel;
-// ioctl runs the retry protocol of ioctl_marshal.hpp; poll reports
+// ioctl reaches the caller's memory in place (caller_memory.hpp) or else
+// runs the retry protocol of ioctl_marshal.hpp; poll reports
 // POLLIN|POLLRDNORM while the receive queue is non-empty and keeps the poll
-// handle, which the file's wake-up turns into a poll notification.
+// handle, which the file's wake-up turns into a poll notification, or holds
+// the poll briefly while an answer is on its way (poll_hold.hpp).
 //
 // start() refuses a name the kernel's ipmi_devintf or another CUSE server
 // holds. Once CUSE has registered the device (/sys/class/cuse/NAME/dev), the
@@ -24,6 +26,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -43,6 +46,20 @@ struct CuseDeviceOptions
     std::optional<std::filesystem::path> createNodeIn; // --create-node DIR
     std::chrono::milliseconds registrationTimeout{2000};
     bool fuseDebug = false;                          // libfuse's own request trace
+    // Reach ioctl callers' memory in place (caller_memory.hpp) before
+    // falling back to the FUSE retry protocol.
+    bool inPlaceMemory = true;
+    // How long a poll() may be held for an answer on its way (poll_hold.hpp); 0: never.
+    std::chrono::microseconds pollHold{10000};
+};
+
+// How the device's FUSE requests were answered, for `ipmi-cuse status`.
+struct CuseDeviceCounters
+{
+    std::uint64_t ioctlsInPlace = 0; // answered in one round trip (caller_memory.hpp)
+    std::uint64_t ioctlsByRetry = 0; // answered through the FUSE retry protocol
+    std::uint64_t pollsHeld = 0;     // polls held for an answer on its way
+    std::uint64_t heldPollsReady = 0; // ... of which the answer arrived in time
 };
 
 // What opening the device yields: the open file, or -errno for the caller.
@@ -73,6 +90,7 @@ class CuseDevice
     [[nodiscard]] const std::string& name() const;
     [[nodiscard]] bool ready() const;
     [[nodiscard]] std::size_t openFiles() const;
+    [[nodiscard]] const CuseDeviceCounters& counters() const;
 
     class Impl; // the libfuse callbacks reach it through the session's userdata
 

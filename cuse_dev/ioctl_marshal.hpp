@@ -1,5 +1,6 @@
 // The FUSE "unrestricted ioctl" retry protocol for /dev/ipmiN, as plain
-// functions over byte buffers, so it is testable without /dev/cuse.
+// functions over byte buffers, so it is testable without /dev/cuse. The
+// device uses it for callers it cannot reach in place (caller_memory.hpp).
 //
 // How CUSE delivers an unrestricted ioctl (fs/fuse/ioctl.c): the first call
 // carries no user memory at all. The server answers "retry, and this time

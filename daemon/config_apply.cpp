@@ -216,6 +216,17 @@ std::string applyDevice(DeviceConfig& c, const std::string& key, const std::stri
         c.cuseDevice = value;
         return {};
     }
+    if (key == "in_place_memory") {
+        return parseBool(value, c.inPlaceMemory);
+    }
+    if (key == "poll_hold_us") {
+        long long us = 0;
+        if (auto e = parseIntValue(value, 0, 100000, us); !e.empty()) {
+            return e;
+        }
+        c.pollHold = std::chrono::microseconds(us);
+        return {};
+    }
     if (key == "watchdog_name") {
         if (value.empty() || value == "none") {
             c.watchdogName.clear();

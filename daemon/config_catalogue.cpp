@@ -58,6 +58,8 @@ const std::vector<SettingInfo> kCatalogue = {
     {"device", "create_node", "also create the nodes in this directory (a container's /dev)"},
     {"device", "cuse_device", "the CUSE control device (default /dev/cuse)"},
     {"device", "watchdog_name", "name of the IPMI watchdog device (default watchdog; none: no device)"},
+    {"device", "in_place_memory", "reach ioctl callers' memory directly, one FUSE round trip per ioctl (default Y)"},
+    {"device", "poll_hold_us", "hold a poll() this long for an answer on its way, 0..100000 (default 10000; 0: never)"},
     {"daemon", "sim", "serve the embedded simulated BMC instead of hardware"},
     {"daemon", "sim_config", "TOML file describing the simulated BMC"},
     {"daemon", "sim_interface", "system interface to the simulated BMC: kcs, bt, smic or ssif"},

@@ -54,7 +54,10 @@ void Daemon::Impl::execute(const StatusCommand&, Reply reply)
 {
     reply(formatStatus(handler_, [this](int ifnum) {
         const auto it = devices_.find(ifnum);
-        return it != devices_.end() && it->second->ready() ? it->second->name() : std::string{};
+        if (it == devices_.end() || !it->second->ready()) {
+            return DeviceSummary{};
+        }
+        return DeviceSummary{it->second->name(), it->second->counters()};
     }));
 }
 

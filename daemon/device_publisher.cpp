@@ -21,6 +21,7 @@ class CusePublishedDevice final : public PublishedDevice
     void stop() override { device_.stop(); }
     [[nodiscard]] bool ready() const override { return device_.ready(); }
     [[nodiscard]] const std::string& name() const override { return device_.name(); }
+    [[nodiscard]] cuse::CuseDeviceCounters counters() const override { return device_.counters(); }
 
   private:
     cuse::CuseDevice device_;
@@ -37,6 +38,8 @@ DeviceFactory cuseDeviceFactory(boost::asio::io_context& io, const Config& confi
     base.createNodeIn = config.device.createNodeIn;
     const auto& debug = config.daemon.debug;
     base.fuseDebug = std::find(debug.begin(), debug.end(), "fuse") != debug.end();
+    base.inPlaceMemory = config.device.inPlaceMemory;
+    base.pollHold = config.device.pollHold;
     return [&io, base](int, const std::string& name, cuse::OpenFileFn openFile) -> std::unique_ptr<PublishedDevice> {
         auto options = base;
         options.name = name;

@@ -28,6 +28,8 @@ class PublishedDevice
     virtual void stop() = 0;
     [[nodiscard]] virtual bool ready() const = 0;
     [[nodiscard]] virtual const std::string& name() const = 0;
+    // How its requests were answered; a publisher without CUSE has none.
+    [[nodiscard]] virtual cuse::CuseDeviceCounters counters() const { return {}; }
 };
 
 // (interface number, node name, how to open a file on it)

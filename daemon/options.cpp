@@ -42,6 +42,8 @@ const OwnOption kOwnOptions[] = {
     {"--create-node", "device", "create_node", "also create the nodes in DIR (a container's private /dev without devtmpfs)"},
     {"--cuse-device", "device", "cuse_device", "the CUSE control device (default /dev/cuse)"},
     {"--watchdog-name", "device", "watchdog_name", "name of the IPMI watchdog device: watchdog (default), watchdog0, ...; none or empty: no watchdog device"},
+    {"--in-place-memory", "device", "in_place_memory", "reach ioctl callers' memory directly: one FUSE round trip per ioctl (default Y)"},
+    {"--poll-hold-us", "device", "poll_hold_us", "hold a poll() this long for an answer on its way, 0..100000 (default 10000; 0: never)"},
     {"--control-socket", "daemon", "control_socket", "unix socket for 'ipmi-cuse status' (default /run/ipmi-cuse/control; empty: none)"},
     {"--debug", "daemon", "debug", "subsystems logging at debug level, comma list: daemon, cuse, core, si, ssif, sim, watchdog, fuse, all"},
     {"--log-level", "daemon", "log_level", "trace, debug, info (default), warn, error, critical"},

@@ -18,7 +18,7 @@ std::uint64_t sum(const core::Statistics& s, std::initializer_list<core::Stat> w
 
 } // namespace
 
-std::string formatStatus(const core::MessageHandler& handler, const std::function<std::string(int)>& deviceOf)
+std::string formatStatus(const core::MessageHandler& handler, const std::function<DeviceSummary(int)>& deviceOf)
 {
     using core::Stat;
     std::ostringstream out;
@@ -31,7 +31,8 @@ std::string formatStatus(const core::MessageHandler& handler, const std::functio
             continue;
         }
         const auto& s = status->stats;
-        const std::string device = deviceOf(ifnum);
+        const DeviceSummary summary = deviceOf(ifnum);
+        const std::string& device = summary.name;
         out << "interface " << ifnum << " device " << (device.empty() ? "-" : "/dev/" + device) << " type "
             << info->info.type << (info->info.simulated ? " (simulated)" : "") << " at "
             << info->info.description << "\n";
@@ -46,6 +47,9 @@ std::string formatStatus(const core::MessageHandler& handler, const std::functio
                        Stat::InvalidIpmbResponses, Stat::InvalidLanResponses, Stat::InvalidCommands,
                        Stat::InvalidEvents, Stat::DroppedRexmitIpmbCommands, Stat::DroppedRexmitLanCommands})
             << " events " << s[static_cast<std::size_t>(Stat::Events)] << "\n";
+        const auto& c = summary.counters;
+        out << "  ioctls_in_place " << c.ioctlsInPlace << " ioctls_by_retry " << c.ioctlsByRetry << " polls_held "
+            << c.pollsHeld << " held_polls_ready " << c.heldPollsReady << "\n";
         for (std::size_t i = 0; i < core::kStatCount; ++i) {
             out << "  " << core::toString(static_cast<Stat>(i)) << " " << s[i] << "\n";
         }

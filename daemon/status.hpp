@@ -5,14 +5,22 @@
 #pragma once
 
 #include "core/message_handler.hpp"
+#include "cuse_dev/cuse_device.hpp"
 
 #include <functional>
 #include <string>
 
 namespace ipmi::daemon {
 
-// `deviceOf(ifnum)` names the node serving the interface ("" if none yet).
+// The node serving an interface: its name ("" if none yet) and how its
+// FUSE requests were answered.
+struct DeviceSummary
+{
+    std::string name;
+    cuse::CuseDeviceCounters counters;
+};
+
 [[nodiscard]] std::string formatStatus(const core::MessageHandler& handler,
-                                       const std::function<std::string(int)>& deviceOf);
+                                       const std::function<DeviceSummary(int)>& deviceOf);
 
 } // namespace ipmi::daemon

@@ -7,6 +7,7 @@ SmbusRunner::SmbusRunner(core::EventLoop& loop, std::unique_ptr<Smbus> bus)
     : loop_(loop)
     , bus_(std::move(bus))
 {
+    ::sem_init(&jobsReady_, 0, 0);
     if (bus_->blocking())
     {
         worker_ = std::thread([this] { workerMain(); });
@@ -20,11 +21,12 @@ SmbusRunner::~SmbusRunner()
         stopping_ = true;
         jobs_.clear();
     }
-    wake_.notify_all();
+    ::sem_post(&jobsReady_);
     if (worker_.joinable())
     {
         worker_.join(); // at most one transfer (milliseconds) to finish
     }
+    ::sem_destroy(&jobsReady_);
     bus_->setAlertHandler({});
     alive_.reset();
 }
@@ -80,7 +82,7 @@ void SmbusRunner::submit(Job job)
         const std::lock_guard lock(mutex_);
         jobs_.push_back(std::move(job));
     }
-    wake_.notify_one();
+    ::sem_post(&jobsReady_);
 }
 
 SmbusRunner::Outcome SmbusRunner::run(Job& job)
@@ -135,13 +137,20 @@ void SmbusRunner::workerMain()
 {
     for (;;)
     {
+        while (::sem_wait(&jobsReady_) != 0)
+        {
+            // EINTR only: a signal handler ran on this thread.
+        }
         Job job;
         {
-            std::unique_lock lock(mutex_);
-            wake_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+            const std::lock_guard lock(mutex_);
             if (stopping_)
             {
                 return;
+            }
+            if (jobs_.empty())
+            {
+                continue; // every post has its job; never pop an empty queue all the same
             }
             job = std::move(jobs_.front());
             jobs_.pop_front();

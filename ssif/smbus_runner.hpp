@@ -12,10 +12,11 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <deque>
 #include <memory>
 #include <mutex>
+
+#include <semaphore.h>
 #include <thread>
 
 namespace ipmi::ssif {
@@ -88,8 +89,12 @@ class SmbusRunner
     std::unique_ptr<Smbus> bus_;
     std::shared_ptr<int> alive_ = std::make_shared<int>(0);
     std::atomic<std::int64_t> busNanos_{0};
-    std::mutex mutex_;
-    std::condition_variable wake_;
+    std::mutex mutex_; // guards jobs_ and stopping_
+    // One post per job (and one to stop). A semaphore rather than a
+    // condition variable: glibc leaves a mutex re-taken after a condition
+    // wait marked contended, so every job cost the worker an extra futex
+    // wake on its way out; sem_post wakes only when the worker sleeps.
+    sem_t jobsReady_{};
     std::deque<Job> jobs_;
     bool stopping_ = false;
     std::thread worker_;

@@ -139,6 +139,19 @@ if [ "$stage" = 1 ]; then
         fail group-access "member: $(echo "$as_tester" | head -n 3 | tr '\n' ' ') / non-member: $(echo "$as_outsider" | head -n 2 | tr '\n' ' ')"
     fi
 
+    # -- in-place ---------------------------------------------------------
+    # The sandboxed service reaches its clients' ioctl arguments in place
+    # (CAP_SYS_PTRACE in its bounding set): every ioctl so far, the
+    # unprivileged member's included, took one FUSE round trip.
+    counters=$(ipmi-cuse status 2>&1 | grep '^  ioctls_in_place')
+    set -- $counters
+    if [ "${2:-0}" -gt 0 ] && [ "${4:-x}" = 0 ]; then
+        pass in-place "$(echo "$counters" | tr -s ' ')"
+    else
+        fail in-place "status: ${counters:-$(ipmi-cuse status 2>&1 | head -n 3 | tr '\n' ' ')}"
+        journal
+    fi
+
     # -- restart ----------------------------------------------------------
     pid1=$(systemctl show -p MainPID --value ipmi-cuse)
     restarts1=$(systemctl show -p NRestarts --value ipmi-cuse)

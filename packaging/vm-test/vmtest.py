@@ -15,6 +15,9 @@ checks in the guest (guest.sh, one verdict line per step on ttyS1):
   watchdog-node  the watchdog node is the registered CUSE device
   group-access   ipmitool works as an unprivileged member of ipmi and is
                  refused to a user outside it
+  in-place       the sandboxed service answered every ioctl so far in one
+                 FUSE round trip (`ipmi-cuse status`: ioctls_in_place > 0,
+                 ioctls_by_retry 0), the unprivileged member's included
   restart        after SIGKILL systemd restarts the service and the node returns
   stop           systemctl stop removes the nodes
   reboot         with the BMC watchdog running, a reboot leaves it set to at
@@ -68,7 +71,7 @@ INCLUDE = [
 BOOT_MODULES = ["virtio_pci", "virtio_blk", "crc32c_generic", "ext4"]
 ROOT_MODULES = ["virtio_pci", "virtio_blk", "ext4", "fuse", "cuse", "ipmi_msghandler", "ipmi_devintf", "ipmi_si",
                                "ipmi_watchdog", "ipmi_poweroff"]
-STEPS = ["install", "conflict", "service", "nodes", "watchdog-node", "group-access", "restart", "stop",
+STEPS = ["install", "conflict", "service", "nodes", "watchdog-node", "group-access", "in-place", "restart", "stop",
          "reboot", "poweroff-hook"]
 
 

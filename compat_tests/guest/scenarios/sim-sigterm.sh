@@ -12,7 +12,17 @@ up() {
 
 t ipmitool raw 0x06 0x01
 t ipmitool -b 0 -t 0x2c raw 0x06 0x01
-t ipmi-cuse status
+# How the device answered: every ioctl in one FUSE round trip (the daemon,
+# as root, reaches the caller's memory in place); how many polls were held
+# depends on timing, so those counts are info.
+echo "\$ ipmi-cuse status"
+timeout -s KILL 20 ipmi-cuse status >/tmp/status.out 2>&1
+echo "[rc=$?]"
+grep -v '^  ioctls_in_place' /tmp/status.out
+grep '^  ioctls_in_place' /tmp/status.out | sed 's/^ */#~ /'
+set -- $(grep '^  ioctls_in_place' /tmp/status.out)
+echo "ioctls answered in place: $([ "${2:-0}" -gt 0 ] && echo yes || echo no)"
+echo "ioctls through the retry protocol: ${4:-missing}"
 
 pid=$(cat /tmp/daemon.pid)
 # A client that waits: a bridged request to an IPMB address nobody answers;

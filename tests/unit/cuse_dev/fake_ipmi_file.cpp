@@ -285,6 +285,9 @@ long FakeIpmiFile::receive(std::uint64_t arg, core::UserMemory& mem, bool compat
     if (rc != 0) {
         return rc;
     }
+    if (const int committed = mem.commit(); committed != 0) {
+        return committed;
+    }
     queue.pop_front();
     return result;
 }

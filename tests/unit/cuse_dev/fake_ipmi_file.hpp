@@ -48,6 +48,7 @@ class FakeIpmiFile : public core::IpmiFile
   public:
     long ioctl(std::uint32_t cmd, std::uint64_t arg, core::UserMemory& mem, bool compat32) override;
     [[nodiscard]] bool readable() const override { return !queue.empty(); }
+    [[nodiscard]] bool awaitingAnswers() const override { return !sent.empty(); }
     void setWakeup(std::function<void()> onReadable) override { wakeup = std::move(onReadable); }
     [[nodiscard]] std::optional<core::ReceivePeek> peekReceive() const override;
 

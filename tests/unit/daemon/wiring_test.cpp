@@ -79,6 +79,24 @@ TEST(WatchdogName, AnUnusableNameIsRefusedByName)
         << error;
 }
 
+TEST(CuseTuning, InPlaceMemoryAndPollHold)
+{
+    std::string error;
+    const Config defaults = configFrom({}, error);
+    EXPECT_TRUE(defaults.device.inPlaceMemory);
+    EXPECT_EQ(defaults.device.pollHold, std::chrono::microseconds(10000));
+
+    const Config tuned = configFrom({"--in-place-memory", "N", "--poll-hold-us", "0"}, error);
+    EXPECT_EQ(error, "");
+    EXPECT_FALSE(tuned.device.inPlaceMemory);
+    EXPECT_EQ(tuned.device.pollHold, std::chrono::microseconds(0));
+
+    (void)configFrom({"--poll-hold-us", "100001"}, error);
+    EXPECT_NE(error.find("[device] poll_hold_us: '100001' is not a number in 0..100000"), std::string::npos) << error;
+    (void)configFrom({"--in-place-memory", "maybe"}, error);
+    EXPECT_NE(error.find("[device] in_place_memory: 'maybe' is not a boolean"), std::string::npos) << error;
+}
+
 TEST(ControlCommands, VerbsAndArguments)
 {
     std::string error;

@@ -1,0 +1,190 @@
+// In-place access to the ioctl caller's memory: see caller_memory.hpp.
+#include "cuse_dev/caller_memory.hpp"
+
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+
+namespace ipmi::cuse {
+
+namespace {
+
+bool fitsAddressSpace(std::uint64_t addr, std::size_t len)
+{
+    return addr <= UINTPTR_MAX && len <= UINTPTR_MAX - addr;
+}
+
+void* asPointer(std::uint64_t addr)
+{
+    return reinterpret_cast<void*>(static_cast<std::uintptr_t>(addr)); // NOLINT(performance-no-int-to-ptr)
+}
+
+std::uint64_t pageSize()
+{
+    static const auto size = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+    return size;
+}
+
+// Whether `r` lies within the pages [addr, addr + len) touches.
+bool withinPagesOf(const UserRange& r, std::uint64_t addr, std::size_t len)
+{
+    const std::uint64_t first = addr & ~(pageSize() - 1);
+    const std::uint64_t end = (addr + len + pageSize() - 1) & ~(pageSize() - 1);
+    return r.len > 0 && r.addr >= first && r.addr <= end && r.len <= end - r.addr;
+}
+
+} // namespace
+
+int CallerMemory::classify(long copied, std::size_t len, int err)
+{
+    if (copied >= 0) {
+        // A copy that stops at an unmapped page is a fault, as for copy_*_user.
+        return static_cast<std::size_t>(copied) == len ? 0 : -EFAULT;
+    }
+    if (err == EFAULT) {
+        return -EFAULT;
+    }
+    // EPERM (no ptrace access), ESRCH (not visible from here), ENOSYS (no
+    // cross-memory attach), ENOMEM: this caller cannot be reached in place.
+    unreachable_ = true;
+    return core::kNeedUserMemory;
+}
+
+bool CallerMemory::fromFetched(void* dst, std::uint64_t userAddr, std::size_t len) const
+{
+    for (const auto& f : fetched_) {
+        if (userAddr >= f.range.addr && len <= f.range.len && userAddr - f.range.addr <= f.range.len - len) {
+            std::memcpy(dst, f.bytes.data() + (userAddr - f.range.addr), len);
+            return true;
+        }
+    }
+    return false;
+}
+
+// The struct first, then the read-ahead ranges the page rule allows, in one
+// call: the struct's bytes decide the result, a read-ahead range that did
+// not arrive whole is simply not used.
+int CallerMemory::firstRead(void* dst, std::uint64_t userAddr, std::size_t len)
+{
+    std::vector<UserRange> extra;
+    for (const auto& r : readAhead_) {
+        if (withinPagesOf(r, userAddr, len) && !(r.addr == userAddr && r.len <= len)) {
+            extra.push_back(r);
+        }
+    }
+    readAhead_.clear();
+    std::vector<std::vector<std::uint8_t>> buffers;
+    std::vector<iovec> local{iovec{dst, len}};
+    std::vector<iovec> remote{iovec{asPointer(userAddr), len}};
+    for (const auto& r : extra) {
+        buffers.emplace_back(r.len);
+        local.push_back(iovec{buffers.back().data(), r.len});
+        remote.push_back(iovec{asPointer(r.addr), r.len});
+    }
+    ++transfers_;
+    const long copied = ::process_vm_readv(thread_, local.data(), local.size(), remote.data(), remote.size(), 0);
+    const int err = errno;
+    if (copied < 0 || static_cast<std::size_t>(copied) < len) {
+        return classify(copied, len, err);
+    }
+    std::size_t remaining = static_cast<std::size_t>(copied) - len;
+    for (std::size_t i = 0; i < extra.size() && remaining >= extra[i].len; ++i) {
+        remaining -= extra[i].len;
+        fetched_.push_back(Fetched{extra[i], std::move(buffers[i])});
+    }
+    return 0;
+}
+
+int CallerMemory::copyFromUser(void* dst, std::uint64_t userAddr, std::size_t len)
+{
+    if (len == 0) {
+        return 0;
+    }
+    if (unreachable_) {
+        return core::kNeedUserMemory;
+    }
+    if (!fitsAddressSpace(userAddr, len)) {
+        return -EFAULT;
+    }
+    reads_.push_back(UserRange{userAddr, len});
+    if (reads_.size() == 1) {
+        return firstRead(dst, userAddr, len);
+    }
+    if (fromFetched(dst, userAddr, len)) {
+        return 0;
+    }
+    const iovec local{dst, len};
+    const iovec remote{asPointer(userAddr), len};
+    ++transfers_;
+    const long copied = ::process_vm_readv(thread_, &local, 1, &remote, 1, 0);
+    return classify(copied, len, errno);
+}
+
+int CallerMemory::copyToUser(std::uint64_t userAddr, const void* src, std::size_t len)
+{
+    if (len == 0) {
+        return 0;
+    }
+    if (unreachable_) {
+        return core::kNeedUserMemory;
+    }
+    const auto* bytes = static_cast<const std::uint8_t*>(src);
+    stores_.push_back(Store{userAddr, std::vector<std::uint8_t>(bytes, bytes + len)});
+    return 0;
+}
+
+int CallerMemory::commit()
+{
+    if (stores_.empty()) {
+        return 0;
+    }
+    if (unreachable_) {
+        return core::kNeedUserMemory;
+    }
+    std::vector<Store> stores = std::move(stores_);
+    stores_.clear();
+    std::vector<iovec> local;
+    std::vector<iovec> remote;
+    std::size_t total = 0;
+    for (auto& s : stores) {
+        if (!fitsAddressSpace(s.addr, s.bytes.size())) {
+            break; // this one faults: the ones before it are still stored
+        }
+        local.push_back(iovec{s.bytes.data(), s.bytes.size()});
+        remote.push_back(iovec{asPointer(s.addr), s.bytes.size()});
+        total += s.bytes.size();
+    }
+    if (!local.empty()) {
+        ++transfers_;
+        const long copied = ::process_vm_writev(thread_, local.data(), local.size(), remote.data(), remote.size(), 0);
+        if (const int rc = classify(copied, total, errno); rc != 0) {
+            return rc;
+        }
+    }
+    return local.size() == stores.size() ? 0 : -EFAULT;
+}
+
+std::optional<long> ioctlInPlace(core::IpmiFile& file, const IoctlCall& call, pid_t caller,
+                                 std::vector<UserRange>& readAhead)
+{
+    if (caller <= 0) {
+        return std::nullopt; // outside our PID namespace
+    }
+    CallerMemory memory(caller, std::move(readAhead));
+    long result = file.ioctl(call.cmd, call.arg, memory, call.compat);
+    // Whatever the result, the kernel's copies made before it stay made.
+    if (const int committed = memory.commit(); committed != 0 && result >= 0) {
+        result = committed;
+    }
+    readAhead = memory.reads();
+    if (result == core::kNeedUserMemory || memory.unreachable()) {
+        return std::nullopt;
+    }
+    return result;
+}
+
+} // namespace ipmi::cuse

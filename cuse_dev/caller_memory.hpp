@@ -1,0 +1,102 @@
+// The caller's memory reached in place, with process_vm_readv/writev on the
+// thread that is inside the ioctl, instead of through the FUSE retry
+// protocol (ioctl_marshal.hpp): a SEND or RECEIVE then costs one FUSE round
+// trip instead of three, which is most of what /dev/ipmiN costs per message
+// in a VM.
+//
+// Why this is the kernel's behaviour and not a shortcut: CUSE keeps the
+// calling thread inside its ioctl until the server replies (a non-fatal
+// signal only sends FUSE_INTERRUPT, and the kernel still waits for the
+// answer; a fatal one takes the whole address space away), so a copy made
+// before the reply lands at the same point of the ioctl, in the same order,
+// as the kernel's copy_from_user/copy_to_user, and a bad pointer gives the
+// same EFAULT with the same side effects (a dequeued message put back).
+// The thread id (FUSE's request header, in our PID namespace) cannot come to
+// name another process in between: the kernel hands out PIDs cyclically, so
+// reuse needs the whole PID space to go round while one request is handled.
+//
+// Fewer system calls per ioctl, with the kernel's results:
+//   - stores are deferred and made in one process_vm_writev when the ioctl
+//     commits (UserMemory::commit: RECEIVE before it dequeues, and once more
+//     when the ioctl returns); they land in the kernel's order and stop at
+//     the first that faults, so a faulting buffer leaves the caller's memory
+//     and the queue as the kernel would;
+//   - the first read (the struct at arg) also fetches the ranges the same
+//     ioctl of the same file read last time (a SEND's address and data), but
+//     only within the pages the struct itself lies in: those are mapped and
+//     readable once the struct is, so the read-ahead can neither fault
+//     where the kernel would not nor touch memory the caller did not name.
+//     A later read served from it must lie wholly inside a fetched range.
+//
+// Not every caller can be reached this way: a caller outside our PID
+// namespace (FUSE reports pid 0), one we may not ptrace (not dumpable, Yama,
+// no CAP_SYS_PTRACE in a confined service), or a kernel without
+// CONFIG_CROSS_MEMORY_ATTACH. The first access then answers kNeedUserMemory,
+// which every ioctl path treats like a fault with nothing changed, and the
+// device runs the same ioctl through the retry protocol instead.
+#pragma once
+
+#include "core/ipmi_file.hpp"
+#include "cuse_dev/ioctl_request.hpp"
+
+#include <sys/types.h>
+
+#include <optional>
+#include <vector>
+
+namespace ipmi::cuse {
+
+class CallerMemory final : public core::UserMemory
+{
+  public:
+    // `readAhead`: ranges to fetch with the first read where the rule above allows.
+    explicit CallerMemory(pid_t thread, std::vector<UserRange> readAhead = {}) :
+        thread_(thread), readAhead_(std::move(readAhead))
+    {}
+
+    // 0, -EFAULT (a short or faulting copy), or kNeedUserMemory when the
+    // caller cannot be reached at all (then unreachable() is true).
+    int copyFromUser(void* dst, std::uint64_t userAddr, std::size_t len) override;
+    // 0 (the store is made by commit()), or kNeedUserMemory once unreachable().
+    int copyToUser(std::uint64_t userAddr, const void* src, std::size_t len) override;
+    int commit() override;
+
+    [[nodiscard]] bool unreachable() const { return unreachable_; }
+    // Every range read so far (the next call's read-ahead).
+    [[nodiscard]] const std::vector<UserRange>& reads() const { return reads_; }
+    // System calls made so far (for tests).
+    [[nodiscard]] int transfers() const { return transfers_; }
+
+  private:
+    struct Fetched
+    {
+        UserRange range;
+        std::vector<std::uint8_t> bytes;
+    };
+    struct Store
+    {
+        std::uint64_t addr;
+        std::vector<std::uint8_t> bytes;
+    };
+    int classify(long copied, std::size_t len, int err);
+    int firstRead(void* dst, std::uint64_t userAddr, std::size_t len);
+    bool fromFetched(void* dst, std::uint64_t userAddr, std::size_t len) const;
+
+    pid_t thread_;
+    std::vector<UserRange> readAhead_;
+    std::vector<Fetched> fetched_;
+    std::vector<Store> stores_;
+    std::vector<UserRange> reads_;
+    bool unreachable_ = false;
+    int transfers_ = 0;
+};
+
+// Runs the first FUSE call of an ioctl (no bytes fetched yet) against the
+// caller's memory in place. The ioctl's result (0, positive, or -errno; any
+// bytes it returns are already stored), or nullopt when the caller cannot be
+// reached, in which case nothing has changed and the retry protocol must run.
+// `readAhead` is used for the first read and replaced by this call's reads.
+[[nodiscard]] std::optional<long> ioctlInPlace(core::IpmiFile& file, const IoctlCall& call, pid_t caller,
+                                               std::vector<UserRange>& readAhead);
+
+} // namespace ipmi::cuse
