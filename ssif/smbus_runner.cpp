@@ -1,6 +1,8 @@
 // SmbusRunner: see smbus_runner.hpp.
 #include "ssif/smbus_runner.hpp"
 
+#include <cerrno>
+
 namespace ipmi::ssif {
 
 SmbusRunner::SmbusRunner(core::EventLoop& loop, std::unique_ptr<Smbus> bus)
@@ -137,9 +139,13 @@ void SmbusRunner::workerMain()
 {
     for (;;)
     {
-        while (::sem_wait(&jobsReady_) != 0)
+        if (::sem_wait(&jobsReady_) != 0)
         {
-            // EINTR only: a signal handler ran on this thread.
+            if (errno == EINTR)
+            {
+                continue; // a signal handler ran on this thread
+            }
+            return; // EINVAL: the semaphore is gone, which only the destructor does
         }
         Job job;
         {
