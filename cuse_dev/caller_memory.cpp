@@ -180,7 +180,7 @@ std::optional<long> ioctlInPlace(core::IpmiFile& file, const IoctlCall& call, pi
     if (const int committed = memory.commit(); committed != 0 && result >= 0) {
         result = committed;
     }
-    readAhead = memory.reads();
+    readAhead = memory.takeReads();
     if (result == core::kNeedUserMemory || memory.unreachable()) {
         return std::nullopt;
     }

@@ -42,6 +42,7 @@
 #include <sys/types.h>
 
 #include <optional>
+#include <utility>
 #include <vector>
 
 namespace ipmi::cuse {
@@ -64,6 +65,7 @@ class CallerMemory final : public core::UserMemory
     [[nodiscard]] bool unreachable() const { return unreachable_; }
     // Every range read so far (the next call's read-ahead).
     [[nodiscard]] const std::vector<UserRange>& reads() const { return reads_; }
+    [[nodiscard]] std::vector<UserRange> takeReads() { return std::move(reads_); }
     // System calls made so far (for tests).
     [[nodiscard]] int transfers() const { return transfers_; }
 

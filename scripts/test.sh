@@ -1,6 +1,7 @@
 #!/bin/sh
 # The full test suite: installs what it needs, then builds and runs
-#   1. the unit suite (GoogleTest) in a normal build,
+#   1. the unit suite (GoogleTest) in a normal build, and the packaging-files
+#      check (man pages and configuration against the program),
 #   2. the same unit suite under AddressSanitizer + UBSan,
 #   3. the VM compatibility suite (meson suite 'compat'), which boots Debian's
 #      kernel in QEMU because the build machines' kernel has no CUSE,
@@ -29,6 +30,8 @@ echo "== unit suite (release-like build) =="
 configure build
 ninja -C build -j "$jobs"
 meson test -C build --suite unit --print-errorlogs --num-processes "$jobs"
+echo "== packaging files (man pages and configuration against the program) =="
+meson test -C build --suite packaging --print-errorlogs --num-processes "$jobs"
 
 echo "== unit suite under ASan + UBSan =="
 configure build-sanitize -Db_sanitize=address,undefined -Db_lundef=false -Dbenchmarks=false

@@ -4,6 +4,7 @@
 // it answering a slow BMC without losing the answer.
 #include "core/smi_policy.hpp"
 #include "core/testing/fake_event_loop.hpp"
+#include "core/testing/recording_host.hpp"
 #include "si/poll_pacer.hpp"
 #include "si/register_io_sim.hpp"
 #include "si/si_transport.hpp"
@@ -13,7 +14,6 @@
 
 #include <gtest/gtest.h>
 
-#include <thread>
 
 namespace ipmi::si {
 namespace {
@@ -160,20 +160,10 @@ TEST(WorkerSiTransport, SlowBmcIsAnsweredAfterSpinAndBackoff)
     // A 1 us window: the 8 busy reads outlast it, so the back-off runs too.
     core::SmiPolicy policy(loop, std::make_unique<WorkerSiTransport>(loop, std::move(io), std::move(sm), info,
                                                                      PollPacing{true, 1us}));
-    struct Host : core::InterfaceHost
-    {
-        void smiResponse(core::SmiBytes response) override { responses.push_back(std::move(response)); }
-        void smiReceived(core::SmiBytes) override {}
-        void smiWatchdogPretimeout() override {}
-        std::vector<core::SmiBytes> responses;
-    } host;
+    core::testing::RecordingHost host;
     policy.start(host);
     policy.send({0x18, 0x01});
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (host.responses.empty() && std::chrono::steady_clock::now() < deadline) {
-        loop.runPosted();
-        std::this_thread::yield();
-    }
+    core::testing::awaitFirstResponse(loop, host);
     ASSERT_EQ(host.responses.size(), 1U);
     EXPECT_EQ(host.responses[0], sim::testing::kGetDeviceIdResponse);
     policy.shutdown();

@@ -3,6 +3,7 @@
 // FakeEventLoop; and the worker transport with a real thread.
 #include "core/smi_policy.hpp"
 #include "core/testing/fake_event_loop.hpp"
+#include "core/testing/recording_host.hpp"
 #include "si/register_io_sim.hpp"
 #include "si/si_transport.hpp"
 #include "si/state_machines.hpp"
@@ -13,7 +14,6 @@
 
 #include <gtest/gtest.h>
 
-#include <thread>
 
 namespace ipmi::si {
 namespace {
@@ -22,16 +22,7 @@ using core::SmiBytes;
 using sim::testing::FakeBmcPort;
 using sim::testing::kGetDeviceIdResponse;
 
-class RecordingHost : public core::InterfaceHost
-{
-  public:
-    void smiResponse(SmiBytes response) override { responses.push_back(std::move(response)); }
-    void smiReceived(SmiBytes message) override { received.push_back(std::move(message)); }
-    void smiWatchdogPretimeout() override { ++pretimeouts; }
-    std::vector<SmiBytes> responses;
-    std::vector<SmiBytes> received;
-    unsigned pretimeouts = 0;
-};
+using core::testing::RecordingHost;
 
 void answerStartup(FakeBmcPort& port)
 {
@@ -183,12 +174,7 @@ TEST(WorkerSiTransport, AnswersFromItsThreadThroughPost)
     RecordingHost host;
     policy.start(host);
     policy.send({0x18, 0x01});
-    // Wait for the worker (bounded): results only ever arrive via post().
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (host.responses.empty() && std::chrono::steady_clock::now() < deadline) {
-        loop.runPosted();
-        std::this_thread::yield();
-    }
+    core::testing::awaitFirstResponse(loop, host);
     ASSERT_EQ(host.responses.size(), 1U);
     EXPECT_EQ(host.responses[0], kGetDeviceIdResponse);
     EXPECT_TRUE(policy.startupComplete());

@@ -1,6 +1,7 @@
 // makeSimulatedInterface end to end: the embedded BMC behind each register
 // model, driven from FakeEventLoop timers, as the daemon's --sim backend.
 #include "core/testing/fake_event_loop.hpp"
+#include "core/testing/recording_host.hpp"
 #include "si/si_interface.hpp"
 #include "sim/bmc.hpp"
 
@@ -11,16 +12,7 @@ namespace {
 
 using core::SmiBytes;
 
-class RecordingHost : public core::InterfaceHost
-{
-  public:
-    void smiResponse(SmiBytes response) override { responses.push_back(std::move(response)); }
-    void smiReceived(SmiBytes message) override { received.push_back(std::move(message)); }
-    void smiWatchdogPretimeout() override { ++pretimeouts; }
-    std::vector<SmiBytes> responses;
-    std::vector<SmiBytes> received;
-    unsigned pretimeouts = 0;
-};
+using core::testing::RecordingHost;
 
 class SimulatedInterface : public ::testing::TestWithParam<SiType>
 {

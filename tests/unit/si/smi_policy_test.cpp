@@ -2,6 +2,7 @@
 // flags, messages, events, pre-timeouts, polling, mismatches and shutdown.
 #include "core/smi_policy.hpp"
 #include "core/testing/fake_event_loop.hpp"
+#include "core/testing/recording_host.hpp"
 
 #include <gtest/gtest.h>
 
@@ -48,16 +49,7 @@ class ScriptedTransport : public Transport
     TransportSink* sink_ = nullptr;
 };
 
-class RecordingHost : public InterfaceHost
-{
-  public:
-    void smiResponse(SmiBytes response) override { responses.push_back(std::move(response)); }
-    void smiReceived(SmiBytes message) override { received.push_back(std::move(message)); }
-    void smiWatchdogPretimeout() override { ++pretimeouts; }
-    std::vector<Bytes> responses;
-    std::vector<Bytes> received;
-    unsigned pretimeouts = 0;
-};
+using testing::RecordingHost;
 
 const Bytes kDeviceIdOk = {0x1C, 0x01, 0x00, 0x20, 0x01, 0x01, 0x00, 0x02, 0xBF, 0xD9, 0x7E, 0x00, 0x01, 0x00};
 
