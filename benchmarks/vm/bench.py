@@ -18,6 +18,11 @@ from the same boot:
         transaction); (d) the bus floor: a direct i2c-dev client, no driver
         (i2c_bench.c, built static here).
 
+In every boot, each run of ours follows a run of the same client through the
+CUSE floor (cuse_floor.c): a CUSE device with nothing behind it, the part of
+our round trip that any CUSE device pays. The pairs see the same host, whose
+speed wanders by tens of percent, so their ratio is steadier than either.
+
   benchmarks/vm/bench.py --daemon build/daemon/ipmi-cuse [--kinds kcs,ssif]
                          [--n 2000] [--idle 30] [--json FILE]
 
@@ -76,11 +81,24 @@ def build_i2c_bench(cc="gcc"):
             return f.read()
 
 
+def build_cuse_floor(cc="gcc"):
+    """The CUSE floor device, linked to the image's libfuse3, as bytes."""
+    flags = subprocess.run(["pkg-config", "--cflags", "--libs", "fuse3"], check=True,
+                           capture_output=True, text=True).stdout.split()
+    with tempfile.TemporaryDirectory() as tmp:
+        exe = os.path.join(tmp, "cuse-floor")
+        cmd = [cc, "-O2", "-std=gnu11", "-Wall", "-Wextra", "-Werror", "-o", exe,
+               os.path.join(HERE, "cuse_floor.c")] + flags
+        subprocess.run(cmd, check=True, capture_output=True, text=True)
+        with open(exe, "rb") as f:
+            return f.read()
+
+
 def run_kind(image, kind, args, workdir):
     with open(os.path.join(HERE, "guest-bench.sh"), "rb") as f:
         script = f.read()
     name = f"bench-{kind}"
-    extra = {f"compat/scenarios/{name}.sh": script}
+    extra = {f"compat/scenarios/{name}.sh": script, "compat/bench/cuse-floor": build_cuse_floor()}
     if kind == "ssif":
         extra["compat/bench/i2c-bench"] = build_i2c_bench()
         with open(args.ssif_loop, "rb") as f:
@@ -131,6 +149,10 @@ def report(results):
         if ours and kern:
             ratio = kern["us_per_tx"] / ours["us_per_tx"]
             summary[f"{kind}.speedup_vs_kernel"] = round(ratio, 2)
+        floor = floor_pairs(rows)
+        if floor:
+            summary[f"{kind}.cuse_floor.us_per_tx"] = floor["best_us"]
+            summary[f"{kind}.ours_vs_cuse_floor"] = floor["median_ratio"]
         for r in rows:
             if "idle_seconds" in r:
                 pct = r["daemon_ticks"] * 100.0 / (r["idle_seconds"] * HZ)
@@ -141,6 +163,11 @@ def report(results):
         if key.count(".") == 1 and key.endswith("speedup_vs_kernel"):
             lines.append(f"- {key.split('.')[0]}: ours through /dev/ipmi0 is {value:.2f}x the kernel's "
                          f"transaction rate through its /dev/ipmi0")
+        if key.endswith(".ours_vs_cuse_floor"):
+            kind = key.split(".")[0]
+            lines.append(f"- {kind}: the CUSE floor (nothing behind the device) takes "
+                         f"{summary[kind + '.cuse_floor.us_per_tx']:.1f} us at best; run for run, ours takes "
+                         f"{value:.2f}x the floor (median of the pairs)")
         if key.endswith("idle.daemon_cpu_percent"):
             kind = key.split(".")[0]
             lines.append(f"- {kind}: daemon CPU while idle: {summary[kind + '.idle.daemon_ticks']} ticks "
@@ -148,6 +175,21 @@ def report(results):
     if "ssif" in results:
         lines.extend(ssif_table(results["ssif"], summary))
     return "\n".join(lines), summary
+
+
+def floor_pairs(rows):
+    """Each run of ours against the CUSE floor's run just before it."""
+    pairs, floor = [], None
+    for r in rows:
+        if r.get("stack") == "cuse-floor" and "us_per_tx" in r:
+            floor = r["us_per_tx"]
+        elif r.get("stack") == "ours" and "us_per_tx" in r and floor:
+            pairs.append((floor, r["us_per_tx"]))
+            floor = None
+    if not pairs:
+        return None
+    ratios = sorted(o / f for f, o in pairs)
+    return {"best_us": min(f for f, _ in pairs), "ratios": ratios, "median_ratio": round(ratios[len(ratios) // 2], 2)}
 
 
 def ssif_table(rows, summary):
@@ -159,7 +201,8 @@ def ssif_table(rows, summary):
              ("(c)", "ours-loop", "our SSIF driver in-process (benchmarks/ssif_loop), no CUSE"),
              ("(c')", "ours-loop-trace", "the same with its timing log (dbg 4), as the driver sees it"),
              ("(c'')", "ours-driver", "the daemon's SSIF driver, timing log, while CUSE shares the CPU"),
-             ("(d)", "i2c-direct", "direct i2c-dev client, no driver (bus floor)")]
+             ("(d)", "i2c-direct", "direct i2c-dev client, no driver (bus floor)"),
+             ("(e)", "cuse-floor", "a CUSE device with nothing behind it (cuse_floor.c): CUSE's own price")]
     out = ["", "| | path | per Get Device ID (us) | tx/s | rate vs kernel (a) |", "|---|---|---|---|---|"]
     for label, stack, text in paths:
         r = best(rows, stack)
@@ -197,6 +240,10 @@ def ssif_table(rows, summary):
         out.append(f"- (b) every run (us per transaction, sorted): {', '.join(f'{u:.1f}' for u in all_ours)}; "
                    f"median {all_ours[len(all_ours) // 2]:.1f}")
         summary["ssif.ours.runs_us"] = all_ours
+    floor = floor_pairs(rows)
+    if floor:
+        out.append(f"- (b)/(e) run for run: {', '.join(f'{x:.2f}' for x in floor['ratios'])}; "
+                   f"median {floor['median_ratio']:.2f}")
     if kern and loop and ours:
         out.append(f"- target: our SSIF path at least 10x the kernel's rate; the driver alone (c) is "
                    f"{kern['us_per_tx'] / loop['us_per_tx']:.2f}x, through CUSE (b) "

@@ -18,6 +18,10 @@
 # in-process loop /compat/bench/ssif-loop (stack=ours-loop, and its timing log
 # as stack=ours-loop-trace); the bus floor, a direct i2c-dev client with no
 # driver (stack=i2c-direct, /compat/bench/i2c-bench).
+#
+# Before each run of ours, a run of the same client through the CUSE floor
+# (/compat/bench/cuse-floor, a CUSE device with nothing behind it,
+# stack=cuse-floor): the part of our round trip that any CUSE device pays.
 
 hz=100 # USER_HZ: the unit of /proc/stat and /proc/PID/stat times
 
@@ -36,15 +40,17 @@ kernel_ticks() {
     awk '/^cpu /{ print $4+$7+$8 }' /proc/stat
 }
 
-# measure STACK: one run of BENCH_N Get Device IDs through /dev/ipmi0.
+# measure STACK [DEVICE]: one run of BENCH_N Get Device IDs through DEVICE
+# (default /dev/ipmi0).
 measure() {
     stack=$1
+    device=${2:-/dev/ipmi0}
     dpid=$(cat /tmp/daemon.pid 2>/dev/null)
     case "$stack" in ours*) ;; *) dpid="" ;; esac
     set -- $(cpu_ticks); b0=$1; i0=$2
     k0=$(kernel_ticks)
     d0=0; [ -n "$dpid" ] && d0=$(proc_ticks "$dpid")
-    out=$(ipmi-probe64 --bench "$BENCH_N" 2>&1)
+    out=$(ipmi-probe64 --device "$device" --bench "$BENCH_N" 2>&1)
     set -- $(cpu_ticks); b1=$1; i1=$2
     k1=$(kernel_ticks)
     d1=0; [ -n "$dpid" ] && d1=$(proc_ticks "$dpid")
@@ -152,6 +158,22 @@ thread_ticks() {
     echo
 }
 
+# start_floor: the CUSE floor (cuse_floor.c) as /dev/ipmi-floor, next to
+# ipmi-cuse: the same client through CUSE with nothing behind it.
+start_floor() {
+    [ -e /compat/bench/cuse-floor ] || return 0
+    cp /compat/bench/cuse-floor /tmp/cuse-floor && chmod 755 /tmp/cuse-floor || return 1
+    /tmp/cuse-floor ipmi-floor </dev/null >/tmp/cuse-floor.log 2>&1 &
+    echo $! >/tmp/cuse-floor.pid
+    n=0
+    while [ ! -e /dev/ipmi-floor ]; do
+        n=$((n + 1))
+        [ "$n" -gt 100 ] && { echo "@@BENCH-ERROR cuse-floor: $(cat /tmp/cuse-floor.log)"; return 1; }
+        usleep 100000
+    done
+    ipmi-probe64 --device /dev/ipmi-floor --bench 20 >/dev/null 2>&1
+}
+
 # measure_direct: the bus floor, no IPMI driver loaded.
 measure_direct() {
     cp /compat/bench/i2c-bench /tmp/i2c-bench && chmod 755 /tmp/i2c-bench || return 1
@@ -178,15 +200,21 @@ echo "@@BENCH-ARGS $DAEMON_ARGS"
 ipmi-probe64 --bench 20 >/dev/null 2>&1 # warm-up: first-use costs stay out of the figures
 echo "@@BENCH-THREADS before $(thread_ticks)"
 # BENCH_RUNS runs each of ours and the kernel's: TCG's speed wanders by tens
-# of percent between runs, and the best run is the one least disturbed.
+# of percent between runs, and the best run is the one least disturbed. Each
+# of ours follows a run of the CUSE floor, so that the two see the same host.
 runs() {
     r=0
     while [ "$r" -lt "${BENCH_RUNS:-2}" ]; do
+        if [ "$1" = ours ] && [ -e /dev/ipmi-floor ]; then
+            measure cuse-floor /dev/ipmi-floor || return 1
+        fi
         measure "$1" || return 1
         r=$((r + 1))
     done
 }
+start_floor || exit 1
 runs ours
+[ -e /tmp/cuse-floor.pid ] && kill "$(cat /tmp/cuse-floor.pid)"
 echo "@@BENCH-THREADS after $(thread_ticks)"
 [ "${BENCH_IDLE:-0}" -gt 0 ] && measure_idle
 if [ "$BENCH_KIND" = ssif ]; then

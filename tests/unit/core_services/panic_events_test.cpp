@@ -124,10 +124,8 @@ TEST_F(PanicEventsTest, StringModeWritesTheLocalSel)
     EXPECT_EQ(r->interfaces[0].stringRecords, 2);
     auto sel = [](std::uint8_t seq, const std::string& chunk) {
         const auto rec = selRecord(seq, chunk);
-        Bytes b(2 + rec.size());
-        b[0] = 0x28;
-        b[1] = 0x44;
-        std::copy(rec.begin(), rec.end(), b.begin() + 2);
+        Bytes b{0x28, 0x44};
+        b.insert(b.end(), rec.begin(), rec.end());
         return b;
     };
     EXPECT_EQ(bmc->requests(), (std::vector<Bytes>{eventRequest(msg), Bytes{0x18, 0x01}, sel(0, "Watchdog pr"),
