@@ -2,7 +2,8 @@
 # The full test suite: installs what it needs, then builds and runs
 #   1. the unit suite (GoogleTest) in a normal build, and the packaging-files
 #      check (man pages and configuration against the program),
-#   2. the same unit suite under AddressSanitizer + UBSan,
+#   2. the same unit suite under AddressSanitizer + UBSan, and in a release
+#      build (-O3, NDEBUG: what a distribution ships),
 #   3. the VM compatibility suite (meson suite 'compat'), which boots Debian's
 #      kernel in QEMU because the build machines' kernel has no CUSE,
 #   4. the packaging VM suite (meson suite 'packaging-vm'): the Debian package
@@ -39,6 +40,11 @@ ninja -C build-sanitize -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     meson test -C build-sanitize --suite unit --print-errorlogs --num-processes "$jobs"
+
+echo "== unit suite in a release build (-O3, NDEBUG) =="
+configure build-release -Dbuildtype=release -Dbenchmarks=false -Dcompat_tests=false
+ninja -C build-release -j "$jobs"
+meson test -C build-release --suite unit --print-errorlogs --num-processes "$jobs"
 
 if [ "${IPMI_CUSE_SKIP_COMPAT:-0}" = 1 ]; then
     echo "== compat suite skipped by IPMI_CUSE_SKIP_COMPAT=1 =="
