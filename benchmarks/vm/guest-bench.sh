@@ -72,6 +72,20 @@ measure_idle() {
         "guest_busy_ticks=$((b1 - b0)) hz=$hz"
 }
 
+# wait_for TENTHS PATH...: until every PATH exists, for at most TENTHS
+# tenths of a second; fails if they never all did.
+wait_for() {
+    tenths=$1; shift
+    n=0
+    for path in "$@"; do
+        while [ ! -e "$path" ]; do
+            n=$((n + 1))
+            [ "$n" -gt "$tenths" ] && return 1
+            usleep 100000
+        done
+    done
+}
+
 stop_daemon() {
     kill "$(cat /tmp/daemon.pid)"
     n=0
@@ -94,12 +108,8 @@ start_daemon() {
         wait $!
         echo $? >/tmp/daemon.rc
     ) </dev/null >/dev/null 2>&1 &
-    n=0
-    while [ ! -e /sys/class/cuse/ipmi0/dev ] || [ ! -e /dev/ipmi0 ]; do
-        n=$((n + 1))
-        [ "$n" -gt 200 ] && { echo "@@BENCH-ERROR ipmi-cuse ($1) did not come back"; cat /tmp/daemon.log; return 1; }
-        usleep 100000
-    done
+    wait_for 200 /sys/class/cuse/ipmi0/dev /dev/ipmi0 || {
+        echo "@@BENCH-ERROR ipmi-cuse ($1) did not come back"; cat /tmp/daemon.log; return 1; }
 }
 
 # timing_summary STACK LOG FIRST: the SSIF timing lines (netfn 0x06 cmd 0x01)
@@ -165,12 +175,7 @@ start_floor() {
     cp /compat/bench/cuse-floor /tmp/cuse-floor && chmod 755 /tmp/cuse-floor || return 1
     /tmp/cuse-floor ipmi-floor </dev/null >/tmp/cuse-floor.log 2>&1 &
     echo $! >/tmp/cuse-floor.pid
-    n=0
-    while [ ! -e /dev/ipmi-floor ]; do
-        n=$((n + 1))
-        [ "$n" -gt 100 ] && { echo "@@BENCH-ERROR cuse-floor: $(cat /tmp/cuse-floor.log)"; return 1; }
-        usleep 100000
-    done
+    wait_for 100 /dev/ipmi-floor || { echo "@@BENCH-ERROR cuse-floor: $(cat /tmp/cuse-floor.log)"; return 1; }
     ipmi-probe64 --device /dev/ipmi-floor --bench 20 >/dev/null 2>&1
 }
 
@@ -188,12 +193,7 @@ start_kernel() {
         ssif) modprobe ipmi_ssif ;;
         *) modprobe ipmi_si ;;
     esac
-    n=0
-    while [ ! -e /dev/ipmi0 ]; do
-        n=$((n + 1))
-        [ "$n" -gt 200 ] && { echo "@@BENCH-ERROR the kernel driver made no /dev/ipmi0"; return 1; }
-        usleep 100000
-    done
+    wait_for 200 /dev/ipmi0 || { echo "@@BENCH-ERROR the kernel driver made no /dev/ipmi0"; return 1; }
 }
 
 echo "@@BENCH-ARGS $DAEMON_ARGS"
