@@ -37,6 +37,9 @@ bool withinPagesOf(const UserRange& r, std::uint64_t addr, std::size_t len)
     return r.len > 0 && r.addr >= first && r.addr <= end && r.len <= end - r.addr;
 }
 
+// A SEND's struct, address and data, or a RECEIVE's stores, in one call.
+using IovecList = boost::container::small_vector<iovec, 4>;
+
 } // namespace
 
 int CallerMemory::classify(long copied, std::size_t len, int err)
@@ -58,7 +61,7 @@ bool CallerMemory::fromFetched(void* dst, std::uint64_t userAddr, std::size_t le
 {
     for (const auto& f : fetched_) {
         if (userAddr >= f.range.addr && len <= f.range.len && userAddr - f.range.addr <= f.range.len - len) {
-            std::memcpy(dst, f.bytes.data() + (userAddr - f.range.addr), len);
+            std::memcpy(dst, fetchedBytes_.data() + f.offset + (userAddr - f.range.addr), len);
             return true;
         }
     }
@@ -70,20 +73,23 @@ bool CallerMemory::fromFetched(void* dst, std::uint64_t userAddr, std::size_t le
 // not arrive whole is simply not used.
 int CallerMemory::firstRead(void* dst, std::uint64_t userAddr, std::size_t len)
 {
-    std::vector<UserRange> extra;
+    UserRanges extra;
+    std::size_t extraBytes = 0;
     for (const auto& r : readAhead_) {
         if (withinPagesOf(r, userAddr, len) && !(r.addr == userAddr && r.len <= len)) {
             extra.push_back(r);
+            extraBytes += r.len;
         }
     }
     readAhead_.clear();
-    std::vector<std::vector<std::uint8_t>> buffers;
-    std::vector<iovec> local{iovec{dst, len}};
-    std::vector<iovec> remote{iovec{asPointer(userAddr), len}};
+    fetchedBytes_.resize(extraBytes, boost::container::default_init);
+    IovecList local{iovec{dst, len}};
+    IovecList remote{iovec{asPointer(userAddr), len}};
+    std::size_t offset = 0;
     for (const auto& r : extra) {
-        buffers.emplace_back(r.len);
-        local.push_back(iovec{buffers.back().data(), r.len});
+        local.push_back(iovec{fetchedBytes_.data() + offset, r.len});
         remote.push_back(iovec{asPointer(r.addr), r.len});
+        offset += r.len;
     }
     ++transfers_;
     const long copied = ::process_vm_readv(thread_, local.data(), local.size(), remote.data(), remote.size(), 0);
@@ -92,9 +98,11 @@ int CallerMemory::firstRead(void* dst, std::uint64_t userAddr, std::size_t len)
         return classify(copied, len, err);
     }
     std::size_t remaining = static_cast<std::size_t>(copied) - len;
+    offset = 0;
     for (std::size_t i = 0; i < extra.size() && remaining >= extra[i].len; ++i) {
         remaining -= extra[i].len;
-        fetched_.push_back(Fetched{extra[i], std::move(buffers[i])});
+        fetched_.push_back(Fetched{extra[i], offset});
+        offset += extra[i].len;
     }
     return 0;
 }
@@ -133,7 +141,8 @@ int CallerMemory::copyToUser(std::uint64_t userAddr, const void* src, std::size_
         return core::kNeedUserMemory;
     }
     const auto* bytes = static_cast<const std::uint8_t*>(src);
-    stores_.push_back(Store{userAddr, std::vector<std::uint8_t>(bytes, bytes + len)});
+    stores_.push_back(Store{userAddr, storeBytes_.size(), len});
+    storeBytes_.insert(storeBytes_.end(), bytes, bytes + len);
     return 0;
 }
 
@@ -145,31 +154,34 @@ int CallerMemory::commit()
     if (unreachable_) {
         return core::kNeedUserMemory;
     }
-    std::vector<Store> stores = std::move(stores_);
-    stores_.clear();
-    std::vector<iovec> local;
-    std::vector<iovec> remote;
+    IovecList local;
+    IovecList remote;
     std::size_t total = 0;
-    for (auto& s : stores) {
-        if (!fitsAddressSpace(s.addr, s.bytes.size())) {
+    for (const auto& s : stores_) {
+        if (!fitsAddressSpace(s.addr, s.len)) {
             break; // this one faults: the ones before it are still stored
         }
-        local.push_back(iovec{s.bytes.data(), s.bytes.size()});
-        remote.push_back(iovec{asPointer(s.addr), s.bytes.size()});
-        total += s.bytes.size();
+        local.push_back(iovec{storeBytes_.data() + s.offset, s.len});
+        remote.push_back(iovec{asPointer(s.addr), s.len});
+        total += s.len;
     }
+    const bool allFit = local.size() == stores_.size();
+    int rc = 0;
     if (!local.empty()) {
         ++transfers_;
         const long copied = ::process_vm_writev(thread_, local.data(), local.size(), remote.data(), remote.size(), 0);
-        if (const int rc = classify(copied, total, errno); rc != 0) {
-            return rc;
-        }
+        rc = classify(copied, total, errno);
     }
-    return local.size() == stores.size() ? 0 : -EFAULT;
+    stores_.clear();
+    storeBytes_.clear();
+    if (rc != 0) {
+        return rc;
+    }
+    return allFit ? 0 : -EFAULT;
 }
 
 std::optional<long> ioctlInPlace(core::IpmiFile& file, const IoctlCall& call, pid_t caller,
-                                 std::vector<UserRange>& readAhead)
+                                 UserRanges& readAhead)
 {
     if (caller <= 0) {
         return std::nullopt; // outside our PID namespace

@@ -39,19 +39,22 @@
 #include "core/ipmi_file.hpp"
 #include "cuse_dev/ioctl_request.hpp"
 
+#include <boost/container/small_vector.hpp>
 #include <sys/types.h>
 
 #include <optional>
 #include <utility>
-#include <vector>
 
 namespace ipmi::cuse {
+
+// The ranges one ioctl reads: a SEND reads three, a RECEIVE one.
+using UserRanges = boost::container::small_vector<UserRange, 4>;
 
 class CallerMemory final : public core::UserMemory
 {
   public:
     // `readAhead`: ranges to fetch with the first read where the rule above allows.
-    explicit CallerMemory(pid_t thread, std::vector<UserRange> readAhead = {}) :
+    explicit CallerMemory(pid_t thread, UserRanges readAhead = {}) :
         thread_(thread), readAhead_(std::move(readAhead))
     {}
 
@@ -64,31 +67,38 @@ class CallerMemory final : public core::UserMemory
 
     [[nodiscard]] bool unreachable() const { return unreachable_; }
     // Every range read so far (the next call's read-ahead).
-    [[nodiscard]] const std::vector<UserRange>& reads() const { return reads_; }
-    [[nodiscard]] std::vector<UserRange> takeReads() { return std::move(reads_); }
+    [[nodiscard]] const UserRanges& reads() const { return reads_; }
+    [[nodiscard]] UserRanges takeReads() { return std::move(reads_); }
     // System calls made so far (for tests).
     [[nodiscard]] int transfers() const { return transfers_; }
 
   private:
+    // The bytes of every fetched range and of every deferred store live in
+    // one buffer each, inline for any message IPMI allows: an ioctl touches
+    // the heap only for the kernel's own structures, not for this bookkeeping.
+    using ByteBuffer = boost::container::small_vector<std::uint8_t, 512>;
     struct Fetched
     {
         UserRange range;
-        std::vector<std::uint8_t> bytes;
+        std::size_t offset; // into fetchedBytes_
     };
     struct Store
     {
         std::uint64_t addr;
-        std::vector<std::uint8_t> bytes;
+        std::size_t offset; // into storeBytes_
+        std::size_t len;
     };
     int classify(long copied, std::size_t len, int err);
     int firstRead(void* dst, std::uint64_t userAddr, std::size_t len);
     bool fromFetched(void* dst, std::uint64_t userAddr, std::size_t len) const;
 
     pid_t thread_;
-    std::vector<UserRange> readAhead_;
-    std::vector<Fetched> fetched_;
-    std::vector<Store> stores_;
-    std::vector<UserRange> reads_;
+    UserRanges readAhead_;
+    boost::container::small_vector<Fetched, 4> fetched_;
+    ByteBuffer fetchedBytes_;
+    boost::container::small_vector<Store, 4> stores_;
+    ByteBuffer storeBytes_;
+    UserRanges reads_;
     bool unreachable_ = false;
     int transfers_ = 0;
 };
@@ -99,6 +109,6 @@ class CallerMemory final : public core::UserMemory
 // reached, in which case nothing has changed and the retry protocol must run.
 // `readAhead` is used for the first read and replaced by this call's reads.
 [[nodiscard]] std::optional<long> ioctlInPlace(core::IpmiFile& file, const IoctlCall& call, pid_t caller,
-                                               std::vector<UserRange>& readAhead);
+                                               UserRanges& readAhead);
 
 } // namespace ipmi::cuse

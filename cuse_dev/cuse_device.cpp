@@ -50,7 +50,7 @@ struct OpenFile
     PollHandle pollHandle;
     std::map<pid_t, PendingIoctl> pending; // by caller thread id
     bool inPlace = true;                   // false once a caller could not be reached in place
-    std::map<std::uint32_t, std::vector<UserRange>> readAhead; // by ioctl number: what it read last
+    std::map<std::uint32_t, UserRanges> readAhead; // by ioctl number: what it read last
     std::optional<HeldPoll> heldPoll;
     boost::asio::steady_timer holdTimer;
 };

@@ -25,11 +25,13 @@ constexpr std::size_t kPartData = kSmbusBlockMax - 1;
 
 std::vector<WritePart> splitRequest(std::span<const std::uint8_t> request, bool cmd8Works)
 {
+    std::vector<WritePart> parts;
     if (request.size() <= kSmbusBlockMax)
     {
-        return {WritePart{kCmdSingleWrite, Bytes(request.begin(), request.end())}};
+        // Not a braced list: that would copy the bytes once more.
+        parts.push_back(WritePart{kCmdSingleWrite, Bytes(request.begin(), request.end())});
+        return parts;
     }
-    std::vector<WritePart> parts;
     parts.push_back(WritePart{kCmdMultiWriteStart, Bytes(request.begin(), request.begin() + kSmbusBlockMax)});
     std::size_t pos = kSmbusBlockMax;
     for (;;)

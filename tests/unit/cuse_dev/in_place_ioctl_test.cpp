@@ -128,6 +128,48 @@ TEST(CallerMemory, StoresLandInOrderAndStopAtTheFirstFault)
     EXPECT_EQ(mem.commit(), 0); // the failed stores are dropped, as the kernel's copies end
 }
 
+// Stores are kept in one buffer with room for any IPMI message; more than
+// that still lands, each store at its own address with its own bytes.
+TEST(CallerMemory, StoresBeyondTheInlineBufferLandWhole)
+{
+    REQUIRE_CROSS_MEMORY();
+    std::array<std::vector<std::uint8_t>, 3> theirs;
+    std::array<std::vector<std::uint8_t>, 3> bytes;
+    CallerMemory mem(self());
+    for (std::size_t i = 0; i < theirs.size(); ++i) {
+        theirs[i].assign(700 + i, 0);
+        bytes[i].assign(700 + i, static_cast<std::uint8_t>(0x10 * (i + 1)));
+        EXPECT_EQ(mem.copyToUser(addressOf(theirs[i].data()), bytes[i].data(), bytes[i].size()), 0);
+    }
+    EXPECT_EQ(mem.commit(), 0);
+    for (std::size_t i = 0; i < theirs.size(); ++i) {
+        EXPECT_EQ(theirs[i], bytes[i]) << "store " << i;
+    }
+    EXPECT_EQ(mem.transfers(), 1);
+}
+
+// A SEND's address and data both come with its struct, each from its own place.
+TEST(CallerMemory, EachReadAheadRangeIsServedFromItsOwnBytes)
+{
+    REQUIRE_CROSS_MEMORY();
+    alignas(4096) static std::array<std::uint8_t, 4096> page{};
+    for (std::size_t i = 0; i < page.size(); ++i) {
+        page[i] = static_cast<std::uint8_t>(i * 7);
+    }
+    const UserRange address{addressOf(&page[300]), 16};
+    const UserRange data{addressOf(&page[1000]), 40};
+    CallerMemory mem(self(), {address, data});
+    std::array<std::uint8_t, 48> request{};
+    EXPECT_EQ(mem.copyFromUser(request.data(), addressOf(&page[0]), request.size()), 0);
+    std::array<std::uint8_t, 40> gotData{};
+    std::array<std::uint8_t, 16> gotAddress{};
+    EXPECT_EQ(mem.copyFromUser(gotData.data(), data.addr, data.len), 0);
+    EXPECT_EQ(mem.copyFromUser(gotAddress.data(), address.addr, address.len), 0);
+    EXPECT_EQ(mem.transfers(), 1);
+    EXPECT_TRUE(std::equal(gotData.begin(), gotData.end(), &page[1000]));
+    EXPECT_TRUE(std::equal(gotAddress.begin(), gotAddress.end(), &page[300]));
+}
+
 TEST(CallerMemory, TheFirstReadFetchesReadAheadWithinItsPagesOnly)
 {
     REQUIRE_CROSS_MEMORY();
@@ -146,7 +188,7 @@ TEST(CallerMemory, TheFirstReadFetchesReadAheadWithinItsPagesOnly)
         EXPECT_EQ(a, 0x11);
         EXPECT_EQ(b, 0x22);
         EXPECT_EQ(mem.transfers(), 1);
-        EXPECT_EQ(mem.reads(), (std::vector<UserRange>{{addressOf(&page[100]), 1}, {addressOf(&page[200]), 1}}));
+        EXPECT_EQ(mem.reads(), (UserRanges{{addressOf(&page[100]), 1}, {addressOf(&page[200]), 1}}));
     }
     {
         // Outside the struct's page, or wider than what was fetched: read on demand.
@@ -192,7 +234,7 @@ TEST(IoctlInPlace, SendReadsStructAddressAndDataInOneCall)
 {
     REQUIRE_CROSS_MEMORY();
     FakeIpmiFile file;
-    std::vector<UserRange> readAhead;
+    UserRanges readAhead;
     auto addr = bmcAddress();
     std::array<std::uint8_t, 2> data{0xAB, 0xCD};
     ipmi_req req{};
@@ -219,7 +261,7 @@ TEST(IoctlInPlace, ReceiveWritesAddressDataAndStruct)
 {
     REQUIRE_CROSS_MEMORY();
     FakeIpmiFile file;
-    std::vector<UserRange> readAhead;
+    UserRanges readAhead;
     file.deliver(getDeviceIdResponse());
     ipmi_system_interface_addr addr{};
     std::array<std::uint8_t, 32> data{};
@@ -250,7 +292,7 @@ TEST(IoctlInPlace, AFaultingDataBufferKeepsTheMessage)
     REQUIRE_CROSS_MEMORY();
     GuardedPages pages;
     FakeIpmiFile file;
-    std::vector<UserRange> readAhead;
+    UserRanges readAhead;
     file.deliver(getDeviceIdResponse());
     ipmi_system_interface_addr addr{};
     ipmi_recv recv{};
@@ -272,7 +314,7 @@ TEST(IoctlInPlace, AFaultingDataBufferKeepsTheMessage)
 TEST(IoctlInPlace, AnUnreachableCallerChangesNothing)
 {
     FakeIpmiFile file;
-    std::vector<UserRange> readAhead;
+    UserRanges readAhead;
     file.deliver(getDeviceIdResponse());
     ipmi_recv recv{};
     const IoctlCall call{IPMICTL_RECEIVE_MSG, addressOf(&recv), false, {}, 0};
@@ -284,7 +326,7 @@ TEST(IoctlInPlace, AnUnreachableCallerChangesNothing)
 TEST(IoctlInPlace, UnknownNumbersAreENOTTYWithoutTouchingMemory)
 {
     FakeIpmiFile file;
-    std::vector<UserRange> readAhead;
+    UserRanges readAhead;
     const IoctlCall call{0x12345678, 0, false, {}, 0};
     const auto result = ioctlInPlace(file, call, self(), readAhead);
     ASSERT_TRUE(result.has_value());
