@@ -112,7 +112,7 @@ def run_kind(image, kind, args, workdir):
     daemon_args = args.kcs_args if kind == "kcs" else args.ssif_args
     deadline = 300
     boot = vm.run(image, name, "cuse", kind, env, daemon_args, deadline, deadline + 60,
-                  os.path.join(workdir, name), extra_files=extra)
+                  os.path.join(workdir, name), extra_files=extra, cpu=args.cpu, smp=args.smp)
     rows = parse(boot.transcript)
     if not boot.ok or "@@BENCH-ERROR" in boot.transcript:
         log(f"{name}: boot failed ({boot.reason}); transcript:\n{boot.transcript}")
@@ -274,6 +274,8 @@ def main():
     p.add_argument("--ssif-args", default=DAEMON_ARGS["ssif"] + " --ipmi_ssif.tryacpi 0 --ipmi_ssif.trydmi 0")
     p.add_argument("--workdir", default=os.path.join(img.CACHE_DIR, "runs", "bench"))
     p.add_argument("--json", help="also write the figures here")
+    p.add_argument("--cpu", default="max", help="QEMU -cpu model of the VM (the compat suite's: max)")
+    p.add_argument("--smp", type=int, default=1, help="vCPUs of the VM (the compat suite's: 1)")
     p.add_argument("--ssif-loop", help="benchmarks/ssif_loop of the same build (default: next to --daemon)")
     args = p.parse_args()
     if not os.path.exists(args.daemon):

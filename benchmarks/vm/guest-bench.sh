@@ -25,7 +25,7 @@
 
 hz=100 # USER_HZ: the unit of /proc/stat and /proc/PID/stat times
 
-# cpu_ticks: "busy idle" jiffies of the whole (single-CPU) guest.
+# cpu_ticks: "busy idle" jiffies of the whole guest (all its vCPUs).
 cpu_ticks() {
     awk '/^cpu /{ print $2+$3+$4+$7+$8+$9, $5+$6 }' /proc/stat
 }

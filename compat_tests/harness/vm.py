@@ -96,8 +96,10 @@ def _fru_file():
 
 
 def run(image, scenario, mode, bmc, env, daemon_args, guest_deadline, host_deadline,
-        workdir, extern=None, extra_files=None):
-    """Boots once; returns a Boot. Never raises for guest failures."""
+        workdir, extern=None, extra_files=None, cpu="max", smp=1):
+    """Boots once; returns a Boot. Never raises for guest failures.
+
+    `cpu` and `smp` are for the benchmarks: the suites keep the defaults."""
     layers = list(image.layers)
     if mode == "cuse" and image.daemon_layer:
         layers.append(image.daemon_layer)
@@ -130,8 +132,8 @@ def run(image, scenario, mode, bmc, env, daemon_args, guest_deadline, host_deadl
     append = "console=ttyS0 panic=-1 quiet loglevel=4 tsc=reliable"
     if getattr(spec, "append", ""):
         append += " " + spec.append
-    cmd = ["qemu-system-x86_64", "-M", "q35", "-accel", "tcg", "-cpu", "max", "-m", "384",
-           "-smp", "1", "-nodefaults", "-display", "none", "-no-reboot",
+    cmd = ["qemu-system-x86_64", "-M", "q35", "-accel", "tcg", "-cpu", cpu, "-m", "384",
+           "-smp", str(smp), "-nodefaults", "-display", "none", "-no-reboot",
            "-uuid", BMC_GUID,
            "-kernel", image.kernel.vmlinux, "-initrd", initrd,
            "-append", append,
