@@ -3,7 +3,7 @@
 #   1. the unit suite (GoogleTest) in a normal build, and the packaging-files
 #      check (man pages and configuration against the program),
 #   2. the same unit suite under AddressSanitizer + UBSan, and in a release
-#      build (-O3, NDEBUG: what a distribution ships),
+#      build (-O3, NDEBUG: the optimiser's most aggressive reading of the code),
 #   3. the VM compatibility suite (meson suite 'compat'), which boots Debian's
 #      kernel in QEMU because the build machines' kernel has no CUSE,
 #   4. the packaging VM suite (meson suite 'packaging-vm'): the Debian package

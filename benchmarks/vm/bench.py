@@ -71,29 +71,28 @@ def parse(transcript):
     return rows
 
 
-def build_i2c_bench(cc="gcc"):
-    """The direct i2c-dev client (the bus floor), static, as bytes."""
+@functools.lru_cache(maxsize=None)
+def build_c_tool(source, flags=(), cc="gcc"):
+    """A C program of this directory, built for the image, as bytes."""
     with tempfile.TemporaryDirectory() as tmp:
-        exe = os.path.join(tmp, "i2c-bench")
-        cmd = [cc, "-O2", "-static", "-std=gnu11", "-Wall", "-Wextra", "-Werror", "-o", exe,
-               os.path.join(HERE, "i2c_bench.c")]
+        exe = os.path.join(tmp, "tool")
+        cmd = [cc, "-O2", "-std=gnu11", "-Wall", "-Wextra", "-Werror", "-o", exe,
+               os.path.join(HERE, source)] + list(flags)
         subprocess.run(cmd, check=True, capture_output=True, text=True)
         with open(exe, "rb") as f:
             return f.read()
 
 
-@functools.lru_cache(maxsize=None)
-def build_cuse_floor(cc="gcc"):
-    """The CUSE floor device, linked to the image's libfuse3, as bytes."""
+def build_i2c_bench():
+    """The direct i2c-dev client (the bus floor), static."""
+    return build_c_tool("i2c_bench.c", ("-static",))
+
+
+def build_cuse_floor():
+    """The CUSE floor device, linked to the image's libfuse3."""
     flags = subprocess.run(["pkg-config", "--cflags", "--libs", "fuse3"], check=True,
                            capture_output=True, text=True).stdout.split()
-    with tempfile.TemporaryDirectory() as tmp:
-        exe = os.path.join(tmp, "cuse-floor")
-        cmd = [cc, "-O2", "-std=gnu11", "-Wall", "-Wextra", "-Werror", "-o", exe,
-               os.path.join(HERE, "cuse_floor.c")] + flags
-        subprocess.run(cmd, check=True, capture_output=True, text=True)
-        with open(exe, "rb") as f:
-            return f.read()
+    return build_c_tool("cuse_floor.c", tuple(flags))
 
 
 def run_kind(image, kind, args, workdir):

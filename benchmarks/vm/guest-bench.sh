@@ -1,7 +1,8 @@
 #!/bin/sh
 # Guest half of benchmarks/vm/bench.py: runs inside the compat VM as a
 # scenario script (MODE=cuse, so ipmi-cuse is already serving /dev/ipmi0 with
-# the daemon arguments bench.py chose), measures our stack, then stops the
+# the daemon arguments bench.py chose; compat_tests/guest/lib.sh's helpers,
+# wait_for among them, are loaded), measures our stack, then stops the
 # daemon, loads the kernel's driver for the same emulated BMC in the same
 # boot, and measures that. Results are "@@BENCH key=value ..." lines.
 #
@@ -72,20 +73,6 @@ measure_idle() {
         "guest_busy_ticks=$((b1 - b0)) hz=$hz"
 }
 
-# wait_for TENTHS PATH...: until every PATH exists, for at most TENTHS
-# tenths of a second; fails if they never all did.
-wait_for() {
-    tenths=$1; shift
-    n=0
-    for path in "$@"; do
-        while [ ! -e "$path" ]; do
-            n=$((n + 1))
-            [ "$n" -gt "$tenths" ] && return 1
-            usleep 100000
-        done
-    done
-}
-
 stop_daemon() {
     kill "$(cat /tmp/daemon.pid)"
     n=0
@@ -108,7 +95,7 @@ start_daemon() {
         wait $!
         echo $? >/tmp/daemon.rc
     ) </dev/null >/dev/null 2>&1 &
-    wait_for 200 /sys/class/cuse/ipmi0/dev /dev/ipmi0 || {
+    { wait_for /sys/class/cuse/ipmi0/dev 20 && wait_for /dev/ipmi0 20; } || {
         echo "@@BENCH-ERROR ipmi-cuse ($1) did not come back"; cat /tmp/daemon.log; return 1; }
 }
 
@@ -175,7 +162,7 @@ start_floor() {
     cp /compat/bench/cuse-floor /tmp/cuse-floor && chmod 755 /tmp/cuse-floor || return 1
     /tmp/cuse-floor ipmi-floor </dev/null >/tmp/cuse-floor.log 2>&1 &
     echo $! >/tmp/cuse-floor.pid
-    wait_for 100 /dev/ipmi-floor || { echo "@@BENCH-ERROR cuse-floor: $(cat /tmp/cuse-floor.log)"; return 1; }
+    wait_for /dev/ipmi-floor 10 || { echo "@@BENCH-ERROR cuse-floor: $(cat /tmp/cuse-floor.log)"; return 1; }
     ipmi-probe64 --device /dev/ipmi-floor --bench 20 >/dev/null 2>&1
 }
 
@@ -193,7 +180,7 @@ start_kernel() {
         ssif) modprobe ipmi_ssif ;;
         *) modprobe ipmi_si ;;
     esac
-    wait_for 200 /dev/ipmi0 || { echo "@@BENCH-ERROR the kernel driver made no /dev/ipmi0"; return 1; }
+    wait_for /dev/ipmi0 20 || { echo "@@BENCH-ERROR the kernel driver made no /dev/ipmi0"; return 1; }
 }
 
 echo "@@BENCH-ARGS $DAEMON_ARGS"
