@@ -3,7 +3,10 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <cstdint>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <utility>
 
 namespace ipmi::core {
@@ -71,6 +74,68 @@ class AsioTimer : public Timer
 
 std::unique_ptr<Timer> AsioEventLoop::makeTimer() { return std::make_unique<AsioTimer>(io_); }
 
-void AsioEventLoop::post(std::function<void()> fn) { boost::asio::post(io_, std::move(fn)); }
+// Work in the order it was posted, each piece numbered. The handler asio::post
+// queues for piece N runs every piece up to N that is still waiting, so a
+// piece runs exactly once: at its own place in the loop, or earlier, when
+// runPosted() took it. Pieces are taken one at a time (a piece may post more,
+// from this thread or another).
+struct AsioEventLoop::PostedWork
+{
+    std::mutex mutex;
+    std::deque<std::pair<std::uint64_t, std::function<void()>>> waiting; // guarded by mutex
+    std::uint64_t lastNumber = 0;                                        // guarded by mutex
+    bool running = false; // loop thread only: pieces are running (a nested runPosted() leaves them to it)
+
+    // Runs the waiting pieces numbered up to `upTo`.
+    void runUpTo(std::uint64_t upTo)
+    {
+        if (running) {
+            return; // the outer run takes the rest, in order
+        }
+        running = true;
+        struct Reset
+        {
+            bool& flag;
+            ~Reset() { flag = false; }
+        } reset{running};
+        for (;;) {
+            std::function<void()> fn;
+            {
+                const std::lock_guard lock(mutex);
+                if (waiting.empty() || waiting.front().first > upTo) {
+                    return;
+                }
+                fn = std::move(waiting.front().second);
+                waiting.pop_front();
+            }
+            fn();
+        }
+    }
+};
+
+AsioEventLoop::AsioEventLoop(boost::asio::io_context& io) : io_(io), posted_(std::make_shared<PostedWork>()) {}
+
+AsioEventLoop::~AsioEventLoop() = default;
+
+void AsioEventLoop::post(std::function<void()> fn)
+{
+    std::uint64_t number = 0;
+    {
+        const std::lock_guard lock(posted_->mutex);
+        number = ++posted_->lastNumber;
+        posted_->waiting.emplace_back(number, std::move(fn));
+    }
+    boost::asio::post(io_, [posted = posted_, number] { posted->runUpTo(number); });
+}
+
+void AsioEventLoop::runPosted()
+{
+    std::uint64_t upTo = 0;
+    {
+        const std::lock_guard lock(posted_->mutex);
+        upTo = posted_->lastNumber;
+    }
+    posted_->runUpTo(upTo);
+}
 
 } // namespace ipmi::core

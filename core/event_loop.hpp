@@ -31,9 +31,15 @@ class EventLoop
     virtual ~EventLoop() = default;
     [[nodiscard]] virtual Clock::time_point now() const = 0;
     [[nodiscard]] virtual std::unique_ptr<Timer> makeTimer() = 0;
-    // Runs fn on the loop thread soon. The only member that may be called from
-    // another thread (hardware workers post their results through it).
+    // Runs fn on the loop thread soon, after the work posted before it. The
+    // only member that may be called from another thread (hardware workers
+    // post their results through it).
     virtual void post(std::function<void()> fn) = 0;
+    // Runs, now and in order, the posted work that is waiting. For a front
+    // end about to answer a request whose work woke a worker: an answer the
+    // worker finished meanwhile is delivered first, as if the loop had gone
+    // round once. Loop thread only, and never from inside a call into core.
+    virtual void runPosted() = 0;
 };
 
 } // namespace ipmi::core

@@ -96,6 +96,8 @@ class CuseDevice::Impl final : public CuseRequestHandler
     void finishStart(const std::string& error);
     static OpenFile* fileOf(const fuse_file_info* fi) { return reinterpret_cast<OpenFile*>(fi->fh); }
     std::optional<long> ioctlInPlace(OpenFile& of, const IoctlCall& call, pid_t caller);
+    // Runs options_.runPosted; false if that ended this device (do not reply).
+    bool runPostedWork();
     void holdPoll(OpenFile& of, fuse_req_t req, fuse_pollhandle* ph);
     void armHoldTimer(OpenFile& of, std::chrono::steady_clock::time_point when);
     void answerHeldPoll(OpenFile& of);
@@ -239,7 +241,9 @@ void CuseDevice::Impl::ioctl(fuse_req_t req, const IoctlCall& call, fuse_file_in
         if (auto result = ioctlInPlace(*of, call, caller)) {
             ++counters_.ioctlsInPlace;
             of->pending.erase(caller);
-            replyIoctl(req, *result, {});
+            if (runPostedWork()) {
+                replyIoctl(req, *result, {});
+            }
             return;
         }
     }
@@ -252,10 +256,25 @@ void CuseDevice::Impl::ioctl(fuse_req_t req, const IoctlCall& call, fuse_file_in
     }
     of->pending.erase(caller);
     ++counters_.ioctlsByRetry;
-    const auto& reply = std::get<IoctlReply>(outcome);
+    const auto reply = std::get<IoctlReply>(std::move(outcome));
+    if (!runPostedWork()) {
+        return;
+    }
     // A negative result with data (RECEIVE_MSG_TRUNC's EMSGSIZE) still has
     // its bytes copied out by the kernel.
     replyIoctl(req, reply.result, reply.out);
+}
+
+bool CuseDevice::Impl::runPostedWork()
+{
+    if (!options_.runPosted) {
+        return true;
+    }
+    // Posted work may stop this device, or destroy it; then the request is
+    // the kernel's to fail, and nothing here may be touched.
+    const std::weak_ptr<const void> alive = session_.lifetime();
+    options_.runPosted();
+    return !alive.expired();
 }
 
 std::optional<long> CuseDevice::Impl::ioctlInPlace(OpenFile& of, const IoctlCall& call, pid_t caller)

@@ -51,6 +51,13 @@ struct CuseDeviceOptions
     bool inPlaceMemory = true;
     // How long a poll() may be held for an answer on its way (poll_hold.hpp); 0: never.
     std::chrono::microseconds pollHold{10000};
+    // Runs the work other threads posted to the loop (the daemon: its
+    // EventLoop::runPosted), called once an ioctl's work is done and before
+    // its answer goes out. With one CPU, a worker that was woken by a SEND
+    // usually has the BMC's answer by then: delivered here, it is queued
+    // before the caller's poll() comes, which is then answered at once, and
+    // the work runs while the caches still hold what the SEND used.
+    std::function<void()> runPosted;
 };
 
 // How the device's FUSE requests were answered, for `ipmi-cuse status`.

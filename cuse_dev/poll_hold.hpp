@@ -3,7 +3,9 @@
 // Through FUSE a poll that finds nothing costs two round trips: the answer
 // "not ready" puts the caller to sleep, our notification wakes it, and the
 // kernel then polls us again before poll() returns. A caller that has just
-// sent a request and polls for its answer nearly always takes that path, and
+// sent a request and polls for its answer takes that path whenever the
+// answer was not in before the send was answered (CuseDeviceOptions::
+// runPosted; with one CPU and a BMC that answers at once it usually is), and
 // in a VM each round trip costs about as much as the whole transaction with
 // the BMC. So a poll is held, for at most a short bound, when
 //   - nothing is queued (a ready file is answered at once);

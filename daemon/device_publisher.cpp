@@ -29,7 +29,7 @@ class CusePublishedDevice final : public PublishedDevice
 
 } // namespace
 
-DeviceFactory cuseDeviceFactory(boost::asio::io_context& io, const Config& config)
+DeviceFactory cuseDeviceFactory(boost::asio::io_context& io, core::EventLoop& loop, const Config& config)
 {
     cuse::CuseDeviceOptions base;
     base.ownership = cuse::NodeOwnership{config.device.mode, config.device.uid, config.device.gid};
@@ -40,6 +40,7 @@ DeviceFactory cuseDeviceFactory(boost::asio::io_context& io, const Config& confi
     base.fuseDebug = std::find(debug.begin(), debug.end(), "fuse") != debug.end();
     base.inPlaceMemory = config.device.inPlaceMemory;
     base.pollHold = config.device.pollHold;
+    base.runPosted = [&loop] { loop.runPosted(); };
     return [&io, base](int, const std::string& name, cuse::OpenFileFn openFile) -> std::unique_ptr<PublishedDevice> {
         auto options = base;
         options.name = name;

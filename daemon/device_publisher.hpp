@@ -4,6 +4,7 @@
 // the OpenFileFn they are handed.
 #pragma once
 
+#include "core/event_loop.hpp"
 #include "cuse_dev/cuse_device.hpp"
 #include "daemon/config.hpp"
 
@@ -36,7 +37,9 @@ class PublishedDevice
 using DeviceFactory =
     std::function<std::unique_ptr<PublishedDevice>(int ifnum, const std::string& name, cuse::OpenFileFn openFile)>;
 
-// CUSE devices with the configured owner, mode, CUSE device and sysfs root.
-[[nodiscard]] DeviceFactory cuseDeviceFactory(boost::asio::io_context& io, const Config& config);
+// CUSE devices with the configured owner, mode, CUSE device and sysfs root,
+// on `loop` (bound to `io`), whose posted work runs before an ioctl is answered.
+[[nodiscard]] DeviceFactory cuseDeviceFactory(boost::asio::io_context& io, core::EventLoop& loop,
+                                              const Config& config);
 
 } // namespace ipmi::daemon

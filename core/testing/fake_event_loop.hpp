@@ -26,7 +26,7 @@ class FakeEventLoop : public EventLoop
     void post(std::function<void()> fn) override;
 
     // Runs posted work until none is left (posted work may post more).
-    void runPosted();
+    void runPosted() override;
     // Moves time forward by d, running posted work and every timer due on
     // the way. Returns the number of timer callbacks run.
     std::size_t advance(Clock::duration d);
