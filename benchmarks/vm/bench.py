@@ -22,6 +22,9 @@ In every boot, each run of ours follows a run of the same client through the
 CUSE floor (cuse_floor.c): a CUSE device with nothing behind it, the part of
 our round trip that any CUSE device pays. The pairs see the same host, whose
 speed wanders by tens of percent, so their ratio is steadier than either.
+For ssif, (f) runs between the two: the CUSE floor plus a worker thread
+doing the SSIF exchange on the bus (cuse_worker_floor.c), the least a driver
+that keeps blocking transfers off its request loop can cost.
 
   benchmarks/vm/bench.py --daemon build/daemon/ipmi-cuse [--kinds kcs,ssif]
                          [--n 2000] [--idle 30] [--json FILE]
@@ -88,11 +91,19 @@ def build_i2c_bench():
     return build_c_tool("i2c_bench.c", ("-static",))
 
 
+def fuse_flags():
+    return subprocess.run(["pkg-config", "--cflags", "--libs", "fuse3"], check=True,
+                          capture_output=True, text=True).stdout.split()
+
+
 def build_cuse_floor():
     """The CUSE floor device, linked to the image's libfuse3."""
-    flags = subprocess.run(["pkg-config", "--cflags", "--libs", "fuse3"], check=True,
-                           capture_output=True, text=True).stdout.split()
-    return build_c_tool("cuse_floor.c", tuple(flags))
+    return build_c_tool("cuse_floor.c", tuple(fuse_flags()))
+
+
+def build_cuse_worker_floor():
+    """The CUSE floor with a worker thread doing the SSIF exchange."""
+    return build_c_tool("cuse_worker_floor.c", tuple(fuse_flags()) + ("-pthread",))
 
 
 def run_kind(image, kind, args, workdir):
@@ -102,6 +113,7 @@ def run_kind(image, kind, args, workdir):
     extra = {f"compat/scenarios/{name}.sh": script, "compat/bench/cuse-floor": build_cuse_floor()}
     if kind == "ssif":
         extra["compat/bench/i2c-bench"] = build_i2c_bench()
+        extra["compat/bench/cuse-worker-floor"] = build_cuse_worker_floor()
         with open(args.ssif_loop, "rb") as f:
             extra["compat/bench/ssif-loop"] = f.read()
     n = args.n if kind == "kcs" else args.ssif_n
@@ -179,11 +191,11 @@ def report(results):
     return "\n".join(lines), summary
 
 
-def floor_pairs(rows):
-    """Each run of ours against the CUSE floor's run just before it."""
+def floor_pairs(rows, stack="cuse-floor"):
+    """Each run of ours against the run of a floor (`stack`) just before it."""
     pairs, floor = [], None
     for r in rows:
-        if r.get("stack") == "cuse-floor" and "us_per_tx" in r:
+        if r.get("stack") == stack and "us_per_tx" in r:
             floor = r["us_per_tx"]
         elif r.get("stack") == "ours" and "us_per_tx" in r and floor:
             pairs.append((floor, r["us_per_tx"]))
@@ -204,7 +216,9 @@ def ssif_table(rows, summary):
              ("(c')", "ours-loop-trace", "the same with its timing log (dbg 4), as the driver sees it"),
              ("(c'')", "ours-driver", "the daemon's SSIF driver, timing log, while CUSE shares the CPU"),
              ("(d)", "i2c-direct", "direct i2c-dev client, no driver (bus floor)"),
-             ("(e)", "cuse-floor", "a CUSE device with nothing behind it (cuse_floor.c): CUSE's own price")]
+             ("(e)", "cuse-floor", "a CUSE device with nothing behind it (cuse_floor.c): CUSE's own price"),
+             ("(f)", "cuse-worker-floor",
+              "(e) plus a worker thread doing the SSIF exchange (cuse_worker_floor.c): that structure's price")]
     out = ["", "| | path | per Get Device ID (us) | tx/s | rate vs kernel (a) |", "|---|---|---|---|---|"]
     for label, stack, text in paths:
         r = best(rows, stack)
@@ -246,6 +260,11 @@ def ssif_table(rows, summary):
         out.append(f"- (b)/(e) run for run: "
                    f"{', '.join(f'{x:.2f}' for x in summary['ssif.ours_vs_cuse_floor_runs'])}; "
                    f"median {summary['ssif.ours_vs_cuse_floor']:.2f}")
+    worker_floor = floor_pairs(rows, "cuse-worker-floor")
+    if worker_floor:
+        summary["ssif.ours_vs_cuse_worker_floor"] = worker_floor["median_ratio"]
+        out.append(f"- (b)/(f) run for run: {', '.join(f'{x:.2f}' for x in worker_floor['ratios'])}; "
+                   f"median {worker_floor['median_ratio']:.2f}")
     if kern and loop and ours:
         out.append(f"- target: our SSIF path at least 10x the kernel's rate; the driver alone (c) is "
                    f"{kern['us_per_tx'] / loop['us_per_tx']:.2f}x, through CUSE (b) "
@@ -269,8 +288,12 @@ def main():
     # also lists it; with discovery on, the daemon then drives the one BMC
     # through two interfaces (ipmi0 from ACPI, ipmi1 from the parameters),
     # whose flag polls and responses interleave on the bus. The benchmark
-    # measures one driver: parameters only.
-    p.add_argument("--ssif-args", default=DAEMON_ARGS["ssif"] + " --ipmi_ssif.tryacpi 0 --ipmi_ssif.trydmi 0")
+    # measures one driver: parameters only. No watchdog device either: its
+    # pre-timeout user has the daemon fetch the BMC's flags every 100 ms,
+    # which would land between the worker floor's write and read on the same
+    # bus (and the kernel's side runs without ipmi_watchdog).
+    p.add_argument("--ssif-args", default=DAEMON_ARGS["ssif"] + " --ipmi_ssif.tryacpi 0 --ipmi_ssif.trydmi 0"
+                   " --watchdog-name none")
     p.add_argument("--workdir", default=os.path.join(img.CACHE_DIR, "runs", "bench"))
     p.add_argument("--json", help="also write the figures here")
     p.add_argument("--cpu", default="max", help="QEMU -cpu model of the VM (the compat suite's: max)")

@@ -22,7 +22,10 @@
 #
 # Before each run of ours, a run of the same client through the CUSE floor
 # (/compat/bench/cuse-floor, a CUSE device with nothing behind it,
-# stack=cuse-floor): the part of our round trip that any CUSE device pays.
+# stack=cuse-floor): the part of our round trip that any CUSE device pays;
+# for ssif also through the worker floor (/compat/bench/cuse-worker-floor,
+# stack=cuse-worker-floor): that plus a worker thread doing the exchange on
+# the bus, while ipmi-cuse idles beside it.
 
 hz=100 # USER_HZ: the unit of /proc/stat and /proc/PID/stat times
 
@@ -155,15 +158,21 @@ thread_ticks() {
     echo
 }
 
-# start_floor: the CUSE floor (cuse_floor.c) as /dev/ipmi-floor, next to
-# ipmi-cuse: the same client through CUSE with nothing behind it.
+# start_floor TOOL NODE [ARGS...]: a floor device (cuse_floor.c: the same
+# client through CUSE with nothing behind it; cuse_worker_floor.c: that plus
+# a worker thread doing the SSIF exchange) as /dev/NODE, next to ipmi-cuse.
 start_floor() {
-    [ -e /compat/bench/cuse-floor ] || return 0
-    cp /compat/bench/cuse-floor /tmp/cuse-floor && chmod 755 /tmp/cuse-floor || return 1
-    /tmp/cuse-floor ipmi-floor </dev/null >/tmp/cuse-floor.log 2>&1 &
-    echo $! >/tmp/cuse-floor.pid
-    wait_for /dev/ipmi-floor 10 || { echo "@@BENCH-ERROR cuse-floor: $(cat /tmp/cuse-floor.log)"; return 1; }
-    ipmi-probe64 --device /dev/ipmi-floor --bench 20 >/dev/null 2>&1
+    tool=$1 node=$2
+    shift 2
+    [ -e "/compat/bench/$tool" ] || return 0
+    cp "/compat/bench/$tool" "/tmp/$tool" && chmod 755 "/tmp/$tool" || return 1
+    "/tmp/$tool" "$node" "$@" </dev/null >"/tmp/$tool.log" 2>&1 &
+    echo $! >"/tmp/$tool.pid"
+    wait_for "/dev/$node" 10 || { echo "@@BENCH-ERROR $tool: $(cat "/tmp/$tool.log")"; return 1; }
+    ipmi-probe64 --device "/dev/$node" --bench 20 >/dev/null 2>&1
+}
+stop_floor() {
+    [ -e "/tmp/$1.pid" ] && kill "$(cat "/tmp/$1.pid")"
 }
 
 # measure_direct: the bus floor, no IPMI driver loaded.
@@ -195,13 +204,20 @@ runs() {
         if [ "$1" = ours ] && [ -e /dev/ipmi-floor ]; then
             measure cuse-floor /dev/ipmi-floor || return 1
         fi
+        if [ "$1" = ours ] && [ -e /dev/ipmi-wfloor ]; then
+            measure cuse-worker-floor /dev/ipmi-wfloor || return 1
+        fi
         measure "$1" || return 1
         r=$((r + 1))
     done
 }
-start_floor || exit 1
+start_floor cuse-floor ipmi-floor || exit 1
+if [ "$BENCH_KIND" = ssif ]; then
+    start_floor cuse-worker-floor ipmi-wfloor /dev/i2c-0 0x10 || exit 1
+fi
 runs ours
-[ -e /tmp/cuse-floor.pid ] && kill "$(cat /tmp/cuse-floor.pid)"
+stop_floor cuse-floor
+stop_floor cuse-worker-floor
 echo "@@BENCH-THREADS after $(thread_ticks)"
 [ "${BENCH_IDLE:-0}" -gt 0 ] && measure_idle
 if [ "$BENCH_KIND" = ssif ]; then
