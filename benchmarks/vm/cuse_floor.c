@@ -11,33 +11,13 @@
  *
  *   cuse-floor NAME   (creates /dev/NAME; runs in the foreground until killed)
  */
-#define FUSE_USE_VERSION 35
-#define _GNU_SOURCE
-#include <cuse_lowlevel.h>
-#include <errno.h>
-#include <fuse_lowlevel.h>
+#include "cuse_floor_device.h"
+
 #include <poll.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/uio.h>
-#include <linux/ipmi.h>
 
 static int response_due;
 static long due_msgid;
-
-static int copy_in(fuse_req_t req, void *arg, void *to, size_t len)
-{
-    struct iovec local = {to, len}, remote = {arg, len};
-    return process_vm_readv(fuse_req_ctx(req)->pid, &local, 1, &remote, 1, 0) == (ssize_t)len ? 0 : -1;
-}
-
-static void floor_open(fuse_req_t req, struct fuse_file_info *fi)
-{
-    fi->direct_io = 1;
-    fi->nonseekable = 1;
-    fuse_reply_open(req, fi);
-}
 
 static void send_command(fuse_req_t req, void *arg)
 {
@@ -82,22 +62,6 @@ static void receive_msg(fuse_req_t req, void *arg)
     fuse_reply_ioctl(req, 0, NULL, 0);
 }
 
-static void floor_ioctl(fuse_req_t req, int cmd, void *arg, struct fuse_file_info *fi, unsigned flags,
-                        const void *in, size_t in_size, size_t out_size)
-{
-    (void)fi, (void)flags, (void)in, (void)in_size, (void)out_size;
-    switch ((unsigned)cmd) {
-    case IPMICTL_SEND_COMMAND:
-        send_command(req, arg);
-        break;
-    case IPMICTL_RECEIVE_MSG:
-        receive_msg(req, arg);
-        break;
-    default:
-        fuse_reply_err(req, ENOTTY);
-    }
-}
-
 static void floor_poll(fuse_req_t req, struct fuse_file_info *fi, struct fuse_pollhandle *ph)
 {
     (void)fi;
@@ -120,10 +84,5 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s NAME\n", argv[0]);
         return 2;
     }
-    char devname[128];
-    snprintf(devname, sizeof devname, "DEVNAME=%s", argv[1]);
-    const char *dev_info[] = {devname};
-    struct cuse_info ci = {.dev_info_argc = 1, .dev_info_argv = dev_info, .flags = CUSE_UNRESTRICTED_IOCTL};
-    char *fuse_argv[] = {argv[0], "-f", "-s", NULL}; /* foreground, one thread */
-    return cuse_lowlevel_main(3, fuse_argv, &ci, &floor_ops, NULL);
+    return run_floor_device(argv[0], argv[1], &floor_ops);
 }

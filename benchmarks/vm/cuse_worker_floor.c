@@ -13,23 +13,15 @@
  *
  *   cuse-worker-floor NAME I2C-DEVICE ADDRESS   e.g. ipmi-wfloor /dev/i2c-0 0x10
  */
-#define FUSE_USE_VERSION 35
-#define _GNU_SOURCE
-#include <cuse_lowlevel.h>
-#include <errno.h>
+#include "cuse_floor_device.h"
+#include "smbus_block.h"
+
 #include <fcntl.h>
-#include <fuse_lowlevel.h>
-#include <linux/i2c-dev.h>
-#include <linux/i2c.h>
-#include <linux/ipmi.h>
 #include <poll.h>
 #include <pthread.h>
 #include <semaphore.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/uio.h>
 
 #define MAX_READS 10000 /* a BMC that never answers ends the exchange, not the program */
 
@@ -44,17 +36,6 @@ static unsigned char response[I2C_SMBUS_BLOCK_MAX];
 static int response_len;
 static fuse_req_t waiting_poll;
 
-static int smbus_block(char direction, unsigned char command, union i2c_smbus_data *data)
-{
-    struct i2c_smbus_ioctl_data args = {
-        .read_write = direction == 'r' ? I2C_SMBUS_READ : I2C_SMBUS_WRITE,
-        .command = command,
-        .size = I2C_SMBUS_BLOCK_DATA,
-        .data = data,
-    };
-    return ioctl(bus, I2C_SMBUS, &args) < 0 ? errno : 0;
-}
-
 static void *exchange_worker(void *unused)
 {
     (void)unused;
@@ -66,9 +47,9 @@ static void *exchange_worker(void *unused)
         data.block[0] = 2;
         memcpy(&data.block[1], request, 2);
         pthread_mutex_unlock(&lock);
-        int error = smbus_block('w', 0x02, &data);
+        int error = smbus_block(bus, 'w', 0x02, &data);
         for (int reads = 0; error == 0 && reads < MAX_READS; ++reads) {
-            if (smbus_block('r', 0x03, &data) == 0)
+            if (smbus_block(bus, 'r', 0x03, &data) == 0)
                 break;
         }
         pthread_mutex_lock(&lock);
@@ -82,19 +63,6 @@ static void *exchange_worker(void *unused)
             fuse_reply_poll(poll_req, POLLIN | POLLRDNORM);
     }
     return NULL;
-}
-
-static int copy_in(fuse_req_t req, void *arg, void *to, size_t len)
-{
-    struct iovec local = {to, len}, remote = {arg, len};
-    return process_vm_readv(fuse_req_ctx(req)->pid, &local, 1, &remote, 1, 0) == (ssize_t)len ? 0 : -1;
-}
-
-static void worker_floor_open(fuse_req_t req, struct fuse_file_info *fi)
-{
-    fi->direct_io = 1;
-    fi->nonseekable = 1;
-    fuse_reply_open(req, fi);
 }
 
 static void send_command(fuse_req_t req, void *arg)
@@ -147,22 +115,6 @@ static void receive_msg(fuse_req_t req, void *arg)
     fuse_reply_ioctl(req, 0, NULL, 0);
 }
 
-static void worker_floor_ioctl(fuse_req_t req, int cmd, void *arg, struct fuse_file_info *fi, unsigned flags,
-                               const void *in, size_t in_size, size_t out_size)
-{
-    (void)fi, (void)flags, (void)in, (void)in_size, (void)out_size;
-    switch ((unsigned)cmd) {
-    case IPMICTL_SEND_COMMAND:
-        send_command(req, arg);
-        break;
-    case IPMICTL_RECEIVE_MSG:
-        receive_msg(req, arg);
-        break;
-    default:
-        fuse_reply_err(req, ENOTTY);
-    }
-}
-
 static void worker_floor_poll(fuse_req_t req, struct fuse_file_info *fi, struct fuse_pollhandle *ph)
 {
     (void)fi;
@@ -181,8 +133,8 @@ static void worker_floor_poll(fuse_req_t req, struct fuse_file_info *fi, struct 
 }
 
 static const struct cuse_lowlevel_ops worker_floor_ops = {
-    .open = worker_floor_open,
-    .ioctl = worker_floor_ioctl,
+    .open = floor_open,
+    .ioctl = floor_ioctl,
     .poll = worker_floor_poll,
 };
 
@@ -204,10 +156,5 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: cannot start the worker thread\n", argv[0]);
         return 1;
     }
-    char devname[128];
-    snprintf(devname, sizeof devname, "DEVNAME=%s", argv[1]);
-    const char *dev_info[] = {devname};
-    struct cuse_info ci = {.dev_info_argc = 1, .dev_info_argv = dev_info, .flags = CUSE_UNRESTRICTED_IOCTL};
-    char *fuse_argv[] = {argv[0], "-f", "-s", NULL}; /* foreground, one request thread */
-    return cuse_lowlevel_main(3, fuse_argv, &ci, &worker_floor_ops, NULL);
+    return run_floor_device(argv[0], argv[1], &worker_floor_ops);
 }

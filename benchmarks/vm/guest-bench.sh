@@ -172,7 +172,9 @@ start_floor() {
     ipmi-probe64 --device "/dev/$node" --bench 20 >/dev/null 2>&1
 }
 stop_floor() {
-    [ -e "/tmp/$1.pid" ] && kill "$(cat "/tmp/$1.pid")"
+    if [ -e "/tmp/$1.pid" ]; then
+        kill "$(cat "/tmp/$1.pid")"
+    fi
 }
 
 # measure_direct: the bus floor, no IPMI driver loaded.

@@ -9,6 +9,8 @@
  * Prints one line: "i2c-bench n=... us_per_tx=... median_us=... p99_us=...
  * max_us=... write_us=... read_us=... reads=... naks=...". Exits 1 on a wrong
  * answer or an unusable device. */
+#include "smbus_block.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/i2c-dev.h>
@@ -31,17 +33,6 @@ static int by_value(const void *a, const void *b)
 {
     const double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
-}
-
-static int smbus_block(int fd, char direction, unsigned char command, union i2c_smbus_data *data)
-{
-    struct i2c_smbus_ioctl_data args = {
-        .read_write = direction == 'r' ? I2C_SMBUS_READ : I2C_SMBUS_WRITE,
-        .command = command,
-        .size = I2C_SMBUS_BLOCK_DATA,
-        .data = data,
-    };
-    return ioctl(fd, I2C_SMBUS, &args) < 0 ? errno : 0;
 }
 
 int main(int argc, char **argv)
