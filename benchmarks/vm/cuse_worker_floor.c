@@ -94,6 +94,8 @@ static void receive_msg(fuse_req_t req, void *arg)
     const int due = response_due;
     const int len = response_len > 2 ? response_len - 2 : 0; /* past netfn/LUN and command */
     memcpy(data, response + 2, (size_t)len);
+    r.msg.netfn = (unsigned char)(response[0] >> 2);
+    r.msg.cmd = response[1];
     r.msgid = due_msgid;
     response_due = 0;
     pthread_mutex_unlock(&lock);
@@ -103,8 +105,6 @@ static void receive_msg(fuse_req_t req, void *arg)
     }
     struct ipmi_system_interface_addr addr = {IPMI_SYSTEM_INTERFACE_ADDR_TYPE, IPMI_BMC_CHANNEL, 0};
     r.recv_type = IPMI_RESPONSE_RECV_TYPE;
-    r.msg.netfn = (unsigned char)(response[0] >> 2);
-    r.msg.cmd = response[1];
     r.msg.data_len = (unsigned short)len;
     struct iovec local[] = {{&addr, sizeof addr}, {data, (size_t)len}, {&r, sizeof r}};
     struct iovec remote[] = {{r.addr, sizeof addr}, {r.msg.data, (size_t)len}, {arg, sizeof r}};
