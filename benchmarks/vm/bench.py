@@ -53,6 +53,16 @@ from harness.scenarios import DAEMON_ARGS  # noqa: E402
 
 HZ = 100
 
+# The compat suite's SSIF arguments name the BMC's address while ACPI also
+# lists it; with discovery on, the daemon then drives the one BMC through two
+# interfaces (ipmi0 from ACPI, ipmi1 from the parameters), whose flag polls
+# and responses interleave on the bus. The benchmarks measure one driver:
+# parameters only. No watchdog device either: its pre-timeout user has the
+# daemon fetch the BMC's flags every 100 ms, which would land between the
+# worker floor's write and read on the same bus (and the kernel's side runs
+# without ipmi_watchdog).
+SSIF_ARGS = DAEMON_ARGS["ssif"] + " --ipmi_ssif.tryacpi 0 --ipmi_ssif.trydmi 0 --watchdog-name none"
+
 
 def log(msg):
     print(msg, file=sys.stderr, flush=True)
@@ -91,6 +101,7 @@ def build_i2c_bench():
     return build_c_tool("i2c_bench.c", ("-static",))
 
 
+@functools.lru_cache(maxsize=None)
 def fuse_flags():
     return subprocess.run(["pkg-config", "--cflags", "--libs", "fuse3"], check=True,
                           capture_output=True, text=True).stdout.split()
@@ -284,16 +295,7 @@ def main():
                    help="runs of ours and of the kernel's through /dev/ipmi0; the best is reported")
     p.add_argument("--idle", type=int, default=30, help="seconds of idle measurement (0 to skip)")
     p.add_argument("--kcs-args", default=DAEMON_ARGS["kcs"])
-    # The compat suite's SSIF arguments name the BMC's address while ACPI
-    # also lists it; with discovery on, the daemon then drives the one BMC
-    # through two interfaces (ipmi0 from ACPI, ipmi1 from the parameters),
-    # whose flag polls and responses interleave on the bus. The benchmark
-    # measures one driver: parameters only. No watchdog device either: its
-    # pre-timeout user has the daemon fetch the BMC's flags every 100 ms,
-    # which would land between the worker floor's write and read on the same
-    # bus (and the kernel's side runs without ipmi_watchdog).
-    p.add_argument("--ssif-args", default=DAEMON_ARGS["ssif"] + " --ipmi_ssif.tryacpi 0 --ipmi_ssif.trydmi 0"
-                   " --watchdog-name none")
+    p.add_argument("--ssif-args", default=SSIF_ARGS)
     p.add_argument("--workdir", default=os.path.join(img.CACHE_DIR, "runs", "bench"))
     p.add_argument("--json", help="also write the figures here")
     p.add_argument("--cpu", default="max", help="QEMU -cpu model of the VM (the compat suite's: max)")

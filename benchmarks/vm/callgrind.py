@@ -34,10 +34,11 @@ sys.path.insert(0, os.path.join(ROOT, "compat_tests"))
 from harness import image as img  # noqa: E402
 from harness import vm  # noqa: E402
 from harness.scenarios import DAEMON_ARGS  # noqa: E402
+from bench import SSIF_ARGS  # noqa: E402
 
 VALGRIND_FILES = ["callgrind-amd64-linux", "vgpreload_core-amd64-linux.so", "default.supp"]
-# The same single interface bench.py measures (see its --ssif-args).
-EXTRA_ARGS = {"ssif": " --ipmi_ssif.tryacpi 0 --ipmi_ssif.trydmi 0"}
+# The daemon as bench.py runs it.
+BENCH_ARGS = {**DAEMON_ARGS, "ssif": SSIF_ARGS}
 
 
 def log(msg):
@@ -112,7 +113,7 @@ def main():
         log(f"callgrind: cannot build the VM image: {e}")
         return 1
     env = {"NEED_WATCHDOG": "0", "CG_N": str(args.n), "CG_BASE_N": str(args.base_n)}
-    daemon_args = DAEMON_ARGS[args.kind] + EXTRA_ARGS.get(args.kind, "")
+    daemon_args = BENCH_ARGS[args.kind]
     deadline = 900 + args.n  # valgrind under TCG: minutes to start, milliseconds per transaction
     boot = vm.run(image, "callgrind", "cuse", args.kind, env, daemon_args, deadline, deadline + 60,
                   args.out, extra_files=extra)
