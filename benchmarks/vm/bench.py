@@ -29,8 +29,25 @@ that keeps blocking transfers off its request loop can cost.
   benchmarks/vm/bench.py --daemon build/daemon/ipmi-cuse [--kinds kcs,ssif]
                          [--n 2000] [--idle 30] [--json FILE]
 
-Figures come from QEMU/TCG on a shared host: compare the two stacks within
-one run, not runs on different days.
+Clocks (--clock). QEMU here emulates the CPU (TCG, no KVM), and what the
+guest measures depends on which clock it reads:
+
+  icount  the default: the guest's clock advances 2**SHIFT ns per guest
+          instruction executed (QEMU -icount shift=SHIFT, --icount-shift,
+          default 0), and in real time while the guest idles. Figures are
+          the same from run to run and host to host; the kernel's SSIF
+          driver, which idles through its 5 ms timer, still takes its 8 ms.
+  wall    the host's real time: the figures move with the host's speed, and
+          TCG's software MMU, which starts cold after every process switch,
+          makes switch-bound work (every CUSE round trip) an order of
+          magnitude dearer than on a real CPU while the kernel's timer costs
+          what it costs. Compare the two stacks within one run, not runs on
+          different days.
+
+Each report has a calibration row, (g): a pipe ping-pong between two
+processes on one CPU (pingpong.c), run in the guest under the clock chosen
+and on the host's real CPU, so that the report says what the clock charges
+for a process switch next to what hardware does.
 """
 
 import argparse
@@ -117,11 +134,39 @@ def build_cuse_worker_floor():
     return build_c_tool("cuse_worker_floor.c", tuple(fuse_flags()) + ("-pthread",))
 
 
+def build_pingpong():
+    """The process-switch calibration (two processes, one CPU), static."""
+    return build_c_tool("pingpong.c", ("-static",))
+
+
+def host_pingpong(count=20000):
+    """us per ping-pong round trip on the host's real CPU (the best of three)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        exe = os.path.join(tmp, "pingpong")
+        with open(exe, "wb") as f:
+            f.write(build_pingpong())
+        os.chmod(exe, 0o755)
+        best_us = None
+        for _ in range(3):
+            out = subprocess.run([exe, str(count)], check=True, capture_output=True, text=True).stdout
+            us = float(re.search(r"us_per_rt=([0-9.]+)", out).group(1))
+            best_us = us if best_us is None else min(best_us, us)
+        return best_us
+
+
+def clock_text(args):
+    if args.clock == "wall":
+        return "the host's wall clock (QEMU TCG)"
+    return (f"QEMU icount, shift {args.icount_shift}: {2 ** args.icount_shift} ns per guest instruction, "
+            "real time while the guest idles")
+
+
 def run_kind(image, kind, args, workdir):
     with open(os.path.join(HERE, "guest-bench.sh"), "rb") as f:
         script = f.read()
     name = f"bench-{kind}"
-    extra = {f"compat/scenarios/{name}.sh": script, "compat/bench/cuse-floor": build_cuse_floor()}
+    extra = {f"compat/scenarios/{name}.sh": script, "compat/bench/cuse-floor": build_cuse_floor(),
+             "compat/bench/pingpong": build_pingpong()}
     if kind == "ssif":
         extra["compat/bench/i2c-bench"] = build_i2c_bench()
         extra["compat/bench/cuse-worker-floor"] = build_cuse_worker_floor()
@@ -134,7 +179,8 @@ def run_kind(image, kind, args, workdir):
     daemon_args = args.kcs_args if kind == "kcs" else args.ssif_args
     deadline = 300
     boot = vm.run(image, name, "cuse", kind, env, daemon_args, deadline, deadline + 60,
-                  os.path.join(workdir, name), extra_files=extra, cpu=args.cpu, smp=args.smp)
+                  os.path.join(workdir, name), extra_files=extra, cpu=args.cpu, smp=args.smp,
+                  icount_shift=args.icount_shift if args.clock == "icount" else None)
     rows = parse(boot.transcript)
     if not boot.ok or "@@BENCH-ERROR" in boot.transcript:
         log(f"{name}: boot failed ({boot.reason}); transcript:\n{boot.transcript}")
@@ -200,6 +246,23 @@ def report(results):
     if "ssif" in results:
         lines.extend(ssif_table(results["ssif"], summary))
     return "\n".join(lines), summary
+
+
+def calibration(results, host_us, clock, summary):
+    """The clock the figures are in, and what it charges for a process switch."""
+    lines = [f"- clock: {clock}"]
+    summary["clock"] = clock
+    summary["pingpong.host_us_per_rt"] = host_us
+    for kind, rows in results.items():
+        guest = next((r["us_per_rt"] for r in rows if r.get("stack") == "pingpong"), None)
+        if guest is None:
+            continue
+        summary[f"{kind}.pingpong.guest_us_per_rt"] = guest
+        lines.append(f"- (g) {kind} boot: a pipe ping-pong round trip between two processes on one CPU "
+                     f"(two process switches) takes {guest:.2f} us in the guest under this clock and "
+                     f"{host_us:.2f} us on the host's CPU: the clock prices a process switch at "
+                     f"{guest / host_us:.1f}x the host's hardware")
+    return lines
 
 
 def floor_pairs(rows, stack="cuse-floor"):
@@ -301,6 +364,11 @@ def main():
     p.add_argument("--cpu", default="max", help="QEMU -cpu model of the VM (the compat suite's: max)")
     p.add_argument("--smp", type=int, default=1, help="vCPUs of the VM (the compat suite's: 1)")
     p.add_argument("--ssif-loop", help="benchmarks/ssif_loop of the same build (default: next to --daemon)")
+    p.add_argument("--clock", choices=("icount", "wall"), default="icount",
+                   help="the guest's clock: icount (instructions executed; the same on any host) or wall "
+                        "(the host's real time under TCG)")
+    p.add_argument("--icount-shift", type=int, default=0, choices=range(0, 11), metavar="0-10",
+                   help="with --clock icount: 2**SHIFT ns per guest instruction (default 0: 1 ns)")
     args = p.parse_args()
     if not os.path.exists(args.daemon):
         log(f"bench: no daemon at {args.daemon}")
@@ -316,6 +384,7 @@ def main():
     except img.ImageError as e:
         log(f"bench: cannot build the VM image: {e}")
         return 1
+    host_us = host_pingpong()
     results = {}
     ok = True
     for kind in [k for k in args.kinds.split(",") if k]:
@@ -325,6 +394,7 @@ def main():
         ok = ok and boot.ok and bool(rows)
         results[kind] = rows
     text, summary = report(results)
+    print("\n".join(calibration(results, host_us, clock_text(args), summary)))
     print(text)
     if args.json:
         with open(args.json, "w") as f:

@@ -185,6 +185,15 @@ measure_direct() {
     sed -n "s/^i2c-bench /@@BENCH kind=$BENCH_KIND stack=i2c-direct /p" /tmp/i2c-bench.out
 }
 
+# measure_pingpong: what the guest's clock charges for two process switches
+# (/compat/bench/pingpong, pipes between two processes), which bench.py sets
+# next to the same program on the host's real CPU.
+measure_pingpong() {
+    cp /compat/bench/pingpong /tmp/pingpong && chmod 755 /tmp/pingpong || return 1
+    out=$(/tmp/pingpong 3000 2>&1) || { echo "@@BENCH-ERROR pingpong: $out"; return 1; }
+    echo "@@BENCH kind=$BENCH_KIND stack=pingpong ${out#pingpong }"
+}
+
 start_kernel() {
     modprobe ipmi_msghandler && modprobe ipmi_devintf || return 1
     case "$BENCH_KIND" in
@@ -196,6 +205,7 @@ start_kernel() {
 
 echo "@@BENCH-ARGS $DAEMON_ARGS"
 ipmi-probe64 --bench 20 >/dev/null 2>&1 # warm-up: first-use costs stay out of the figures
+measure_pingpong || exit 1
 echo "@@BENCH-THREADS before $(thread_ticks)"
 # BENCH_RUNS runs each of ours and the kernel's: TCG's speed wanders by tens
 # of percent between runs, and the best run is the one least disturbed. Each

@@ -96,10 +96,12 @@ def _fru_file():
 
 
 def run(image, scenario, mode, bmc, env, daemon_args, guest_deadline, host_deadline,
-        workdir, extern=None, extra_files=None, cpu="max", smp=1):
+        workdir, extern=None, extra_files=None, cpu="max", smp=1, icount_shift=None):
     """Boots once; returns a Boot. Never raises for guest failures.
 
-    `cpu` and `smp` are for the benchmarks: the suites keep the defaults."""
+    `cpu`, `smp` and `icount_shift` are for the benchmarks: the suites keep
+    the defaults. With `icount_shift` N the guest's clock counts 2**N ns per
+    guest instruction executed (QEMU -icount), and real time while it idles."""
     layers = list(image.layers)
     if mode == "cuse" and image.daemon_layer:
         layers.append(image.daemon_layer)
@@ -132,7 +134,8 @@ def run(image, scenario, mode, bmc, env, daemon_args, guest_deadline, host_deadl
     append = "console=ttyS0 panic=-1 quiet loglevel=4 tsc=reliable"
     if getattr(spec, "append", ""):
         append += " " + spec.append
-    cmd = ["qemu-system-x86_64", "-M", "q35", "-accel", "tcg", "-cpu", cpu, "-m", "384",
+    clock = [] if icount_shift is None else ["-icount", f"shift={icount_shift},sleep=on"]
+    cmd = ["qemu-system-x86_64", "-M", "q35", "-accel", "tcg"] + clock + ["-cpu", cpu, "-m", "384",
            "-smp", str(smp), "-nodefaults", "-display", "none", "-no-reboot",
            "-uuid", BMC_GUID,
            "-kernel", image.kernel.vmlinux, "-initrd", initrd,
