@@ -34,12 +34,8 @@ std::uint8_t KcsStateMachine::start(std::span<const std::uint8_t> request)
     if (state_ != State::Idle && state_ != State::Hosed) {
         return 0xD5;
     }
-    write_.assign(request.begin(), request.end());
-    writePos_ = 0;
-    writeCount_ = write_.size();
-    origWriteCount_ = write_.size();
-    read_.clear();
-    truncated_ = false;
+    transfer_.begin(request);
+    origWriteCount_ = request.size();
     errorRetries_ = 0;
     ibfTimeout_ = kIbfTimeout;
     obfTimeout_ = kObfTimeout;
@@ -49,10 +45,7 @@ std::uint8_t KcsStateMachine::start(std::span<const std::uint8_t> request)
 
 void KcsStateMachine::restart()
 {
-    writePos_ = 0;
-    writeCount_ = origWriteCount_;
-    read_.clear();
-    truncated_ = false;
+    transfer_.rewind();
     ibfTimeout_ = kIbfTimeout;
     obfTimeout_ = kObfTimeout;
     state_ = State::StartOp;
@@ -67,18 +60,12 @@ void KcsStateMachine::clearObf(std::uint8_t status)
 
 void KcsStateMachine::writeNextByte()
 {
-    writeData(write_[writePos_++]);
-    --writeCount_;
+    writeData(transfer_.nextWriteByte());
 }
 
 void KcsStateMachine::readNextByte()
 {
-    const std::uint8_t byte = readData();
-    if (read_.size() >= kMaxRead) {
-        truncated_ = true; // keep draining the BMC, report 0xC6
-    } else {
-        read_.push_back(byte);
-    }
+    transfer_.store(readData());
     writeData(kReadByte);
 }
 
@@ -173,7 +160,7 @@ SmResult KcsStateMachine::event(Microseconds elapsed)
             break;
         }
         (void)readData();
-        if (writeCount_ == 1) {
+        if (transfer_.writeLeft() == 1) {
             writeCommand(kWriteEnd);
             state_ = State::WaitWriteEnd;
         } else {
@@ -187,7 +174,7 @@ SmResult KcsStateMachine::event(Microseconds elapsed)
             break;
         }
         clearObf(status);
-        if (writeCount_ == 1) {
+        if (transfer_.writeLeft() == 1) {
             writeCommand(kWriteEnd);
             state_ = State::WaitWriteEnd;
         } else {
@@ -292,15 +279,7 @@ SmResult KcsStateMachine::event(Microseconds elapsed)
 
 core::SmiBytes KcsStateMachine::result()
 {
-    if (read_.size() < 3) {
-        return errorResponse(write_, 0xFF);
-    }
-    core::SmiBytes response = read_;
-    if (truncated_) {
-        response[2] = 0xC6;
-        truncated_ = false;
-    }
-    return response;
+    return transfer_.result();
 }
 
 bool KcsStateMachine::detect()

@@ -10,11 +10,11 @@
 // afresh.
 #pragma once
 
+#include "si/byte_transfer.hpp"
 #include "si/register_io.hpp"
 #include "si/state_machine.hpp"
 
 #include <string>
-#include <vector>
 
 namespace ipmi::si {
 
@@ -71,12 +71,8 @@ class KcsStateMachine : public StateMachine
 
     RegisterIo& io_;
     State state_ = State::Idle;
-    std::vector<std::uint8_t> write_;
-    std::size_t writePos_ = 0;
-    std::size_t writeCount_ = 0;
+    ByteTransfer transfer_{kMaxRead};
     std::size_t origWriteCount_ = 0;
-    std::vector<std::uint8_t> read_;
-    bool truncated_ = false;
     unsigned errorRetries_ = 0;
     Microseconds ibfTimeout_ = kIbfTimeout;
     Microseconds obfTimeout_ = kObfTimeout;

@@ -43,11 +43,7 @@ std::uint8_t SmicStateMachine::start(std::span<const std::uint8_t> request)
     if (state_ != State::Idle && state_ != State::Hosed) {
         return 0xD5;
     }
-    write_.assign(request.begin(), request.end());
-    writePos_ = 0;
-    writeCount_ = write_.size();
-    read_.clear();
-    truncated_ = false;
+    transfer_.begin(request);
     errorRetries_ = 0;
     timeout_ = kRetryTimeout;
     state_ = State::StartOp;
@@ -56,18 +52,12 @@ std::uint8_t SmicStateMachine::start(std::span<const std::uint8_t> request)
 
 void SmicStateMachine::writeNextByte()
 {
-    io_.write(kData, write_[writePos_++]);
-    --writeCount_;
+    io_.write(kData, transfer_.nextWriteByte());
 }
 
 void SmicStateMachine::readNextByte()
 {
-    const std::uint8_t byte = io_.read(kData);
-    if (read_.size() >= kMaxRead) {
-        truncated_ = true;
-    } else {
-        read_.push_back(byte);
-    }
+    transfer_.store(io_.read(kData));
 }
 
 void SmicStateMachine::go(std::uint8_t control, std::uint8_t flags)
@@ -84,10 +74,7 @@ void SmicStateMachine::startErrorRecovery(const char* reason)
         state_ = State::Hosed;
         return;
     }
-    writePos_ = 0;
-    writeCount_ = write_.size();
-    read_.clear();
-    truncated_ = false;
+    transfer_.rewind();
     state_ = State::StartOp;
     timeout_ = kRetryTimeout;
 }
@@ -142,7 +129,7 @@ SmResult SmicStateMachine::event(Microseconds elapsed)
         if (!(flags & kTxDataReady)) {
             return SmResult::CallWithDelay;
         }
-        if (writeCount_ == 1) {
+        if (transfer_.writeLeft() == 1) {
             io_.write(kControlStatus, kCcWrEnd);
             state_ = State::WriteEnd;
         } else {
@@ -218,15 +205,7 @@ SmResult SmicStateMachine::event(Microseconds elapsed)
 
 core::SmiBytes SmicStateMachine::result()
 {
-    if (read_.size() < 3) {
-        return errorResponse(write_, 0xFF);
-    }
-    core::SmiBytes response = read_;
-    if (truncated_) {
-        response[2] = 0xC6;
-        truncated_ = false;
-    }
-    return response;
+    return transfer_.result();
 }
 
 bool SmicStateMachine::detect() { return io_.read(kFlags) != 0xFF; }

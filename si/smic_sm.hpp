@@ -8,11 +8,11 @@
 // request from GET_STATUS; after 3 restarts the interface is hosed.
 #pragma once
 
+#include "si/byte_transfer.hpp"
 #include "si/register_io.hpp"
 #include "si/state_machine.hpp"
 
 #include <string>
-#include <vector>
 
 namespace ipmi::si {
 
@@ -58,11 +58,7 @@ class SmicStateMachine : public StateMachine
 
     RegisterIo& io_;
     State state_ = State::Idle;
-    std::vector<std::uint8_t> write_;
-    std::size_t writePos_ = 0;
-    std::size_t writeCount_ = 0;
-    std::vector<std::uint8_t> read_;
-    bool truncated_ = false;
+    ByteTransfer transfer_{kMaxRead};
     unsigned errorRetries_ = 0;
     Microseconds timeout_ = kRetryTimeout;
     std::string lastErrorReason_;

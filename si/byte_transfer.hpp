@@ -1,0 +1,74 @@
+// The request and the response of one KCS or SMIC transaction. Both
+// interfaces move one byte per register access, start the request over from
+// its first byte when they recover from an error, and keep draining a BMC
+// that answers more than the interface holds (the result then says 0xC6, as
+// the kernel's do). BT frames whole messages and keeps its own buffers.
+#pragma once
+
+#include "core/interface.hpp"
+#include "si/state_machine.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace ipmi::si {
+
+class ByteTransfer
+{
+  public:
+    explicit ByteTransfer(std::size_t maxRead)
+        : maxRead_(maxRead)
+    {
+    }
+
+    void begin(std::span<const std::uint8_t> request)
+    {
+        write_.assign(request.begin(), request.end());
+        rewind();
+    }
+
+    // From the request's first byte again, with nothing read.
+    void rewind()
+    {
+        writePos_ = 0;
+        read_.clear();
+        truncated_ = false;
+    }
+
+    [[nodiscard]] std::size_t writeLeft() const { return write_.size() - writePos_; }
+    [[nodiscard]] std::uint8_t nextWriteByte() { return write_[writePos_++]; }
+
+    void store(std::uint8_t byte)
+    {
+        if (read_.size() >= maxRead_) {
+            truncated_ = true;
+        } else {
+            read_.push_back(byte);
+        }
+    }
+
+    // The response read, or 0xFF for the request when too little came back.
+    [[nodiscard]] core::SmiBytes result()
+    {
+        if (read_.size() < 3) {
+            return errorResponse(write_, 0xFF);
+        }
+        core::SmiBytes response = read_;
+        if (truncated_) {
+            response[2] = 0xC6;
+            truncated_ = false;
+        }
+        return response;
+    }
+
+  private:
+    std::size_t maxRead_;
+    std::vector<std::uint8_t> write_;
+    std::size_t writePos_ = 0;
+    std::vector<std::uint8_t> read_;
+    bool truncated_ = false;
+};
+
+} // namespace ipmi::si
