@@ -96,19 +96,19 @@ bool KcsStateMachine::checkIbf(std::uint8_t status, Microseconds elapsed)
     return true;
 }
 
-bool KcsStateMachine::checkObf(std::uint8_t status, Microseconds elapsed)
+KcsStateMachine::Obf KcsStateMachine::checkObf(std::uint8_t status, Microseconds elapsed)
 {
     if (!(status & kObf)) {
         obfTimeout_ -= elapsed;
         if (obfTimeout_ < Microseconds{0}) {
             obfTimeout_ = kObfTimeout;
             startErrorRecovery("OBF not ready in time");
-            return true;
+            return Obf::TimedOut;
         }
-        return false;
+        return Obf::Empty;
     }
     obfTimeout_ = kObfTimeout;
-    return true;
+    return Obf::Full;
 }
 
 SmResult KcsStateMachine::event(Microseconds elapsed)
@@ -196,12 +196,12 @@ SmResult KcsStateMachine::event(Microseconds elapsed)
             break;
         }
         if (kcsState == kReadState) {
-            const State was = state_;
-            if (!checkObf(status, elapsed)) {
+            const Obf obf = checkObf(status, elapsed);
+            if (obf == Obf::Empty) {
                 return SmResult::CallWithDelay;
             }
-            if (state_ != was) {
-                break; // OBF timeout: recovery started
+            if (obf == Obf::TimedOut) {
+                break; // recovery has started
             }
             readNextByte();
             break;
@@ -235,11 +235,11 @@ SmResult KcsStateMachine::event(Microseconds elapsed)
             startErrorRecovery("not in read state for error2");
             break;
         }
-        const State was = state_;
-        if (!checkObf(status, elapsed)) {
+        const Obf obf = checkObf(status, elapsed);
+        if (obf == Obf::Empty) {
             return SmResult::CallWithDelay;
         }
-        if (state_ != was) {
+        if (obf == Obf::TimedOut) {
             break;
         }
         clearObf(status); // the error byte: recovery proceeds whatever it says
@@ -252,11 +252,11 @@ SmResult KcsStateMachine::event(Microseconds elapsed)
             startErrorRecovery("not in idle state for error3");
             break;
         }
-        const State was = state_;
-        if (!checkObf(status, elapsed)) {
+        const Obf obf = checkObf(status, elapsed);
+        if (obf == Obf::Empty) {
             return SmResult::CallWithDelay;
         }
-        if (state_ != was) {
+        if (obf == Obf::TimedOut) {
             break;
         }
         clearObf(status);

@@ -65,7 +65,14 @@ class KcsStateMachine : public StateMachine
     void writeNextByte();
     void readNextByte();
     bool checkIbf(std::uint8_t status, Microseconds elapsed);
-    bool checkObf(std::uint8_t status, Microseconds elapsed);
+    // Whether the controller has a byte for us; TimedOut has started recovery.
+    enum class Obf : std::uint8_t
+    {
+        Full,
+        Empty,
+        TimedOut,
+    };
+    Obf checkObf(std::uint8_t status, Microseconds elapsed);
     void startErrorRecovery(const char* reason);
     void restart();
 

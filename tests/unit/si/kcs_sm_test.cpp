@@ -110,6 +110,21 @@ TEST(KcsStateMachine, SlowBmcIsAbortedAndTheRequestRetried)
     EXPECT_LT(run.took, Microseconds{5'100'000});
 }
 
+TEST(KcsStateMachine, BmcThatNeverAnswersIsHosedAfterTenRetries)
+{
+    KcsRig rig;
+    rig.port.mode = FakeBmcPort::Mode::Hold; // takes every request, answers none
+    ASSERT_EQ(rig.sm.start(std::vector<std::uint8_t>{0x18, 0x01}), 0);
+    const auto run = runUntilDone(rig.sm);
+    EXPECT_EQ(run.last, SmResult::Hosed);
+    // The request and 10 retries, each given up after 5 s without OBF.
+    EXPECT_EQ(rig.port.requests.size(), 11U);
+    EXPECT_GE(run.took, Microseconds{55'000'000});
+    EXPECT_LT(run.took, Microseconds{56'000'000});
+    EXPECT_EQ(rig.sm.lastErrorReason(), "OBF not ready in time");
+    EXPECT_EQ(rig.sm.result(), (core::SmiBytes{0x1C, 0x01, 0xFF}));
+}
+
 TEST(KcsStateMachine, StuckControllerIsHosedAfterTenRecoveries)
 {
     KcsRig rig;
