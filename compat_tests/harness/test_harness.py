@@ -1,6 +1,7 @@
 """Host-side tests of the harness itself: the cpio writer, the normaliser, the
-comparison and the allowed-difference matching, the verdict of a bmc_poweroff
-boot, and the extern BMC's chassis_control configuration. They need no VM, so
+comparison and the allowed-difference matching, QEMU's machine arguments, the
+verdict of a bmc_poweroff boot, and the extern BMC's chassis_control
+configuration. They need no VM, so
 a broken harness is caught before any scenario is blamed on the daemon or the
 kernel.
 """
@@ -113,6 +114,21 @@ class ImageTest(unittest.TestCase):
         self.assertEqual(image._merged("/lib64/ld-linux-x86-64.so.2"),
                          "/usr/lib64/ld-linux-x86-64.so.2")
         self.assertEqual(image._merged("/usr/bin/ipmitool"), "/usr/bin/ipmitool")
+
+
+class MachineArgsTest(unittest.TestCase):
+    def test_the_suites_boot_one_max_cpu_on_the_host_clock(self):
+        args = vm.machine_args()
+        self.assertNotIn("-icount", args)
+        self.assertEqual(args[args.index("-accel") + 1], "tcg")
+        self.assertEqual(args[args.index("-cpu") + 1], "max")
+        self.assertEqual(args[args.index("-smp") + 1], "1")
+
+    def test_an_icount_shift_gives_the_guest_an_instruction_clock(self):
+        args = vm.machine_args("qemu64", 2, icount_shift=3)
+        self.assertEqual(args[args.index("-icount") + 1], "shift=3,sleep=on")
+        self.assertEqual(args[args.index("-cpu") + 1], "qemu64")
+        self.assertEqual(args[args.index("-smp") + 1], "2")
 
 
 class BmcPowerOffOutcomeTest(unittest.TestCase):

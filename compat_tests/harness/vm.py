@@ -95,13 +95,19 @@ def _fru_file():
     return path
 
 
+def machine_args(cpu="max", smp=1, icount_shift=None):
+    """QEMU's machine, CPU and clock: TCG, and with `icount_shift` N a guest
+    clock of 2**N ns per instruction executed (real time while it idles)."""
+    clock = [] if icount_shift is None else ["-icount", f"shift={icount_shift},sleep=on"]
+    return ["-M", "q35", "-accel", "tcg"] + clock + ["-cpu", cpu, "-m", "384", "-smp", str(smp)]
+
+
 def run(image, scenario, mode, bmc, env, daemon_args, guest_deadline, host_deadline,
         workdir, extern=None, extra_files=None, cpu="max", smp=1, icount_shift=None):
     """Boots once; returns a Boot. Never raises for guest failures.
 
-    `cpu`, `smp` and `icount_shift` are for the benchmarks: the suites keep
-    the defaults. With `icount_shift` N the guest's clock counts 2**N ns per
-    guest instruction executed (QEMU -icount), and real time while it idles."""
+    `cpu`, `smp` and `icount_shift` (machine_args) are for the benchmarks:
+    the suites keep the defaults."""
     layers = list(image.layers)
     if mode == "cuse" and image.daemon_layer:
         layers.append(image.daemon_layer)
@@ -134,14 +140,13 @@ def run(image, scenario, mode, bmc, env, daemon_args, guest_deadline, host_deadl
     append = "console=ttyS0 panic=-1 quiet loglevel=4 tsc=reliable"
     if getattr(spec, "append", ""):
         append += " " + spec.append
-    clock = [] if icount_shift is None else ["-icount", f"shift={icount_shift},sleep=on"]
-    cmd = ["qemu-system-x86_64", "-M", "q35", "-accel", "tcg"] + clock + ["-cpu", cpu, "-m", "384",
-           "-smp", str(smp), "-nodefaults", "-display", "none", "-no-reboot",
-           "-uuid", BMC_GUID,
-           "-kernel", image.kernel.vmlinux, "-initrd", initrd,
-           "-append", append,
-           "-serial", f"file:{console}", "-serial", f"file:{result}",
-           ] + bmc_args(bmc, _fru_file(), extern_port)
+    cmd = (["qemu-system-x86_64"] + machine_args(cpu, smp, icount_shift)
+           + ["-nodefaults", "-display", "none", "-no-reboot",
+              "-uuid", BMC_GUID,
+              "-kernel", image.kernel.vmlinux, "-initrd", initrd,
+              "-append", append,
+              "-serial", f"file:{console}", "-serial", f"file:{result}"]
+           + bmc_args(bmc, _fru_file(), extern_port))
     qemu_log = os.path.join(workdir, "qemu.log")
     start = time.monotonic()
     reason = ""
