@@ -35,8 +35,9 @@ guest measures depends on which clock it reads:
   icount  the default: the guest's clock advances 2**SHIFT ns per guest
           instruction executed (QEMU -icount shift=SHIFT, --icount-shift,
           default 0), and in real time while the guest idles. Figures are
-          the same from run to run, whatever the host's speed; the kernel's SSIF
-          driver, which idles through its 5 ms timer, still takes its 8 ms.
+          the same from run to run, whatever the host's speed; the
+          kernel's SSIF driver, which idles through its 5 ms timer, still
+          takes its 8 ms.
   wall    the host's real time: the figures move with the host's speed, and
           TCG's software MMU, which starts cold after every process switch,
           makes switch-bound work (every CUSE round trip) an order of
