@@ -1,9 +1,8 @@
 """Host-side tests of the harness itself: the cpio writer, the normaliser, the
 comparison and the allowed-difference matching, QEMU's machine arguments, the
 verdict of a bmc_poweroff boot, and the extern BMC's chassis_control
-configuration. They need no VM, so
-a broken harness is caught before any scenario is blamed on the daemon or the
-kernel.
+configuration. They need no VM, so a broken harness is caught before any
+scenario is blamed on the daemon or the kernel.
 """
 
 import io
