@@ -96,8 +96,9 @@ class CuseDevice::Impl final : public CuseRequestHandler
     void finishStart(const std::string& error);
     static OpenFile* fileOf(const fuse_file_info* fi) { return reinterpret_cast<OpenFile*>(fi->fh); }
     std::optional<long> ioctlInPlace(OpenFile& of, const IoctlCall& call, pid_t caller);
-    // Runs options_.runPosted; false if that ended this device (do not reply).
-    bool runPostedWork();
+    // Runs options_.runPosted, then answers the ioctl, unless that work
+    // ended this device.
+    void answerIoctl(fuse_req_t req, long result, std::span<const std::uint8_t> out);
     void holdPoll(OpenFile& of, fuse_req_t req, fuse_pollhandle* ph);
     void armHoldTimer(OpenFile& of, std::chrono::steady_clock::time_point when);
     void answerHeldPoll(OpenFile& of);
@@ -241,9 +242,7 @@ void CuseDevice::Impl::ioctl(fuse_req_t req, const IoctlCall& call, fuse_file_in
         if (auto result = ioctlInPlace(*of, call, caller)) {
             ++counters_.ioctlsInPlace;
             of->pending.erase(caller);
-            if (runPostedWork()) {
-                replyIoctl(req, *result, {});
-            }
+            answerIoctl(req, *result, {});
             return;
         }
     }
@@ -256,25 +255,24 @@ void CuseDevice::Impl::ioctl(fuse_req_t req, const IoctlCall& call, fuse_file_in
     }
     of->pending.erase(caller);
     ++counters_.ioctlsByRetry;
-    const auto reply = std::get<IoctlReply>(std::move(outcome));
-    if (!runPostedWork()) {
-        return;
-    }
+    const auto& reply = std::get<IoctlReply>(outcome);
     // A negative result with data (RECEIVE_MSG_TRUNC's EMSGSIZE) still has
     // its bytes copied out by the kernel.
-    replyIoctl(req, reply.result, reply.out);
+    answerIoctl(req, reply.result, reply.out);
 }
 
-bool CuseDevice::Impl::runPostedWork()
+void CuseDevice::Impl::answerIoctl(fuse_req_t req, long result, std::span<const std::uint8_t> out)
 {
-    if (!options_.runPosted) {
-        return true;
+    if (options_.runPosted) {
+        // Posted work may stop this device, or destroy it; then the request
+        // is the kernel's to fail, and nothing here may be touched.
+        const std::weak_ptr<const void> alive = session_.lifetime();
+        options_.runPosted();
+        if (alive.expired()) {
+            return;
+        }
     }
-    // Posted work may stop this device, or destroy it; then the request is
-    // the kernel's to fail, and nothing here may be touched.
-    const std::weak_ptr<const void> alive = session_.lifetime();
-    options_.runPosted();
-    return !alive.expired();
+    replyIoctl(req, result, out);
 }
 
 std::optional<long> CuseDevice::Impl::ioctlInPlace(OpenFile& of, const IoctlCall& call, pid_t caller)

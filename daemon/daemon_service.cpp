@@ -43,7 +43,7 @@ Daemon::Impl::Impl(Config config, BackendPlan plan, DaemonHooks hooks) :
     signals_(io_, [this](int signo, int count) { onSignal(signo, count); })
 {
     if (!hooks_.devices) {
-        hooks_.devices = cuseDeviceFactory(io_, loop_, config_);
+        hooks_.devices = cuseDeviceFactory(loop_, config_);
     }
 }
 

@@ -1,6 +1,8 @@
 // The CUSE publisher: see device_publisher.hpp.
 #include "daemon/device_publisher.hpp"
 
+#include <boost/asio/io_context.hpp>
+
 #include <algorithm>
 
 namespace ipmi::daemon {
@@ -29,7 +31,7 @@ class CusePublishedDevice final : public PublishedDevice
 
 } // namespace
 
-DeviceFactory cuseDeviceFactory(boost::asio::io_context& io, core::EventLoop& loop, const Config& config)
+DeviceFactory cuseDeviceFactory(core::AsioEventLoop& loop, const Config& config)
 {
     cuse::CuseDeviceOptions base;
     base.ownership = cuse::NodeOwnership{config.device.mode, config.device.uid, config.device.gid};
@@ -41,10 +43,10 @@ DeviceFactory cuseDeviceFactory(boost::asio::io_context& io, core::EventLoop& lo
     base.inPlaceMemory = config.device.inPlaceMemory;
     base.pollHold = config.device.pollHold;
     base.runPosted = [&loop] { loop.runPosted(); };
-    return [&io, base](int, const std::string& name, cuse::OpenFileFn openFile) -> std::unique_ptr<PublishedDevice> {
+    return [&loop, base](int, const std::string& name, cuse::OpenFileFn openFile) -> std::unique_ptr<PublishedDevice> {
         auto options = base;
         options.name = name;
-        return std::make_unique<CusePublishedDevice>(io, std::move(options), std::move(openFile));
+        return std::make_unique<CusePublishedDevice>(loop.context(), std::move(options), std::move(openFile));
     };
 }
 

@@ -4,11 +4,9 @@
 // the OpenFileFn they are handed.
 #pragma once
 
-#include "core/event_loop.hpp"
+#include "core/asio_event_loop.hpp"
 #include "cuse_dev/cuse_device.hpp"
 #include "daemon/config.hpp"
-
-#include <boost/asio/io_context.hpp>
 
 #include <functional>
 #include <memory>
@@ -38,8 +36,7 @@ using DeviceFactory =
     std::function<std::unique_ptr<PublishedDevice>(int ifnum, const std::string& name, cuse::OpenFileFn openFile)>;
 
 // CUSE devices with the configured owner, mode, CUSE device and sysfs root,
-// on `loop` (bound to `io`), whose posted work runs before an ioctl is answered.
-[[nodiscard]] DeviceFactory cuseDeviceFactory(boost::asio::io_context& io, core::EventLoop& loop,
-                                              const Config& config);
+// on `loop`, whose posted work runs before an ioctl is answered.
+[[nodiscard]] DeviceFactory cuseDeviceFactory(core::AsioEventLoop& loop, const Config& config);
 
 } // namespace ipmi::daemon
