@@ -9,7 +9,7 @@
 // Prints "ssif-loop n=... us_per_tx=... median_us=... p99_us=... max_us=...
 // read_retries=..."; exits 1 when the BMC gives a wrong answer, the
 // device cannot be used or nothing comes back within a minute.
-#include "core/asio_event_loop.hpp"
+#include "daemon/asio_event_loop.hpp"
 #include "ssif/linux_smbus.hpp"
 #include "ssif/ssif_interface.hpp"
 
@@ -134,7 +134,7 @@ int main(int argc, char** argv)
     // stderr, the figures to stdout.
     spdlog::set_default_logger(spdlog::stderr_logger_mt("ssif_loop"));
     boost::asio::io_context io;
-    core::AsioEventLoop loop(io);
+    daemon::AsioEventLoop loop(io);
     ssif::SsifInterfaceConfig config;
     config.dbg = static_cast<unsigned>(dbg);
     ssif::SsifInterface interface(loop, std::move(std::get<0>(opened)), config);

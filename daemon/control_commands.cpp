@@ -8,7 +8,7 @@
 
 #include "daemon/control_commands.hpp"
 
-#include "core/services/poweroff_hook.hpp"
+#include "daemon/poweroff_hook.hpp"
 #include "daemon/control_words.hpp"
 
 #include <cstdio>
@@ -92,7 +92,7 @@ std::optional<ControlCommand> parseControlCommand(std::string_view line, std::st
         if (rest.empty()) {
             return ControlCommand{PowerCycleCommand{}};
         }
-        const auto value = core::services::PowerCycleSetting::parse(rest);
+        const auto value = PowerCycleSetting::parse(rest);
         if (!value) {
             error = "poweroff-powercycle: '" + std::string(rest) + "' is not an integer";
             return std::nullopt;

@@ -69,8 +69,8 @@ void Daemon::Impl::execute(const VersionCommand&, Reply reply)
 void Daemon::Impl::execute(const PowerCycleCommand& c, Reply reply)
 {
     if (c.value) {
-        if (auto error = powerCycle_.set(*c.value); !error.empty()) {
-            log_->warn("poweroff_powercycle {} set but not persisted: {}", *c.value, error);
+        if (auto error = powerCycle_.set(*c.value)) {
+            log_->warn("poweroff_powercycle {} set but not persisted: {}", *c.value, error->message);
         }
     }
     reply(formatPowerCycleReply(powerCycle_.get()));

@@ -3,13 +3,13 @@
 // daemon_control.cpp (the control verbs). Everything runs on the loop.
 #pragma once
 
-#include "core/asio_event_loop.hpp"
 #include "core/services/acpi_bridge.hpp"
 #include "core/services/panic_events.hpp"
-#include "core/services/poweroff_hook.hpp"
 #include "daemon/control_commands.hpp"
 #include "daemon/control_socket.hpp"
+#include "daemon/asio_event_loop.hpp"
 #include "daemon/daemon_service.hpp"
+#include "daemon/poweroff_hook.hpp"
 #include "daemon/shutdown_hook.hpp"
 #include "daemon/signals.hpp"
 #include "watchdog_dev/watchdog_service.hpp"
@@ -90,12 +90,12 @@ class Daemon::Impl
     BackendPlan plan_;
     DaemonHooks hooks_;
     boost::asio::io_context io_;
-    core::AsioEventLoop loop_;
+    AsioEventLoop loop_;
     core::MessageHandler handler_;
     // Users of handler_: declared after it, so gone before it.
     std::unique_ptr<core::services::PanicEvents> panicEvents_;
     std::unique_ptr<core::services::AcpiIpmiBridge> acpi_;
-    core::services::PowerCycleSetting powerCycle_;
+    PowerCycleSetting powerCycle_;
     std::unique_ptr<watchdog::WatchdogService> watchdog_;
     bool watchdogReady_ = false;
     ControlServer control_;

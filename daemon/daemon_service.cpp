@@ -124,8 +124,8 @@ void Daemon::Impl::startServices()
     panicEvents_ =
         std::make_unique<core::services::PanicEvents>(handler_, servicesPanicOp(config_.msghandler.panicOp));
     acpi_ = std::make_unique<core::services::AcpiIpmiBridge>(handler_);
-    if (auto error = powerCycle_.set(powerCycle_.get()); !error.empty()) {
-        log_->warn("poweroff_powercycle not persisted for the shutdown hook: {}", error);
+    if (auto error = powerCycle_.set(powerCycle_.get())) {
+        log_->warn("poweroff_powercycle not persisted for the shutdown hook: {}", error->message);
     }
     const auto& name = config_.device.watchdogName;
     if (name.empty()) {

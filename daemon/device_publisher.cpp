@@ -31,7 +31,7 @@ class CusePublishedDevice final : public PublishedDevice
 
 } // namespace
 
-DeviceFactory cuseDeviceFactory(core::AsioEventLoop& loop, const Config& config)
+DeviceFactory cuseDeviceFactory(AsioEventLoop& loop, const Config& config)
 {
     cuse::CuseDeviceOptions base;
     base.ownership = cuse::NodeOwnership{config.device.mode, config.device.uid, config.device.gid};

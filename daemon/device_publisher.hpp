@@ -4,8 +4,8 @@
 // the OpenFileFn they are handed.
 #pragma once
 
-#include "core/asio_event_loop.hpp"
 #include "cuse_dev/cuse_device.hpp"
+#include "daemon/asio_event_loop.hpp"
 #include "daemon/config.hpp"
 
 #include <functional>
@@ -37,6 +37,6 @@ using DeviceFactory =
 
 // CUSE devices with the configured owner, mode, CUSE device and sysfs root,
 // on `loop`, whose posted work runs before an ioctl is answered.
-[[nodiscard]] DeviceFactory cuseDeviceFactory(core::AsioEventLoop& loop, const Config& config);
+[[nodiscard]] DeviceFactory cuseDeviceFactory(AsioEventLoop& loop, const Config& config);
 
 } // namespace ipmi::daemon

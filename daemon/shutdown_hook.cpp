@@ -3,12 +3,12 @@
 
 #include "daemon/shutdown_hook.hpp"
 
-#include "core/asio_event_loop.hpp"
 #include "core/message_handler.hpp"
-#include "core/services/poweroff_hook.hpp"
 #include "core/services/service_user.hpp"
+#include "daemon/asio_event_loop.hpp"
 #include "daemon/backends.hpp"
 #include "daemon/logging.hpp"
+#include "daemon/poweroff_hook.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -41,7 +41,7 @@ bool runUntil(boost::asio::io_context& io, const bool& done, Clock::time_point d
 }
 
 // The watchdog rule over one interface; the line to print, or the problem.
-ShutdownHookResult applyWatchdogRule(boost::asio::io_context& io, core::AsioEventLoop& loop,
+ShutdownHookResult applyWatchdogRule(boost::asio::io_context& io, AsioEventLoop& loop,
                                      const Backend& backend, watchdog::ShutdownVerb verb, const Config& config)
 {
     const auto deadline = Clock::now() + kWatchdogTimeLimit;
@@ -124,17 +124,17 @@ ShutdownHookResult applyWatchdogRule(boost::asio::io_context& io, core::AsioEven
     return {0, "watchdog timer set to reset after " + std::to_string(settings->timeout) + " s"};
 }
 
-ShutdownHookResult powerOff(core::AsioEventLoop& loop, const Backend& backend, const Config& config)
+ShutdownHookResult powerOff(AsioEventLoop& loop, const Backend& backend, const Config& config)
 {
     auto made = backend.make(loop);
     if (auto* error = std::get_if<std::string>(&made)) {
         return {1, backend.description + ": " + *error};
     }
     core::services::PowerOffHookOptions options;
-    options.powerCycle = core::services::PowerCycleSetting::readPersisted(powerCycleFile(config))
+    options.powerCycle = PowerCycleSetting::readPersisted(powerCycleFile(config))
                              .value_or(config.poweroff.powercycle ? 1 : 0);
     options.handlerParams = config.msghandler.params;
-    const auto outcome = core::services::runPowerOffHook(
+    const auto outcome = runPowerOffHook(
         loop, std::get<std::unique_ptr<core::Interface>>(std::move(made)), options);
     if (!outcome.commanded) {
         return {1, "power-off failed: " + (outcome.problem.empty() ? std::string("not commanded") : outcome.problem)};
@@ -188,7 +188,7 @@ std::filesystem::path powerCycleFile(const Config& config)
 {
     const auto& socket = config.daemon.controlSocket;
     if (socket.empty() || !socket.has_parent_path()) {
-        return core::services::kDefaultPowerCycleFile;
+        return kDefaultPowerCycleFile;
     }
     return socket.parent_path() / "poweroff_powercycle";
 }
@@ -224,7 +224,7 @@ ShutdownHookResult runShutdownHook(const Options& options)
     const auto& backend = plan.backends[index];
 
     boost::asio::io_context io;
-    core::AsioEventLoop loop(io);
+    AsioEventLoop loop(io);
     auto result = applyWatchdogRule(io, loop, backend, *verb, config);
     result.line = options.shutdownVerb + ": " + result.line;
     if (*verb != watchdog::ShutdownVerb::PowerOff) {

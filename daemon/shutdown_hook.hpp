@@ -8,7 +8,7 @@
 //   reboot, kexec   a running timer is set to at least 120 s, pretimeout 0,
 //                   action reset; a stopped one is left alone;
 //   poweroff        then the chassis is powered down or power cycled
-//                   (core/services/poweroff_hook.hpp), with the
+//                   (daemon/poweroff_hook.hpp), with the
 //                   poweroff_powercycle the daemon last persisted, else the
 //                   configuration's.
 // Whether the timer runs is read from the BMC (Get Watchdog Timer): the

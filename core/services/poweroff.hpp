@@ -10,7 +10,7 @@
 // sequence.
 //
 // The kernel hooks this to pm_power_off; here the systemd-shutdown hook runs
-// it after the daemon has stopped (poweroff_hook.hpp), and the daemon may use
+// it after the daemon has stopped (poweroff_run.hpp), and the daemon may use
 // it to report which method the machine would get.
 #pragma once
 

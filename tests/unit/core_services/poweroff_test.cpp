@@ -1,10 +1,8 @@
 // Power-off: detection in the kernel's order and each method's exact bytes
-// through a scripted BMC; the shutdown-hook runner; poweroff_powercycle.
+// through a scripted BMC; the shutdown-hook runner.
 #include "core/services/poweroff.hpp"
-#include "core/services/poweroff_hook.hpp"
+#include "core/services/poweroff_run.hpp"
 #include "tests/unit/core_services/services_fixture.hpp"
-
-#include <fstream>
 
 namespace ipmi::core::services::testing {
 namespace {
@@ -365,44 +363,6 @@ TEST_F(PowerOffRunTest, NoMethodEndsAtOnce)
     EXPECT_EQ(out.method, PowerOffMethod::None);
     EXPECT_FALSE(out.commanded);
     EXPECT_NE(out.problem.find("unable to find"), std::string::npos) << out.problem;
-}
-
-// ---- poweroff_powercycle ----------------------------------------------------------------
-
-TEST_F(ServicesTest, PowerCycleSettingPersistsForTheHook)
-{
-    const auto file = tempDir() / "run" / "poweroff_powercycle";
-    EXPECT_FALSE(PowerCycleSetting::readPersisted(file));
-    PowerCycleSetting setting(0, file);
-    EXPECT_EQ(setting.get(), 0);
-    EXPECT_EQ(setting.set(1), "");
-    EXPECT_EQ(setting.get(), 1);
-    EXPECT_EQ(PowerCycleSetting::readPersisted(file), 1);
-    EXPECT_EQ(setting.set(0), "");
-    EXPECT_EQ(PowerCycleSetting::readPersisted(file), 0);
-    std::ofstream(file) << "garbage\n";
-    EXPECT_FALSE(PowerCycleSetting::readPersisted(file));
-}
-
-TEST(PowerCycleSettingTest, ParsesLikeDointvec)
-{
-    EXPECT_EQ(PowerCycleSetting::parse("1"), 1);
-    EXPECT_EQ(PowerCycleSetting::parse(" 0\n"), 0);
-    EXPECT_EQ(PowerCycleSetting::parse("+5"), 5);
-    EXPECT_EQ(PowerCycleSetting::parse("-1"), -1);
-    EXPECT_FALSE(PowerCycleSetting::parse(""));
-    EXPECT_FALSE(PowerCycleSetting::parse("yes"));
-    EXPECT_FALSE(PowerCycleSetting::parse("1x"));
-    PowerCycleSetting memoryOnly(3, {});
-    EXPECT_EQ(memoryOnly.set(0), "");
-    EXPECT_EQ(memoryOnly.get(), 0);
-}
-
-TEST(PowerCycleSettingTest, UnwritableFileIsReportedButValueKept)
-{
-    PowerCycleSetting setting(0, "/proc/ipmi-cuse-no-such-dir/poweroff_powercycle");
-    EXPECT_NE(setting.set(1), "");
-    EXPECT_EQ(setting.get(), 1);
 }
 
 } // namespace

@@ -3,7 +3,7 @@
 // power-off changes the simulated chassis power state, a refused power
 // cycle falls back to power down, and panic events land with cc 0.
 #include "core/services/panic_events.hpp"
-#include "core/services/poweroff_hook.hpp"
+#include "core/services/poweroff_run.hpp"
 #include "core/testing/fake_event_loop.hpp"
 #include "si/si_interface.hpp"
 #include "sim/bmc.hpp"

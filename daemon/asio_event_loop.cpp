@@ -1,4 +1,4 @@
-#include "core/asio_event_loop.hpp"
+#include "daemon/asio_event_loop.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -9,8 +9,11 @@
 #include <mutex>
 #include <utility>
 
-namespace ipmi::core {
+namespace ipmi::daemon {
 namespace {
+
+using core::Clock;
+using core::Timer;
 
 class AsioTimer : public Timer
 {
@@ -72,7 +75,7 @@ class AsioTimer : public Timer
 
 } // namespace
 
-std::unique_ptr<Timer> AsioEventLoop::makeTimer() { return std::make_unique<AsioTimer>(io_); }
+std::unique_ptr<core::Timer> AsioEventLoop::makeTimer() { return std::make_unique<AsioTimer>(io_); }
 
 // Work in the order it was posted, each piece numbered. The handler asio::post
 // queues for piece N runs every piece up to N that is still waiting, so a
@@ -138,4 +141,4 @@ void AsioEventLoop::runPosted()
     posted_->runUpTo(upTo);
 }
 
-} // namespace ipmi::core
+} // namespace ipmi::daemon

@@ -2,7 +2,7 @@
 // sleeps): zero-delay timers take the post path, and both paths honour
 // cancel(), restart and destruction the same way; posted work runs once, in
 // order, at its place in the loop or sooner through runPosted().
-#include "core/asio_event_loop.hpp"
+#include "daemon/asio_event_loop.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -14,9 +14,10 @@
 #include <thread>
 #include <vector>
 
-namespace ipmi::core {
+namespace ipmi::daemon {
 namespace {
 
+using core::Clock;
 using std::chrono::milliseconds;
 
 TEST(AsioEventLoop, ZeroDelayTimerRunsOnTheLoopNotInsideStart)
@@ -161,4 +162,4 @@ TEST(AsioEventLoop, WorkPostedFromAnotherThreadRunsOnTheLoopThread)
 }
 
 } // namespace
-} // namespace ipmi::core
+} // namespace ipmi::daemon

@@ -10,9 +10,9 @@
 
 #include <memory>
 
-namespace ipmi::core {
+namespace ipmi::daemon {
 
-class AsioEventLoop : public EventLoop
+class AsioEventLoop : public core::EventLoop
 {
   public:
     explicit AsioEventLoop(boost::asio::io_context& io);
@@ -20,8 +20,8 @@ class AsioEventLoop : public EventLoop
     AsioEventLoop(const AsioEventLoop&) = delete;
     AsioEventLoop& operator=(const AsioEventLoop&) = delete;
 
-    [[nodiscard]] Clock::time_point now() const override { return Clock::now(); }
-    [[nodiscard]] std::unique_ptr<Timer> makeTimer() override;
+    [[nodiscard]] core::Clock::time_point now() const override { return core::Clock::now(); }
+    [[nodiscard]] std::unique_ptr<core::Timer> makeTimer() override;
     void post(std::function<void()> fn) override;
     void runPosted() override;
     [[nodiscard]] boost::asio::io_context& context() { return io_; }
@@ -33,4 +33,4 @@ class AsioEventLoop : public EventLoop
     std::shared_ptr<PostedWork> posted_;
 };
 
-} // namespace ipmi::core
+} // namespace ipmi::daemon
