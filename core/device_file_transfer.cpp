@@ -92,8 +92,9 @@ long DeviceFile::handleSend(const Transfer& req, int retries, unsigned retryTime
     if (const int rv = mem.copyFromUser(&addr, req.addr, req.addrLen); rv != 0) {
         return rv;
     }
-    if (const int rv = validateAddress(addr, req.addrLen); rv != 0) {
-        return rv;
+    const auto checked = checkAddress(addr, req.addrLen);
+    if (!checked) {
+        return -EINVAL;
     }
     std::array<std::uint8_t, IPMI_MAX_MSG_LENGTH> data{};
     std::size_t dataLen = 0;
@@ -110,7 +111,7 @@ long DeviceFile::handleSend(const Transfer& req, int retries, unsigned retryTime
     RequestOptions options;
     options.retries = retries;
     options.retryTimeMs = retryTimeMs;
-    return user_->request(addr, req.msgid, req.netfn, req.cmd, std::span(data.data(), dataLen), options);
+    return user_->request(*checked, req.msgid, req.netfn, req.cmd, std::span(data.data(), dataLen), options);
 }
 
 template <typename WriteBack>

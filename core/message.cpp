@@ -6,6 +6,8 @@
 
 namespace ipmi::core {
 
+namespace {
+
 int validateAddress(const abi::ipmi_addr& addr, unsigned int len)
 {
     if (len < sizeof(abi::ipmi_system_interface_addr)) {
@@ -37,6 +39,16 @@ int validateAddress(const abi::ipmi_addr& addr, unsigned int len)
     default:
         return -EINVAL;
     }
+}
+
+} // namespace
+
+std::optional<CheckedAddress> checkAddress(const abi::ipmi_addr& addr, unsigned int len)
+{
+    if (validateAddress(addr, len) != 0) {
+        return std::nullopt;
+    }
+    return CheckedAddress(addr);
 }
 
 bool addressEqual(const abi::ipmi_addr& a, const abi::ipmi_addr& b)

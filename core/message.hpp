@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace ipmi::core {
@@ -64,8 +65,25 @@ struct ReceivedMessage
     MessageCharge charge;
 };
 
-// ipmi_validate_addr(): 0 or -EINVAL. `len` is the caller's addr_len.
-[[nodiscard]] int validateAddress(const abi::ipmi_addr& addr, unsigned int len);
+// An address ipmi_validate_addr() accepted. User::request takes one, so a
+// request's address is checked once: by /dev/ipmiN against the caller's
+// addr_len where the kernel checks it (before the data is copied in), else
+// by User::request itself.
+class CheckedAddress
+{
+  public:
+    [[nodiscard]] const abi::ipmi_addr& get() const { return addr_; }
+
+  private:
+    explicit CheckedAddress(const abi::ipmi_addr& addr) : addr_(addr) {}
+    friend std::optional<CheckedAddress> checkAddress(const abi::ipmi_addr& addr, unsigned int len);
+
+    abi::ipmi_addr addr_;
+};
+
+// ipmi_validate_addr(); `len` is the caller's addr_len. nullopt is -EINVAL,
+// whatever the rule the address broke.
+[[nodiscard]] std::optional<CheckedAddress> checkAddress(const abi::ipmi_addr& addr, unsigned int len);
 
 // ipmi_addr_equal(): the fields that identify a remote peer per type.
 [[nodiscard]] bool addressEqual(const abi::ipmi_addr& a, const abi::ipmi_addr& b);

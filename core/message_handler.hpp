@@ -145,6 +145,9 @@ class User
     // Sends a request (or an IPMB/LAN response, odd netfn) with the kernel's
     // checks (ipmi_request_settime); 0 once queued, else -errno. The answer
     // comes back through UserHandler::onMessage with the same msgid.
+    int request(const CheckedAddress& addr, long msgid, std::uint8_t netfn, std::uint8_t cmd,
+                std::span<const std::uint8_t> data, const RequestOptions& options = {});
+    // The same for an address not checked yet (-EINVAL before anything else).
     int request(const abi::ipmi_addr& addr, long msgid, std::uint8_t netfn, std::uint8_t cmd,
                 std::span<const std::uint8_t> data, const RequestOptions& options = {});
 

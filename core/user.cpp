@@ -23,13 +23,20 @@ bool User::valid() const { return state_->intf != nullptr; }
 int User::request(const abi::ipmi_addr& addr, long msgid, std::uint8_t netfn, std::uint8_t cmd,
                   std::span<const std::uint8_t> data, const RequestOptions& options)
 {
-    if (const int rv = validateAddress(addr, sizeof(abi::ipmi_addr)); rv != 0) {
-        return rv;
+    const auto checked = checkAddress(addr, sizeof(abi::ipmi_addr));
+    if (!checked) {
+        return -EINVAL;
     }
+    return request(*checked, msgid, netfn, cmd, data, options);
+}
+
+int User::request(const CheckedAddress& addr, long msgid, std::uint8_t netfn, std::uint8_t cmd,
+                  std::span<const std::uint8_t> data, const RequestOptions& options)
+{
     if (state_->intf == nullptr) {
         return -ENODEV;
     }
-    return state_->intf->request(state_, addr, msgid, netfn, cmd, data, options);
+    return state_->intf->request(state_, addr.get(), msgid, netfn, cmd, data, options);
 }
 
 int User::setGetsEvents(bool on)
