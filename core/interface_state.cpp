@@ -229,7 +229,9 @@ void InterfaceState::pump()
             auto& queue = hpXmit_.empty() ? xmit_ : hpXmit_;
             inFlight_ = std::move(queue.front());
             queue.pop_front();
-            interface_->send(inFlight_->data);
+            auto& head = inFlight_->head;
+            std::copy_n(inFlight_->data.begin(), std::min(head.size(), inFlight_->data.size()), head.begin());
+            interface_->send(std::move(inFlight_->data));
             continue;
         }
         break;
@@ -266,7 +268,7 @@ void InterfaceState::handleResponse(Outgoing& request, SmiBytes& rsp)
         handleSendMessageResponse(request, rsp);
         return;
     }
-    const auto& req = request.data;
+    const auto& req = request.head;
     if (rsp.size() < 2 || (rsp[0] >> 2) != ((req[0] >> 2) | 1) || rsp[1] != req[1]) {
         spdlog::warn("ipmi{}: BMC returned an incorrect response (netfn/lun {:#04x} cmd {:#04x})",
                      num_, rsp.empty() ? 0 : rsp[0], rsp.size() < 2 ? 0 : rsp[1]);

@@ -56,7 +56,10 @@ enum class Owner : std::uint8_t
 
 struct Outgoing
 {
+    // Moved to the interface when sent (a Sequenced message's retries send
+    // its SeqEntry's frame); `head` keeps what the answer is matched against.
     SmiBytes data;
+    std::array<std::uint8_t, 3> head{}; // netfn/lun, cmd, first data byte (a Send Message's channel)
     Owner owner = Owner::User;
     std::unique_ptr<PendingReply> reply; // User, ResponseSend
     unsigned seq = 0;                    // Sequenced

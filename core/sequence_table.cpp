@@ -204,7 +204,7 @@ void InterfaceState::handleSendMessageResponse(const Outgoing& request, const Sm
         return;
     }
     if (rsp.size() >= 3 && rsp[2] != 0 && !retryableSendError(rsp[2])) {
-        inc(isLanMedium(request.data[2]) ? Stat::SentLanCommandErrs : Stat::SentIpmbCommandErrs);
+        inc(isLanMedium(request.head[2]) ? Stat::SentLanCommandErrs : Stat::SentIpmbCommandErrs);
         errorSeq(request.seq, request.seqid, rsp[2]);
         return;
     }
