@@ -15,9 +15,9 @@
 //     kernel cannot say whose waiter it is. Adding the file to an epoll set
 //     queues epoll's own, and from then on every poll of the file carries a
 //     handle: with requests outstanding, epoll_ctl(ADD) and a zero-timeout
-//     poll() of the file can wait up to the bound (measured in the VM: 12
-//     and 11 ms with the default; the kernel answers both at once). The man
-//     page says so;
+//     poll() of the file can wait up to the bound, where the kernel answers
+//     both at once (benchmarks/README.md, "Figures behind code comments").
+//     The man page says so;
 //   - an answer is on its way: the file has requests outstanding (a file
 //     that waits only for events or commands is answered at once);
 //   - no other poll of the same file is held.
@@ -27,8 +27,8 @@
 // looks at the others up to the bound later. A bound of zero turns this off.
 // The default, 10 ms, is long beside a BMC that answers in microseconds
 // (QEMU's) or a millisecond (KCS hardware): the bound only matters when the
-// BMC is slow, and a shorter one makes its timer expire between messages
-// (measured in the VM: 2 ms cost about a tenth of the SSIF round trip).
+// BMC is slow, and a shorter one makes its timer expire between messages,
+// which slows the SSIF round trip (benchmarks/README.md has the figure).
 #pragma once
 
 #include <chrono>

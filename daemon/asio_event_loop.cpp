@@ -33,9 +33,9 @@ class AsioTimer : public Timer
         state_->armed = true;
         if (delay <= Clock::duration::zero()) {
             // Already due: a steady_timer would re-arm the reactor's timerfd
-            // to "now", wake epoll for it and re-arm it again (two
-            // timerfd_settime and an epoll_wait per start, measured in the
-            // VM); a post runs it on the next turn of the loop all the same.
+            // to "now", wake epoll for it and re-arm it again, system calls
+            // on every start (benchmarks/README.md); a post runs it on the
+            // next turn of the loop all the same.
             boost::asio::post(timer_.get_executor(), [state = state_, generation, fn = std::move(onExpiry)] {
                 if (generation != state->generation) {
                     return;

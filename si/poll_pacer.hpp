@@ -17,7 +17,7 @@
 //
 // kipmid_max_busy_us: the kernel's 0 (its default) means "busy-wait without
 // a limit, napping 100-200 us between polls". That nap is what makes a
-// userspace KCS transaction cost a millisecond and more, so 0 (or unset)
+// userspace KCS transaction slow (benchmarks/README.md), so 0 (or unset)
 // here selects kDefaultMaxBusy of real spinning instead, then the back-off;
 // an explicit value sets the spin limit itself.
 //

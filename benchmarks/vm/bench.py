@@ -37,7 +37,7 @@ guest measures depends on which clock it reads:
           default 0), and in real time while the guest idles. Figures are
           the same from run to run, whatever the host's speed; the
           kernel's SSIF driver, which idles through its 5 ms timer, still
-          takes its 8 ms.
+          waits its timer out.
   wall    the host's real time: the figures move with the host's speed, and
           TCG's software MMU, which starts cold after every process switch,
           makes switch-bound work (every CUSE round trip) an order of
@@ -359,7 +359,7 @@ def main():
     p.add_argument("--daemon", required=True, help="the ipmi-cuse binary (a build dir's daemon/ipmi-cuse)")
     p.add_argument("--kinds", default="kcs,ssif")
     p.add_argument("--n", type=int, default=2000, help="KCS transactions per run")
-    p.add_argument("--ssif-n", type=int, default=200, help="SSIF transactions per run (the kernel's take 8 ms)")
+    p.add_argument("--ssif-n", type=int, default=200, help="SSIF transactions per run (the kernel's wait out a 5 ms timer)")
     p.add_argument("--ssif-fast-n", type=int, default=2000,
                    help="transactions per run of the in-process SSIF loop and the direct i2c-dev client")
     p.add_argument("--runs", type=int, default=5,
