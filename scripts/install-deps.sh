@@ -21,6 +21,7 @@ build_packages="
     zlib1g-dev
     libgtest-dev libgmock-dev googletest
     libbenchmark-dev
+    clang-format clang-tidy
 "
 
 # What the VM compatibility suite needs: QEMU, the pinned Debian kernel is
