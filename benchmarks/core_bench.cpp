@@ -2,6 +2,7 @@
 // handler, with a fake interface that answers every request at once: the
 // cost of the userspace stack itself (validation, queues, sequence table,
 // user-memory copies), without any hardware or CUSE round trip.
+#include "core/device_file.hpp"
 #include "core/message_handler.hpp"
 #include "core/testing/direct_user_memory.hpp"
 #include "core/testing/fake_event_loop.hpp"
@@ -38,7 +39,7 @@ struct Bench
         });
         ifnum = mh.addInterface(std::move(iface));
         iface_ = bmc;
-        file = std::move(mh.openFile(ifnum).value);
+        file = std::move(core::openDeviceFile(mh, ifnum).value);
     }
 
     long round(const void* addr, unsigned addrLen, std::uint8_t netfn)

@@ -14,6 +14,17 @@ namespace ipmi::core {
 
 using namespace ipmi::abi;
 
+Result<DeviceFile> openDeviceFile(MessageHandler& handler, int ifnum)
+{
+    auto file = std::make_unique<DeviceFile>();
+    auto user = handler.createUser(ifnum, *file);
+    if (!user) {
+        return Result<DeviceFile>{nullptr, user.error};
+    }
+    file->attach(std::move(user.value));
+    return Result<DeviceFile>{std::move(file), 0};
+}
+
 DeviceFile::~DeviceFile()
 {
     // ipmi_release: the user goes first (its outstanding requests and

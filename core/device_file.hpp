@@ -27,7 +27,7 @@ class DeviceFile final : public IpmiFile, public UserHandler
     DeviceFile(const DeviceFile&) = delete;
     DeviceFile& operator=(const DeviceFile&) = delete;
 
-    // Called once by MessageHandler::openFile.
+    // Called once by openDeviceFile.
     void attach(std::unique_ptr<User> user) { user_ = std::move(user); }
 
     long ioctl(std::uint32_t cmd, std::uint64_t arg, UserMemory& mem, bool compat32) override;
@@ -67,5 +67,9 @@ class DeviceFile final : public IpmiFile, public UserHandler
     unsigned defaultRetryTimeMs_ = 0;
     std::function<void()> wakeup_;
 };
+
+// One open /dev/ipmiN on interface `ifnum` (ipmi_open: a file, then its
+// user from createUser, with createUser's errors).
+[[nodiscard]] Result<DeviceFile> openDeviceFile(MessageHandler& handler, int ifnum);
 
 } // namespace ipmi::core

@@ -6,6 +6,7 @@
 
 #include "daemon/asio.hpp"
 
+#include "core/device_file.hpp"
 #include "daemon/daemon_impl.hpp"
 
 #include "daemon/logging.hpp"
@@ -179,7 +180,7 @@ void Daemon::Impl::onInterface(int ifnum, bool added)
         if (draining_.contains(ifnum) || stopping_) {
             return -ENODEV; // going away: the kernel's answer for a dying interface
         }
-        auto file = handler_.openFile(ifnum);
+        auto file = core::openDeviceFile(handler_, ifnum);
         if (!file) {
             return file.error;
         }

@@ -129,7 +129,7 @@ TEST_F(CommandsTest, MessagesBeforeTheChannelScanAreDropped)
     ifnum = mh->addInterface(std::move(iface));
     bmc->receive(incoming());
     EXPECT_EQ(bmc->requests().size(), 1U); // only the GUID request: no 0xC1 reply
-    EXPECT_EQ(mh->openFile(ifnum).error, -EINVAL);
+    EXPECT_EQ(openDeviceFile(*mh, ifnum).error, -EINVAL);
 }
 
 } // namespace

@@ -125,7 +125,7 @@ class CoreTest : public ::testing::Test
 
     std::unique_ptr<IpmiFile> open()
     {
-        auto r = mh->openFile(ifnum);
+        auto r = openDeviceFile(*mh, ifnum);
         EXPECT_TRUE(r) << r.error;
         return std::move(r.value);
     }
