@@ -52,7 +52,7 @@ struct Bench
         req.msg.cmd = 0x01;
         req.msg.data_len = 1;
         req.msg.data = data.data();
-        if (file->ioctl(abi::IPMICTL_SEND_COMMAND, DirectUserMemory::address(&req), mem, false) != 0) {
+        if (file->ioctl(abi::IPMICTL_SEND_COMMAND, DirectUserMemory::address(&req), mem, false).value() != 0) {
             std::abort();
         }
         if (answer_) {
@@ -65,7 +65,7 @@ struct Bench
         rsp.addr_len = recvAddr.size();
         rsp.msg.data = recvData.data();
         rsp.msg.data_len = recvData.size();
-        return file->ioctl(abi::IPMICTL_RECEIVE_MSG_TRUNC, DirectUserMemory::address(&rsp), mem, false);
+        return file->ioctl(abi::IPMICTL_RECEIVE_MSG_TRUNC, DirectUserMemory::address(&rsp), mem, false).value();
     }
 
     core::testing::FakeEventLoop loop;

@@ -2,10 +2,10 @@
 // cuse_device.hpp (and cuse_session.hpp for the session itself).
 #include "cuse_dev/cuse_device.hpp"
 
-#include "cuse_dev/caller_memory.hpp"
-#include "cuse_dev/cuse_session.hpp"
+#include "cuse/cuse_session.hpp"
+#include "cuse/libfuse.hpp"
+#include "cuse_dev/in_place_ioctl.hpp"
 #include "cuse_dev/ioctl_marshal.hpp"
-#include "cuse_dev/libfuse.hpp"
 #include "cuse_dev/poll_hold.hpp"
 
 #include <sys/sysmacros.h>
@@ -117,8 +117,8 @@ class CuseDevice::Impl final : public CuseRequestHandler
 
 std::string CuseDevice::Impl::start(ReadyFn onReady, LostFn onLost)
 {
-    if (std::string busy = checkNameIsFree(options_.sysfs, options_.name); !busy.empty()) {
-        return busy;
+    if (auto busy = checkNameIsFree(options_.sysfs, options_.name)) {
+        return *busy;
     }
     if (auto error = session_.start([this](std::optional<DeviceNumber> number) { registered(number); },
                                     [this](const std::string& reason) { sessionEnded(reason); })) {
@@ -166,13 +166,13 @@ void CuseDevice::Impl::registered(std::optional<DeviceNumber> number)
         return;
     }
     const dev_t dev = makedev(number->major, number->minor);
-    std::string error = adjustNode(options_.devDir / options_.name, dev, options_.ownership);
-    if (error.empty() && options_.createNodeIn) {
+    auto error = adjustNode(options_.devDir / options_.name, dev, options_.ownership);
+    if (!error && options_.createNodeIn) {
         error = createNode(*options_.createNodeIn, options_.name, dev, options_.ownership);
     }
-    if (!error.empty()) {
+    if (error) {
         stop();
-        finishStart(error);
+        finishStart(*error);
         return;
     }
     ready_ = true;

@@ -171,8 +171,8 @@ void Daemon::Impl::onInterface(int ifnum, bool added)
     const std::string name = config_.device.nameFor(ifnum);
     if (notifiedReady_ || startupOver_) {
         // A run-time add: runDaemon checked the start-up names already.
-        if (auto busy = cuse::checkNameIsFree(sysfs(), name); !busy.empty()) {
-            onDeviceFailed(ifnum, busy);
+        if (auto busy = cuse::checkNameIsFree(sysfs(), name)) {
+            onDeviceFailed(ifnum, *busy);
             return;
         }
     }

@@ -43,7 +43,7 @@ std::optional<core::ReceivePeek> FakeIpmiFile::peekReceive() const
                              static_cast<unsigned>(queue.front().data.size())};
 }
 
-long FakeIpmiFile::ioctl(std::uint32_t cmd, std::uint64_t arg, core::UserMemory& mem, bool compat32)
+core::IoctlResult FakeIpmiFile::ioctl(std::uint32_t cmd, std::uint64_t arg, core::UserMemory& mem, bool compat32)
 {
     using namespace abi;
     ++runs;
@@ -63,7 +63,7 @@ long FakeIpmiFile::ioctl(std::uint32_t cmd, std::uint64_t arg, core::UserMemory&
     }
     int v = 0;
     unsigned u = 0;
-    int rc = 0;
+    core::Copy rc = core::Copy::Done;
     switch (cmd) {
     case IPMICTL_SEND_COMMAND:
         return send(arg, mem, false, false);
@@ -74,13 +74,13 @@ long FakeIpmiFile::ioctl(std::uint32_t cmd, std::uint64_t arg, core::UserMemory&
     case IPMICTL_RECEIVE_MSG_TRUNC:
         return receive(arg, mem, false, true);
     case IPMICTL_SET_GETS_EVENTS_CMD:
-        if ((rc = mem.copyFromUser(&v, arg, sizeof v)) != 0) {
+        if ((rc = mem.copyFromUser(&v, arg, sizeof v)) != core::Copy::Done) {
             return rc;
         }
         getsEvents = v;
         return 0;
     case IPMICTL_SET_MY_ADDRESS_CMD:
-        if ((rc = mem.copyFromUser(&u, arg, sizeof u)) != 0) {
+        if ((rc = mem.copyFromUser(&u, arg, sizeof u)) != core::Copy::Done) {
             return rc;
         }
         myAddress = u & 0xFFU;
@@ -88,7 +88,7 @@ long FakeIpmiFile::ioctl(std::uint32_t cmd, std::uint64_t arg, core::UserMemory&
     case IPMICTL_GET_MY_ADDRESS_CMD:
         return mem.copyToUser(arg, &myAddress, sizeof myAddress);
     case IPMICTL_SET_MY_LUN_CMD:
-        if ((rc = mem.copyFromUser(&u, arg, sizeof u)) != 0) {
+        if ((rc = mem.copyFromUser(&u, arg, sizeof u)) != core::Copy::Done) {
             return rc;
         }
         myLun = u & 3U;
@@ -97,7 +97,7 @@ long FakeIpmiFile::ioctl(std::uint32_t cmd, std::uint64_t arg, core::UserMemory&
         return mem.copyToUser(arg, &myLun, sizeof myLun);
     case IPMICTL_SET_TIMING_PARMS_CMD: {
         ipmi_timing_parms t{};
-        if ((rc = mem.copyFromUser(&t, arg, sizeof t)) != 0) {
+        if ((rc = mem.copyFromUser(&t, arg, sizeof t)) != core::Copy::Done) {
             return rc;
         }
         retries = t.retries;
@@ -119,7 +119,7 @@ long FakeIpmiFile::ioctl(std::uint32_t cmd, std::uint64_t arg, core::UserMemory&
     case IPMICTL_REGISTER_FOR_CMD:
     case IPMICTL_UNREGISTER_FOR_CMD: {
         ipmi_cmdspec spec{};
-        if ((rc = mem.copyFromUser(&spec, arg, sizeof spec)) != 0) {
+        if ((rc = mem.copyFromUser(&spec, arg, sizeof spec)) != core::Copy::Done) {
             return rc;
         }
         return cmd == IPMICTL_REGISTER_FOR_CMD ? registerCmd(spec.netfn, spec.cmd, ~0U)
@@ -128,7 +128,7 @@ long FakeIpmiFile::ioctl(std::uint32_t cmd, std::uint64_t arg, core::UserMemory&
     case IPMICTL_REGISTER_FOR_CMD_CHANS:
     case IPMICTL_UNREGISTER_FOR_CMD_CHANS: {
         ipmi_cmdspec_chans spec{};
-        if ((rc = mem.copyFromUser(&spec, arg, sizeof spec)) != 0) {
+        if ((rc = mem.copyFromUser(&spec, arg, sizeof spec)) != core::Copy::Done) {
             return rc;
         }
         return cmd == IPMICTL_REGISTER_FOR_CMD_CHANS
@@ -138,7 +138,7 @@ long FakeIpmiFile::ioctl(std::uint32_t cmd, std::uint64_t arg, core::UserMemory&
     case IPMICTL_GET_MAINTENANCE_MODE_CMD:
         return mem.copyToUser(arg, &maintenanceMode, sizeof maintenanceMode);
     case IPMICTL_SET_MAINTENANCE_MODE_CMD:
-        if ((rc = mem.copyFromUser(&v, arg, sizeof v)) != 0) {
+        if ((rc = mem.copyFromUser(&v, arg, sizeof v)) != core::Copy::Done) {
             return rc;
         }
         if (v < 0 || v > 2) {
@@ -151,16 +151,16 @@ long FakeIpmiFile::ioctl(std::uint32_t cmd, std::uint64_t arg, core::UserMemory&
     }
 }
 
-long FakeIpmiFile::send(std::uint64_t arg, core::UserMemory& mem, bool compatLayout, bool settime)
+core::IoctlResult FakeIpmiFile::send(std::uint64_t arg, core::UserMemory& mem, bool compatLayout, bool settime)
 {
     using namespace abi;
     Req r;
     std::optional<std::pair<int, unsigned>> timing;
-    int rc = 0;
+    core::Copy rc = core::Copy::Done;
     if (compatLayout) {
         compat_ipmi_req_settime s{};
         const std::size_t size = settime ? sizeof(compat_ipmi_req_settime) : sizeof(compat_ipmi_req);
-        if ((rc = mem.copyFromUser(&s, arg, size)) != 0) {
+        if ((rc = mem.copyFromUser(&s, arg, size)) != core::Copy::Done) {
             return rc;
         }
         r = Req{s.req.addr, s.req.addr_len, s.req.msgid, s.req.msg.netfn, s.req.msg.cmd, s.req.msg.data_len,
@@ -171,7 +171,7 @@ long FakeIpmiFile::send(std::uint64_t arg, core::UserMemory& mem, bool compatLay
     } else {
         ipmi_req_settime s{};
         const std::size_t size = settime ? sizeof(ipmi_req_settime) : sizeof(ipmi_req);
-        if ((rc = mem.copyFromUser(&s, arg, size)) != 0) {
+        if ((rc = mem.copyFromUser(&s, arg, size)) != core::Copy::Done) {
             return rc;
         }
         r = Req{reinterpret_cast<std::uintptr_t>(s.req.addr), s.req.addr_len, s.req.msgid, s.req.msg.netfn,
@@ -184,7 +184,7 @@ long FakeIpmiFile::send(std::uint64_t arg, core::UserMemory& mem, bool compatLay
         return -EINVAL;
     }
     std::vector<std::uint8_t> addr(r.addrLen);
-    if ((rc = mem.copyFromUser(addr.data(), r.addr, addr.size())) != 0) {
+    if ((rc = mem.copyFromUser(addr.data(), r.addr, addr.size())) != core::Copy::Done) {
         return rc;
     }
     // A toy ipmi_validate_addr: system interface on channel 15 or IPMB below it.
@@ -204,7 +204,7 @@ long FakeIpmiFile::send(std::uint64_t arg, core::UserMemory& mem, bool compatLay
             return -EMSGSIZE;
         }
         data.resize(r.dataLen);
-        if ((rc = mem.copyFromUser(data.data(), r.data, data.size())) != 0) {
+        if ((rc = mem.copyFromUser(data.data(), r.data, data.size())) != core::Copy::Done) {
             return rc;
         }
     }
@@ -215,7 +215,7 @@ long FakeIpmiFile::send(std::uint64_t arg, core::UserMemory& mem, bool compatLay
     return 0;
 }
 
-long FakeIpmiFile::receive(std::uint64_t arg, core::UserMemory& mem, bool compatLayout, bool trunc)
+core::IoctlResult FakeIpmiFile::receive(std::uint64_t arg, core::UserMemory& mem, bool compatLayout, bool trunc)
 {
     using namespace abi;
     ipmi_recv native{};
@@ -224,9 +224,9 @@ long FakeIpmiFile::receive(std::uint64_t arg, core::UserMemory& mem, bool compat
     std::uint64_t dataPtr = 0;
     std::uint32_t addrLen = 0;
     std::uint16_t dataLen = 0;
-    int rc = 0;
+    core::Copy rc = core::Copy::Done;
     if (compatLayout) {
-        if ((rc = mem.copyFromUser(&compat, arg, sizeof compat)) != 0) {
+        if ((rc = mem.copyFromUser(&compat, arg, sizeof compat)) != core::Copy::Done) {
             return rc;
         }
         addrPtr = compat.addr;
@@ -234,7 +234,7 @@ long FakeIpmiFile::receive(std::uint64_t arg, core::UserMemory& mem, bool compat
         addrLen = compat.addr_len;
         dataLen = compat.msg.data_len;
     } else {
-        if ((rc = mem.copyFromUser(&native, arg, sizeof native)) != 0) {
+        if ((rc = mem.copyFromUser(&native, arg, sizeof native)) != core::Copy::Done) {
             return rc;
         }
         addrPtr = reinterpret_cast<std::uintptr_t>(native.addr);
@@ -249,7 +249,7 @@ long FakeIpmiFile::receive(std::uint64_t arg, core::UserMemory& mem, bool compat
     if (addrLen < m.addr.size()) {
         return -EINVAL;
     }
-    if ((rc = mem.copyToUser(addrPtr, m.addr.data(), m.addr.size())) != 0) {
+    if ((rc = mem.copyToUser(addrPtr, m.addr.data(), m.addr.size())) != core::Copy::Done) {
         return rc;
     }
     long result = 0;
@@ -261,7 +261,7 @@ long FakeIpmiFile::receive(std::uint64_t arg, core::UserMemory& mem, bool compat
         copied = dataLen;
         result = -EMSGSIZE;
     }
-    if ((rc = mem.copyToUser(dataPtr, m.data.data(), copied)) != 0) {
+    if ((rc = mem.copyToUser(dataPtr, m.data.data(), copied)) != core::Copy::Done) {
         return rc;
     }
     if (compatLayout) {
@@ -282,20 +282,20 @@ long FakeIpmiFile::receive(std::uint64_t arg, core::UserMemory& mem, bool compat
         native.msg.data_len = static_cast<unsigned short>(copied);
         rc = mem.copyToUser(arg, &native, sizeof native);
     }
-    if (rc != 0) {
+    if (rc != core::Copy::Done) {
         return rc;
     }
-    if (const int committed = mem.commit(); committed != 0) {
+    if (const core::Copy committed = mem.commit(); committed != core::Copy::Done) {
         return committed;
     }
     queue.pop_front();
     return result;
 }
 
-long FakeIpmiFile::channelValue(std::uint64_t arg, core::UserMemory& mem, bool set, bool lun)
+core::IoctlResult FakeIpmiFile::channelValue(std::uint64_t arg, core::UserMemory& mem, bool set, bool lun)
 {
     abi::ipmi_channel_lun_address_set v{};
-    if (const int rc = mem.copyFromUser(&v, arg, sizeof v); rc != 0) {
+    if (const core::Copy rc = mem.copyFromUser(&v, arg, sizeof v); rc != core::Copy::Done) {
         return rc;
     }
     if (v.channel >= abi::IPMI_NUM_CHANNELS) {
@@ -310,7 +310,7 @@ long FakeIpmiFile::channelValue(std::uint64_t arg, core::UserMemory& mem, bool s
     return mem.copyToUser(arg, &v, sizeof v);
 }
 
-long FakeIpmiFile::registerCmd(unsigned netfn, unsigned cmd, unsigned chans)
+core::IoctlResult FakeIpmiFile::registerCmd(unsigned netfn, unsigned cmd, unsigned chans)
 {
     for (const auto& r : registrations) {
         if (r.netfn == netfn && r.cmd == cmd && (r.chans & chans) != 0) {
@@ -321,7 +321,7 @@ long FakeIpmiFile::registerCmd(unsigned netfn, unsigned cmd, unsigned chans)
     return 0;
 }
 
-long FakeIpmiFile::unregisterCmd(unsigned netfn, unsigned cmd, unsigned chans)
+core::IoctlResult FakeIpmiFile::unregisterCmd(unsigned netfn, unsigned cmd, unsigned chans)
 {
     bool found = false;
     for (auto it = registrations.begin(); it != registrations.end();) {

@@ -3,7 +3,7 @@
 // data, write-back; EINVAL/EMSGSIZE/EAGAIN/EBUSY/ENOENT/ENOTTY) and keeps
 // just enough state (a receive queue, the sent requests, the per-file and
 // per-interface settings) for tests to see what went through. It honours the
-// kNeedUserMemory contract: nothing changes when a copy is refused.
+// unfetched contract: nothing changes when a copy is refused.
 #pragma once
 
 #include "core/ipmi_file.hpp"
@@ -46,7 +46,7 @@ struct Registration
 class FakeIpmiFile : public core::IpmiFile
 {
   public:
-    long ioctl(std::uint32_t cmd, std::uint64_t arg, core::UserMemory& mem, bool compat32) override;
+    core::IoctlResult ioctl(std::uint32_t cmd, std::uint64_t arg, core::UserMemory& mem, bool compat32) override;
     [[nodiscard]] bool readable() const override { return !queue.empty(); }
     [[nodiscard]] bool awaitingAnswers() const override { return !sent.empty(); }
     void setWakeup(std::function<void()> onReadable) override { wakeup = std::move(onReadable); }
@@ -70,11 +70,11 @@ class FakeIpmiFile : public core::IpmiFile
     int runs = 0; // ioctl() calls, including refused ones
 
   private:
-    long send(std::uint64_t arg, core::UserMemory& mem, bool compatLayout, bool settime);
-    long receive(std::uint64_t arg, core::UserMemory& mem, bool compatLayout, bool trunc);
-    long channelValue(std::uint64_t arg, core::UserMemory& mem, bool set, bool lun);
-    long registerCmd(unsigned netfn, unsigned cmd, unsigned chans);
-    long unregisterCmd(unsigned netfn, unsigned cmd, unsigned chans);
+    core::IoctlResult send(std::uint64_t arg, core::UserMemory& mem, bool compatLayout, bool settime);
+    core::IoctlResult receive(std::uint64_t arg, core::UserMemory& mem, bool compatLayout, bool trunc);
+    core::IoctlResult channelValue(std::uint64_t arg, core::UserMemory& mem, bool set, bool lun);
+    core::IoctlResult registerCmd(unsigned netfn, unsigned cmd, unsigned chans);
+    core::IoctlResult unregisterCmd(unsigned netfn, unsigned cmd, unsigned chans);
 };
 
 } // namespace ipmi::cuse::testing

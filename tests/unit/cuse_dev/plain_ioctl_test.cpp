@@ -4,6 +4,7 @@
 // and ENOTTY for everything that is not an IPMI ioctl.
 #include "abi/ipmi.hpp"
 #include "abi/ipmi_compat.hpp"
+#include "core/devintf_copies.hpp"
 #include "cuse_dev/ioctl_marshal.hpp"
 #include "tests/unit/cuse_dev/fake_cuse_kernel.hpp"
 #include "tests/unit/cuse_dev/fake_ipmi_file.hpp"
@@ -12,6 +13,8 @@
 
 namespace ipmi::cuse::testing {
 namespace {
+
+using core::ipmiIoctlShape;
 
 using namespace ipmi::abi;
 

@@ -352,7 +352,7 @@ INSTANTIATE_TEST_SUITE_P(NativeAndCompat, ReceiveIoctl, ::testing::Bool(),
 class RefusesWithoutReading : public FakeIpmiFile
 {
   public:
-    long ioctl(std::uint32_t, std::uint64_t, core::UserMemory&, bool) override { return core::kNeedUserMemory; }
+    core::IoctlResult ioctl(std::uint32_t, std::uint64_t, core::UserMemory&, bool) override { return core::Copy::Unfetched; }
 };
 
 TEST(MarshalIoctl, BytesWithoutTheirPlanStartOverFromTheStruct)

@@ -26,7 +26,7 @@
 #include "si/si_interface.hpp"
 #include "sim/bmc.hpp"
 #include "ssif/factory.hpp"
-#include "tests/unit/cuse_dev/temp_dir.hpp"
+#include "tests/unit/cuse/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -204,7 +204,7 @@ class RunningDaemon : public ::testing::Test
             r.req.msg.cmd = cmd;
             r.retries = retries;
             r.retry_time_ms = retryMs;
-            return file.ioctl(abi::IPMICTL_SEND_COMMAND_SETTIME, DirectUserMemory::address(&r), memory, false);
+            return file.ioctl(abi::IPMICTL_SEND_COMMAND_SETTIME, DirectUserMemory::address(&r), memory, false).value();
         });
     }
 
@@ -243,7 +243,7 @@ class RunningDaemon : public ::testing::Test
         r.addr_len = addr.size();
         r.msg.data = data.data();
         r.msg.data_len = data.size();
-        rv = file.ioctl(abi::IPMICTL_RECEIVE_MSG_TRUNC, DirectUserMemory::address(&r), memory, false);
+        rv = file.ioctl(abi::IPMICTL_RECEIVE_MSG_TRUNC, DirectUserMemory::address(&r), memory, false).value();
         if (rv != 0) {
             return std::nullopt;
         }

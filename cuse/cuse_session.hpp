@@ -20,8 +20,8 @@
 // none came. All members run on the loop thread.
 #pragma once
 
-#include "cuse_dev/device_node.hpp"
-#include "cuse_dev/ioctl_request.hpp"
+#include "cuse/kernel.hpp"
+#include "cuse/ioctl_request.hpp"
 
 // Boost 1.74's epoll reactor (instantiated by stream_descriptor) trips GCC's
 // -Wnull-dereference inside Boost itself; the pragma must precede the first
