@@ -34,6 +34,7 @@ class DeviceFile final : public IpmiFile, public UserHandler
 
     IoctlResult ioctl(std::uint32_t cmd, std::uint64_t arg, UserMemory& mem, bool compat32) override;
     [[nodiscard]] bool readable() const override { return !queue_.empty(); }
+    [[nodiscard]] std::size_t queued() const { return queue_.size(); }
     [[nodiscard]] bool awaitingAnswers() const override;
     void setWakeup(std::function<void()> onReadable) override { wakeup_ = std::move(onReadable); }
     [[nodiscard]] std::optional<ReceivePeek> peekReceive() const override;

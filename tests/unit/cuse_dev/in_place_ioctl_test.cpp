@@ -8,7 +8,7 @@
 #include "cuse_dev/in_place_ioctl.hpp"
 #include "cuse_dev/poll_hold.hpp"
 #include "tests/unit/cuse/caller_pages.hpp"
-#include "tests/unit/cuse_dev/fake_ipmi_file.hpp"
+#include "tests/unit/cuse_dev/real_ipmi_file.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/mman.h>
@@ -33,18 +33,18 @@ ipmi_system_interface_addr bmcAddress()
     return a;
 }
 
-FakeMessage getDeviceIdResponse()
+QueuedMessage getDeviceIdResponse()
 {
     std::vector<std::uint8_t> addr(sizeof(ipmi_system_interface_addr));
     const auto a = bmcAddress();
     std::memcpy(addr.data(), &a, addr.size());
-    return FakeMessage{IPMI_RESPONSE_RECV_TYPE, addr, 77, 0x07, 0x01, {0x00, 0x20, 0x01, 0x02, 0x51}};
+    return QueuedMessage{IPMI_RESPONSE_RECV_TYPE, addr, 77, 0x07, 0x01, {0x00, 0x20, 0x01, 0x02, 0x51}};
 }
 
 TEST(IoctlInPlace, SendReadsStructAddressAndDataInOneCall)
 {
     REQUIRE_CROSS_MEMORY();
-    FakeIpmiFile file;
+    RealIpmiFile file;
     UserRanges readAhead;
     auto addr = bmcAddress();
     std::array<std::uint8_t, 2> data{0xAB, 0xCD};
@@ -61,17 +61,17 @@ TEST(IoctlInPlace, SendReadsStructAddressAndDataInOneCall)
     const auto result = ioctlInPlace(file, call, self(), readAhead);
     ASSERT_TRUE(result.has_value());
     EXPECT_EQ(*result, 0);
-    ASSERT_EQ(file.sent.size(), 1U);
-    EXPECT_EQ(file.sent[0].msgid, 1234);
-    EXPECT_EQ(file.sent[0].netfn, 0x06);
-    EXPECT_EQ(file.sent[0].data, (std::vector<std::uint8_t>{0xAB, 0xCD}));
-    EXPECT_EQ(file.sent[0].addr.size(), sizeof addr);
+    ASSERT_EQ(file.sent().size(), 1U);
+    EXPECT_EQ(file.sent()[0].msgid, 1234);
+    EXPECT_EQ(file.sent()[0].netfn, 0x06);
+    EXPECT_EQ(file.sent()[0].data, (std::vector<std::uint8_t>{0xAB, 0xCD}));
+    EXPECT_EQ(file.sent()[0].addr.size(), sizeof addr);
 }
 
 TEST(IoctlInPlace, ReceiveWritesAddressDataAndStruct)
 {
     REQUIRE_CROSS_MEMORY();
-    FakeIpmiFile file;
+    RealIpmiFile file;
     UserRanges readAhead;
     file.deliver(getDeviceIdResponse());
     ipmi_system_interface_addr addr{};
@@ -95,14 +95,14 @@ TEST(IoctlInPlace, ReceiveWritesAddressDataAndStruct)
     EXPECT_EQ(data[4], 0x51);
     EXPECT_EQ(data[5], 0xEE); // past the message: untouched
     EXPECT_EQ(addr.addr_type, IPMI_SYSTEM_INTERFACE_ADDR_TYPE);
-    EXPECT_TRUE(file.queue.empty());
+    EXPECT_EQ(file.queued(), 0U);
 }
 
 TEST(IoctlInPlace, AFaultingDataBufferKeepsTheMessage)
 {
     REQUIRE_CROSS_MEMORY();
     GuardedPages pages;
-    FakeIpmiFile file;
+    RealIpmiFile file;
     UserRanges readAhead;
     file.deliver(getDeviceIdResponse());
     ipmi_system_interface_addr addr{};
@@ -116,7 +116,7 @@ TEST(IoctlInPlace, AFaultingDataBufferKeepsTheMessage)
     const auto result = ioctlInPlace(file, call, self(), readAhead);
     ASSERT_TRUE(result.has_value());
     EXPECT_EQ(*result, -EFAULT);
-    EXPECT_EQ(file.queue.size(), 1U);
+    EXPECT_EQ(file.queued(), 1U);
     // As in the kernel: the address was stored before the data faulted, the struct was not.
     EXPECT_EQ(addr.addr_type, IPMI_SYSTEM_INTERFACE_ADDR_TYPE);
     EXPECT_EQ(recv.msgid, 0);
@@ -124,19 +124,19 @@ TEST(IoctlInPlace, AFaultingDataBufferKeepsTheMessage)
 
 TEST(IoctlInPlace, AnUnreachableCallerChangesNothing)
 {
-    FakeIpmiFile file;
+    RealIpmiFile file;
     UserRanges readAhead;
     file.deliver(getDeviceIdResponse());
     ipmi_recv recv{};
     const IoctlCall call{IPMICTL_RECEIVE_MSG, addressOf(&recv), false, {}, 0};
     EXPECT_FALSE(ioctlInPlace(file, call, 0, readAhead).has_value());          // outside our PID namespace
     EXPECT_FALSE(ioctlInPlace(file, call, 0x3FFFFFFF, readAhead).has_value()); // gone, or not ours to reach
-    EXPECT_EQ(file.queue.size(), 1U);
+    EXPECT_EQ(file.queued(), 1U);
 }
 
 TEST(IoctlInPlace, UnknownNumbersAreENOTTYWithoutTouchingMemory)
 {
-    FakeIpmiFile file;
+    RealIpmiFile file;
     UserRanges readAhead;
     const IoctlCall call{0x12345678, 0, false, {}, 0};
     const auto result = ioctlInPlace(file, call, self(), readAhead);
