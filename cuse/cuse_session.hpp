@@ -1,7 +1,7 @@
 // One CUSE session on the daemon's single Asio loop: the plumbing every CUSE
-// device of ours shares (/dev/ipmiN in cuse_device.hpp, the IPMI watchdog in
-// watchdog_dev/cuse_watchdog.hpp), so that each device keeps only what its
-// file operations mean.
+// device of ours shares (/dev/ipmiN in cuse_dev/cuse_device.hpp, the IPMI
+// watchdog in watchdog_dev/cuse_watchdog.hpp), so that each device keeps only
+// what its file operations mean.
 //
 // The session is set up the way libfuse's cuse_lowlevel_setup() does it,
 // minus daemonizing and libfuse's signal handlers: our own open of /dev/cuse,

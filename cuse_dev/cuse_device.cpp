@@ -69,7 +69,7 @@ class CuseDevice::Impl final : public CuseRequestHandler
     Impl(const Impl&) = delete;
     Impl& operator=(const Impl&) = delete;
 
-    std::string start(ReadyFn onReady, LostFn onLost);
+    std::optional<std::string> start(ReadyFn onReady, LostFn onLost);
     void stop();
 
     const std::string& name() const { return options_.name; }
@@ -93,7 +93,7 @@ class CuseDevice::Impl final : public CuseRequestHandler
     }
     void registered(std::optional<DeviceNumber> number);
     void sessionEnded(const std::string& reason);
-    void finishStart(const std::string& error);
+    void finishStart(const std::optional<std::string>& error);
     static OpenFile* fileOf(const fuse_file_info* fi) { return reinterpret_cast<OpenFile*>(fi->fh); }
     std::optional<long> ioctlInPlace(OpenFile& of, const IoctlCall& call, pid_t caller);
     // Runs options_.runPosted, then answers the ioctl, unless that work
@@ -115,7 +115,7 @@ class CuseDevice::Impl final : public CuseRequestHandler
     CuseSession session_; // calls back into this handler; stop() drops the files first
 };
 
-std::string CuseDevice::Impl::start(ReadyFn onReady, LostFn onLost)
+std::optional<std::string> CuseDevice::Impl::start(ReadyFn onReady, LostFn onLost)
 {
     if (auto busy = checkNameIsFree(options_.sysfs, options_.name)) {
         return *busy;
@@ -126,7 +126,7 @@ std::string CuseDevice::Impl::start(ReadyFn onReady, LostFn onLost)
     }
     onReady_ = std::move(onReady);
     onLost_ = std::move(onLost);
-    return {};
+    return std::nullopt;
 }
 
 void CuseDevice::Impl::stop()
@@ -178,10 +178,10 @@ void CuseDevice::Impl::registered(std::optional<DeviceNumber> number)
     ready_ = true;
     session_.log()->info("{}: registered as {}:{}, mode {:04o}, owner {}:{}", options_.name, number->major,
                          number->minor, options_.ownership.mode, options_.ownership.uid, options_.ownership.gid);
-    finishStart({});
+    finishStart(std::nullopt);
 }
 
-void CuseDevice::Impl::finishStart(const std::string& error)
+void CuseDevice::Impl::finishStart(const std::optional<std::string>& error)
 {
     if (auto ready = std::exchange(onReady_, nullptr)) {
         ready(error);
@@ -359,7 +359,7 @@ CuseDevice::CuseDevice(boost::asio::io_context& io, CuseDeviceOptions options, O
 
 CuseDevice::~CuseDevice() = default;
 
-std::string CuseDevice::start(ReadyFn onReady, LostFn onLost)
+std::optional<std::string> CuseDevice::start(ReadyFn onReady, LostFn onLost)
 {
     return impl_->start(std::move(onReady), std::move(onLost));
 }

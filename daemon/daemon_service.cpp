@@ -188,20 +188,20 @@ void Daemon::Impl::onInterface(int ifnum, bool added)
     });
     auto* raw = device.get();
     devices_[ifnum] = std::move(device);
-    const auto error = raw->start([this, ifnum](const std::string& err) { onDeviceReady(ifnum, err); },
+    const auto error = raw->start([this, ifnum](const std::optional<std::string>& err) { onDeviceReady(ifnum, err); },
                                   [this, ifnum](const std::string& reason) {
                                       onDeviceFailed(ifnum, "/dev/" + config_.device.nameFor(ifnum) +
                                                                 " went away: " + reason);
                                   });
-    if (!error.empty()) {
-        onDeviceFailed(ifnum, error);
+    if (error) {
+        onDeviceFailed(ifnum, *error);
     }
 }
 
-void Daemon::Impl::onDeviceReady(int ifnum, const std::string& error)
+void Daemon::Impl::onDeviceReady(int ifnum, const std::optional<std::string>& error)
 {
-    if (!error.empty()) {
-        onDeviceFailed(ifnum, error);
+    if (error) {
+        onDeviceFailed(ifnum, *error);
         return;
     }
     log_->info("interface {} is served at /dev/{}", ifnum, config_.device.nameFor(ifnum));

@@ -64,7 +64,7 @@ class RecordingDevice final : public PublishedDevice
         io_(io), seen_(std::move(seen)), name_(std::move(name)), open_(std::move(open))
     {}
 
-    std::string start(ReadyFn onReady, LostFn) override
+    std::optional<std::string> start(ReadyFn onReady, LostFn) override
     {
         {
             std::lock_guard lock(seen_->mutex);
@@ -73,9 +73,9 @@ class RecordingDevice final : public PublishedDevice
         }
         boost::asio::post(io_, [this, onReady = std::move(onReady)] {
             ready_ = true;
-            onReady("");
+            onReady(std::nullopt);
         });
-        return {};
+        return std::nullopt;
     }
     void stop() override
     {
