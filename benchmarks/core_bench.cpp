@@ -2,6 +2,7 @@
 // handler, with a fake interface that answers every request at once: the
 // cost of the userspace stack itself (validation, queues, sequence table,
 // user-memory copies), without any hardware or CUSE round trip.
+#include "core/device_file.hpp"
 #include "core/message_handler.hpp"
 #include "core/testing/direct_user_memory.hpp"
 #include "core/testing/fake_event_loop.hpp"
@@ -38,7 +39,7 @@ struct Bench
         });
         ifnum = mh.addInterface(std::move(iface));
         iface_ = bmc;
-        file = std::move(mh.openFile(ifnum).value);
+        file = std::move(core::openDeviceFile(mh, ifnum).value);
     }
 
     long round(const void* addr, unsigned addrLen, std::uint8_t netfn)
@@ -51,7 +52,7 @@ struct Bench
         req.msg.cmd = 0x01;
         req.msg.data_len = 1;
         req.msg.data = data.data();
-        if (file->ioctl(abi::IPMICTL_SEND_COMMAND, DirectUserMemory::address(&req), mem, false) != 0) {
+        if (file->ioctl(abi::IPMICTL_SEND_COMMAND, DirectUserMemory::address(&req), mem, false).value() != 0) {
             std::abort();
         }
         if (answer_) {
@@ -64,7 +65,7 @@ struct Bench
         rsp.addr_len = recvAddr.size();
         rsp.msg.data = recvData.data();
         rsp.msg.data_len = recvData.size();
-        return file->ioctl(abi::IPMICTL_RECEIVE_MSG_TRUNC, DirectUserMemory::address(&rsp), mem, false);
+        return file->ioctl(abi::IPMICTL_RECEIVE_MSG_TRUNC, DirectUserMemory::address(&rsp), mem, false).value();
     }
 
     core::testing::FakeEventLoop loop;

@@ -14,6 +14,17 @@ namespace ipmi::core {
 
 using namespace ipmi::abi;
 
+Result<DeviceFile> openDeviceFile(MessageHandler& handler, int ifnum)
+{
+    auto file = std::make_unique<DeviceFile>();
+    auto user = handler.createUser(ifnum, *file);
+    if (!user) {
+        return Result<DeviceFile>{nullptr, user.error};
+    }
+    file->attach(std::move(user.value));
+    return Result<DeviceFile>{std::move(file), 0};
+}
+
 DeviceFile::~DeviceFile()
 {
     // ipmi_release: the user goes first (its outstanding requests and
@@ -52,33 +63,21 @@ void DeviceFile::onMessage(ReceivedMessage msg)
     }
 }
 
-long DeviceFile::ioctl(std::uint32_t cmd, std::uint64_t arg, UserMemory& mem, bool compat32)
+IoctlResult DeviceFile::ioctl(std::uint32_t cmd, std::uint64_t arg, UserMemory& mem, bool compat32)
 {
-    if (compat32) {
-        // Only the four pointer-carrying ioctls differ; everything else
-        // (native numbers included) goes to the native handler.
-        switch (cmd) {
-        case COMPAT_IPMICTL_SEND_COMMAND:
-            return sendIoctl(arg, mem, true, false);
-        case COMPAT_IPMICTL_SEND_COMMAND_SETTIME:
-            return sendIoctl(arg, mem, true, true);
-        case COMPAT_IPMICTL_RECEIVE_MSG:
-            return receiveIoctl(arg, mem, true, false);
-        case COMPAT_IPMICTL_RECEIVE_MSG_TRUNC:
-            return receiveIoctl(arg, mem, true, true);
-        default:
-            break;
-        }
+    // Only the four pointer-carrying ioctls differ in compat mode; everything
+    // else (native numbers included) goes to the native handler.
+    const auto shape = ipmiIoctlShape(cmd, compat32);
+    if (!shape) {
+        return -ENOTTY;
+    }
+    if (shape->kind == IoctlKind::Send) {
+        return sendIoctl(arg, mem, *shape);
+    }
+    if (shape->kind == IoctlKind::Receive) {
+        return receiveIoctl(arg, mem, *shape);
     }
     switch (cmd) {
-    case IPMICTL_SEND_COMMAND:
-        return sendIoctl(arg, mem, false, false);
-    case IPMICTL_SEND_COMMAND_SETTIME:
-        return sendIoctl(arg, mem, false, true);
-    case IPMICTL_RECEIVE_MSG:
-        return receiveIoctl(arg, mem, false, false);
-    case IPMICTL_RECEIVE_MSG_TRUNC:
-        return receiveIoctl(arg, mem, false, true);
     case IPMICTL_REGISTER_FOR_CMD:
     case IPMICTL_UNREGISTER_FOR_CMD:
     case IPMICTL_REGISTER_FOR_CMD_CHANS:
@@ -103,14 +102,14 @@ long DeviceFile::ioctl(std::uint32_t cmd, std::uint64_t arg, UserMemory& mem, bo
     }
 }
 
-long DeviceFile::commandIoctl(std::uint32_t cmd, std::uint64_t arg, UserMemory& mem)
+IoctlResult DeviceFile::commandIoctl(std::uint32_t cmd, std::uint64_t arg, UserMemory& mem)
 {
     std::uint8_t netfn = 0;
     std::uint8_t command = 0;
     unsigned chans = 0;
     if (cmd == IPMICTL_REGISTER_FOR_CMD || cmd == IPMICTL_UNREGISTER_FOR_CMD) {
         ipmi_cmdspec spec{};
-        if (const int rv = mem.copyFromUser(&spec, arg, sizeof(spec)); rv != 0) {
+        if (const Copy rv = mem.copyFromUser(&spec, arg, sizeof(spec)); rv != Copy::Done) {
             return rv;
         }
         netfn = spec.netfn;
@@ -118,7 +117,7 @@ long DeviceFile::commandIoctl(std::uint32_t cmd, std::uint64_t arg, UserMemory& 
         chans = static_cast<unsigned>(IPMI_CHAN_ALL);
     } else {
         ipmi_cmdspec_chans spec{};
-        if (const int rv = mem.copyFromUser(&spec, arg, sizeof(spec)); rv != 0) {
+        if (const Copy rv = mem.copyFromUser(&spec, arg, sizeof(spec)); rv != Copy::Done) {
             return rv;
         }
         // u32 netfn/cmd are cut to the 8 bits the message handler takes.
@@ -132,12 +131,12 @@ long DeviceFile::commandIoctl(std::uint32_t cmd, std::uint64_t arg, UserMemory& 
     return user_->unregisterForCmd(netfn, command, chans);
 }
 
-long DeviceFile::addressIoctl(std::uint32_t cmd, std::uint64_t arg, UserMemory& mem)
+IoctlResult DeviceFile::addressIoctl(std::uint32_t cmd, std::uint64_t arg, UserMemory& mem)
 {
     switch (cmd) {
     case IPMICTL_SET_GETS_EVENTS_CMD: {
         int val = 0;
-        if (const int rv = mem.copyFromUser(&val, arg, sizeof(val)); rv != 0) {
+        if (const Copy rv = mem.copyFromUser(&val, arg, sizeof(val)); rv != Copy::Done) {
             return rv;
         }
         return user_->setGetsEvents(val != 0);
@@ -145,7 +144,7 @@ long DeviceFile::addressIoctl(std::uint32_t cmd, std::uint64_t arg, UserMemory& 
     case IPMICTL_SET_MY_ADDRESS_CMD:
     case IPMICTL_SET_MY_LUN_CMD: {
         unsigned int val = 0;
-        if (const int rv = mem.copyFromUser(&val, arg, sizeof(val)); rv != 0) {
+        if (const Copy rv = mem.copyFromUser(&val, arg, sizeof(val)); rv != Copy::Done) {
             return rv;
         }
         if (cmd == IPMICTL_SET_MY_ADDRESS_CMD) {
@@ -167,7 +166,7 @@ long DeviceFile::addressIoctl(std::uint32_t cmd, std::uint64_t arg, UserMemory& 
     case IPMICTL_SET_MY_CHANNEL_ADDRESS_CMD:
     case IPMICTL_SET_MY_CHANNEL_LUN_CMD: {
         ipmi_channel_lun_address_set val{};
-        if (const int rv = mem.copyFromUser(&val, arg, sizeof(val)); rv != 0) {
+        if (const Copy rv = mem.copyFromUser(&val, arg, sizeof(val)); rv != Copy::Done) {
             return rv;
         }
         if (cmd == IPMICTL_SET_MY_CHANNEL_ADDRESS_CMD) {
@@ -178,7 +177,7 @@ long DeviceFile::addressIoctl(std::uint32_t cmd, std::uint64_t arg, UserMemory& 
     case IPMICTL_GET_MY_CHANNEL_ADDRESS_CMD:
     case IPMICTL_GET_MY_CHANNEL_LUN_CMD: {
         ipmi_channel_lun_address_set val{};
-        if (const int rv = mem.copyFromUser(&val, arg, sizeof(val)); rv != 0) {
+        if (const Copy rv = mem.copyFromUser(&val, arg, sizeof(val)); rv != Copy::Done) {
             return rv;
         }
         const int rv = cmd == IPMICTL_GET_MY_CHANNEL_ADDRESS_CMD ? user_->getMyAddress(val.channel, val.value)
@@ -190,7 +189,7 @@ long DeviceFile::addressIoctl(std::uint32_t cmd, std::uint64_t arg, UserMemory& 
     }
     case IPMICTL_SET_TIMING_PARMS_CMD: {
         ipmi_timing_parms parms{};
-        if (const int rv = mem.copyFromUser(&parms, arg, sizeof(parms)); rv != 0) {
+        if (const Copy rv = mem.copyFromUser(&parms, arg, sizeof(parms)); rv != Copy::Done) {
             return rv;
         }
         // Stored unvalidated; used by SEND_COMMAND on this file only.
@@ -210,7 +209,7 @@ long DeviceFile::addressIoctl(std::uint32_t cmd, std::uint64_t arg, UserMemory& 
     }
     case IPMICTL_SET_MAINTENANCE_MODE_CMD: {
         int mode = 0;
-        if (const int rv = mem.copyFromUser(&mode, arg, sizeof(mode)); rv != 0) {
+        if (const Copy rv = mem.copyFromUser(&mode, arg, sizeof(mode)); rv != Copy::Done) {
             return rv;
         }
         return user_->setMaintenanceMode(mode);

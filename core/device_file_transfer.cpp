@@ -1,6 +1,7 @@
 // SEND_COMMAND(_SETTIME) and RECEIVE_MSG(_TRUNC) of one open /dev/ipmiN, in
 // native and 32-bit compat layouts: handle_send_req and handle_recv of
-// ipmi_devintf.c, with their order of checks.
+// ipmi_devintf.c, with their order of checks. Which ranges each copies is
+// devintf_copies.hpp's (a front end predicts from the same description).
 //
 // Receive never blocks: EAGAIN when the queue is empty; EINVAL (message kept)
 // when the address buffer is too short; the address is written before the
@@ -21,75 +22,26 @@ namespace ipmi::core {
 
 using namespace ipmi::abi;
 
-namespace {
-
-std::uint64_t userPointer(const void* p) { return reinterpret_cast<std::uintptr_t>(p); }
-
-DeviceFile::Transfer fromNative(const ipmi_req& r)
+IoctlResult DeviceFile::sendIoctl(std::uint64_t arg, UserMemory& mem, const IoctlShape& shape)
 {
-    DeviceFile::Transfer t;
-    t.addr = userPointer(r.addr);
-    t.addrLen = r.addr_len;
-    t.msgid = r.msgid;
-    t.netfn = r.msg.netfn;
-    t.cmd = r.msg.cmd;
-    t.dataLen = r.msg.data_len;
-    t.data = userPointer(r.msg.data);
-    return t;
-}
-
-DeviceFile::Transfer fromCompat(const compat_ipmi_req& r)
-{
-    DeviceFile::Transfer t;
-    t.addr = r.addr;
-    t.addrLen = r.addr_len;
-    t.msgid = r.msgid; // sign-extended, as the kernel's get_compat_ipmi_req
-    t.netfn = r.msg.netfn;
-    t.cmd = r.msg.cmd;
-    t.dataLen = r.msg.data_len;
-    t.data = r.msg.data;
-    return t;
-}
-
-} // namespace
-
-long DeviceFile::sendIoctl(std::uint64_t arg, UserMemory& mem, bool compat32, bool settime)
-{
-    if (compat32) {
-        if (settime) {
-            compat_ipmi_req_settime sp{};
-            if (const int rv = mem.copyFromUser(&sp, arg, sizeof(sp)); rv != 0) {
-                return rv;
-            }
-            return handleSend(fromCompat(sp.req), sp.retries, sp.retry_time_ms, mem);
-        }
-        compat_ipmi_req r{};
-        if (const int rv = mem.copyFromUser(&r, arg, sizeof(r)); rv != 0) {
-            return rv;
-        }
-        return handleSend(fromCompat(r), defaultRetries_, defaultRetryTimeMs_, mem);
-    }
-    if (settime) {
-        ipmi_req_settime sp{};
-        if (const int rv = mem.copyFromUser(&sp, arg, sizeof(sp)); rv != 0) {
-            return rv;
-        }
-        return handleSend(fromNative(sp.req), sp.retries, sp.retry_time_ms, mem);
-    }
-    ipmi_req r{};
-    if (const int rv = mem.copyFromUser(&r, arg, sizeof(r)); rv != 0) {
+    std::array<std::uint8_t, sizeof(ipmi_req_settime)> bytes{};
+    if (const Copy rv = mem.copyFromUser(bytes.data(), arg, shape.readSize); rv != Copy::Done) {
         return rv;
     }
-    return handleSend(fromNative(r), defaultRetries_, defaultRetryTimeMs_, mem);
+    int retries = defaultRetries_;
+    unsigned retryTimeMs = defaultRetryTimeMs_;
+    const IoctlTransfer req = decodeSend(shape, std::span(bytes.data(), shape.readSize), retries, retryTimeMs);
+    return handleSend(req, retries, retryTimeMs, mem);
 }
 
-long DeviceFile::handleSend(const Transfer& req, int retries, unsigned retryTimeMs, UserMemory& mem)
+IoctlResult DeviceFile::handleSend(const Transfer& req, int retries, unsigned retryTimeMs, UserMemory& mem)
 {
-    if (req.addrLen > sizeof(ipmi_addr)) {
+    const SendCopies copies = sendCopies(req);
+    if (copies.addressTooLong) {
         return -EINVAL;
     }
     ipmi_addr addr{};
-    if (const int rv = mem.copyFromUser(&addr, req.addr, req.addrLen); rv != 0) {
+    if (const Copy rv = mem.copyFromUser(&addr, copies.address.addr, copies.address.len); rv != Copy::Done) {
         return rv;
     }
     const auto checked = checkAddress(addr, req.addrLen);
@@ -98,16 +50,15 @@ long DeviceFile::handleSend(const Transfer& req, int retries, unsigned retryTime
     }
     std::array<std::uint8_t, IPMI_MAX_MSG_LENGTH> data{};
     std::size_t dataLen = 0;
-    if (req.data != 0) {
-        if (req.dataLen > IPMI_MAX_MSG_LENGTH) {
+    if (copies.data) {
+        if (copies.dataTooLong) {
             return -EMSGSIZE;
         }
-        if (const int rv = mem.copyFromUser(data.data(), req.data, req.dataLen); rv != 0) {
+        if (const Copy rv = mem.copyFromUser(data.data(), copies.data->addr, copies.data->len); rv != Copy::Done) {
             return rv;
         }
-        dataLen = req.dataLen;
+        dataLen = copies.data->len;
     }
-    // A NULL data pointer silently means "no data", whatever data_len says.
     RequestOptions options;
     options.retries = retries;
     options.retryTimeMs = retryTimeMs;
@@ -115,68 +66,54 @@ long DeviceFile::handleSend(const Transfer& req, int retries, unsigned retryTime
 }
 
 template <typename WriteBack>
-long DeviceFile::handleReceive(Transfer& rsp, bool trunc, UserMemory& mem, WriteBack&& writeBack)
+IoctlResult DeviceFile::handleReceive(Transfer& rsp, bool trunc, UserMemory& mem, WriteBack&& writeBack)
 {
-    if (queue_.empty()) {
+    const auto head = peekReceive();
+    if (!head) {
         return -EAGAIN;
     }
     const ReceivedMessage& msg = queue_.front();
-    const unsigned int addrLen = ipmi_addr_length(msg.addr.addr_type);
-    if (rsp.addrLen < addrLen) {
+    const ReceiveCopies copies = receiveCopies(rsp, *head, trunc);
+    if (copies.addressTooShort) {
         return -EINVAL;
     }
-    if (const int rv = mem.copyToUser(rsp.addr, &msg.addr, addrLen); rv != 0) {
+    if (const Copy rv = mem.copyToUser(copies.address.addr, &msg.addr, copies.address.len); rv != Copy::Done) {
         return rv;
     }
-    rsp.addrLen = addrLen;
+    rsp.addrLen = head->addrLen;
     rsp.recvType = msg.recvType;
     rsp.msgid = msg.msgid;
     rsp.netfn = msg.netfn;
     rsp.cmd = msg.cmd;
-    long truncated = 0;
-    if (!msg.data.empty()) {
-        std::size_t copyLen = msg.data.size();
-        if (rsp.dataLen < msg.data.size()) {
-            if (!trunc) {
-                return -EMSGSIZE;
-            }
-            truncated = -EMSGSIZE;
-            copyLen = rsp.dataLen;
-        }
-        if (const int rv = mem.copyToUser(rsp.data, msg.data.data(), copyLen); rv != 0) {
+    if (copies.dataTooLong) {
+        return -EMSGSIZE;
+    }
+    rsp.dataLen = 0;
+    if (copies.data) {
+        if (const Copy rv = mem.copyToUser(copies.data->addr, msg.data.data(), copies.data->len); rv != Copy::Done) {
             return rv;
         }
-        rsp.dataLen = static_cast<std::uint16_t>(copyLen);
-    } else {
-        rsp.dataLen = 0;
+        rsp.dataLen = static_cast<std::uint16_t>(copies.data->len);
     }
-    if (const int rv = writeBack(rsp); rv != 0) {
+    if (const Copy rv = writeBack(rsp); rv != Copy::Done) {
         return rv;
     }
-    if (const int rv = mem.commit(); rv != 0) {
+    if (const Copy rv = mem.commit(); rv != Copy::Done) {
         return rv;
     }
     queue_.pop_front(); // releases the message's charge
-    return truncated;
+    return copies.truncated ? -EMSGSIZE : 0;
 }
 
-long DeviceFile::receiveIoctl(std::uint64_t arg, UserMemory& mem, bool compat32, bool trunc)
+IoctlResult DeviceFile::receiveIoctl(std::uint64_t arg, UserMemory& mem, const IoctlShape& shape)
 {
-    if (compat32) {
+    if (shape.compatLayout) {
         compat_ipmi_recv r32{};
-        if (const int rv = mem.copyFromUser(&r32, arg, sizeof(r32)); rv != 0) {
+        if (const Copy rv = mem.copyFromUser(&r32, arg, sizeof(r32)); rv != Copy::Done) {
             return rv;
         }
-        Transfer t;
-        t.recvType = r32.recv_type;
-        t.addr = r32.addr;
-        t.addrLen = r32.addr_len;
-        t.msgid = r32.msgid;
-        t.netfn = r32.msg.netfn;
-        t.cmd = r32.msg.cmd;
-        t.dataLen = r32.msg.data_len;
-        t.data = r32.msg.data;
-        return handleReceive(t, trunc, mem, [&mem, arg](const Transfer& out) {
+        Transfer t = decodeReceive(shape, std::span(reinterpret_cast<const std::uint8_t*>(&r32), sizeof(r32)));
+        return handleReceive(t, shape.truncating, mem, [&mem, arg](const Transfer& out) {
             // copyout_recv32: a fresh struct, msgid cut to 32 bits.
             compat_ipmi_recv o{};
             o.recv_type = out.recvType;
@@ -191,19 +128,11 @@ long DeviceFile::receiveIoctl(std::uint64_t arg, UserMemory& mem, bool compat32,
         });
     }
     ipmi_recv raw{};
-    if (const int rv = mem.copyFromUser(&raw, arg, sizeof(raw)); rv != 0) {
+    if (const Copy rv = mem.copyFromUser(&raw, arg, sizeof(raw)); rv != Copy::Done) {
         return rv;
     }
-    Transfer t;
-    t.recvType = raw.recv_type;
-    t.addr = userPointer(raw.addr);
-    t.addrLen = raw.addr_len;
-    t.msgid = raw.msgid;
-    t.netfn = raw.msg.netfn;
-    t.cmd = raw.msg.cmd;
-    t.dataLen = raw.msg.data_len;
-    t.data = userPointer(raw.msg.data);
-    return handleReceive(t, trunc, mem, [&mem, &raw, arg](const Transfer& out) {
+    Transfer t = decodeReceive(shape, std::span(reinterpret_cast<const std::uint8_t*>(&raw), sizeof(raw)));
+    return handleReceive(t, shape.truncating, mem, [&mem, &raw, arg](const Transfer& out) {
         // The struct as the caller passed it, fields updated (padding kept).
         raw.recv_type = out.recvType;
         raw.addr_len = out.addrLen;

@@ -16,8 +16,8 @@ namespace ipmi::core {
 
 // The sizes a RECEIVE_MSG(_TRUNC) of the message now at the head of the queue
 // would write, so a front end can fetch exactly the right user buffers before
-// running the ioctl (it must still cope with kNeedUserMemory: the queue may
-// change in between).
+// running the ioctl (it must still cope with an unfetched result: the queue
+// may change in between).
 struct ReceivePeek
 {
     unsigned int addrLen; // ipmi_addr_length() of the head message's address
@@ -32,8 +32,8 @@ class IpmiFile
     // ioctl(fd, cmd, arg). compat32 selects the 32-bit layouts of the four
     // pointer-carrying ioctls (FUSE_IOCTL_COMPAT). Returns 0 or a positive
     // value on success, -errno on failure (ENOTTY for an unknown cmd), or
-    // kNeedUserMemory when `mem` lacks a range (nothing has changed then).
-    virtual long ioctl(std::uint32_t cmd, std::uint64_t arg, UserMemory& mem, bool compat32) = 0;
+    // unfetched when `mem` lacks a range (nothing has changed then).
+    virtual IoctlResult ioctl(std::uint32_t cmd, std::uint64_t arg, UserMemory& mem, bool compat32) = 0;
 
     // EPOLLIN|EPOLLRDNORM iff the receive queue is non-empty.
     [[nodiscard]] virtual bool readable() const = 0;

@@ -5,7 +5,6 @@
 // queue held up by a full user.
 #include "core/message_handler.hpp"
 
-#include "core/device_file.hpp"
 #include "core/interface_state.hpp"
 
 #include <spdlog/spdlog.h>
@@ -172,18 +171,6 @@ std::shared_ptr<detail::UserState> MessageHandler::newUser(int ifnum, UserHandle
         return nullptr;
     }
     return it->second->createUser(handler, error);
-}
-
-Result<IpmiFile> MessageHandler::openFile(int ifnum)
-{
-    auto file = std::make_unique<DeviceFile>();
-    int error = 0;
-    auto state = newUser(ifnum, *file, error);
-    if (!state) {
-        return Result<IpmiFile>{nullptr, error};
-    }
-    file->attach(std::unique_ptr<User>(new User(std::move(state))));
-    return Result<IpmiFile>{std::move(file), 0};
 }
 
 Result<User> MessageHandler::createUser(int ifnum, UserHandler& handler)

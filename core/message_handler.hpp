@@ -4,10 +4,11 @@
 // 64-slot sequence table, retries and timeouts), and routes what comes back
 // (responses, events, incoming commands, watchdog pre-timeouts) to users.
 //
-// Users are either open /dev/ipmiN files (openFile(), the ipmi_devintf user)
-// or in-process users (createUser(), the kernel's internal users such as the
-// watchdog, poweroff, panic events and the ACPI bridge). Both count against
-// max_users, both are subject to max_msgs_per_user.
+// Every user comes from createUser(): an open /dev/ipmiN (openDeviceFile()
+// in device_file.hpp, the ipmi_devintf user) as well as the in-process users
+// (the kernel's internal users such as the watchdog, poweroff, panic events
+// and the ACPI bridge). Both count against max_users, both are subject to
+// max_msgs_per_user.
 //
 // Threading: every member, and every callback it makes (watchers,
 // UserHandler), runs on the loop thread. Callbacks may call back into the
@@ -17,7 +18,6 @@
 #include "abi/ipmi.hpp"
 #include "core/event_loop.hpp"
 #include "core/interface.hpp"
-#include "core/ipmi_file.hpp"
 #include "core/message.hpp"
 #include "core/statistics.hpp"
 
@@ -179,7 +179,7 @@ class MessageHandler
     MessageHandler& operator=(const MessageHandler&) = delete;
 
     // Registers and starts an interface (ipmi_register_smi): returns its
-    // number, the lowest one free. It becomes usable (interfaces(), openFile,
+    // number, the lowest one free. It becomes usable (interfaces(), createUser,
     // watchers told) once Get Device GUID, Get Device ID and the channel scan
     // are done; if Get Device ID fails it is shut down and the number freed.
     int addInterface(std::unique_ptr<Interface> interface);
@@ -205,10 +205,8 @@ class MessageHandler
     int addWatcher(std::function<void(int ifnum, bool added)> watcher);
     void removeWatcher(int id);
 
-    // One open /dev/ipmiN: -EINVAL no such interface, -EBUSY at max_users,
-    // -ENODEV while it is going away.
-    Result<IpmiFile> openFile(int ifnum);
-    // An in-process user; same errors.
+    // A user (an open /dev/ipmiN is one, core/device_file.hpp): -EINVAL no
+    // such interface, -EBUSY at max_users, -ENODEV while it is going away.
     Result<User> createUser(int ifnum, UserHandler& handler);
 
     [[nodiscard]] const MessageHandlerParams& params() const { return params_; }

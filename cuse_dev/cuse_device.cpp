@@ -2,10 +2,10 @@
 // cuse_device.hpp (and cuse_session.hpp for the session itself).
 #include "cuse_dev/cuse_device.hpp"
 
-#include "cuse_dev/caller_memory.hpp"
-#include "cuse_dev/cuse_session.hpp"
+#include "cuse/cuse_session.hpp"
+#include "cuse/libfuse.hpp"
+#include "cuse_dev/in_place_ioctl.hpp"
 #include "cuse_dev/ioctl_marshal.hpp"
-#include "cuse_dev/libfuse.hpp"
 #include "cuse_dev/poll_hold.hpp"
 
 #include <sys/sysmacros.h>
@@ -69,7 +69,7 @@ class CuseDevice::Impl final : public CuseRequestHandler
     Impl(const Impl&) = delete;
     Impl& operator=(const Impl&) = delete;
 
-    std::string start(ReadyFn onReady, LostFn onLost);
+    std::optional<std::string> start(ReadyFn onReady, LostFn onLost);
     void stop();
 
     const std::string& name() const { return options_.name; }
@@ -93,7 +93,7 @@ class CuseDevice::Impl final : public CuseRequestHandler
     }
     void registered(std::optional<DeviceNumber> number);
     void sessionEnded(const std::string& reason);
-    void finishStart(const std::string& error);
+    void finishStart(const std::optional<std::string>& error);
     static OpenFile* fileOf(const fuse_file_info* fi) { return reinterpret_cast<OpenFile*>(fi->fh); }
     std::optional<long> ioctlInPlace(OpenFile& of, const IoctlCall& call, pid_t caller);
     // Runs options_.runPosted, then answers the ioctl, unless that work
@@ -115,10 +115,10 @@ class CuseDevice::Impl final : public CuseRequestHandler
     CuseSession session_; // calls back into this handler; stop() drops the files first
 };
 
-std::string CuseDevice::Impl::start(ReadyFn onReady, LostFn onLost)
+std::optional<std::string> CuseDevice::Impl::start(ReadyFn onReady, LostFn onLost)
 {
-    if (std::string busy = checkNameIsFree(options_.sysfs, options_.name); !busy.empty()) {
-        return busy;
+    if (auto busy = checkNameIsFree(options_.sysfs, options_.name)) {
+        return *busy;
     }
     if (auto error = session_.start([this](std::optional<DeviceNumber> number) { registered(number); },
                                     [this](const std::string& reason) { sessionEnded(reason); })) {
@@ -126,7 +126,7 @@ std::string CuseDevice::Impl::start(ReadyFn onReady, LostFn onLost)
     }
     onReady_ = std::move(onReady);
     onLost_ = std::move(onLost);
-    return {};
+    return std::nullopt;
 }
 
 void CuseDevice::Impl::stop()
@@ -166,22 +166,22 @@ void CuseDevice::Impl::registered(std::optional<DeviceNumber> number)
         return;
     }
     const dev_t dev = makedev(number->major, number->minor);
-    std::string error = adjustNode(options_.devDir / options_.name, dev, options_.ownership);
-    if (error.empty() && options_.createNodeIn) {
+    auto error = adjustNode(options_.devDir / options_.name, dev, options_.ownership);
+    if (!error && options_.createNodeIn) {
         error = createNode(*options_.createNodeIn, options_.name, dev, options_.ownership);
     }
-    if (!error.empty()) {
+    if (error) {
         stop();
-        finishStart(error);
+        finishStart(*error);
         return;
     }
     ready_ = true;
     session_.log()->info("{}: registered as {}:{}, mode {:04o}, owner {}:{}", options_.name, number->major,
                          number->minor, options_.ownership.mode, options_.ownership.uid, options_.ownership.gid);
-    finishStart({});
+    finishStart(std::nullopt);
 }
 
-void CuseDevice::Impl::finishStart(const std::string& error)
+void CuseDevice::Impl::finishStart(const std::optional<std::string>& error)
 {
     if (auto ready = std::exchange(onReady_, nullptr)) {
         ready(error);
@@ -359,7 +359,7 @@ CuseDevice::CuseDevice(boost::asio::io_context& io, CuseDeviceOptions options, O
 
 CuseDevice::~CuseDevice() = default;
 
-std::string CuseDevice::start(ReadyFn onReady, LostFn onLost)
+std::optional<std::string> CuseDevice::start(ReadyFn onReady, LostFn onLost)
 {
     return impl_->start(std::move(onReady), std::move(onLost));
 }

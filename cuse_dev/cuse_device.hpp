@@ -76,8 +76,8 @@ using OpenFileFn = std::function<OpenResult()>;
 class CuseDevice
 {
   public:
-    // ready("") once the node is verified; ready(message) if it never will be.
-    using ReadyFn = std::function<void(const std::string& error)>;
+    // ready(nullopt) once the node is verified; ready(message) if it never will be.
+    using ReadyFn = std::function<void(const std::optional<std::string>& error)>;
     // The kernel ended the session after it was ready (e.g. the connection
     // was aborted through /sys/fs/fuse/connections).
     using LostFn = std::function<void(const std::string& reason)>;
@@ -87,9 +87,9 @@ class CuseDevice
     CuseDevice(const CuseDevice&) = delete;
     CuseDevice& operator=(const CuseDevice&) = delete;
 
-    // Opens /dev/cuse and starts the session. Returns "" or the reason it
-    // could not start (then neither callback is ever called).
-    [[nodiscard]] std::string start(ReadyFn onReady, LostFn onLost);
+    // Opens /dev/cuse and starts the session. Returns nothing, or the reason
+    // it could not start (then neither callback is ever called).
+    [[nodiscard]] std::optional<std::string> start(ReadyFn onReady, LostFn onLost);
     // Ends the session: the kernel removes the device; its open files fail
     // with ENODEV from then on. Open users are closed. Idempotent.
     void stop();

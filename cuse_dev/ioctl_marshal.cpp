@@ -2,8 +2,7 @@
 // ioctl_marshal.hpp for the protocol and the rules the plans follow.
 #include "cuse_dev/ioctl_marshal.hpp"
 
-#include "abi/ipmi.hpp"
-#include "abi/ipmi_compat.hpp"
+#include "core/devintf_copies.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -12,53 +11,6 @@
 namespace ipmi::cuse {
 
 namespace {
-
-using core::kNeedUserMemory;
-
-// Where the fields the prediction needs sit in each struct layout.
-struct SendLayout
-{
-    std::size_t addr, addrWidth, addrLen, dataLen, data, dataWidth;
-};
-struct RecvLayout
-{
-    std::size_t addr, addrWidth, addrLen, dataLen, data, dataWidth;
-};
-
-constexpr SendLayout kSendNative{offsetof(abi::ipmi_req, addr), 8,
-                                 offsetof(abi::ipmi_req, addr_len),
-                                 offsetof(abi::ipmi_req, msg) + offsetof(abi::ipmi_msg, data_len),
-                                 offsetof(abi::ipmi_req, msg) + offsetof(abi::ipmi_msg, data), 8};
-constexpr SendLayout kSendCompat{
-    offsetof(abi::compat_ipmi_req, addr), 4, offsetof(abi::compat_ipmi_req, addr_len),
-    offsetof(abi::compat_ipmi_req, msg) + offsetof(abi::compat_ipmi_msg, data_len),
-    offsetof(abi::compat_ipmi_req, msg) + offsetof(abi::compat_ipmi_msg, data), 4};
-constexpr RecvLayout kRecvNative{offsetof(abi::ipmi_recv, addr), 8,
-                                 offsetof(abi::ipmi_recv, addr_len),
-                                 offsetof(abi::ipmi_recv, msg) + offsetof(abi::ipmi_msg, data_len),
-                                 offsetof(abi::ipmi_recv, msg) + offsetof(abi::ipmi_msg, data), 8};
-constexpr RecvLayout kRecvCompat{
-    offsetof(abi::compat_ipmi_recv, addr), 4, offsetof(abi::compat_ipmi_recv, addr_len),
-    offsetof(abi::compat_ipmi_recv, msg) + offsetof(abi::compat_ipmi_msg, data_len),
-    offsetof(abi::compat_ipmi_recv, msg) + offsetof(abi::compat_ipmi_msg, data), 4};
-
-std::uint64_t loadUnsigned(std::span<const std::uint8_t> bytes, std::size_t offset, std::size_t width)
-{
-    // Host byte order: the caller runs on this machine.
-    if (width == 8) {
-        std::uint64_t v = 0;
-        std::memcpy(&v, bytes.data() + offset, sizeof v);
-        return v;
-    }
-    if (width == 4) {
-        std::uint32_t v = 0;
-        std::memcpy(&v, bytes.data() + offset, sizeof v);
-        return v;
-    }
-    std::uint16_t v = 0;
-    std::memcpy(&v, bytes.data() + offset, sizeof v);
-    return v;
-}
 
 bool contains(const UserRange& outer, std::uint64_t addr, std::size_t len)
 {
@@ -121,27 +73,27 @@ class RetryMemory : public core::UserMemory
   public:
     RetryMemory(const RetryPlan& plan, std::span<const std::uint8_t> in) : plan_(plan), in_(in), cursor_(plan.out) {}
 
-    int copyFromUser(void* dst, std::uint64_t userAddr, std::size_t len) override
+    core::Copy copyFromUser(void* dst, std::uint64_t userAddr, std::size_t len) override
     {
         if (len == 0) {
-            return 0;
+            return core::Copy::Done;
         }
         if (const auto* bytes = find(userAddr, len)) {
             std::memcpy(dst, bytes, len);
-            return 0;
+            return core::Copy::Done;
         }
         missing_ = Missing{false, {userAddr, len}};
-        return kNeedUserMemory;
+        return core::Copy::Unfetched;
     }
 
-    int copyToUser(std::uint64_t userAddr, const void* src, std::size_t len) override
+    core::Copy copyToUser(std::uint64_t userAddr, const void* src, std::size_t len) override
     {
         if (len == 0) {
-            return 0;
+            return core::Copy::Done;
         }
         if (!cursor_.accept(userAddr, len)) {
             missing_ = Missing{true, {userAddr, len}};
-            return kNeedUserMemory;
+            return core::Copy::Unfetched;
         }
         const auto* p = static_cast<const std::uint8_t*>(src);
         out_.insert(out_.end(), p, p + len);
@@ -150,7 +102,7 @@ class RetryMemory : public core::UserMemory
         } else {
             writes_.push_back({userAddr, len});
         }
-        return 0;
+        return core::Copy::Done;
     }
 
     // The fetched bytes of [addr, addr+len), or nullptr if not fetched.
@@ -192,56 +144,21 @@ void addRange(std::vector<UserRange>& ranges, UserRange r)
 }
 
 // Everything the decoded struct says this ioctl will touch, for the current
-// state of the file (its receive queue head).
-RetryPlan predict(const IoctlShape& shape, std::uint64_t arg, const std::uint8_t* st,
+// state of the file (its receive queue head): core's own description of the
+// copies (core/devintf_copies.hpp).
+RetryPlan predict(const core::IoctlShape& shape, std::uint64_t arg, const std::uint8_t* st,
                   const core::IpmiFile& file)
 {
+    const std::span<const std::uint8_t> bytes =
+        st == nullptr ? std::span<const std::uint8_t>{} : std::span<const std::uint8_t>(st, shape.readSize);
+    const core::CopyPlan copies = core::predictCopies(shape, arg, bytes, file.peekReceive());
     RetryPlan p;
-    addRange(p.in, {arg, shape.readSize});
-    if (shape.kind == IoctlKind::Plain) {
-        addRange(p.out, {arg, shape.writeSize});
-        return p;
+    for (const auto& r : copies.reads) {
+        addRange(p.in, {r.addr, r.len});
     }
-    if (st == nullptr) {
-        return p; // the struct itself comes first
+    for (const auto& w : copies.writes) {
+        addRange(p.out, {w.addr, w.len});
     }
-    const std::span<const std::uint8_t> bytes(st, shape.readSize);
-    if (shape.kind == IoctlKind::Send) {
-        const SendLayout& l = shape.compatLayout ? kSendCompat : kSendNative;
-        const auto addr = loadUnsigned(bytes, l.addr, l.addrWidth);
-        const auto addrLen = loadUnsigned(bytes, l.addrLen, 4);
-        const auto dataLen = loadUnsigned(bytes, l.dataLen, 2);
-        const auto data = loadUnsigned(bytes, l.data, l.dataWidth);
-        if (addrLen > sizeof(abi::ipmi_addr)) {
-            return p; // EINVAL before anything else is read
-        }
-        addRange(p.in, {addr, addrLen});
-        // The data is read only after the address validated; fetching it in
-        // the same round trip assumes it will (see the header).
-        if (addrLen >= sizeof(abi::ipmi_system_interface_addr) && data != 0 &&
-            dataLen <= abi::IPMI_MAX_MSG_LENGTH) {
-            addRange(p.in, {data, dataLen});
-        }
-        return p;
-    }
-    const RecvLayout& l = shape.compatLayout ? kRecvCompat : kRecvNative;
-    const auto addr = loadUnsigned(bytes, l.addr, l.addrWidth);
-    const auto addrLen = loadUnsigned(bytes, l.addrLen, 4);
-    const auto userDataLen = loadUnsigned(bytes, l.dataLen, 2);
-    const auto data = loadUnsigned(bytes, l.data, l.dataWidth);
-    const auto peek = file.peekReceive();
-    if (!peek || addrLen < peek->addrLen) {
-        return p; // EAGAIN or EINVAL: nothing is written
-    }
-    addRange(p.out, {addr, peek->addrLen});
-    if (peek->dataLen <= userDataLen) {
-        addRange(p.out, {data, peek->dataLen});
-        addRange(p.out, {arg, shape.writeSize});
-    } else if (shape.truncating) {
-        addRange(p.out, {data, static_cast<std::size_t>(userDataLen)});
-        addRange(p.out, {arg, shape.writeSize});
-    }
-    // else RECEIVE_MSG's EMSGSIZE: only the address is written.
     return p;
 }
 
@@ -252,70 +169,9 @@ IoctlReply fail(int err)
 
 } // namespace
 
-std::optional<IoctlShape> ipmiIoctlShape(std::uint32_t cmd, bool compat)
-{
-    using namespace abi;
-    constexpr auto plain = [](std::size_t in, std::size_t out) {
-        return IoctlShape{IoctlKind::Plain, false, false, in, out};
-    };
-    if (compat) {
-        switch (cmd) {
-        case COMPAT_IPMICTL_SEND_COMMAND:
-            return IoctlShape{IoctlKind::Send, true, false, sizeof(compat_ipmi_req), 0};
-        case COMPAT_IPMICTL_SEND_COMMAND_SETTIME:
-            return IoctlShape{IoctlKind::Send, true, false, sizeof(compat_ipmi_req_settime), 0};
-        case COMPAT_IPMICTL_RECEIVE_MSG:
-            return IoctlShape{IoctlKind::Receive, true, false, sizeof(compat_ipmi_recv),
-                              sizeof(compat_ipmi_recv)};
-        case COMPAT_IPMICTL_RECEIVE_MSG_TRUNC:
-            return IoctlShape{IoctlKind::Receive, true, true, sizeof(compat_ipmi_recv),
-                              sizeof(compat_ipmi_recv)};
-        default:
-            break; // every other number means the native ioctl
-        }
-    }
-    switch (cmd) {
-    case IPMICTL_SEND_COMMAND:
-        return IoctlShape{IoctlKind::Send, false, false, sizeof(ipmi_req), 0};
-    case IPMICTL_SEND_COMMAND_SETTIME:
-        return IoctlShape{IoctlKind::Send, false, false, sizeof(ipmi_req_settime), 0};
-    case IPMICTL_RECEIVE_MSG:
-        return IoctlShape{IoctlKind::Receive, false, false, sizeof(ipmi_recv), sizeof(ipmi_recv)};
-    case IPMICTL_RECEIVE_MSG_TRUNC:
-        return IoctlShape{IoctlKind::Receive, false, true, sizeof(ipmi_recv), sizeof(ipmi_recv)};
-    case IPMICTL_REGISTER_FOR_CMD:
-    case IPMICTL_UNREGISTER_FOR_CMD:
-        return plain(sizeof(ipmi_cmdspec), 0);
-    case IPMICTL_REGISTER_FOR_CMD_CHANS:
-    case IPMICTL_UNREGISTER_FOR_CMD_CHANS:
-        return plain(sizeof(ipmi_cmdspec_chans), 0);
-    case IPMICTL_SET_GETS_EVENTS_CMD:
-    case IPMICTL_SET_MY_ADDRESS_CMD:
-    case IPMICTL_SET_MY_LUN_CMD:
-    case IPMICTL_SET_MAINTENANCE_MODE_CMD:
-        return plain(sizeof(int), 0);
-    case IPMICTL_GET_MY_ADDRESS_CMD:
-    case IPMICTL_GET_MY_LUN_CMD:
-    case IPMICTL_GET_MAINTENANCE_MODE_CMD:
-        return plain(0, sizeof(int));
-    case IPMICTL_SET_TIMING_PARMS_CMD:
-        return plain(sizeof(ipmi_timing_parms), 0);
-    case IPMICTL_GET_TIMING_PARMS_CMD:
-        return plain(0, sizeof(ipmi_timing_parms));
-    case IPMICTL_SET_MY_CHANNEL_ADDRESS_CMD:
-    case IPMICTL_SET_MY_CHANNEL_LUN_CMD:
-        return plain(sizeof(ipmi_channel_lun_address_set), 0);
-    case IPMICTL_GET_MY_CHANNEL_ADDRESS_CMD:
-    case IPMICTL_GET_MY_CHANNEL_LUN_CMD:
-        return plain(sizeof(ipmi_channel_lun_address_set), sizeof(ipmi_channel_lun_address_set));
-    default:
-        return std::nullopt;
-    }
-}
-
 IoctlOutcome marshalIoctl(core::IpmiFile& file, const IoctlCall& call, const RetryPlan* previous)
 {
-    const auto shape = ipmiIoctlShape(call.cmd, call.compat);
+    const auto shape = core::ipmiIoctlShape(call.cmd, call.compat);
     if (!shape) {
         return fail(ENOTTY);
     }
@@ -330,9 +186,9 @@ IoctlOutcome marshalIoctl(core::IpmiFile& file, const IoctlCall& call, const Ret
     const std::span<const std::uint8_t> in = (&plan == &kEmpty) ? std::span<const std::uint8_t>{} : call.in;
 
     RetryMemory mem(plan, in);
-    const long result = file.ioctl(call.cmd, call.arg, mem, call.compat);
-    if (result != kNeedUserMemory) {
-        return IoctlReply{result, mem.takeOut()};
+    const core::IoctlResult result = file.ioctl(call.cmd, call.arg, mem, call.compat);
+    if (!result.unfetched()) {
+        return IoctlReply{result.value(), mem.takeOut()};
     }
     const auto& missing = mem.missing();
     if (!missing) {

@@ -15,9 +15,10 @@
 // marshalIoctl() runs core::IpmiFile::ioctl against a UserMemory made of the
 // fetched in-ranges (reads) and the declared out-ranges (writes, accepted only
 // in order, so the kernel's copy-out reproduces them exactly). An access
-// outside them makes the file answer kNeedUserMemory with nothing changed;
+// outside them makes the file answer "unfetched" with nothing changed;
 // the missing range and everything the decoded struct predicts (the address,
-// the data, the write-back) are then asked for in one retry, so a typical
+// the data, the write-back: core/devintf_copies.hpp, the description the
+// file itself follows) are then asked for in one retry, so a typical
 // SEND or RECEIVE costs three FUSE round trips. Out-ranges are also fetched
 // as in-ranges ("probes"): a caller buffer that faults then fails in the
 // kernel before a message is consumed, as ipmi_devintf puts the message back
@@ -29,7 +30,7 @@
 #pragma once
 
 #include "core/ipmi_file.hpp"
-#include "cuse_dev/ioctl_request.hpp"
+#include "cuse/ioctl_request.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -74,27 +75,5 @@ using IoctlOutcome = std::variant<IoctlRetry, IoctlReply>;
 // differ) starts over from the first stage. Never throws for any input.
 [[nodiscard]] IoctlOutcome marshalIoctl(core::IpmiFile& file, const IoctlCall& call,
                                         const RetryPlan* previous);
-
-// What the marshaller knows about an ioctl number, for prediction only: the
-// file itself decides what it really reads and writes.
-enum class IoctlKind : std::uint8_t
-{
-    Plain,   // a fixed-size argument read and/or written at arg
-    Send,    // ipmi_req(_settime): struct, then address and data
-    Receive, // ipmi_recv: struct in, then address, data and struct out
-};
-
-struct IoctlShape
-{
-    IoctlKind kind = IoctlKind::Plain;
-    bool compatLayout = false; // the 32-bit struct layout
-    bool truncating = false;   // RECEIVE_MSG_TRUNC
-    std::size_t readSize = 0;  // bytes read at arg
-    std::size_t writeSize = 0; // bytes written back at arg on success
-};
-
-// The shape of an IPMICTL ioctl, or nullopt for anything else (ENOTTY).
-// Compat numbers are known only when `compat` is set, as in ipmi_devintf.
-[[nodiscard]] std::optional<IoctlShape> ipmiIoctlShape(std::uint32_t cmd, bool compat);
 
 } // namespace ipmi::cuse

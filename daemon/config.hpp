@@ -98,7 +98,7 @@ struct DeviceConfig
     std::filesystem::path cuseDevice = "/dev/cuse";
     // The IPMI watchdog's device name (/dev/NAME); empty: no watchdog device.
     std::string watchdogName = "watchdog";
-    // Reach ioctl callers' memory in place (cuse_dev/caller_memory.hpp).
+    // Reach ioctl callers' memory in place (cuse/caller_memory.hpp).
     bool inPlaceMemory = true;
     // How long a poll() may wait for an answer on its way (cuse_dev/poll_hold.hpp).
     std::chrono::microseconds pollHold{10000};

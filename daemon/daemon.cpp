@@ -9,6 +9,7 @@
 
 #include "daemon/daemon.hpp"
 
+#include "cuse/kernel.hpp"
 #include "cuse_dev/device_node.hpp"
 #include "daemon/backends.hpp"
 #include "daemon/control_commands.hpp"
@@ -52,8 +53,8 @@ int runDaemon(const Options& options)
     ::close(fd);
     for (std::size_t i = 0; i < plan.backends.size(); ++i) {
         const auto name = config.device.nameFor(static_cast<int>(i));
-        if (auto busy = cuse::checkNameIsFree(config.daemon.sysroot + "/sys", name); !busy.empty()) {
-            log->critical("{}", busy);
+        if (auto busy = cuse::checkNameIsFree(config.daemon.sysroot + "/sys", name)) {
+            log->critical("{}", *busy);
             return 1;
         }
     }

@@ -53,7 +53,7 @@ class Daemon::Impl
     void startServices();
     void onWatchdogReady(int result);
     void onInterface(int ifnum, bool added);
-    void onDeviceReady(int ifnum, const std::string& error);
+    void onDeviceReady(int ifnum, const std::optional<std::string>& error);
     void onDeviceFailed(int ifnum, const std::string& error);
     void onStartupTimeout();
     void maybeReady();

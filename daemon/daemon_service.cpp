@@ -6,6 +6,7 @@
 
 #include "daemon/asio.hpp"
 
+#include "core/device_file.hpp"
 #include "daemon/daemon_impl.hpp"
 
 #include "daemon/logging.hpp"
@@ -170,8 +171,8 @@ void Daemon::Impl::onInterface(int ifnum, bool added)
     const std::string name = config_.device.nameFor(ifnum);
     if (notifiedReady_ || startupOver_) {
         // A run-time add: runDaemon checked the start-up names already.
-        if (auto busy = cuse::checkNameIsFree(sysfs(), name); !busy.empty()) {
-            onDeviceFailed(ifnum, busy);
+        if (auto busy = cuse::checkNameIsFree(sysfs(), name)) {
+            onDeviceFailed(ifnum, *busy);
             return;
         }
     }
@@ -179,7 +180,7 @@ void Daemon::Impl::onInterface(int ifnum, bool added)
         if (draining_.contains(ifnum) || stopping_) {
             return -ENODEV; // going away: the kernel's answer for a dying interface
         }
-        auto file = handler_.openFile(ifnum);
+        auto file = core::openDeviceFile(handler_, ifnum);
         if (!file) {
             return file.error;
         }
@@ -187,20 +188,20 @@ void Daemon::Impl::onInterface(int ifnum, bool added)
     });
     auto* raw = device.get();
     devices_[ifnum] = std::move(device);
-    const auto error = raw->start([this, ifnum](const std::string& err) { onDeviceReady(ifnum, err); },
+    const auto error = raw->start([this, ifnum](const std::optional<std::string>& err) { onDeviceReady(ifnum, err); },
                                   [this, ifnum](const std::string& reason) {
                                       onDeviceFailed(ifnum, "/dev/" + config_.device.nameFor(ifnum) +
                                                                 " went away: " + reason);
                                   });
-    if (!error.empty()) {
-        onDeviceFailed(ifnum, error);
+    if (error) {
+        onDeviceFailed(ifnum, *error);
     }
 }
 
-void Daemon::Impl::onDeviceReady(int ifnum, const std::string& error)
+void Daemon::Impl::onDeviceReady(int ifnum, const std::optional<std::string>& error)
 {
-    if (!error.empty()) {
-        onDeviceFailed(ifnum, error);
+    if (error) {
+        onDeviceFailed(ifnum, *error);
         return;
     }
     log_->info("interface {} is served at /dev/{}", ifnum, config_.device.nameFor(ifnum));

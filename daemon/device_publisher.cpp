@@ -16,7 +16,7 @@ class CusePublishedDevice final : public PublishedDevice
         device_(io, std::move(options), std::move(openFile))
     {}
 
-    std::string start(ReadyFn onReady, LostFn onLost) override
+    std::optional<std::string> start(ReadyFn onReady, LostFn onLost) override
     {
         return device_.start(std::move(onReady), std::move(onLost));
     }

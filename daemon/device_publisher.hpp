@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace ipmi::daemon {
@@ -21,8 +22,8 @@ class PublishedDevice
     using LostFn = cuse::CuseDevice::LostFn;
 
     virtual ~PublishedDevice() = default;
-    // "" or why it could not start (then neither callback is called).
-    [[nodiscard]] virtual std::string start(ReadyFn onReady, LostFn onLost) = 0;
+    // Nothing, or why it could not start (then neither callback is called).
+    [[nodiscard]] virtual std::optional<std::string> start(ReadyFn onReady, LostFn onLost) = 0;
     // The node goes; open files fail with ENODEV from then on. Idempotent.
     virtual void stop() = 0;
     [[nodiscard]] virtual bool ready() const = 0;

@@ -2,7 +2,7 @@
 // cuse_watchdog.hpp).
 #include "watchdog_dev/cuse_watchdog.hpp"
 
-#include "cuse_dev/libfuse.hpp"
+#include "cuse/libfuse.hpp"
 
 #include <fcntl.h>
 

@@ -1,5 +1,5 @@
 // The watchdog's CUSE character device: the Linux watchdog API's file
-// operations on the shared CUSE session of cuse_dev/cuse_session.hpp (the
+// operations on the shared CUSE session of cuse/cuse_session.hpp (the
 // /dev/cuse fd watched by the Asio io_context, never fuse_session_loop),
 // moving bytes between the kernel and WatchdogDevice. Replies to ioctl,
 // write, read and release are sent when the device completes them, so a
@@ -19,7 +19,7 @@
 #pragma once
 
 // First: it includes Asio under the pragma that Boost 1.74 needs.
-#include "cuse_dev/cuse_session.hpp"
+#include "cuse/cuse_session.hpp"
 #include "watchdog_dev/watchdog_device.hpp"
 
 #include <chrono>

@@ -347,9 +347,9 @@ void PanicEvents::reportPstore(const PstoreReportOptions& options, std::function
         std::function<void(PstoreReportSummary)> done;
         void finish()
         {
-            if (auto problem = state.save(); !problem.empty()) {
-                spdlog::error("panic events: {}", problem);
-                summary.problems.push_back(std::move(problem));
+            if (auto problem = state.save()) {
+                spdlog::error("panic events: {}", *problem);
+                summary.problems.push_back(std::move(*problem));
             }
             if (done) {
                 done(summary);
@@ -363,10 +363,10 @@ void PanicEvents::reportPstore(const PstoreReportOptions& options, std::function
         }
         return;
     }
-    if (auto problem = run->state.load(); !problem.empty()) {
+    if (auto problem = run->state.load()) {
         // Without the state file every panic would be reported again.
-        spdlog::error("panic events: {}; pstore records not reported", problem);
-        run->summary.problems.push_back(std::move(problem));
+        spdlog::error("panic events: {}; pstore records not reported", *problem);
+        run->summary.problems.push_back(std::move(*problem));
         if (run->done) {
             run->done(run->summary);
         }

@@ -7,12 +7,15 @@
 
 namespace ipmi::core::services {
 
-std::string ReportedRecords::load()
+std::optional<std::string> ReportedRecords::load()
 {
     entries_.clear();
     std::error_code ec;
     if (!std::filesystem::exists(file_, ec)) {
-        return ec ? "cannot check " + file_.string() + ": " + ec.message() : std::string{};
+        if (ec) {
+            return "cannot check " + file_.string() + ": " + ec.message();
+        }
+        return std::nullopt;
     }
     if (!std::filesystem::is_regular_file(file_, ec)) {
         return "cannot read " + file_.string() + ": not a regular file";
@@ -35,7 +38,7 @@ std::string ReportedRecords::load()
         entries_.clear();
         return "cannot read " + file_.string();
     }
-    return {};
+    return std::nullopt;
 }
 
 bool ReportedRecords::contains(const std::string& identity) const
@@ -54,7 +57,7 @@ void ReportedRecords::add(const std::string& identity)
     }
 }
 
-std::string ReportedRecords::save() const
+std::optional<std::string> ReportedRecords::save() const
 {
     std::error_code ec;
     if (file_.has_parent_path()) {
@@ -79,7 +82,7 @@ std::string ReportedRecords::save() const
     if (ec) {
         return "cannot rename " + tmp.string() + " to " + file_.string() + ": " + ec.message();
     }
-    return {};
+    return std::nullopt;
 }
 
 } // namespace ipmi::core::services

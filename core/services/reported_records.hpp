@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,12 +21,12 @@ class ReportedRecords
 
     explicit ReportedRecords(std::filesystem::path file) : file_(std::move(file)) {}
 
-    // A missing file is an empty set; returns why the file could not be read.
-    std::string load();
+    // A missing file is an empty set; why the file could not be read, if it could not.
+    std::optional<std::string> load();
     [[nodiscard]] bool contains(const std::string& identity) const;
     void add(const std::string& identity);
-    // Returns why it could not be written, or an empty string.
-    [[nodiscard]] std::string save() const;
+    // Why it could not be written, if it could not.
+    [[nodiscard]] std::optional<std::string> save() const;
 
     [[nodiscard]] const std::vector<std::string>& entries() const { return entries_; }
     [[nodiscard]] const std::filesystem::path& file() const { return file_; }

@@ -1,7 +1,7 @@
 // UserMemory over this process's own memory, for unit tests: the "user
 // addresses" are plain pointers of the test. Ranges can be made to fail with
-// -EFAULT (a bad pointer) or kNeedUserMemory (a buffer the CUSE front end has
-// not fetched yet), to prove that every ioctl aborts cleanly on either.
+// Copy::Fault (a bad pointer) or Copy::Unfetched (a buffer the CUSE front end
+// has not fetched yet), to prove that every ioctl aborts cleanly on either.
 #pragma once
 
 #include "core/user_memory.hpp"
@@ -15,14 +15,14 @@ class DirectUserMemory : public UserMemory
 {
   public:
     // A zero-length copy always succeeds (as copy_{from,to}_user of 0 bytes);
-    // a non-empty one from/to address 0 fails with -EFAULT.
-    int copyFromUser(void* dst, std::uint64_t userAddr, std::size_t len) override;
-    int copyToUser(std::uint64_t userAddr, const void* src, std::size_t len) override;
+    // a non-empty one from/to address 0 faults.
+    Copy copyFromUser(void* dst, std::uint64_t userAddr, std::size_t len) override;
+    Copy copyToUser(std::uint64_t userAddr, const void* src, std::size_t len) override;
 
     // Any access overlapping [addr, addr+len) fails with `error` (or only
     // writes to it, for a struct that must be read but not written back).
-    void addFault(std::uint64_t addr, std::size_t len, int error = -EFAULT, bool writesOnly = false);
-    void addFault(const void* p, std::size_t len, int error = -EFAULT, bool writesOnly = false)
+    void addFault(std::uint64_t addr, std::size_t len, Copy error = Copy::Fault, bool writesOnly = false);
+    void addFault(const void* p, std::size_t len, Copy error = Copy::Fault, bool writesOnly = false)
     {
         addFault(address(p), len, error, writesOnly);
     }
@@ -41,10 +41,10 @@ class DirectUserMemory : public UserMemory
     {
         std::uint64_t addr;
         std::size_t len;
-        int error;
+        Copy error;
         bool writesOnly;
     };
-    [[nodiscard]] int check(std::uint64_t addr, std::size_t len, bool write) const;
+    [[nodiscard]] Copy check(std::uint64_t addr, std::size_t len, bool write) const;
 
     std::vector<Fault> faults_;
     std::size_t reads_ = 0;

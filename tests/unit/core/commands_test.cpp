@@ -11,12 +11,12 @@ namespace {
 class CommandsTest : public CoreTest
 {
   protected:
-    long reg(IpmiFile& f, unsigned netfn, unsigned cmd, unsigned chans, bool unregister = false)
+    IoctlResult reg(IpmiFile& f, unsigned netfn, unsigned cmd, unsigned chans, bool unregister = false)
     {
         ipmi_cmdspec_chans spec{netfn, cmd, chans};
         return ioctl(f, unregister ? IPMICTL_UNREGISTER_FOR_CMD_CHANS : IPMICTL_REGISTER_FOR_CMD_CHANS, &spec);
     }
-    long regAll(IpmiFile& f, unsigned char netfn, unsigned char cmd, bool unregister = false)
+    IoctlResult regAll(IpmiFile& f, unsigned char netfn, unsigned char cmd, bool unregister = false)
     {
         ipmi_cmdspec spec{netfn, cmd};
         return ioctl(f, unregister ? IPMICTL_UNREGISTER_FOR_CMD : IPMICTL_REGISTER_FOR_CMD, &spec);
@@ -129,7 +129,7 @@ TEST_F(CommandsTest, MessagesBeforeTheChannelScanAreDropped)
     ifnum = mh->addInterface(std::move(iface));
     bmc->receive(incoming());
     EXPECT_EQ(bmc->requests().size(), 1U); // only the GUID request: no 0xC1 reply
-    EXPECT_EQ(mh->openFile(ifnum).error, -EINVAL);
+    EXPECT_EQ(openDeviceFile(*mh, ifnum).error, -EINVAL);
 }
 
 } // namespace

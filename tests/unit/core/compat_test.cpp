@@ -17,11 +17,11 @@ class ArenaMemory : public UserMemory
 {
   public:
     ArenaMemory() : arena_(65536, 0) {}
-    int copyFromUser(void* dst, std::uint64_t addr, std::size_t len) override
+    Copy copyFromUser(void* dst, std::uint64_t addr, std::size_t len) override
     {
         return inner_.copyFromUser(dst, translate(addr, len), len);
     }
-    int copyToUser(std::uint64_t addr, const void* src, std::size_t len) override
+    Copy copyToUser(std::uint64_t addr, const void* src, std::size_t len) override
     {
         return inner_.copyToUser(translate(addr, len), src, len);
     }
@@ -47,7 +47,7 @@ class CompatTest : public CoreTest
     static constexpr std::uint32_t kAddr = 0x200;
     static constexpr std::uint32_t kData = 0x300;
 
-    long compatSend(IpmiFile& f, std::int32_t msgid, bool settime = false, std::int32_t retries = -1,
+    IoctlResult compatSend(IpmiFile& f, std::int32_t msgid, bool settime = false, std::int32_t retries = -1,
                     std::uint32_t retryMs = 0)
     {
         const auto si = siAddr();

@@ -20,7 +20,22 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <ostream>
 #include <vector>
+
+namespace ipmi::core {
+
+// gtest's name for a result in a failed expectation.
+inline void PrintTo(const IoctlResult& r, std::ostream* os)
+{
+    if (r.unfetched()) {
+        *os << "unfetched";
+    } else {
+        *os << r.value();
+    }
+}
+
+} // namespace ipmi::core
 
 namespace ipmi::core::testing {
 
@@ -94,7 +109,7 @@ inline Bytes eventMessage(std::uint8_t first)
 
 struct Received
 {
-    long rv = 0;
+    IoctlResult rv = 0;
     int recvType = 0;
     Bytes addr;
     unsigned int addrLen = 0;
@@ -125,18 +140,18 @@ class CoreTest : public ::testing::Test
 
     std::unique_ptr<IpmiFile> open()
     {
-        auto r = mh->openFile(ifnum);
+        auto r = openDeviceFile(*mh, ifnum);
         EXPECT_TRUE(r) << r.error;
         return std::move(r.value);
     }
 
-    long ioctl(IpmiFile& f, std::uint32_t cmd, void* arg, bool compat = false)
+    IoctlResult ioctl(IpmiFile& f, std::uint32_t cmd, void* arg, bool compat = false)
     {
         return f.ioctl(cmd, DirectUserMemory::address(arg), mem, compat);
     }
 
     template <typename A>
-    long send(IpmiFile& f, const A& addr, long msgid, std::uint8_t netfn, std::uint8_t cmd, Bytes data = {},
+    IoctlResult send(IpmiFile& f, const A& addr, long msgid, std::uint8_t netfn, std::uint8_t cmd, Bytes data = {},
               unsigned addrLen = sizeof(A))
     {
         ipmi_req req{};
@@ -151,7 +166,7 @@ class CoreTest : public ::testing::Test
     }
 
     template <typename A>
-    long sendSettime(IpmiFile& f, const A& addr, long msgid, std::uint8_t netfn, std::uint8_t cmd, int retries,
+    IoctlResult sendSettime(IpmiFile& f, const A& addr, long msgid, std::uint8_t netfn, std::uint8_t cmd, int retries,
                      unsigned retryMs, Bytes data = {})
     {
         ipmi_req_settime req{};

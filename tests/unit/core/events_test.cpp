@@ -9,7 +9,7 @@ namespace {
 class EventsTest : public CoreTest
 {
   protected:
-    long setEvents(IpmiFile& f, int on) { return ioctl(f, IPMICTL_SET_GETS_EVENTS_CMD, &on); }
+    IoctlResult setEvents(IpmiFile& f, int on) { return ioctl(f, IPMICTL_SET_GETS_EVENTS_CMD, &on); }
 };
 
 TEST_F(EventsTest, EventFormat)
@@ -113,8 +113,8 @@ TEST_F(EventsTest, EventArgumentFaultChangesNothing)
 {
     auto f = open();
     int on = 1;
-    mem.addFault(&on, sizeof(on), kNeedUserMemory);
-    EXPECT_EQ(ioctl(*f, IPMICTL_SET_GETS_EVENTS_CMD, &on), kNeedUserMemory);
+    mem.addFault(&on, sizeof(on), Copy::Unfetched);
+    EXPECT_EQ(ioctl(*f, IPMICTL_SET_GETS_EVENTS_CMD, &on), Copy::Unfetched);
     EXPECT_EQ(mh->interfaceStatus(ifnum)->eventUsers, 0);
 }
 

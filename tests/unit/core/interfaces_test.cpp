@@ -52,7 +52,7 @@ TEST_F(InterfacesTest, RegistrationTrafficAndIdentity)
     EXPECT_EQ(status->channels[1].medium, 4);
     EXPECT_EQ(status->channels[2].medium, 0);
     // none of it reached a user: a new file has nothing to read
-    auto f = mh.openFile(0);
+    auto f = openDeviceFile(mh, 0);
     ASSERT_TRUE(f);
     EXPECT_FALSE(f.value->readable());
 }
@@ -137,7 +137,7 @@ TEST_F(InterfacesTest, OpeningWhileGoingAwayIsEnodev)
     int error = 0;
     mh.addWatcher([&](int n, bool added) {
         if (!added) {
-            error = mh.openFile(n).error;
+            error = openDeviceFile(mh, n).error;
         }
     });
     mh.removeInterface(0);

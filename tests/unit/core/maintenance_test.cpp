@@ -18,7 +18,7 @@ class MaintenanceTest : public CoreTest
         EXPECT_EQ(ioctl(f, IPMICTL_GET_MAINTENANCE_MODE_CMD, &mode), 0);
         return mode;
     }
-    long setMode(IpmiFile& f, int mode) { return ioctl(f, IPMICTL_SET_MAINTENANCE_MODE_CMD, &mode); }
+    IoctlResult setMode(IpmiFile& f, int mode) { return ioctl(f, IPMICTL_SET_MAINTENANCE_MODE_CMD, &mode); }
 };
 
 TEST_F(MaintenanceTest, GetAndSetConfiguredMode)

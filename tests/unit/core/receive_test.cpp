@@ -157,7 +157,7 @@ TEST_F(ReceiveTest, EveryFaultingCopyLeavesTheMessageQueued)
     rsp.addr_len = 40;
     rsp.msg.data = data.data();
     rsp.msg.data_len = 16;
-    for (const int error : {-EFAULT, kNeedUserMemory}) {
+    for (const Copy error : {Copy::Fault, Copy::Unfetched}) {
         mem.addFault(addr.data(), addr.size(), error);
         EXPECT_EQ(ioctl(*f, IPMICTL_RECEIVE_MSG_TRUNC, &rsp), error);
         mem.clearFaults();
@@ -173,8 +173,8 @@ TEST_F(ReceiveTest, EveryFaultingCopyLeavesTheMessageQueued)
     }
     // a truncating receive whose data copy faults does not shorten it
     rsp.msg.data_len = 2;
-    mem.addFault(data.data(), data.size(), kNeedUserMemory);
-    EXPECT_EQ(ioctl(*f, IPMICTL_RECEIVE_MSG_TRUNC, &rsp), kNeedUserMemory);
+    mem.addFault(data.data(), data.size(), Copy::Unfetched);
+    EXPECT_EQ(ioctl(*f, IPMICTL_RECEIVE_MSG_TRUNC, &rsp), Copy::Unfetched);
     mem.clearFaults();
     EXPECT_EQ(f->peekReceive()->dataLen, 4U);
     const auto r = receive(*f);

@@ -101,8 +101,8 @@ TEST_F(SendTest, AddressFaultsBeforeValidation)
     mem.addFault(&si, sizeof(si));
     EXPECT_EQ(send(*f, si, 0, 0x06, 0x01), -EFAULT);
     mem.clearFaults();
-    mem.addFault(&si, sizeof(si), kNeedUserMemory);
-    EXPECT_EQ(send(*f, si, 0, 0x06, 0x01), kNeedUserMemory);
+    mem.addFault(&si, sizeof(si), Copy::Unfetched);
+    EXPECT_EQ(send(*f, si, 0, 0x06, 0x01), Copy::Unfetched);
     ipmi_req req{};
     mem.addFault(&req, sizeof(req));
     EXPECT_EQ(ioctl(*f, IPMICTL_SEND_COMMAND, &req), -EFAULT);
@@ -131,8 +131,8 @@ TEST_F(SendTest, DataLengthAndNullData)
     Bytes d{1, 2, 3};
     req.msg.data = d.data();
     req.msg.data_len = 3;
-    mem.addFault(d.data(), d.size(), kNeedUserMemory);
-    EXPECT_EQ(ioctl(*f, IPMICTL_SEND_COMMAND, &req), kNeedUserMemory);
+    mem.addFault(d.data(), d.size(), Copy::Unfetched);
+    EXPECT_EQ(ioctl(*f, IPMICTL_SEND_COMMAND, &req), Copy::Unfetched);
     mem.clearFaults();
     mem.addFault(d.data(), d.size());
     EXPECT_EQ(ioctl(*f, IPMICTL_SEND_COMMAND, &req), -EFAULT);

@@ -30,16 +30,16 @@ TEST_F(UsersTest, ThirtyUsersIncludingInProcessOnes)
     ASSERT_TRUE(user);
     std::vector<std::unique_ptr<IpmiFile>> files;
     for (int i = 0; i < 29; ++i) {
-        auto r = mh->openFile(ifnum);
+        auto r = openDeviceFile(*mh, ifnum);
         ASSERT_TRUE(r) << i;
         files.push_back(std::move(r.value));
     }
     EXPECT_EQ(mh->userCount(ifnum), 30);
-    EXPECT_EQ(mh->openFile(ifnum).error, -EBUSY);
+    EXPECT_EQ(openDeviceFile(*mh, ifnum).error, -EBUSY);
     EXPECT_EQ(mh->createUser(ifnum, watchdog).error, -EBUSY);
     files.pop_back();
-    EXPECT_TRUE(mh->openFile(ifnum));
-    EXPECT_EQ(mh->openFile(7).error, -EINVAL);
+    EXPECT_TRUE(openDeviceFile(*mh, ifnum));
+    EXPECT_EQ(openDeviceFile(*mh, 7).error, -EINVAL);
     EXPECT_EQ(mh->userCount(7), -EINVAL);
 }
 
@@ -50,7 +50,7 @@ TEST_F(UsersTest, MaxUsersIsAParameter)
     start(params);
     auto a = open();
     auto b = open();
-    EXPECT_EQ(mh->openFile(ifnum).error, -EBUSY);
+    EXPECT_EQ(openDeviceFile(*mh, ifnum).error, -EBUSY);
 }
 
 TEST_F(UsersTest, HundredMessagesPerUserUnreadOnesCount)
@@ -191,7 +191,7 @@ TEST_F(UsersTest, RemovingTheInterfaceKillsItsUsers)
     int mode = 0;
     EXPECT_EQ(ioctl(*f, IPMICTL_GET_MAINTENANCE_MODE_CMD, &mode), 0);
     EXPECT_EQ(mode, -ENODEV);
-    EXPECT_EQ(mh->openFile(ifnum).error, -EINVAL);
+    EXPECT_EQ(openDeviceFile(*mh, ifnum).error, -EINVAL);
     EXPECT_TRUE(mh->interfaces().empty());
     loop.runPosted();
 }

@@ -335,14 +335,14 @@ TEST_F(PstoreReportTest, UnreadableStateFileReportsNothing)
 TEST_F(ServicesTest, ReportedRecordsFileKeepsTheNewestEntries)
 {
     ReportedRecords state(tempDir() / "a" / "state");
-    EXPECT_EQ(state.load(), "");
+    EXPECT_EQ(state.load(), std::nullopt);
     for (std::size_t i = 0; i < ReportedRecords::kMaxEntries + 5; ++i) {
         state.add("id" + std::to_string(i));
     }
     state.add("id1028"); // already there: nothing dropped
-    EXPECT_EQ(state.save(), "");
+    EXPECT_EQ(state.save(), std::nullopt);
     ReportedRecords reread(state.file());
-    EXPECT_EQ(reread.load(), "");
+    EXPECT_EQ(reread.load(), std::nullopt);
     EXPECT_EQ(reread.entries().size(), ReportedRecords::kMaxEntries);
     EXPECT_FALSE(reread.contains("id4"));
     EXPECT_TRUE(reread.contains("id5"));

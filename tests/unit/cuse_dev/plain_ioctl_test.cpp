@@ -4,14 +4,17 @@
 // and ENOTTY for everything that is not an IPMI ioctl.
 #include "abi/ipmi.hpp"
 #include "abi/ipmi_compat.hpp"
+#include "core/devintf_copies.hpp"
 #include "cuse_dev/ioctl_marshal.hpp"
 #include "tests/unit/cuse_dev/fake_cuse_kernel.hpp"
-#include "tests/unit/cuse_dev/fake_ipmi_file.hpp"
+#include "tests/unit/cuse_dev/real_ipmi_file.hpp"
 
 #include <gtest/gtest.h>
 
 namespace ipmi::cuse::testing {
 namespace {
+
+using core::ipmiIoctlShape;
 
 using namespace ipmi::abi;
 
@@ -28,7 +31,7 @@ class PlainIoctl : public ::testing::TestWithParam<bool>
 
     FakeUserSpace user{GetParam() ? 0x10000000ULL : 0x7f0000000000ULL};
     FakeCuseKernel kernel{user};
-    FakeIpmiFile file;
+    RealIpmiFile file;
 };
 
 TEST_P(PlainIoctl, SetGetsEventsFetchesTheIntInOneRetry)
@@ -36,7 +39,7 @@ TEST_P(PlainIoctl, SetGetsEventsFetchesTheIntInOneRetry)
     const auto arg = user.place(int{1});
     const auto r = run(IPMICTL_SET_GETS_EVENTS_CMD, arg);
     EXPECT_EQ(r.ret, 0);
-    EXPECT_EQ(file.getsEvents, 1);
+    EXPECT_TRUE(file.receivesEvents());
     EXPECT_EQ(r.roundTrips, 2);
     ASSERT_EQ(r.plans.size(), 1U);
     EXPECT_EQ(r.plans[0], (RetryPlan{{{arg, 4}}, {}}));
@@ -45,7 +48,9 @@ TEST_P(PlainIoctl, SetGetsEventsFetchesTheIntInOneRetry)
 TEST_P(PlainIoctl, MyAddressIsStoredTruncatedAndReadBack)
 {
     EXPECT_EQ(run(IPMICTL_SET_MY_ADDRESS_CMD, user.place(0x1234U)).ret, 0);
-    EXPECT_EQ(file.myAddress, 0x34U);
+    unsigned myAddress = 0;
+    EXPECT_EQ(file.direct(IPMICTL_GET_MY_ADDRESS_CMD, &myAddress), 0);
+    EXPECT_EQ(myAddress, 0x34U);
     const auto out = user.alloc(8);
     const auto r = run(IPMICTL_GET_MY_ADDRESS_CMD, out);
     EXPECT_EQ(r.ret, 0);
@@ -116,7 +121,11 @@ TEST_P(PlainIoctl, CommandRegistrationsReportEbusyAndEnoent)
     EXPECT_EQ(r.ret, -EBUSY);
     EXPECT_EQ(r.plans.at(0).in.at(0).len, 12U);
     EXPECT_EQ(run(IPMICTL_UNREGISTER_FOR_CMD_CHANS, user.place(ipmi_cmdspec_chans{0x30, 0x10, 0x3})).ret, 0);
-    EXPECT_TRUE(file.registrations.empty());
+    // Nothing is left registered: both can be registered again.
+    ipmi_cmdspec_chans chans{0x30, 0x10, 0x3};
+    EXPECT_EQ(file.direct(IPMICTL_REGISTER_FOR_CMD_CHANS, &chans), 0);
+    ipmi_cmdspec all{0x06, 0x01};
+    EXPECT_EQ(file.direct(IPMICTL_REGISTER_FOR_CMD, &all), 0);
 }
 
 TEST_P(PlainIoctl, MaintenanceModeRejectsValuesAboveTwo)
@@ -187,7 +196,7 @@ TEST(IoctlShape, CompatSendWithoutTheCompatFlagIsEnotty)
 {
     FakeUserSpace user{0x10000000ULL};
     FakeCuseKernel kernel{user};
-    FakeIpmiFile file;
+    RealIpmiFile file;
     const auto r = kernel.ioctl(file, COMPAT_IPMICTL_SEND_COMMAND, user.alloc(20), false);
     EXPECT_EQ(r.ret, -ENOTTY);
     EXPECT_EQ(file.runs, 0);

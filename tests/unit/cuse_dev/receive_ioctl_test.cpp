@@ -8,7 +8,7 @@
 #include "abi/ipmi_compat.hpp"
 #include "cuse_dev/ioctl_marshal.hpp"
 #include "tests/unit/cuse_dev/fake_cuse_kernel.hpp"
-#include "tests/unit/cuse_dev/fake_ipmi_file.hpp"
+#include "tests/unit/cuse_dev/real_ipmi_file.hpp"
 
 #include <gtest/gtest.h>
 
@@ -62,9 +62,9 @@ Bytes lanAddr()
     return b;
 }
 
-FakeMessage getDeviceIdResponse()
+QueuedMessage getDeviceIdResponse()
 {
-    return FakeMessage{IPMI_RESPONSE_RECV_TYPE, siAddr(0), 77, 0x07, 0x01, {0x00, 0x20, 0x01, 0x02, 0x51}};
+    return QueuedMessage{IPMI_RESPONSE_RECV_TYPE, siAddr(0), 77, 0x07, 0x01, {0x00, 0x20, 0x01, 0x02, 0x51}};
 }
 
 class ReceiveIoctl : public ::testing::TestWithParam<bool>
@@ -128,7 +128,7 @@ class ReceiveIoctl : public ::testing::TestWithParam<bool>
 
     FakeUserSpace user{GetParam() ? 0x10000000ULL : 0x7f0000000000ULL};
     FakeCuseKernel kernel{user};
-    FakeIpmiFile file;
+    RealIpmiFile file;
     std::uint64_t arg = 0;
     std::uint64_t addrBuf = 0;
     std::uint64_t dataPtr = 0;
@@ -155,7 +155,7 @@ TEST_P(ReceiveIoctl, ShortAddressBufferIsEinvalAndTheMessageStays)
     const auto r = receive(true);
     EXPECT_EQ(r.ret, -EINVAL);
     EXPECT_EQ(r.roundTrips, 2);
-    EXPECT_EQ(file.queue.size(), 1U);
+    EXPECT_EQ(file.queued(), 1U);
     EXPECT_EQ(user.bytes(addrBuf, 40), untouched(40));
 }
 
@@ -185,7 +185,7 @@ TEST_P(ReceiveIoctl, CopiesAddressDataAndStructAndNothingElse)
     EXPECT_EQ(got.cmd, 0x01);
     EXPECT_EQ(got.dataLen, 5U);
     EXPECT_EQ(got.data, dataPtr);
-    EXPECT_TRUE(file.queue.empty());
+    EXPECT_EQ(file.queued(), 0U);
 }
 
 TEST_P(ReceiveIoctl, CompatMsgidIsCutToThirtyTwoBits)
@@ -211,13 +211,13 @@ TEST_P(ReceiveIoctl, TooSmallForReceiveMsgWritesOnlyTheAddressAndKeepsTheMessage
     EXPECT_EQ(user.bytes(addrBuf, 40), addr); // written before the size check, as in the kernel
     EXPECT_EQ(user.bytes(dataPtr, 8), untouched(8));
     EXPECT_EQ(user.bytes(arg, structSize()), before);
-    EXPECT_EQ(file.queue.size(), 1U);
+    EXPECT_EQ(file.queued(), 1U);
 }
 
 TEST_P(ReceiveIoctl, TruncReturnsEmsgsizeWithTheTruncatedMessageCopiedOut)
 {
     file.deliver(getDeviceIdResponse());
-    file.deliver(FakeMessage{IPMI_ASYNC_EVENT_RECV_TYPE, siAddr(0), 0, 0x07, 0x35, Bytes(16, 0x44)});
+    file.deliver(QueuedMessage{IPMI_ASYNC_EVENT_RECV_TYPE, siAddr(0), 0, 0x07, 0x35, Bytes(16, 0x44)});
     placeRecv(40, 8, 2);
     const auto r = receive(true);
     EXPECT_EQ(r.ret, -EMSGSIZE);
@@ -227,8 +227,8 @@ TEST_P(ReceiveIoctl, TruncReturnsEmsgsizeWithTheTruncatedMessageCopiedOut)
     EXPECT_EQ(got.dataLen, 2U);
     EXPECT_EQ(got.msgid, 77);
     EXPECT_EQ(got.addrLen, 8U);
-    ASSERT_EQ(file.queue.size(), 1U); // consumed; the event is next
-    EXPECT_EQ(file.queue.front().recvType, IPMI_ASYNC_EVENT_RECV_TYPE);
+    ASSERT_EQ(file.queued(), 1U); // consumed; the event is next
+    EXPECT_EQ(file.drain(), (std::vector<int>{IPMI_ASYNC_EVENT_RECV_TYPE}));
 }
 
 TEST_P(ReceiveIoctl, TruncWithANullZeroLengthBufferConsumesTheMessage)
@@ -238,7 +238,7 @@ TEST_P(ReceiveIoctl, TruncWithANullZeroLengthBufferConsumesTheMessage)
     EXPECT_EQ(receive(true).ret, -EMSGSIZE);
     EXPECT_EQ(readRecv().dataLen, 0U);
     EXPECT_EQ(readRecv().recvType, IPMI_RESPONSE_RECV_TYPE);
-    EXPECT_TRUE(file.queue.empty());
+    EXPECT_EQ(file.queued(), 0U);
 }
 
 TEST_P(ReceiveIoctl, AFaultingBufferIsEfaultAndNeverLosesTheMessage)
@@ -246,21 +246,21 @@ TEST_P(ReceiveIoctl, AFaultingBufferIsEfaultAndNeverLosesTheMessage)
     file.deliver(getDeviceIdResponse());
     placeRecvAt(user.unmapped(), 40, user.alloc(64), 64);
     EXPECT_EQ(receive(true).ret, -EFAULT);
-    EXPECT_EQ(file.queue.size(), 1U);
+    EXPECT_EQ(file.queued(), 1U);
 
     placeRecvAt(user.alloc(40), 40, user.unmapped(), 64);
     EXPECT_EQ(receive(false).ret, -EFAULT);
-    EXPECT_EQ(file.queue.size(), 1U);
+    EXPECT_EQ(file.queued(), 1U);
 
     placeRecvAt(user.alloc(40), 40, user.alloc(3), 64); // offers more than it has
     EXPECT_EQ(receive(true).ret, -EFAULT);
-    EXPECT_EQ(file.queue.size(), 1U);
+    EXPECT_EQ(file.queued(), 1U);
 
     const auto bad = user.unmapped();
     const auto r = kernel.ioctl(file, cmdFor(true), bad, compat());
     EXPECT_EQ(r.ret, -EFAULT);
     EXPECT_EQ(r.roundTrips, 1);
-    EXPECT_EQ(file.queue.size(), 1U);
+    EXPECT_EQ(file.queued(), 1U);
 }
 
 TEST_P(ReceiveIoctl, AnUnwrittenDataBufferIsNeverTouchedEvenIfItFaults)
@@ -270,7 +270,7 @@ TEST_P(ReceiveIoctl, AnUnwrittenDataBufferIsNeverTouchedEvenIfItFaults)
     placeRecvAt(addr, 40, user.unmapped(), 2);
     EXPECT_EQ(receive(false).ret, -EMSGSIZE); // the kernel never copies to the data buffer here
     EXPECT_EQ(user.bytes(addr, 8), siAddr(0));
-    EXPECT_EQ(file.queue.size(), 1U);
+    EXPECT_EQ(file.queued(), 1U);
 }
 
 TEST_P(ReceiveIoctl, AHeadThatChangesBetweenRetriesIsFollowed)
@@ -279,8 +279,8 @@ TEST_P(ReceiveIoctl, AHeadThatChangesBetweenRetriesIsFollowed)
     placeRecv(40, 64, 64);
     kernel.betweenRounds = [this](int round) {
         if (round == 2) { // after the plan for the first head was made
-            file.queue.clear();
-            file.deliver(FakeMessage{IPMI_RESPONSE_RECV_TYPE, lanAddr(), 9, 0x07, 0x02, Bytes{0, 1, 2, 3, 4, 5, 6}});
+            file.drain();
+            file.deliver(QueuedMessage{IPMI_RESPONSE_RECV_TYPE, lanAddr(), 9, 0x07, 0x02, Bytes{0, 1, 2, 3, 4, 5, 6}});
         }
     };
     const auto r = receive(true);
@@ -294,16 +294,16 @@ TEST_P(ReceiveIoctl, AHeadThatChangesBetweenRetriesIsFollowed)
     EXPECT_EQ(user.bytes(dataPtr, 64), data);
     EXPECT_EQ(readRecv().addrLen, 12U);
     EXPECT_EQ(readRecv().msgid, 9);
-    EXPECT_TRUE(file.queue.empty());
+    EXPECT_EQ(file.queued(), 0U);
 }
 
 TEST_P(ReceiveIoctl, AShorterHeadAfterThePlanIsNotWrittenIntoTheWrongBuffer)
 {
-    file.deliver(FakeMessage{IPMI_RESPONSE_RECV_TYPE, lanAddr(), 9, 0x07, 0x02, Bytes{0, 1, 2, 3, 4, 5, 6}});
+    file.deliver(QueuedMessage{IPMI_RESPONSE_RECV_TYPE, lanAddr(), 9, 0x07, 0x02, Bytes{0, 1, 2, 3, 4, 5, 6}});
     placeRecv(40, 64, 64);
     kernel.betweenRounds = [this](int round) {
         if (round == 2) { // the plan has room for a 12-byte address; the new head has 8
-            file.queue.clear();
+            file.drain();
             file.deliver(getDeviceIdResponse());
         }
     };
@@ -321,7 +321,7 @@ TEST_P(ReceiveIoctl, AShorterHeadAfterThePlanIsNotWrittenIntoTheWrongBuffer)
 
 TEST_P(ReceiveIoctl, OverlappingAddressAndDataBuffersEndAsTheKernelLeavesThem)
 {
-    file.deliver(FakeMessage{IPMI_RESPONSE_RECV_TYPE, lanAddr(), 3, 0x07, 0x02, Bytes{0xD0, 0xD1, 0xD2}});
+    file.deliver(QueuedMessage{IPMI_RESPONSE_RECV_TYPE, lanAddr(), 3, 0x07, 0x02, Bytes{0xD0, 0xD1, 0xD2}});
     const auto shared = user.alloc(64);
     placeRecvAt(shared, 40, shared, 64);
     EXPECT_EQ(receive(false).ret, 0);
@@ -335,7 +335,7 @@ TEST_P(ReceiveIoctl, OverlappingAddressAndDataBuffersEndAsTheKernelLeavesThem)
 
 TEST_P(ReceiveIoctl, AMessageWithoutDataNeedsNoDataRange)
 {
-    file.deliver(FakeMessage{IPMI_CMD_RECV_TYPE, siAddr(2), 12, 0x06, 0x01, {}});
+    file.deliver(QueuedMessage{IPMI_CMD_RECV_TYPE, siAddr(2), 12, 0x06, 0x01, {}});
     placeRecv(40, 16, 16);
     const auto r = receive(false);
     EXPECT_EQ(r.ret, 0);
@@ -349,15 +349,19 @@ INSTANTIATE_TEST_SUITE_P(NativeAndCompat, ReceiveIoctl, ::testing::Bool(),
                          layoutName);
 
 // The protocol's own failure modes, called directly.
-class RefusesWithoutReading : public FakeIpmiFile
+class RefusesWithoutReading : public core::IpmiFile
 {
   public:
-    long ioctl(std::uint32_t, std::uint64_t, core::UserMemory&, bool) override { return core::kNeedUserMemory; }
+    core::IoctlResult ioctl(std::uint32_t, std::uint64_t, core::UserMemory&, bool) override { return core::Copy::Unfetched; }
+    [[nodiscard]] bool readable() const override { return false; }
+    [[nodiscard]] bool awaitingAnswers() const override { return false; }
+    void setWakeup(std::function<void()>) override {}
+    [[nodiscard]] std::optional<core::ReceivePeek> peekReceive() const override { return std::nullopt; }
 };
 
 TEST(MarshalIoctl, BytesWithoutTheirPlanStartOverFromTheStruct)
 {
-    FakeIpmiFile file;
+    RealIpmiFile file;
     const Bytes stray(48, 0);
     const auto outcome = marshalIoctl(file, IoctlCall{IPMICTL_RECEIVE_MSG, 0x5000, false, stray, 0}, nullptr);
     ASSERT_TRUE(std::holds_alternative<IoctlRetry>(outcome));

@@ -26,7 +26,7 @@
 #include "si/si_interface.hpp"
 #include "sim/bmc.hpp"
 #include "ssif/factory.hpp"
-#include "tests/unit/cuse_dev/temp_dir.hpp"
+#include "tests/unit/cuse/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -64,7 +64,7 @@ class RecordingDevice final : public PublishedDevice
         io_(io), seen_(std::move(seen)), name_(std::move(name)), open_(std::move(open))
     {}
 
-    std::string start(ReadyFn onReady, LostFn) override
+    std::optional<std::string> start(ReadyFn onReady, LostFn) override
     {
         {
             std::lock_guard lock(seen_->mutex);
@@ -73,9 +73,9 @@ class RecordingDevice final : public PublishedDevice
         }
         boost::asio::post(io_, [this, onReady = std::move(onReady)] {
             ready_ = true;
-            onReady("");
+            onReady(std::nullopt);
         });
-        return {};
+        return std::nullopt;
     }
     void stop() override
     {
@@ -204,7 +204,7 @@ class RunningDaemon : public ::testing::Test
             r.req.msg.cmd = cmd;
             r.retries = retries;
             r.retry_time_ms = retryMs;
-            return file.ioctl(abi::IPMICTL_SEND_COMMAND_SETTIME, DirectUserMemory::address(&r), memory, false);
+            return file.ioctl(abi::IPMICTL_SEND_COMMAND_SETTIME, DirectUserMemory::address(&r), memory, false).value();
         });
     }
 
@@ -243,7 +243,7 @@ class RunningDaemon : public ::testing::Test
         r.addr_len = addr.size();
         r.msg.data = data.data();
         r.msg.data_len = data.size();
-        rv = file.ioctl(abi::IPMICTL_RECEIVE_MSG_TRUNC, DirectUserMemory::address(&r), memory, false);
+        rv = file.ioctl(abi::IPMICTL_RECEIVE_MSG_TRUNC, DirectUserMemory::address(&r), memory, false).value();
         if (rv != 0) {
             return std::nullopt;
         }

@@ -4,6 +4,7 @@
 // interface going away.
 #include "watchdog_dev/core_port.hpp"
 
+#include "core/device_file.hpp"
 #include "core/message_handler.hpp"
 #include "core/testing/fake_event_loop.hpp"
 #include "core/testing/scripted_interface.hpp"
@@ -152,7 +153,7 @@ TEST(WatchdogCorePort, TheWatchdogUserCountsAgainstMaxUsers)
     CoreRig rig({}, mh);
     const int ifnum = rig.handler.addInterface(watchdogBmc());
     rig.loop.runPosted();
-    auto file = rig.handler.openFile(ifnum);
+    auto file = core::openDeviceFile(rig.handler, ifnum);
     ASSERT_TRUE(file);
     rig.bind();
     ASSERT_EQ(rig.bound, (std::vector<std::pair<int, int>>{{ifnum, -EBUSY}}));
@@ -164,7 +165,7 @@ TEST(WatchdogCorePort, TheWatchdogUserCountsAgainstMaxUsers)
     const int otherIf = other.handler.addInterface(watchdogBmc());
     other.loop.runPosted();
     other.bind();
-    EXPECT_EQ(other.handler.openFile(otherIf).error, -EBUSY);
+    EXPECT_EQ(core::openDeviceFile(other.handler, otherIf).error, -EBUSY);
 }
 
 TEST(WatchdogCorePort, PretimeoutsReachTheDevice)
@@ -231,7 +232,7 @@ TEST(WatchdogService, ReportsAFailedUser)
     core::MessageHandler handler(loop, mh);
     const int ifnum = handler.addInterface(watchdogBmc());
     loop.runPosted();
-    auto file = handler.openFile(ifnum);
+    auto file = core::openDeviceFile(handler, ifnum);
     ASSERT_TRUE(file);
     boost::asio::io_context io;
     std::vector<int> ready;

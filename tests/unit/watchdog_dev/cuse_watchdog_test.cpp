@@ -2,7 +2,7 @@
 // start() refusing clearly (no /dev/cuse is needed for any of these).
 #include "watchdog_dev/cuse_watchdog.hpp"
 
-#include "tests/unit/cuse_dev/temp_dir.hpp"
+#include "tests/unit/cuse/temp_dir.hpp"
 #include "tests/unit/watchdog_dev/fake_port.hpp"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // In-place access to the ioctl caller's memory: see caller_memory.hpp.
-#include "cuse_dev/caller_memory.hpp"
+#include "cuse/caller_memory.hpp"
 
 #include <sys/uio.h>
 #include <unistd.h>
@@ -42,19 +42,19 @@ using IovecList = boost::container::small_vector<iovec, 4>;
 
 } // namespace
 
-int CallerMemory::classify(long copied, std::size_t len, int err)
+Access CallerMemory::classify(long copied, std::size_t len, int err)
 {
     if (copied >= 0) {
         // A copy that stops at an unmapped page is a fault, as for copy_*_user.
-        return static_cast<std::size_t>(copied) == len ? 0 : -EFAULT;
+        return static_cast<std::size_t>(copied) == len ? Access::Done : Access::Fault;
     }
     if (err == EFAULT) {
-        return -EFAULT;
+        return Access::Fault;
     }
     // EPERM (no ptrace access), ESRCH (not visible from here), ENOSYS (no
     // cross-memory attach), ENOMEM: this caller cannot be reached in place.
     unreachable_ = true;
-    return core::kNeedUserMemory;
+    return Access::Unreachable;
 }
 
 bool CallerMemory::fromFetched(void* dst, std::uint64_t userAddr, std::size_t len) const
@@ -71,7 +71,7 @@ bool CallerMemory::fromFetched(void* dst, std::uint64_t userAddr, std::size_t le
 // The struct first, then the read-ahead ranges the page rule allows, in one
 // call: the struct's bytes decide the result, a read-ahead range that did
 // not arrive whole is simply not used.
-int CallerMemory::firstRead(void* dst, std::uint64_t userAddr, std::size_t len)
+Access CallerMemory::firstRead(void* dst, std::uint64_t userAddr, std::size_t len)
 {
     UserRanges extra;
     std::size_t extraBytes = 0;
@@ -104,26 +104,26 @@ int CallerMemory::firstRead(void* dst, std::uint64_t userAddr, std::size_t len)
         fetched_.push_back(Fetched{extra[i], offset});
         offset += extra[i].len;
     }
-    return 0;
+    return Access::Done;
 }
 
-int CallerMemory::copyFromUser(void* dst, std::uint64_t userAddr, std::size_t len)
+Access CallerMemory::copyFromUser(void* dst, std::uint64_t userAddr, std::size_t len)
 {
     if (len == 0) {
-        return 0;
+        return Access::Done;
     }
     if (unreachable_) {
-        return core::kNeedUserMemory;
+        return Access::Unreachable;
     }
     if (!fitsAddressSpace(userAddr, len)) {
-        return -EFAULT;
+        return Access::Fault;
     }
     reads_.push_back(UserRange{userAddr, len});
     if (reads_.size() == 1) {
         return firstRead(dst, userAddr, len);
     }
     if (fromFetched(dst, userAddr, len)) {
-        return 0;
+        return Access::Done;
     }
     const iovec local{dst, len};
     const iovec remote{asPointer(userAddr), len};
@@ -132,27 +132,27 @@ int CallerMemory::copyFromUser(void* dst, std::uint64_t userAddr, std::size_t le
     return classify(copied, len, errno);
 }
 
-int CallerMemory::copyToUser(std::uint64_t userAddr, const void* src, std::size_t len)
+Access CallerMemory::copyToUser(std::uint64_t userAddr, const void* src, std::size_t len)
 {
     if (len == 0) {
-        return 0;
+        return Access::Done;
     }
     if (unreachable_) {
-        return core::kNeedUserMemory;
+        return Access::Unreachable;
     }
     const auto* bytes = static_cast<const std::uint8_t*>(src);
     stores_.push_back(Store{userAddr, storeBytes_.size(), len});
     storeBytes_.insert(storeBytes_.end(), bytes, bytes + len);
-    return 0;
+    return Access::Done;
 }
 
-int CallerMemory::commit()
+Access CallerMemory::commit()
 {
     if (stores_.empty()) {
-        return 0;
+        return Access::Done;
     }
     if (unreachable_) {
-        return core::kNeedUserMemory;
+        return Access::Unreachable;
     }
     IovecList local;
     IovecList remote;
@@ -166,7 +166,7 @@ int CallerMemory::commit()
         total += s.len;
     }
     const bool allFit = local.size() == stores_.size();
-    int rc = 0;
+    Access rc = Access::Done;
     if (!local.empty()) {
         ++transfers_;
         const long copied = ::process_vm_writev(thread_, local.data(), local.size(), remote.data(), remote.size(), 0);
@@ -174,29 +174,10 @@ int CallerMemory::commit()
     }
     stores_.clear();
     storeBytes_.clear();
-    if (rc != 0) {
+    if (rc != Access::Done) {
         return rc;
     }
-    return allFit ? 0 : -EFAULT;
-}
-
-std::optional<long> ioctlInPlace(core::IpmiFile& file, const IoctlCall& call, pid_t caller,
-                                 UserRanges& readAhead)
-{
-    if (caller <= 0) {
-        return std::nullopt; // outside our PID namespace
-    }
-    CallerMemory memory(caller, std::move(readAhead));
-    long result = file.ioctl(call.cmd, call.arg, memory, call.compat);
-    // Whatever the result, the kernel's copies made before it stay made.
-    if (const int committed = memory.commit(); committed != 0 && result >= 0) {
-        result = committed;
-    }
-    readAhead = memory.takeReads();
-    if (result == core::kNeedUserMemory || memory.unreachable()) {
-        return std::nullopt;
-    }
-    return result;
+    return allFit ? Access::Done : Access::Fault;
 }
 
 } // namespace ipmi::cuse

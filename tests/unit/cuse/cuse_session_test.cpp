@@ -2,9 +2,9 @@
 // device number, the registration watch, the iovecs of a retry, when an
 // ioctl answer carries data, libfuse's arguments, the read loop's decisions,
 // and start() failing cleanly.
-#include "cuse_dev/cuse_session.hpp"
+#include "cuse/cuse_session.hpp"
 
-#include "tests/unit/cuse_dev/temp_dir.hpp"
+#include "tests/unit/cuse/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/sysmacros.h>

@@ -1,7 +1,7 @@
 // One CUSE session on the daemon's single Asio loop: the plumbing every CUSE
-// device of ours shares (/dev/ipmiN in cuse_device.hpp, the IPMI watchdog in
-// watchdog_dev/cuse_watchdog.hpp), so that each device keeps only what its
-// file operations mean.
+// device of ours shares (/dev/ipmiN in cuse_dev/cuse_device.hpp, the IPMI
+// watchdog in watchdog_dev/cuse_watchdog.hpp), so that each device keeps only
+// what its file operations mean.
 //
 // The session is set up the way libfuse's cuse_lowlevel_setup() does it,
 // minus daemonizing and libfuse's signal handlers: our own open of /dev/cuse,
@@ -20,8 +20,8 @@
 // none came. All members run on the loop thread.
 #pragma once
 
-#include "cuse_dev/device_node.hpp"
-#include "cuse_dev/ioctl_request.hpp"
+#include "cuse/kernel.hpp"
+#include "cuse/ioctl_request.hpp"
 
 // Boost 1.74's epoll reactor (instantiated by stream_descriptor) trips GCC's
 // -Wnull-dereference inside Boost itself; the pragma must precede the first

@@ -31,18 +31,20 @@
 // Not every caller can be reached this way: a caller outside our PID
 // namespace (FUSE reports pid 0), one we may not ptrace (not dumpable, Yama,
 // no CAP_SYS_PTRACE in a confined service), or a kernel without
-// CONFIG_CROSS_MEMORY_ATTACH. The first access then answers kNeedUserMemory,
-// which every ioctl path treats like a fault with nothing changed, and the
-// device runs the same ioctl through the retry protocol instead.
+// CONFIG_CROSS_MEMORY_ATTACH. The first access then answers Unreachable,
+// which a device treats like a fault with nothing changed, and runs the same
+// ioctl through the retry protocol instead.
+//
+// This is the raw access; what a device does with it (/dev/ipmiN's ioctls:
+// cuse_dev/in_place_ioctl.hpp) lives with the device.
 #pragma once
 
-#include "core/ipmi_file.hpp"
-#include "cuse_dev/ioctl_request.hpp"
+#include "cuse/ioctl_request.hpp"
 
 #include <boost/container/small_vector.hpp>
 #include <sys/types.h>
 
-#include <optional>
+#include <cstdint>
 #include <utility>
 
 namespace ipmi::cuse {
@@ -50,7 +52,15 @@ namespace ipmi::cuse {
 // The ranges one ioctl reads: a SEND reads three, a RECEIVE one.
 using UserRanges = boost::container::small_vector<UserRange, 4>;
 
-class CallerMemory final : public core::UserMemory
+// What one access of the caller's memory did.
+enum class Access : std::uint8_t
+{
+    Done,
+    Fault,       // a short or faulting copy: the caller's EFAULT
+    Unreachable, // the caller cannot be reached in place at all
+};
+
+class CallerMemory final
 {
   public:
     // `readAhead`: ranges to fetch with the first read where the rule above allows.
@@ -58,12 +68,13 @@ class CallerMemory final : public core::UserMemory
         thread_(thread), readAhead_(std::move(readAhead))
     {}
 
-    // 0, -EFAULT (a short or faulting copy), or kNeedUserMemory when the
-    // caller cannot be reached at all (then unreachable() is true).
-    int copyFromUser(void* dst, std::uint64_t userAddr, std::size_t len) override;
-    // 0 (the store is made by commit()), or kNeedUserMemory once unreachable().
-    int copyToUser(std::uint64_t userAddr, const void* src, std::size_t len) override;
-    int commit() override;
+    // Unreachable when the caller cannot be reached at all (then
+    // unreachable() is true).
+    Access copyFromUser(void* dst, std::uint64_t userAddr, std::size_t len);
+    // Done (the store is made by commit()), or Unreachable once unreachable().
+    Access copyToUser(std::uint64_t userAddr, const void* src, std::size_t len);
+    // Makes the deferred stores, in order, stopping at the first that faults.
+    Access commit();
 
     [[nodiscard]] bool unreachable() const { return unreachable_; }
     // Every range read so far (the next call's read-ahead).
@@ -88,8 +99,8 @@ class CallerMemory final : public core::UserMemory
         std::size_t offset; // into storeBytes_
         std::size_t len;
     };
-    int classify(long copied, std::size_t len, int err);
-    int firstRead(void* dst, std::uint64_t userAddr, std::size_t len);
+    Access classify(long copied, std::size_t len, int err);
+    Access firstRead(void* dst, std::uint64_t userAddr, std::size_t len);
     bool fromFetched(void* dst, std::uint64_t userAddr, std::size_t len) const;
 
     pid_t thread_;
@@ -102,13 +113,5 @@ class CallerMemory final : public core::UserMemory
     bool unreachable_ = false;
     int transfers_ = 0;
 };
-
-// Runs the first FUSE call of an ioctl (no bytes fetched yet) against the
-// caller's memory in place. The ioctl's result (0, positive, or -errno; any
-// bytes it returns are already stored), or nullopt when the caller cannot be
-// reached, in which case nothing has changed and the retry protocol must run.
-// `readAhead` is used for the first read and replaced by this call's reads.
-[[nodiscard]] std::optional<long> ioctlInPlace(core::IpmiFile& file, const IoctlCall& call, pid_t caller,
-                                               UserRanges& readAhead);
 
 } // namespace ipmi::cuse

@@ -1,8 +1,8 @@
 // One CUSE session on the Asio loop, shared by our CUSE devices: see
 // cuse_session.hpp.
-#include "cuse_dev/cuse_session.hpp"
+#include "cuse/cuse_session.hpp"
 
-#include "cuse_dev/libfuse.hpp"
+#include "cuse/libfuse.hpp"
 
 #include <poll.h>
 #include <spdlog/spdlog.h>

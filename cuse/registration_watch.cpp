@@ -2,7 +2,7 @@
 // cuse_session.hpp). The kernel creates the device when it receives the
 // CUSE_INIT reply and tells the server nothing if that fails (name taken,
 // ...), so the only evidence is the class device it adds.
-#include "cuse_dev/cuse_session.hpp"
+#include "cuse/cuse_session.hpp"
 
 #include <utility>
 

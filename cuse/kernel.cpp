@@ -1,0 +1,89 @@
+// Opening /dev/cuse and reading what CUSE registered: see kernel.hpp.
+#include "cuse/kernel.hpp"
+
+#include <fcntl.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+namespace ipmi::cuse {
+
+namespace {
+
+std::string errnoText(int err)
+{
+    return std::generic_category().message(err);
+}
+
+} // namespace
+
+int openCuseDevice(const std::filesystem::path& cuseDevice, std::string& error)
+{
+    const int fd = ::open(cuseDevice.c_str(), O_RDWR | O_CLOEXEC | O_NONBLOCK);
+    if (fd >= 0) {
+        return fd;
+    }
+    const int err = errno;
+    const std::string path = cuseDevice.string();
+    if (err == ENOENT || err == ENODEV || err == ENXIO) {
+        error = path + " is missing (" + errnoText(err) +
+                "): this kernel has no CUSE loaded. Load it with 'modprobe cuse' "
+                "(kernel option CONFIG_CUSE); in a container, pass the host's device "
+                "(e.g. 'docker run --device " +
+                path + "') and load the module on the host.";
+    } else if (err == EACCES || err == EPERM) {
+        error = "cannot open " + path + ": " + errnoText(err) +
+                ". Creating CUSE devices needs root (or CAP_SYS_ADMIN and access to " + path + ").";
+    } else {
+        error = "cannot open " + path + ": " + errnoText(err);
+    }
+    errno = err;
+    return -1;
+}
+
+std::optional<DeviceNumber> parseDeviceNumber(std::string_view text)
+{
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
+        text.remove_suffix(1);
+    }
+    const auto colon = text.find(':');
+    if (colon == std::string_view::npos) {
+        return std::nullopt;
+    }
+    const auto decimal = [](std::string_view digits, unsigned& value) {
+        const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+        return !digits.empty() && ec == std::errc{} && end == digits.data() + digits.size();
+    };
+    DeviceNumber number;
+    if (!decimal(text.substr(0, colon), number.major) || !decimal(text.substr(colon + 1), number.minor)) {
+        return std::nullopt;
+    }
+    return number;
+}
+
+std::optional<DeviceNumber> readDeviceNumber(const std::filesystem::path& sysfs, std::string_view name)
+{
+    std::ifstream in(sysfs / "class" / "cuse" / std::string(name) / "dev");
+    if (!in) {
+        return std::nullopt;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    return parseDeviceNumber(text.str());
+}
+
+std::optional<dev_t> registeredDevice(const std::filesystem::path& sysfs, const std::string& name)
+{
+    const auto number = readDeviceNumber(sysfs, name);
+    if (!number) {
+        return std::nullopt;
+    }
+    return makedev(number->major, number->minor);
+}
+
+} // namespace ipmi::cuse

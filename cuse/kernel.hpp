@@ -1,0 +1,42 @@
+// The kernel's side of CUSE outside a session: whether /dev/cuse can be
+// opened at all, and what the kernel registered (/sys/class/cuse/NAME/dev:
+// CUSE registration failures are otherwise silent). Paths are parameters so
+// tests and containers can point them elsewhere.
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ipmi::cuse {
+
+// Opens the CUSE control device (O_RDWR | O_CLOEXEC | O_NONBLOCK). On failure
+// returns -1 and sets `error` to a message saying what to do (load the cuse
+// module; in a container, pass the device; run with the right privileges);
+// errno keeps open()'s error.
+[[nodiscard]] int openCuseDevice(const std::filesystem::path& cuseDevice, std::string& error);
+
+// A character device's number as sysfs spells it ("major:minor").
+struct DeviceNumber
+{
+    unsigned major = 0;
+    unsigned minor = 0;
+    friend bool operator==(const DeviceNumber&, const DeviceNumber&) = default;
+};
+
+// Parses a sysfs "dev" attribute ("247:0\n"): two decimal numbers and a
+// colon, nothing else but the trailing newline.
+[[nodiscard]] std::optional<DeviceNumber> parseDeviceNumber(std::string_view text);
+
+// The number CUSE registered NAME with, from SYSFS/class/cuse/NAME/dev, or
+// nullopt if it is not there (yet) or not a device number.
+[[nodiscard]] std::optional<DeviceNumber> readDeviceNumber(const std::filesystem::path& sysfs,
+                                                           std::string_view name);
+
+// The same as a dev_t.
+[[nodiscard]] std::optional<dev_t> registeredDevice(const std::filesystem::path& sysfs, const std::string& name);
+
+} // namespace ipmi::cuse
