@@ -18,6 +18,7 @@
 #include "core/event_loop.hpp"
 #include "core/interface.hpp"
 #include "core/ipmi_file.hpp"
+#include "core/lifetime.hpp"
 #include "core/message.hpp"
 #include "core/statistics.hpp"
 
@@ -228,7 +229,7 @@ class MessageHandler
     std::unique_ptr<Timer> tick_;
     // Removed interfaces, freed once no pump of theirs can be on the stack.
     std::vector<std::unique_ptr<detail::InterfaceState>> retired_;
-    std::shared_ptr<bool> alive_;
+    Lifetime lifetime_;
 };
 
 } // namespace ipmi::core
