@@ -90,7 +90,7 @@ int InterfaceState::setGetsEvents(const std::shared_ptr<UserState>& user, bool o
     } else {
         --eventWaiters_;
     }
-    if (deliveringEvents_) {
+    if (deliveringEvents_.running()) {
         return 0; // the delivery under way hands out what is queued
     }
     // The first listener takes the whole backlog.
@@ -101,16 +101,16 @@ int InterfaceState::setGetsEvents(const std::shared_ptr<UserState>& user, bool o
             spdlog::info("ipmi{}: event queue no longer full", num_);
             eventMsgPrinted_ = false;
         }
-        deliveringEvents_ = true;
-        for (auto& event : backlog) {
-            auto reply = std::make_unique<PendingReply>();
-            reply->user = user;
-            reply->msg = std::move(event);
-            ++*user->nrMsgs;
-            reply->msg.charge = MessageCharge(user->nrMsgs);
-            deliver(std::move(reply), Stat::HandledLocalResponses, Stat::UnhandledLocalResponses);
-        }
-        deliveringEvents_ = false;
+        deliveringEvents_.run([&] {
+            for (auto& event : backlog) {
+                auto reply = std::make_unique<PendingReply>();
+                reply->user = user;
+                reply->msg = std::move(event);
+                ++*user->nrMsgs;
+                reply->msg.charge = MessageCharge(user->nrMsgs);
+                deliver(std::move(reply), Stat::HandledLocalResponses, Stat::UnhandledLocalResponses);
+            }
+        });
     }
     return 0;
 }

@@ -210,10 +210,11 @@ void InterfaceState::smiWatchdogPretimeout()
 
 void InterfaceState::pump()
 {
-    if (pumping_) {
-        return; // the outer pump picks up what was queued
-    }
-    pumping_ = true;
+    pump_.run([this] { drainQueues(); }); // asked from inside, the pass under way picks up what was queued
+}
+
+void InterfaceState::drainQueues()
+{
     for (;;) {
         if (!rcvStalled_ && !rcvQueue_.empty()) {
             Incoming in = std::move(rcvQueue_.front());
@@ -236,7 +237,6 @@ void InterfaceState::pump()
         }
         break;
     }
-    pumping_ = false;
 }
 
 InterfaceState::Handled InterfaceState::handleIncoming(Incoming& in)

@@ -13,6 +13,7 @@
 #pragma once
 
 #include "core/message_handler.hpp"
+#include "core/pump_guard.hpp"
 
 #include <array>
 #include <deque>
@@ -177,6 +178,7 @@ class InterfaceState : public InterfaceHost
 
     // interface_state.cpp
     void pump();
+    void drainQueues();
     Handled handleIncoming(Incoming& in);
     void handleResponse(Outgoing& request, SmiBytes& rsp);
     void deliver(std::unique_ptr<PendingReply> reply, Stat handled, Stat unhandled);
@@ -266,7 +268,7 @@ class InterfaceState : public InterfaceHost
     std::optional<Outgoing> inFlight_;
     // Receive side: responses and BMC messages, handled in arrival order.
     std::deque<Incoming> rcvQueue_;
-    bool pumping_ = false;
+    PumpGuard pump_;
     bool rcvStalled_ = false;
     unsigned watchMask_ = 0;
 
@@ -281,7 +283,7 @@ class InterfaceState : public InterfaceHost
 
     std::deque<ReceivedMessage> waitingEvents_;
     bool eventMsgPrinted_ = false;
-    bool deliveringEvents_ = false;
+    PumpGuard deliveringEvents_;
 
     int maintenanceMode_ = abi::IPMI_MAINTENANCE_MODE_AUTO;
     bool maintenanceEnabled_ = false;

@@ -16,7 +16,7 @@ namespace ipmi::core {
 using detail::InterfaceState;
 
 MessageHandler::MessageHandler(EventLoop& loop, MessageHandlerParams params)
-    : loop_(loop), params_(params), tick_(loop.makeTimer()), alive_(std::make_shared<bool>(true))
+    : loop_(loop), params_(params), tick_(loop.makeTimer())
 {
 }
 
@@ -55,11 +55,7 @@ void MessageHandler::retire(int ifnum)
     interfaces_.erase(it);
     // A pump of the retired interface may still be on the stack: free it
     // once the loop is back at the top.
-    loop_.post([weak = std::weak_ptr<bool>(alive_), this] {
-        if (weak.lock()) {
-            retired_.clear();
-        }
-    });
+    loop_.post(lifetime_.guard([this] { retired_.clear(); }));
 }
 
 void MessageHandler::removeInterface(int ifnum)

@@ -18,6 +18,7 @@
 #include "abi/ipmi.hpp"
 #include "core/event_loop.hpp"
 #include "core/interface.hpp"
+#include "core/lifetime.hpp"
 #include "core/message.hpp"
 #include "core/statistics.hpp"
 
@@ -229,7 +230,7 @@ class MessageHandler
     std::unique_ptr<Timer> tick_;
     // Removed interfaces, freed once no pump of theirs can be on the stack.
     std::vector<std::unique_ptr<detail::InterfaceState>> retired_;
-    std::shared_ptr<bool> alive_;
+    Lifetime lifetime_;
 };
 
 } // namespace ipmi::core

@@ -2,6 +2,7 @@
 // cuse_device.hpp (and cuse_session.hpp for the session itself).
 #include "cuse_dev/cuse_device.hpp"
 
+#include "core/lifetime.hpp"
 #include "cuse/cuse_session.hpp"
 #include "cuse/libfuse.hpp"
 #include "cuse_dev/in_place_ioctl.hpp"
@@ -44,7 +45,7 @@ struct OpenFile
     // while it runs is looked at when it expires. Cancelling and re-arming it
     // per message would reprogram the loop's timerfd twice per message.
     bool holdTimerArmed = false;
-    std::shared_ptr<const char> alive = std::make_shared<const char>(); // for the timer's handler
+    core::Lifetime lifetime; // for the timer's handler
 
     std::unique_ptr<core::IpmiFile> file;
     PollHandle pollHandle;
@@ -315,10 +316,7 @@ void CuseDevice::Impl::armHoldTimer(OpenFile& of, std::chrono::steady_clock::tim
     of.holdTimerArmed = true;
     of.holdTimer.expires_at(when);
     of.holdTimer.async_wait(
-        [this, raw = &of, alive = std::weak_ptr<const char>(of.alive)](const boost::system::error_code&) {
-            if (alive.expired()) {
-                return;
-            }
+        of.lifetime.guard([this, raw = &of](const boost::system::error_code&) {
             raw->holdTimerArmed = false;
             if (!raw->heldPoll) {
                 return;
@@ -328,7 +326,7 @@ void CuseDevice::Impl::armHoldTimer(OpenFile& of, std::chrono::steady_clock::tim
             } else {
                 armHoldTimer(*raw, raw->heldPoll->deadline); // held after the timer was set
             }
-        });
+        }));
 }
 
 void CuseDevice::Impl::answerHeldPoll(OpenFile& of)

@@ -251,9 +251,8 @@ void Daemon::Impl::addRuntime(const Backend& backend, const std::shared_ptr<Cont
     resolveAdd(ifnum, "did not answer Get Device ID", false);
     auto timeout = std::make_shared<boost::asio::steady_timer>(io_, config_.daemon.startupTimeout);
     addWaiters_[ifnum] = AddWaiter{batch, backend.description, timeout};
-    std::weak_ptr<char> alive = alive_;
-    timeout->async_wait([this, alive, ifnum](const boost::system::error_code& ec) {
-        if (ec || !alive.lock()) {
+    timeout->async_wait(lifetime_.guard([this, ifnum](const boost::system::error_code& ec) {
+        if (ec) {
             return;
         }
         resolveAdd(ifnum,
@@ -261,7 +260,7 @@ void Daemon::Impl::addRuntime(const Backend& backend, const std::shared_ptr<Cont
                                config_.daemon.startupTimeout.count()),
                    false);
         retireInterface(ifnum, [] {});
-    });
+    }));
 }
 
 } // namespace ipmi::daemon

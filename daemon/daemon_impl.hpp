@@ -114,7 +114,7 @@ class Daemon::Impl
     bool notifiedReady_ = false;
     bool stopping_ = false;
     int exitCode_ = 0;
-    std::shared_ptr<char> alive_ = std::make_shared<char>();
+    core::Lifetime lifetime_;
 };
 
 // One control command's reply assembled from several asynchronous parts

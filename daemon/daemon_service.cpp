@@ -308,13 +308,12 @@ void Daemon::Impl::drainStep(int ifnum, core::Clock::time_point deadline, std::f
     const auto status = handler_.interfaceStatus(ifnum);
     if (status && status->outstandingRequests > 0 && loop_.now() < deadline) {
         auto timer = std::make_shared<boost::asio::steady_timer>(io_, kDrainPoll);
-        std::weak_ptr<char> alive = alive_;
-        timer->async_wait([this, alive, timer, ifnum, deadline, done = std::move(done)](
-                              const boost::system::error_code& ec) mutable {
-            if (!ec && alive.lock()) {
+        timer->async_wait(lifetime_.guard([this, timer, ifnum, deadline, done = std::move(done)](
+                                              const boost::system::error_code& ec) mutable {
+            if (!ec) {
                 drainStep(ifnum, deadline, std::move(done));
             }
-        });
+        }));
         return;
     }
     if (status && status->outstandingRequests > 0) {

@@ -3,6 +3,7 @@
 // order (policy and transport before the model, the model before the port)
 // and keeps the BMC's clock running: after any register activity it re-arms
 // one timer at Bmc::nextDeadline().
+#include "core/lifetime.hpp"
 #include "core/smi_policy.hpp"
 #include "si/register_io_sim.hpp"
 #include "si/si_interface.hpp"
@@ -23,7 +24,7 @@ class SimulatedInterface : public core::Interface
 {
   public:
     SimulatedInterface(core::EventLoop& loop, sim::Bmc& bmc, SiType type)
-        : loop_(loop), bmc_(bmc), port_(bmc), bmcTimer_(loop.makeTimer()), alive_(std::make_shared<char>())
+        : loop_(loop), bmc_(bmc), port_(bmc), bmcTimer_(loop.makeTimer())
     {
         switch (type) {
         case SiType::Bt:
@@ -50,14 +51,9 @@ class SimulatedInterface : public core::Interface
         transport_ = transport.get();
         policy_ = std::make_unique<core::SmiPolicy>(loop, std::move(transport));
 
-        std::weak_ptr<char> alive = alive_;
-        bmc_.setAttentionListener([this, alive] {
+        bmc_.setAttentionListener([this] {
             // Called from inside the BMC: look at the registers later.
-            loop_.post([this, alive] {
-                if (alive.lock()) {
-                    transport_->nudge();
-                }
-            });
+            loop_.post(lifetime_.guard([this] { transport_->nudge(); }));
         });
         rearm();
     }
@@ -89,13 +85,10 @@ class SimulatedInterface : public core::Interface
             return;
         }
         rearmPosted_ = true;
-        std::weak_ptr<char> alive = alive_;
-        loop_.post([this, alive] {
-            if (alive.lock()) {
-                rearmPosted_ = false;
-                rearm();
-            }
-        });
+        loop_.post(lifetime_.guard([this] {
+            rearmPosted_ = false;
+            rearm();
+        }));
     }
 
     void rearm()
@@ -120,7 +113,7 @@ class SimulatedInterface : public core::Interface
     LoopSiTransport* transport_ = nullptr;
     std::unique_ptr<core::SmiPolicy> policy_;
     std::unique_ptr<core::Timer> bmcTimer_;
-    std::shared_ptr<char> alive_;
+    core::Lifetime lifetime_;
     bool rearmPosted_ = false;
 };
 

@@ -30,7 +30,7 @@ SmbusRunner::~SmbusRunner()
     }
     ::sem_destroy(&jobsReady_);
     bus_->setAlertHandler({});
-    alive_.reset();
+    lifetime_.end();
 }
 
 void SmbusRunner::write(std::uint8_t command, Bytes data, Done done)
@@ -60,15 +60,9 @@ void SmbusRunner::setAlertHandler(std::function<void()> onAlert)
         bus_->setAlertHandler({});
         return;
     }
-    std::weak_ptr<int> alive = alive_;
-    bus_->setAlertHandler([this, alive, handler = std::move(onAlert)] {
+    bus_->setAlertHandler([this, handler = lifetime_.guard(std::move(onAlert))] {
         // The bus may call from any thread; hop to the loop.
-        loop_.post([alive, handler] {
-            if (!alive.expired())
-            {
-                handler();
-            }
-        });
+        loop_.post(handler);
     });
 }
 
@@ -117,13 +111,8 @@ SmbusRunner::Outcome SmbusRunner::run(Job& job)
 
 void SmbusRunner::complete(Job job, Outcome outcome)
 {
-    std::weak_ptr<int> alive = alive_;
-    loop_.post([alive, done = std::move(job.done), writeReadDone = std::move(job.writeReadDone),
-                outcome = std::move(outcome)]() mutable {
-        if (alive.expired())
-        {
-            return;
-        }
+    loop_.post(lifetime_.guard([done = std::move(job.done), writeReadDone = std::move(job.writeReadDone),
+                                outcome = std::move(outcome)]() mutable {
         if (writeReadDone)
         {
             writeReadDone(outcome.error, outcome.readError, std::move(outcome.data));
@@ -132,7 +121,7 @@ void SmbusRunner::complete(Job job, Outcome outcome)
         {
             done(outcome.error, std::move(outcome.data));
         }
-    });
+    }));
 }
 
 void SmbusRunner::workerMain()

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "core/event_loop.hpp"
+#include "core/lifetime.hpp"
 #include "ssif/smbus.hpp"
 
 #include <atomic>
@@ -87,7 +88,7 @@ class SmbusRunner
 
     core::EventLoop& loop_;
     std::unique_ptr<Smbus> bus_;
-    std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+    core::Lifetime lifetime_;
     std::atomic<std::int64_t> busNanos_{0};
     std::mutex mutex_; // guards jobs_ and stopping_
     // One post per job (and one to stop). A semaphore rather than a

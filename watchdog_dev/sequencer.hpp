@@ -5,6 +5,8 @@
 // not called Finish yet.
 #pragma once
 
+#include "core/pump_guard.hpp"
+
 #include <deque>
 #include <functional>
 #include <utility>
@@ -29,25 +31,22 @@ class Sequencer
     void pump()
     {
         // A job that finishes synchronously returns here instead of recursing.
-        if (pumping_) {
-            return;
-        }
-        pumping_ = true;
-        while (!busy_ && !queue_.empty()) {
-            Job job = std::move(queue_.front());
-            queue_.pop_front();
-            busy_ = true;
-            job([this] {
-                busy_ = false;
-                pump();
-            });
-        }
-        pumping_ = false;
+        pump_.run([this] {
+            while (!busy_ && !queue_.empty()) {
+                Job job = std::move(queue_.front());
+                queue_.pop_front();
+                busy_ = true;
+                job([this] {
+                    busy_ = false;
+                    pump();
+                });
+            }
+        });
     }
 
     std::deque<Job> queue_;
     bool busy_ = false;
-    bool pumping_ = false;
+    core::PumpGuard pump_;
 };
 
 } // namespace ipmi::watchdog

@@ -32,7 +32,7 @@ std::optional<ShutdownVerb> parseShutdownVerb(std::string_view verb)
 }
 
 WatchdogTimer::WatchdogTimer(Parameters params) :
-    params_(params), generation_(std::make_shared<std::uint64_t>(0))
+    params_(params)
 {}
 
 WatchdogTimer::~WatchdogTimer() = default;
@@ -80,7 +80,7 @@ void WatchdogTimer::attach(WatchdogIpmiPort& port, Done done)
 void WatchdogTimer::detach()
 {
     port_ = nullptr;
-    ++*generation_;
+    lifetime_.renew();
     startOnHeartbeat_ = true; // if it comes back, restart it properly
     if (inFlight_) {
         auto continuation = std::move(inFlight_);
@@ -97,14 +97,11 @@ int WatchdogTimer::sendToBmc(std::uint8_t cmd, std::span<const std::uint8_t> dat
     }
     // Set before send(): a synchronous port answers from inside it.
     inFlight_ = std::move(onResponse);
-    const std::weak_ptr<std::uint64_t> token = generation_;
-    const std::uint64_t generation = *generation_;
     const int rv = port_->send(
         kNetFnApp, cmd, data, true,
-        [this, token, generation, cmd](std::span<const std::uint8_t> response) {
-            const auto alive = token.lock();
-            if (!alive || *alive != generation || !inFlight_) {
-                return; // answered after detach() or destruction
+        lifetime_.guard([this, cmd](std::span<const std::uint8_t> response) {
+            if (!inFlight_) {
+                return;
             }
             const std::uint8_t cc = response.empty() ? 0xFF : response[0];
             if (cmd == kCmdResetWatchdogTimer && cc == kCcTimerNotInitialised) {
@@ -116,7 +113,7 @@ int WatchdogTimer::sendToBmc(std::uint8_t cmd, std::span<const std::uint8_t> dat
             auto continuation = std::move(inFlight_);
             inFlight_ = nullptr;
             continuation(response);
-        });
+        }));
     if (rv != 0) {
         inFlight_ = nullptr;
     }

@@ -18,6 +18,7 @@
 // Only a shutdown verb (an orderly reboot or power-off) still acts.
 #pragma once
 
+#include "core/lifetime.hpp"
 #include "watchdog_dev/ipmi_port.hpp"
 #include "watchdog_dev/parameters.hpp"
 #include "watchdog_dev/sequencer.hpp"
@@ -136,10 +137,10 @@ class WatchdogTimer
     bool panicked_ = false;
     bool shutdownHandled_ = false;
     Sequencer sequencer_;
-    // The continuation of the one request in flight, and a token that makes
-    // responses arriving after detach() or destruction harmless.
+    // The continuation of the one request in flight, and the lifetime that
+    // makes responses arriving after detach() (renewed) or destruction harmless.
     ResponseHandler inFlight_;
-    std::shared_ptr<std::uint64_t> generation_;
+    core::Lifetime lifetime_;
     std::function<void()> onGiveData_;
     std::function<void()> onPanic_;
 };

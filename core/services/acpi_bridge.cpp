@@ -36,7 +36,6 @@ AcpiIpmiBridge::AcpiIpmiBridge(MessageHandler& handler) : handler_(handler)
 
 AcpiIpmiBridge::~AcpiIpmiBridge()
 {
-    *alive_ = false;
     handler_.removeWatcher(watcherId_);
     auto devices = std::move(devices_);
     selected_ = nullptr;
@@ -111,14 +110,14 @@ void AcpiIpmiBridge::interfaceGone(int ifnum)
     gone->waiters.clear();
     // Its user may be the one telling us; free it once the loop is back on top.
     handler_.loop().post([gone] {});
-    const std::weak_ptr<bool> alive = alive_;
+    const auto alive = lifetime_.witness();
     for (auto& [id, waiter] : waiters) {
         waiter.timer.reset();
         waiter.buffer.status = kAcpiIpmiUnknown;
         if (waiter.done) {
             waiter.done(waiter.buffer);
         }
-        if (alive.expired()) {
+        if (!alive) {
             return;
         }
     }
@@ -143,14 +142,12 @@ int AcpiIpmiBridge::request(std::uint64_t address, const AcpiIpmiBuffer& buffer,
     RequestOptions options;
     options.retries = 0;
     options.retryTimeMs = static_cast<unsigned>(kAcpiIpmiWait.count());
-    const std::weak_ptr<bool> alive = alive_;
+    const auto alive = lifetime_.witness();
     const int rv = device.user->sendSi(netfn, cmd, std::span(buffer.data.data(), buffer.length), options,
-                                       [this, alive, ifnum, id](const ServiceResponse& rsp) {
-                                           if (!alive.expired()) {
-                                               complete(ifnum, id, statusFor(rsp), &rsp);
-                                           }
-                                       });
-    if (alive.expired()) {
+                                       lifetime_.guard([this, ifnum, id](const ServiceResponse& rsp) {
+                                           complete(ifnum, id, statusFor(rsp), &rsp);
+                                       }));
+    if (!alive) {
         return rv;
     }
     Device* still = findDevice(ifnum);
@@ -165,11 +162,9 @@ int AcpiIpmiBridge::request(std::uint64_t address, const AcpiIpmiBuffer& buffer,
         return rv;
     }
     if (it != still->waiters.end()) {
-        it->second.timer->start(kAcpiIpmiWait, [this, alive, ifnum, id] {
-            if (!alive.expired()) {
-                complete(ifnum, id, kAcpiIpmiUnknown, nullptr);
-            }
-        });
+        it->second.timer->start(kAcpiIpmiWait, lifetime_.guard([this, ifnum, id] {
+            complete(ifnum, id, kAcpiIpmiUnknown, nullptr);
+        }));
     }
     return 0;
 }

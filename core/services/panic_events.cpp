@@ -127,7 +127,6 @@ class PanicEvents::Sender
             user_->setShutdownHandler([this] { finish(); });
         }
     }
-    ~Sender() { *alive_ = false; }
     Sender(const Sender&) = delete;
     Sender& operator=(const Sender&) = delete;
 
@@ -257,7 +256,6 @@ class PanicEvents::Sender
     abi::ipmi_addr target_{};
     std::vector<std::array<std::uint8_t, 16>> records_;
     bool finished_ = false;
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 // ---- the service -------------------------------------------------------------------
@@ -266,7 +264,6 @@ PanicEvents::PanicEvents(MessageHandler& handler, PanicOp op) : handler_(handler
 
 PanicEvents::~PanicEvents()
 {
-    *alive_ = false;
     sender_.reset();
 }
 
@@ -305,18 +302,15 @@ void PanicEvents::nextInterface()
     }
     const int ifnum = remaining_.back();
     remaining_.pop_back();
-    const std::weak_ptr<bool> alive = alive_;
     sender_ = std::make_unique<Sender>(handler_, ifnum, op_, current_.message,
-                                       [this, alive](PanicInterfaceReport report) {
+                                       [this](PanicInterfaceReport report) {
                                            current_.interfaces.push_back(report);
                                            // Off this call stack: the sender and its user
                                            // are destroyed before the next one starts.
-                                           handler_.loop().post([this, alive] {
-                                               if (!alive.expired()) {
-                                                   sender_.reset();
-                                                   nextInterface();
-                                               }
-                                           });
+                                           handler_.loop().post(lifetime_.guard([this] {
+                                               sender_.reset();
+                                               nextInterface();
+                                           }));
                                        });
     sender_->start();
 }
@@ -326,11 +320,11 @@ void PanicEvents::jobFinished()
     Job job = std::move(jobs_.front());
     jobs_.pop_front();
     auto report = std::move(current_);
-    const std::weak_ptr<bool> alive = alive_;
+    const auto alive = lifetime_.witness();
     if (job.done) {
         job.done(std::move(report));
     }
-    if (!alive.expired()) {
+    if (alive) {
         startNext();
     }
 }

@@ -18,6 +18,7 @@
 // All high priority, never retried.
 #pragma once
 
+#include "core/lifetime.hpp"
 #include "core/message_handler.hpp"
 #include "core/services/pstore.hpp"
 #include "core/services/reported_records.hpp"
@@ -144,7 +145,7 @@ class PanicEvents
     PanicReport current_;
     std::vector<int> remaining_;
     std::unique_ptr<Sender> sender_;
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    Lifetime lifetime_;
 };
 
 } // namespace ipmi::core::services

@@ -1,6 +1,8 @@
 // ipmi_poweroff's detection and the three power-off sequences.
 #include "core/services/poweroff.hpp"
 
+#include "core/lifetime.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <array>
@@ -101,7 +103,6 @@ class PowerOff::Action
     {
         outcome_.method = detection.method;
     }
-    ~Action() { *alive_ = false; }
     Action(const Action&) = delete;
     Action& operator=(const Action&) = delete;
 
@@ -139,20 +140,20 @@ class PowerOff::Action
         }
         const std::size_t index = outcome_.steps.size();
         outcome_.steps.push_back(PowerOffStep{netfn, cmd, data, 0, 0});
-        const std::weak_ptr<bool> alive = alive_;
+        const auto alive = lifetime_.witness();
         // Shares `next` between the callback and the error path.
         auto shared = std::make_shared<Next>(std::move(next));
         RequestOptions options;
         options.supplied = true; // the kernel's halt messages are its own, never refused
         const int rv = user_.send(addr, netfn, cmd, data, options,
-                                  [this, alive, index, shared](const ServiceResponse& response) {
-                                      if (alive.expired() || finished_) {
+                                  lifetime_.guard([this, index, shared](const ServiceResponse& response) {
+                                      if (finished_) {
                                           return;
                                       }
                                       outcome_.steps[index].cc = response.cc();
                                       (*shared)(response.cc(), response);
-                                  });
-        if (rv != 0 && !alive.expired()) {
+                                  }));
+        if (rv != 0 && alive) {
             outcome_.steps[index].error = rv;
             (*shared)(rv, ServiceResponse{});
         }
@@ -294,7 +295,7 @@ class PowerOff::Action
     std::function<void(PowerOffOutcome)> done_;
     PowerOffOutcome outcome_;
     bool finished_ = false;
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    Lifetime lifetime_;
 };
 
 // ---- detection ------------------------------------------------------------------

@@ -15,10 +15,7 @@ ServiceUser::ServiceUser(MessageHandler& handler, int ifnum, int& error) : ifnum
     }
 }
 
-ServiceUser::~ServiceUser()
-{
-    *alive_ = false;
-}
+ServiceUser::~ServiceUser() = default;
 
 int ServiceUser::send(const abi::ipmi_addr& addr, std::uint8_t netfn, std::uint8_t cmd,
                       std::span<const std::uint8_t> data, const RequestOptions& options, ResponseFn done)
@@ -29,9 +26,9 @@ int ServiceUser::send(const abi::ipmi_addr& addr, std::uint8_t netfn, std::uint8
     const long msgid = nextMsgid_++;
     // Registered first: the answer may arrive before request() returns.
     pending_.emplace(msgid, std::move(done));
-    const std::weak_ptr<bool> alive = alive_;
+    const auto alive = lifetime_.witness();
     const int rv = user_->request(addr, msgid, netfn, cmd, data, options);
-    if (rv != 0 && !alive.expired()) {
+    if (rv != 0 && alive) {
         pending_.erase(msgid);
     }
     return rv;
