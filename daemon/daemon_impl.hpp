@@ -3,6 +3,7 @@
 // daemon_control.cpp (the control verbs). Everything runs on the loop.
 #pragma once
 
+#include "core/lifetime.hpp"
 #include "core/services/acpi_bridge.hpp"
 #include "core/services/panic_events.hpp"
 #include "daemon/control_commands.hpp"
