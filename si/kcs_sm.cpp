@@ -1,6 +1,8 @@
 // KCS host state machine. Status bits: 0 OBF, 1 IBF, 2 SMS_ATN, 7:6 state.
 #include "si/kcs_sm.hpp"
 
+#include "abi/ipmi_msgdefs.hpp"
+
 #include <algorithm>
 
 namespace ipmi::si {
@@ -32,7 +34,7 @@ std::uint8_t KcsStateMachine::start(std::span<const std::uint8_t> request)
         return cc;
     }
     if (state_ != State::Idle && state_ != State::Hosed) {
-        return 0xD5;
+        return abi::IPMI_NOT_IN_MY_STATE_ERR;
     }
     transfer_.begin(request);
     origWriteCount_ = request.size();

@@ -134,9 +134,9 @@ void writeFruData(BmcState& state, const Request& req, Response& rsp)
 }
 
 constexpr CommandEntry fruTable[] = {
-    {0x10, getFruAreaInfo, 1, 1},
-    {0x11, readFruData, 4, 4},
-    {0x12, writeFruData, 3, 255},
+    {abi::IPMI_GET_FRU_INVENTORY_AREA_INFO_CMD, getFruAreaInfo, 1, 1},
+    {abi::IPMI_READ_FRU_DATA_CMD, readFruData, 4, 4},
+    {abi::IPMI_WRITE_FRU_DATA_CMD, writeFruData, 3, 255},
 };
 
 } // namespace

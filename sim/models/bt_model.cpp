@@ -3,15 +3,12 @@
 // number echoed back, and the interrupt mask register.
 #include "sim/models/bt_model.hpp"
 
+#include "abi/ipmi_msgdefs.hpp"
+
 #include <algorithm>
 #include <utility>
 
 namespace ipmi::sim {
-
-namespace {
-constexpr std::uint8_t kLengthExceeded = 0xC8;
-constexpr std::uint8_t kTruncated = 0xC6;
-} // namespace
 
 BtBmcModel::BtBmcModel(BmcPort& port, std::size_t inputBufferSize, std::size_t outputBufferSize)
     : port_(port), inputSize_(std::clamp<std::size_t>(inputBufferSize, 5, 256)),
@@ -156,7 +153,7 @@ void BtBmcModel::takeRequest()
     if (inputOverflow_) {
         // The header arrived, the data did not fit: say so.
         ++dispatched_;
-        deliver(Bytes{4, static_cast<std::uint8_t>(input_[1] | 0x04), seq, input_[3], kLengthExceeded});
+        deliver(Bytes{4, static_cast<std::uint8_t>(input_[1] | 0x04), seq, input_[3], abi::IPMI_REQ_LEN_EXCEEDED_ERR});
         return;
     }
     if (input_[0] != input_.size() - 1) {
@@ -194,7 +191,7 @@ void BtBmcModel::onResponse(std::uint64_t transaction, std::uint8_t seq, Bytes r
     if (frame.size() > outputSize_) {
         frame.resize(outputSize_);
         if (frame.size() > 4) {
-            frame[4] = kTruncated;
+            frame[4] = abi::IPMI_ERR_MSG_TRUNCATED;
         }
     }
     frame[0] = static_cast<std::uint8_t>(frame.size() - 1);
