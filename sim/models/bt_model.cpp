@@ -12,7 +12,7 @@ namespace ipmi::sim {
 
 BtBmcModel::BtBmcModel(BmcPort& port, std::size_t inputBufferSize, std::size_t outputBufferSize)
     : port_(port), inputSize_(std::clamp<std::size_t>(inputBufferSize, 5, 256)),
-      outputSize_(std::clamp<std::size_t>(outputBufferSize, 5, 256)), alive_(std::make_shared<char>())
+      outputSize_(std::clamp<std::size_t>(outputBufferSize, 5, 256)), inFlight_(port)
 {
 }
 
@@ -131,7 +131,7 @@ void BtBmcModel::setStalled(bool stalled)
 
 void BtBmcModel::reset()
 {
-    ++transaction_; // a response in flight belongs to the old BMC
+    inFlight_.orphan(); // a response in flight belongs to the old BMC
     h2bAtn_ = b2hAtn_ = smsAtn_ = oem0_ = hBusy_ = bBusy_ = false;
     irqEnable_ = irq_ = false;
     inputOverflow_ = false;
@@ -167,19 +167,13 @@ void BtBmcModel::takeRequest()
     // once the request is in, whether or not the answer is ready.
     bBusy_ = true;
     ++dispatched_;
-    const std::uint64_t transaction = ++transaction_;
-    std::weak_ptr<char> alive = alive_;
-    port_.handleRequest(request, [this, alive, transaction, seq](Bytes response) {
-        if (alive.lock()) {
-            onResponse(transaction, seq, std::move(response));
-        }
-    });
+    inFlight_.send(std::move(request), [this, seq](Bytes response) { onResponse(seq, std::move(response)); });
     bBusy_ = false;
 }
 
-void BtBmcModel::onResponse(std::uint64_t transaction, std::uint8_t seq, Bytes response)
+void BtBmcModel::onResponse(std::uint8_t seq, Bytes response)
 {
-    if (transaction != transaction_ || response.size() < 2) {
+    if (response.size() < 2) {
         return;
     }
     Bytes frame;
