@@ -3,6 +3,7 @@
 
 #include "daemon/shutdown_hook.hpp"
 
+#include "abi/ipmi_commands.hpp"
 #include "core/message_handler.hpp"
 #include "core/services/service_user.hpp"
 #include "daemon/asio_event_loop.hpp"
@@ -19,7 +20,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr std::uint8_t kCmdGetWatchdogTimer = 0x25;
 constexpr std::uint8_t kTimerRunning = 1U << 6; // Get Watchdog Timer byte 1
 constexpr std::uint8_t kTimerUseMask = 0x07;
 // Registration, Get Device ID and two watchdog commands on a slow KCS.
@@ -81,7 +81,7 @@ ShutdownHookResult applyWatchdogRule(boost::asio::io_context& io, AsioEventLoop&
     auto exchange = [&](std::uint8_t cmd, std::span<const std::uint8_t> data,
                         core::services::ServiceResponse& response) -> std::string {
         bool answered = false;
-        const int rv = user.sendSi(watchdog::kNetFnApp, cmd, data, requestOptions,
+        const int rv = user.sendSi(abi::IPMI_NETFN_APP_REQUEST, cmd, data, requestOptions,
                                    [&](const core::services::ServiceResponse& r) {
                                        response = r;
                                        answered = true;
@@ -97,7 +97,7 @@ ShutdownHookResult applyWatchdogRule(boost::asio::io_context& io, AsioEventLoop&
     };
 
     core::services::ServiceResponse get;
-    if (auto problem = exchange(kCmdGetWatchdogTimer, {}, get); !problem.empty()) {
+    if (auto problem = exchange(abi::IPMI_GET_WATCHDOG_TIMER_CMD, {}, get); !problem.empty()) {
         return {1, "Get Watchdog Timer: " + problem + "; watchdog not touched"};
     }
     std::string problem;
@@ -110,7 +110,7 @@ ShutdownHookResult applyWatchdogRule(boost::asio::io_context& io, AsioEventLoop&
     }
     const auto request = watchdog::buildSetWatchdogTimer(*settings);
     core::services::ServiceResponse set;
-    if (auto failure = exchange(watchdog::kCmdSetWatchdogTimer, request, set); !failure.empty()) {
+    if (auto failure = exchange(abi::IPMI_SET_WATCHDOG_TIMER_CMD, request, set); !failure.empty()) {
         return {1, "Set Watchdog Timer: " + failure};
     }
     if (set.cc() != 0) {

@@ -3,6 +3,8 @@
 // after cmd.
 #include "si/bt_sm.hpp"
 
+#include "abi/ipmi_commands.hpp"
+
 namespace ipmi::si {
 
 namespace {
@@ -15,8 +17,6 @@ constexpr std::uint8_t kHBusy = 0x40;
 constexpr std::uint8_t kBBusy = 0x80;
 constexpr std::uint8_t kBmcHwReset = 0x80; // in the interrupt mask register
 
-constexpr std::uint8_t kTimeoutCc = 0xC3;
-constexpr std::uint8_t kNodeBusyCc = 0xC0;
 constexpr std::size_t kMaxMsgLength = 272;
 } // namespace
 
@@ -65,10 +65,10 @@ std::uint8_t BtStateMachine::start(std::span<const std::uint8_t> request)
         return cc;
     }
     if (state_ == State::LongBusy) {
-        return kNodeBusyCc;
+        return abi::IPMI_NODE_BUSY_ERR;
     }
     if (state_ != State::Idle) {
-        return 0xD5;
+        return abi::IPMI_NOT_IN_MY_STATE_ERR;
     }
     return beginFrame(request);
 }
@@ -136,8 +136,8 @@ SmResult BtStateMachine::errorRecovery(std::uint8_t statusBits, std::uint8_t cc)
         return SmResult::CallWithoutDelay;
     }
     state_ = State::Idle;
-    if (cc == kTimeoutCc && (statusBits & kBBusy)) {
-        cc = kNodeBusyCc;
+    if (cc == abi::IPMI_TIMEOUT_ERR && (statusBits & kBBusy)) {
+        cc = abi::IPMI_NODE_BUSY_ERR;
         state_ = State::LongBusy;
     }
     forceResult(cc);
@@ -159,7 +159,7 @@ SmResult BtStateMachine::event(Microseconds elapsed)
     if (state_ != State::Idle && state_ < State::PrintMe) {
         timeout_ -= elapsed;
         if (timeout_ < Microseconds{0} && state_ < State::Reset1) {
-            return errorRecovery(st, kTimeoutCc);
+            return errorRecovery(st, abi::IPMI_TIMEOUT_ERR);
         }
     }
 
@@ -256,9 +256,9 @@ SmResult BtStateMachine::event(Microseconds elapsed)
     case State::Reset2:
         control(kClrWrPtr);
         host2bmc(3);    // bytes following
-        host2bmc(0x18); // App, LUN 0
-        host2bmc(42);   // sequence number
-        host2bmc(3);    // Warm Reset
+        host2bmc(abi::IPMI_NETFN_APP_REQUEST << 2); // LUN 0
+        host2bmc(42); // sequence number
+        host2bmc(abi::IPMI_WARM_RESET_CMD);
         control(kH2bAtn);
         timeout_ = kResetDelay;
         state_ = State::Reset3;
@@ -281,7 +281,8 @@ SmResult BtStateMachine::event(Microseconds elapsed)
 
     case State::CapabilitiesBegin: {
         capOutstanding_ = 1; // never ask twice, even if this fails
-        const std::uint8_t getBtCapabilities[] = {0x18, 0x36};
+        const std::uint8_t getBtCapabilities[] = {abi::IPMI_NETFN_APP_REQUEST << 2,
+                                                  abi::IPMI_GET_BT_INTERFACE_CAPABILITIES_CMD};
         state_ = State::Idle;
         (void)beginFrame(getBtCapabilities);
         complete_ = State::CapabilitiesEnd;
@@ -307,7 +308,7 @@ SmResult BtStateMachine::event(Microseconds elapsed)
     case State::PrintMe:
         break;
     }
-    return errorRecovery(st, 0xFF);
+    return errorRecovery(st, abi::IPMI_ERR_UNSPECIFIED);
 }
 
 core::SmiBytes BtStateMachine::result()
@@ -317,14 +318,14 @@ core::SmiBytes BtStateMachine::result()
     if (msgLen < 3 || msgLen > kMaxMsgLength) {
         const std::uint8_t netfn = write_.size() > 1 ? write_[1] : 0;
         const std::uint8_t cmd = write_.size() > 3 ? write_[3] : 0;
-        return core::SmiBytes{static_cast<std::uint8_t>(netfn | 0x04), cmd, 0xFF};
+        return core::SmiBytes{static_cast<std::uint8_t>(netfn | 0x04), cmd, abi::IPMI_ERR_UNSPECIFIED};
     }
     core::SmiBytes response;
     response.reserve(msgLen);
     response.push_back(read_[1]);
     response.push_back(read_[3]);
     if (truncated_) {
-        response.push_back(0xC6);
+        response.push_back(abi::IPMI_ERR_MSG_TRUNCATED);
         return response;
     }
     response.insert(response.end(), read_.begin() + 4, read_.end());

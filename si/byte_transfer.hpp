@@ -5,6 +5,7 @@
 // the kernel's do). BT frames whole messages and keeps its own buffers.
 #pragma once
 
+#include "abi/ipmi_msgdefs.hpp"
 #include "core/interface.hpp"
 #include "si/state_machine.hpp"
 
@@ -53,11 +54,11 @@ class ByteTransfer
     [[nodiscard]] core::SmiBytes result()
     {
         if (read_.size() < 3) {
-            return errorResponse(write_, 0xFF);
+            return errorResponse(write_, abi::IPMI_ERR_UNSPECIFIED);
         }
         core::SmiBytes response = read_;
         if (truncated_) {
-            response[2] = 0xC6;
+            response[2] = abi::IPMI_ERR_MSG_TRUNCATED;
             truncated_ = false;
         }
         return response;

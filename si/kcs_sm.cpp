@@ -1,6 +1,8 @@
 // KCS host state machine. Status bits: 0 OBF, 1 IBF, 2 SMS_ATN, 7:6 state.
 #include "si/kcs_sm.hpp"
 
+#include "abi/ipmi_msgdefs.hpp"
+
 #include <algorithm>
 
 namespace ipmi::si {
@@ -32,7 +34,7 @@ std::uint8_t KcsStateMachine::start(std::span<const std::uint8_t> request)
         return cc;
     }
     if (state_ != State::Idle && state_ != State::Hosed) {
-        return 0xD5;
+        return abi::IPMI_NOT_IN_MY_STATE_ERR;
     }
     transfer_.begin(request);
     origWriteCount_ = request.size();
@@ -96,19 +98,41 @@ bool KcsStateMachine::checkIbf(std::uint8_t status, Microseconds elapsed)
     return true;
 }
 
-KcsStateMachine::Obf KcsStateMachine::checkObf(std::uint8_t status, Microseconds elapsed)
+bool KcsStateMachine::inState(std::uint8_t kcsState, std::uint8_t wanted, const char* reason)
 {
+    if (kcsState != wanted) {
+        startErrorRecovery(reason);
+        return false;
+    }
+    return true;
+}
+
+std::optional<SmResult> KcsStateMachine::awaitByte(std::uint8_t status, std::uint8_t wanted, Microseconds elapsed,
+                                                   const char* reason)
+{
+    if (!inState(stateOf(status), wanted, reason)) {
+        return afterStep();
+    }
     if (!(status & kObf)) {
         obfTimeout_ -= elapsed;
         if (obfTimeout_ < Microseconds{0}) {
             obfTimeout_ = kObfTimeout;
             startErrorRecovery("OBF not ready in time");
-            return Obf::TimedOut;
+            return afterStep();
         }
-        return Obf::Empty;
+        return SmResult::CallWithDelay;
     }
     obfTimeout_ = kObfTimeout;
-    return Obf::Full;
+    return std::nullopt;
+}
+
+SmResult KcsStateMachine::afterStep()
+{
+    if (state_ == State::Hosed) {
+        state_ = State::Idle;
+        return SmResult::Hosed;
+    }
+    return SmResult::CallWithoutDelay;
 }
 
 SmResult KcsStateMachine::event(Microseconds elapsed)
@@ -132,12 +156,7 @@ SmResult KcsStateMachine::event(Microseconds elapsed)
         return SmResult::CallWithDelay;
     }
     if (state_ != before) {
-        // The IBF timeout started recovery (or hosed us).
-        if (state_ == State::Hosed) {
-            state_ = State::Idle;
-            return SmResult::Hosed;
-        }
-        return SmResult::CallWithoutDelay;
+        return afterStep(); // the IBF timeout started recovery
     }
     const std::uint8_t kcsState = stateOf(status);
 
@@ -146,8 +165,7 @@ SmResult KcsStateMachine::event(Microseconds elapsed)
     case State::Hosed:
         break;
     case State::StartOp:
-        if (kcsState != kIdleState) {
-            startErrorRecovery("state machine not idle at start");
+        if (!inState(kcsState, kIdleState, "state machine not idle at start")) {
             break;
         }
         clearObf(status);
@@ -155,8 +173,7 @@ SmResult KcsStateMachine::event(Microseconds elapsed)
         state_ = State::WaitWriteStart;
         break;
     case State::WaitWriteStart:
-        if (kcsState != kWriteState) {
-            startErrorRecovery("not in write state at write start");
+        if (!inState(kcsState, kWriteState, "not in write state at write start")) {
             break;
         }
         (void)readData();
@@ -169,8 +186,7 @@ SmResult KcsStateMachine::event(Microseconds elapsed)
         }
         break;
     case State::WaitWrite:
-        if (kcsState != kWriteState) {
-            startErrorRecovery("not in write state for write");
+        if (!inState(kcsState, kWriteState, "not in write state for write")) {
             break;
         }
         clearObf(status);
@@ -182,8 +198,7 @@ SmResult KcsStateMachine::event(Microseconds elapsed)
         }
         break;
     case State::WaitWriteEnd:
-        if (kcsState != kWriteState) {
-            startErrorRecovery("not in write state for write end");
+        if (!inState(kcsState, kWriteState, "not in write state for write end")) {
             break;
         }
         clearObf(status);
@@ -191,17 +206,9 @@ SmResult KcsStateMachine::event(Microseconds elapsed)
         state_ = State::WaitRead;
         break;
     case State::WaitRead:
-        if (kcsState != kReadState && kcsState != kIdleState) {
-            startErrorRecovery("not in read or idle in read state");
-            break;
-        }
-        if (kcsState == kReadState) {
-            const Obf obf = checkObf(status, elapsed);
-            if (obf == Obf::Empty) {
-                return SmResult::CallWithDelay;
-            }
-            if (obf == Obf::TimedOut) {
-                break; // recovery has started
+        if (kcsState != kIdleState) {
+            if (const auto wait = awaitByte(status, kReadState, elapsed, "not in read or idle in read state")) {
+                return *wait;
             }
             readNextByte();
             break;
@@ -230,34 +237,17 @@ SmResult KcsStateMachine::event(Microseconds elapsed)
         writeData(0);
         state_ = State::Error2;
         break;
-    case State::Error2: {
-        if (kcsState != kReadState) {
-            startErrorRecovery("not in read state for error2");
-            break;
-        }
-        const Obf obf = checkObf(status, elapsed);
-        if (obf == Obf::Empty) {
-            return SmResult::CallWithDelay;
-        }
-        if (obf == Obf::TimedOut) {
-            break;
+    case State::Error2:
+        if (const auto wait = awaitByte(status, kReadState, elapsed, "not in read state for error2")) {
+            return *wait;
         }
         clearObf(status); // the error byte: recovery proceeds whatever it says
         writeData(kReadByte);
         state_ = State::Error3;
         break;
-    }
-    case State::Error3: {
-        if (kcsState != kIdleState) {
-            startErrorRecovery("not in idle state for error3");
-            break;
-        }
-        const Obf obf = checkObf(status, elapsed);
-        if (obf == Obf::Empty) {
-            return SmResult::CallWithDelay;
-        }
-        if (obf == Obf::TimedOut) {
-            break;
+    case State::Error3:
+        if (const auto wait = awaitByte(status, kIdleState, elapsed, "not in idle state for error3")) {
+            return *wait;
         }
         clearObf(status);
         if (origWriteCount_ != 0) {
@@ -268,13 +258,7 @@ SmResult KcsStateMachine::event(Microseconds elapsed)
         }
         break;
     }
-    }
-
-    if (state_ == State::Hosed) {
-        state_ = State::Idle;
-        return SmResult::Hosed;
-    }
-    return SmResult::CallWithoutDelay;
+    return afterStep();
 }
 
 core::SmiBytes KcsStateMachine::result()

@@ -14,6 +14,7 @@
 #include "si/register_io.hpp"
 #include "si/state_machine.hpp"
 
+#include <optional>
 #include <string>
 
 namespace ipmi::si {
@@ -65,14 +66,15 @@ class KcsStateMachine : public StateMachine
     void writeNextByte();
     void readNextByte();
     bool checkIbf(std::uint8_t status, Microseconds elapsed);
-    // Whether the controller has a byte for us; TimedOut has started recovery.
-    enum class Obf : std::uint8_t
-    {
-        Full,
-        Empty,
-        TimedOut,
-    };
-    Obf checkObf(std::uint8_t status, Microseconds elapsed);
+    // False, with recovery started for `reason`, unless the controller is in `wanted`.
+    bool inState(std::uint8_t kcsState, std::uint8_t wanted, const char* reason);
+    // The read phase, Error2 and Error3 each wait for a byte with the
+    // controller in one state: nothing once it is there, else what event()
+    // answers meanwhile (a wrong state or no byte in time starts recovery).
+    [[nodiscard]] std::optional<SmResult> awaitByte(std::uint8_t status, std::uint8_t wanted, Microseconds elapsed,
+                                                    const char* reason);
+    // What event() answers once a step has run: hosed if recovery gave up.
+    SmResult afterStep();
     void startErrorRecovery(const char* reason);
     void restart();
 

@@ -1,6 +1,8 @@
 // SMIC host state machine.
 #include "si/smic_sm.hpp"
 
+#include "abi/ipmi_msgdefs.hpp"
+
 namespace ipmi::si {
 
 namespace {
@@ -41,7 +43,7 @@ std::uint8_t SmicStateMachine::start(std::span<const std::uint8_t> request)
         return cc;
     }
     if (state_ != State::Idle && state_ != State::Hosed) {
-        return 0xD5;
+        return abi::IPMI_NOT_IN_MY_STATE_ERR;
     }
     transfer_.begin(request);
     errorRetries_ = 0;

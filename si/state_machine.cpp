@@ -1,6 +1,8 @@
 // Helpers shared by the three state machines and their drivers.
 #include "si/state_machine.hpp"
 
+#include "abi/ipmi_msgdefs.hpp"
+
 namespace ipmi::si {
 
 const char* toString(SmResult result)
@@ -27,10 +29,10 @@ const char* toString(SmResult result)
 std::uint8_t checkRequestLength(std::span<const std::uint8_t> request, std::size_t maxLength)
 {
     if (request.size() < 2) {
-        return 0xC7;
+        return abi::IPMI_REQ_LEN_INVALID_ERR;
     }
     if (request.size() > maxLength) {
-        return 0xC8;
+        return abi::IPMI_REQ_LEN_EXCEEDED_ERR;
     }
     return 0;
 }

@@ -170,17 +170,17 @@ void getBtInterfaceCapabilities(BmcState& state, const Request& /*req*/, Respons
 }
 
 constexpr CommandEntry appDeviceTable[] = {
-    {0x01, getDeviceId, 0, 0},
-    {0x02, coldReset, 0, 0},
-    {0x03, warmReset, 0, 0},
-    {0x04, getSelfTestResults, 0, 0},
-    {0x06, setAcpiPowerState, 2, 2},
-    {0x07, getAcpiPowerState, 0, 0},
-    {0x08, getGuid, 0, 0},
-    {0x36, getBtInterfaceCapabilities, 0, 0},
-    {0x37, getGuid, 0, 0}, // Get System GUID: the same identity
-    {0x42, getChannelInfo, 1, 1},
-    {0x57, getSystemInterfaceCapabilities, 1, 1},
+    {abi::IPMI_GET_DEVICE_ID_CMD, getDeviceId, 0, 0},
+    {abi::IPMI_COLD_RESET_CMD, coldReset, 0, 0},
+    {abi::IPMI_WARM_RESET_CMD, warmReset, 0, 0},
+    {abi::IPMI_GET_SELF_TEST_RESULTS_CMD, getSelfTestResults, 0, 0},
+    {abi::IPMI_SET_ACPI_POWER_STATE_CMD, setAcpiPowerState, 2, 2},
+    {abi::IPMI_GET_ACPI_POWER_STATE_CMD, getAcpiPowerState, 0, 0},
+    {abi::IPMI_GET_DEVICE_GUID_CMD, getGuid, 0, 0},
+    {abi::IPMI_GET_BT_INTERFACE_CAPABILITIES_CMD, getBtInterfaceCapabilities, 0, 0},
+    {abi::IPMI_GET_SYSTEM_GUID_CMD, getGuid, 0, 0}, // the same identity
+    {abi::IPMI_GET_CHANNEL_INFO_CMD, getChannelInfo, 1, 1},
+    {abi::IPMI_GET_SYSTEM_INTERFACE_CAPABILITIES_CMD, getSystemInterfaceCapabilities, 1, 1},
 };
 
 } // namespace

@@ -253,14 +253,14 @@ void getBootOptions(BmcState& state, const Request& req, Response& rsp)
 }
 
 constexpr CommandEntry chassisTable[] = {
-    {0x00, getChassisCapabilities, 0, 0},
-    {0x01, getChassisStatus, 0, 0},
-    {0x02, chassisControl, 1, 1},
-    {0x04, chassisIdentify, 0, 2},
-    {0x06, setPowerRestorePolicy, 1, 1},
-    {0x07, getSystemRestartCause, 0, 0},
-    {0x08, setBootOptions, 2, 18},
-    {0x09, getBootOptions, 3, 3},
+    {abi::IPMI_GET_CHASSIS_CAPABILITIES_CMD, getChassisCapabilities, 0, 0},
+    {abi::IPMI_GET_CHASSIS_STATUS_CMD, getChassisStatus, 0, 0},
+    {abi::IPMI_CHASSIS_CONTROL_CMD, chassisControl, 1, 1},
+    {abi::IPMI_CHASSIS_IDENTIFY_CMD, chassisIdentify, 0, 2},
+    {abi::IPMI_SET_POWER_RESTORE_POLICY_CMD, setPowerRestorePolicy, 1, 1},
+    {abi::IPMI_GET_SYSTEM_RESTART_CAUSE_CMD, getSystemRestartCause, 0, 0},
+    {abi::IPMI_SET_SYSTEM_BOOT_OPTIONS_CMD, setBootOptions, 2, 18},
+    {abi::IPMI_GET_SYSTEM_BOOT_OPTIONS_CMD, getBootOptions, 3, 3},
 };
 
 } // namespace

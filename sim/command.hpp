@@ -6,6 +6,8 @@
 // record numbers) and set a completion code through Response::fail().
 #pragma once
 
+#include "abi/ipmi_commands.hpp"
+
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -14,33 +16,26 @@ namespace ipmi::sim {
 
 struct BmcState;
 
-// Completion codes the BMC answers with (IPMI 2.0 table 5-2).
+// Completion codes the BMC answers with, by the short names its handlers
+// use; the numbers are abi/'s.
 namespace cc {
-inline constexpr std::uint8_t ok = 0x00;
-inline constexpr std::uint8_t commandSpecific80 = 0x80;
-inline constexpr std::uint8_t commandSpecific81 = 0x81;
-inline constexpr std::uint8_t nakOnWrite = 0x83;
-inline constexpr std::uint8_t invalidCommand = 0xC1;
-inline constexpr std::uint8_t invalidForLun = 0xC2;
-inline constexpr std::uint8_t outOfSpace = 0xC4;
-inline constexpr std::uint8_t reservationCancelled = 0xC5;
-inline constexpr std::uint8_t lengthInvalid = 0xC7;
-inline constexpr std::uint8_t lengthExceeded = 0xC8;
-inline constexpr std::uint8_t parameterOutOfRange = 0xC9;
-inline constexpr std::uint8_t cannotReturnBytes = 0xCA;
-inline constexpr std::uint8_t notPresent = 0xCB;
-inline constexpr std::uint8_t invalidDataField = 0xCC;
-inline constexpr std::uint8_t notInPresentState = 0xD5;
-inline constexpr std::uint8_t unspecified = 0xFF;
+inline constexpr std::uint8_t ok = abi::IPMI_CC_NO_ERROR;
+inline constexpr std::uint8_t commandSpecific80 = abi::IPMI_CMD_SPECIFIC_80_ERR;
+inline constexpr std::uint8_t commandSpecific81 = abi::IPMI_CMD_SPECIFIC_81_ERR;
+inline constexpr std::uint8_t nakOnWrite = abi::IPMI_NAK_ON_WRITE_ERR;
+inline constexpr std::uint8_t invalidCommand = abi::IPMI_INVALID_COMMAND_ERR;
+inline constexpr std::uint8_t invalidForLun = abi::IPMI_INVALID_CMD_FOR_LUN_ERR;
+inline constexpr std::uint8_t outOfSpace = abi::IPMI_OUT_OF_SPACE_ERR;
+inline constexpr std::uint8_t reservationCancelled = abi::IPMI_RESERVATION_CANCELED_ERR;
+inline constexpr std::uint8_t lengthInvalid = abi::IPMI_REQ_LEN_INVALID_ERR;
+inline constexpr std::uint8_t lengthExceeded = abi::IPMI_REQ_LEN_EXCEEDED_ERR;
+inline constexpr std::uint8_t parameterOutOfRange = abi::IPMI_PARAM_OUT_OF_RANGE_ERR;
+inline constexpr std::uint8_t cannotReturnBytes = abi::CANNOT_RETURN_REQUESTED_LENGTH;
+inline constexpr std::uint8_t notPresent = abi::IPMI_NOT_PRESENT_ERR;
+inline constexpr std::uint8_t invalidDataField = abi::IPMI_INVALID_DATA_FIELD_ERR;
+inline constexpr std::uint8_t notInPresentState = abi::IPMI_NOT_IN_MY_STATE_ERR;
+inline constexpr std::uint8_t unspecified = abi::IPMI_ERR_UNSPECIFIED;
 } // namespace cc
-
-// Network functions (requests).
-namespace netfn {
-inline constexpr std::uint8_t chassis = 0x00;
-inline constexpr std::uint8_t sensorEvent = 0x04;
-inline constexpr std::uint8_t app = 0x06;
-inline constexpr std::uint8_t storage = 0x0A;
-} // namespace netfn
 
 struct Request
 {

@@ -10,6 +10,8 @@
 // sensor (M, B, exponents) only go into its SDR, as on a real BMC.
 #pragma once
 
+#include "abi/ipmi_msgdefs.hpp"
+
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -193,7 +195,7 @@ struct CompletionCodeFault
 {
     std::uint8_t netfn = 0;                // request netfn
     std::optional<std::uint8_t> cmd;       // any command when absent
-    std::uint8_t completionCode = 0xFF;
+    std::uint8_t completionCode = abi::IPMI_ERR_UNSPECIFIED;
     unsigned count = 0;                    // times to apply; 0 = until cleared
 };
 

@@ -58,10 +58,7 @@ std::uint16_t derivedEventMask(const SensorThresholds& t)
 SensorConfig readSensor(TomlReader& r)
 {
     SensorConfig s;
-    if (!r.has("number") || !r.has("name"))
-    {
-        r.failHere(fmt::format("{}number and {}name are required", r.context(), r.context()));
-    }
+    r.require({"number", "name"});
     r.number("number", s.number, 0, 0xFE);
     r.string("name", s.name, 16);
     std::int64_t value = s.sensorType;
@@ -118,10 +115,7 @@ SensorConfig readSensor(TomlReader& r)
 SatelliteConfig readSatellite(TomlReader& r)
 {
     SatelliteConfig sat;
-    if (!r.has("address"))
-    {
-        r.failHere(fmt::format("{}address is required", r.context()));
-    }
+    r.require({"address"});
     r.number("address", sat.address, 0x02, 0xFE);
     if ((sat.address & 1) != 0)
     {
@@ -139,10 +133,7 @@ SatelliteConfig readSatellite(TomlReader& r)
 ChannelConfig readChannel(TomlReader& r)
 {
     ChannelConfig ch;
-    if (!r.has("number") || !r.has("medium"))
-    {
-        r.failHere(fmt::format("{}number and {}medium are required", r.context(), r.context()));
-    }
+    r.require({"number", "medium"});
     r.number("number", ch.number, 0, 0x0F);
     r.number("medium", ch.medium, 0, 0x7F);
     r.number("protocol", ch.protocol, 0, 0x1F);
@@ -201,10 +192,7 @@ void readFaults(TomlReader& r, FaultConfig& f)
     for (TomlReader& entry : r.arrayOfTables("completion_code"))
     {
         CompletionCodeFault fault;
-        if (!entry.has("netfn") || !entry.has("code"))
-        {
-            entry.failHere(fmt::format("{}netfn and {}code are required", entry.context(), entry.context()));
-        }
+        entry.require({"netfn", "code"});
         entry.number("netfn", fault.netfn, 0, 0x3F);
         entry.optionalNumber("cmd", fault.cmd);
         entry.number("code", fault.completionCode);
@@ -213,6 +201,28 @@ void readFaults(TomlReader& r, FaultConfig& f)
         f.completionCodes.push_back(fault);
     }
     r.finish();
+}
+
+// A present [[key]] array replaces the built-in list; two entries with one
+// number are refused.
+template <typename Config, typename Read, typename Twice>
+void readNumbered(TomlReader& top, std::string_view key, std::vector<Config>& out, Read read, Twice twice)
+{
+    if (!top.has(key))
+    {
+        return;
+    }
+    out.clear();
+    std::set<std::uint8_t> seen;
+    for (TomlReader& entry : top.arrayOfTables(key))
+    {
+        Config item = read(entry);
+        if (!seen.insert(item.number).second)
+        {
+            entry.failHere(twice(item.number));
+        }
+        out.push_back(std::move(item));
+    }
 }
 
 void readTop(TomlReader& top, BmcConfig& c)
@@ -231,34 +241,10 @@ void readTop(TomlReader& top, BmcConfig& c)
         readIdentity(*t, c.identity);
         t->finish();
     }
-    if (top.has("channel"))
-    {
-        c.channels.clear();
-        std::set<std::uint8_t> seen;
-        for (TomlReader& entry : top.arrayOfTables("channel"))
-        {
-            ChannelConfig ch = readChannel(entry);
-            if (!seen.insert(ch.number).second)
-            {
-                entry.failHere(fmt::format("channel {} is defined twice", ch.number));
-            }
-            c.channels.push_back(ch);
-        }
-    }
-    if (top.has("sensor"))
-    {
-        c.sensors.clear();
-        std::set<std::uint8_t> seen;
-        for (TomlReader& entry : top.arrayOfTables("sensor"))
-        {
-            SensorConfig s = readSensor(entry);
-            if (!seen.insert(s.number).second)
-            {
-                entry.failHere(fmt::format("sensor number {} is used twice", s.number));
-            }
-            c.sensors.push_back(std::move(s));
-        }
-    }
+    readNumbered(top, "channel", c.channels, readChannel,
+                 [](std::uint8_t number) { return fmt::format("channel {} is defined twice", number); });
+    readNumbered(top, "sensor", c.sensors, readSensor,
+                 [](std::uint8_t number) { return fmt::format("sensor number {} is used twice", number); });
     if (top.has("satellite"))
     {
         c.satellites.clear();

@@ -8,7 +8,7 @@
 #include "sim/bmc_state.hpp"
 #include "sim/command.hpp"
 
-#include "abi/ipmi_msgdefs.hpp"
+#include "abi/ipmi_commands.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -53,13 +53,13 @@ struct NetfnTables
     {
         switch (fn)
         {
-            case netfn::chassis:
+            case abi::IPMI_NETFN_CHASSIS_REQUEST:
                 return &chassis;
-            case netfn::sensorEvent:
+            case abi::IPMI_NETFN_SENSOR_EVENT_REQUEST:
                 return &sensorEvent;
-            case netfn::app:
+            case abi::IPMI_NETFN_APP_REQUEST:
                 return &app;
-            case netfn::storage:
+            case abi::IPMI_NETFN_STORAGE_REQUEST:
                 return &storage;
             default:
                 return nullptr;

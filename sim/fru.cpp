@@ -7,14 +7,16 @@
 #include "sim/command.hpp"
 
 #include <algorithm>
+#include <initializer_list>
 #include <numeric>
+#include <string_view>
 
 namespace ipmi::sim {
 namespace {
 
 constexpr std::size_t maxFieldLength = 63;
 
-void pushField(Bytes& area, const std::string& text)
+void pushField(Bytes& area, std::string_view text)
 {
     std::size_t length = std::min(text.size(), maxFieldLength);
     area.push_back(static_cast<std::uint8_t>(0xC0 | length)); // 8-bit ASCII
@@ -40,42 +42,38 @@ void sealArea(Bytes& area)
     area.push_back(zeroChecksum(area));
 }
 
+// An info area: its fixed header bytes, then its fields in the order the
+// spec gives for the area, sealed.
+Bytes infoArea(Bytes header, std::initializer_list<std::string_view> fields)
+{
+    for (std::string_view field : fields)
+    {
+        pushField(header, field);
+    }
+    sealArea(header);
+    return header;
+}
+
 Bytes chassisArea(const FruConfig& fru)
 {
-    Bytes a{0x01, 0x00, fru.chassisType};
-    pushField(a, fru.chassisPartNumber);
-    pushField(a, fru.chassisSerialNumber);
-    sealArea(a);
-    return a;
+    return infoArea({0x01, 0x00, fru.chassisType}, {fru.chassisPartNumber, fru.chassisSerialNumber});
 }
 
 Bytes boardArea(const FruConfig& fru)
 {
-    Bytes a{0x01, 0x00, 0x00}; // English
-    a.push_back(static_cast<std::uint8_t>(fru.boardMfgMinutes & 0xFF));
-    a.push_back(static_cast<std::uint8_t>((fru.boardMfgMinutes >> 8) & 0xFF));
-    a.push_back(static_cast<std::uint8_t>((fru.boardMfgMinutes >> 16) & 0xFF));
-    pushField(a, fru.board.manufacturer);
-    pushField(a, fru.board.name);
-    pushField(a, fru.board.serialNumber);
-    pushField(a, fru.board.partNumber);
-    pushField(a, ""); // FRU file id
-    sealArea(a);
-    return a;
+    const auto minutes = fru.boardMfgMinutes;
+    return infoArea({0x01, 0x00, 0x00, // English
+                     static_cast<std::uint8_t>(minutes & 0xFF), static_cast<std::uint8_t>((minutes >> 8) & 0xFF),
+                     static_cast<std::uint8_t>((minutes >> 16) & 0xFF)},
+                    {fru.board.manufacturer, fru.board.name, fru.board.serialNumber, fru.board.partNumber,
+                     "" /* FRU file id */});
 }
 
 Bytes productArea(const FruConfig& fru)
 {
-    Bytes a{0x01, 0x00, 0x00};
-    pushField(a, fru.product.manufacturer);
-    pushField(a, fru.product.name);
-    pushField(a, fru.product.partNumber);
-    pushField(a, fru.product.version);
-    pushField(a, fru.product.serialNumber);
-    pushField(a, fru.product.assetTag);
-    pushField(a, ""); // FRU file id
-    sealArea(a);
-    return a;
+    return infoArea({0x01, 0x00, 0x00},
+                    {fru.product.manufacturer, fru.product.name, fru.product.partNumber, fru.product.version,
+                     fru.product.serialNumber, fru.product.assetTag, "" /* FRU file id */});
 }
 
 void getFruAreaInfo(BmcState& state, const Request& req, Response& rsp)
@@ -134,9 +132,9 @@ void writeFruData(BmcState& state, const Request& req, Response& rsp)
 }
 
 constexpr CommandEntry fruTable[] = {
-    {0x10, getFruAreaInfo, 1, 1},
-    {0x11, readFruData, 4, 4},
-    {0x12, writeFruData, 3, 255},
+    {abi::IPMI_GET_FRU_INVENTORY_AREA_INFO_CMD, getFruAreaInfo, 1, 1},
+    {abi::IPMI_READ_FRU_DATA_CMD, readFruData, 4, 4},
+    {abi::IPMI_WRITE_FRU_DATA_CMD, writeFruData, 3, 255},
 };
 
 } // namespace

@@ -42,14 +42,14 @@ Bytes satelliteAnswer(const SatelliteConfig& sat, std::uint8_t netfnValue, std::
     {
         return {cc::invalidForLun};
     }
-    if (netfnValue != netfn::app)
+    if (netfnValue != abi::IPMI_NETFN_APP_REQUEST)
     {
         return {cc::invalidCommand};
     }
     const DeviceIdentity& id = sat.identity;
     switch (cmd)
     {
-        case 0x01: // Get Device ID
+        case abi::IPMI_GET_DEVICE_ID_CMD:
             return {cc::ok,
                     id.deviceId,
                     static_cast<std::uint8_t>((id.providesDeviceSdrs ? 0x80 : 0x00) | (id.deviceRevision & 0x0F)),
@@ -66,9 +66,9 @@ Bytes satelliteAnswer(const SatelliteConfig& sat, std::uint8_t netfnValue, std::
                     id.auxFirmware[1],
                     id.auxFirmware[2],
                     id.auxFirmware[3]};
-        case 0x04: // Get Self Test Results
+        case abi::IPMI_GET_SELF_TEST_RESULTS_CMD:
             return {cc::ok, 0x55, 0x00};
-        case 0x08: // Get Device GUID
+        case abi::IPMI_GET_DEVICE_GUID_CMD:
         {
             Bytes out{cc::ok};
             out.insert(out.end(), id.guid.begin(), id.guid.end());
@@ -171,7 +171,7 @@ void sendMessage(BmcState& state, const Request& req, Response& rsp)
 }
 
 constexpr CommandEntry satelliteTable[] = {
-    {0x34, sendMessage, 1, 255},
+    {abi::IPMI_SEND_MSG_CMD, sendMessage, 1, 255},
 };
 
 } // namespace

@@ -223,10 +223,10 @@ void getSdr(BmcState& state, const Request& req, Response& rsp)
 }
 
 constexpr CommandEntry sdrTable[] = {
-    {0x20, getSdrRepositoryInfo, 0, 0},
-    {0x21, getSdrAllocationInfo, 0, 0},
-    {0x22, reserveSdr, 0, 0},
-    {0x23, getSdr, 6, 6},
+    {abi::IPMI_GET_SDR_REPOSITORY_INFO_CMD, getSdrRepositoryInfo, 0, 0},
+    {abi::IPMI_GET_SDR_REPOSITORY_ALLOCATION_INFO_CMD, getSdrAllocationInfo, 0, 0},
+    {abi::IPMI_RESERVE_SDR_REPOSITORY_CMD, reserveSdr, 0, 0},
+    {abi::STORAGE_CMD_GET_SDR, getSdr, 6, 6},
 };
 
 } // namespace

@@ -208,17 +208,17 @@ void setSelUtcOffset(BmcState& state, const Request& req, Response& rsp)
 }
 
 constexpr CommandEntry selTable[] = {
-    {0x40, getSelInfo, 0, 0},
-    {0x41, getSelAllocationInfo, 0, 0},
-    {0x42, reserveSel, 0, 0},
-    {0x43, getSelEntry, 6, 6},
-    {0x44, addSelEntry, 16, 16},
-    {0x46, deleteSelEntry, 4, 4},
-    {0x47, clearSel, 6, 6},
-    {0x48, getSelTime, 0, 0},
-    {0x49, setSelTime, 4, 4},
-    {0x5C, getSelUtcOffset, 0, 0},
-    {0x5D, setSelUtcOffset, 2, 2},
+    {abi::IPMI_GET_SEL_INFO_CMD, getSelInfo, 0, 0},
+    {abi::IPMI_GET_SEL_ALLOCATION_INFO_CMD, getSelAllocationInfo, 0, 0},
+    {abi::IPMI_RESERVE_SEL_CMD, reserveSel, 0, 0},
+    {abi::IPMI_GET_SEL_ENTRY_CMD, getSelEntry, 6, 6},
+    {abi::IPMI_ADD_SEL_ENTRY_CMD, addSelEntry, 16, 16},
+    {abi::IPMI_DELETE_SEL_ENTRY_CMD, deleteSelEntry, 4, 4},
+    {abi::IPMI_CLEAR_SEL_CMD, clearSel, 6, 6},
+    {abi::IPMI_GET_SEL_TIME_CMD, getSelTime, 0, 0},
+    {abi::IPMI_SET_SEL_TIME_CMD, setSelTime, 4, 4},
+    {abi::IPMI_GET_SEL_TIME_UTC_OFFSET_CMD, getSelUtcOffset, 0, 0},
+    {abi::IPMI_SET_SEL_TIME_UTC_OFFSET_CMD, setSelUtcOffset, 2, 2},
 };
 
 } // namespace

@@ -351,19 +351,19 @@ void getSensorType(BmcState& state, const Request& req, Response& rsp)
 }
 
 constexpr CommandEntry sensorEventTable[] = {
-    {0x00, setEventReceiver, 2, 2},
-    {0x01, getEventReceiver, 0, 0},
-    {0x02, platformEvent, 6, 8},
-    {0x20, getDeviceSdrInfo, 0, 1},
-    {0x24, setSensorHysteresis, 4, 4},
-    {0x25, getSensorHysteresis, 2, 2},
-    {0x26, setSensorThresholds, 8, 8},
-    {0x27, getSensorThresholds, 1, 1},
-    {0x28, setSensorEventEnable, 2, 6},
-    {0x29, getSensorEventEnable, 1, 1},
-    {0x2A, rearmSensorEvents, 2, 6},
-    {0x2D, getSensorReading, 1, 1},
-    {0x2F, getSensorType, 1, 1},
+    {abi::IPMI_SET_EVENT_RECEIVER_CMD, setEventReceiver, 2, 2},
+    {abi::IPMI_GET_EVENT_RECEIVER_CMD, getEventReceiver, 0, 0},
+    {abi::IPMI_PLATFORM_EVENT_CMD, platformEvent, 6, 8},
+    {abi::IPMI_GET_DEVICE_SDR_INFO_CMD, getDeviceSdrInfo, 0, 1},
+    {abi::IPMI_SET_SENSOR_HYSTERESIS_CMD, setSensorHysteresis, 4, 4},
+    {abi::IPMI_GET_SENSOR_HYSTERESIS_CMD, getSensorHysteresis, 2, 2},
+    {abi::IPMI_SET_SENSOR_THRESHOLD_CMD, setSensorThresholds, 8, 8},
+    {abi::IPMI_GET_SENSOR_THRESHOLD_CMD, getSensorThresholds, 1, 1},
+    {abi::IPMI_SET_SENSOR_EVENT_ENABLE_CMD, setSensorEventEnable, 2, 6},
+    {abi::IPMI_GET_SENSOR_EVENT_ENABLE_CMD, getSensorEventEnable, 1, 1},
+    {abi::IPMI_REARM_SENSOR_EVENTS_CMD, rearmSensorEvents, 2, 6},
+    {abi::IPMI_GET_SENSOR_READING_CMD, getSensorReading, 1, 1},
+    {abi::IPMI_GET_SENSOR_TYPE_CMD, getSensorType, 1, 1},
 };
 
 } // namespace

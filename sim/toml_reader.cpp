@@ -28,6 +28,21 @@ void TomlReader::failHere(std::string_view message) const
     fail(*table_, message);
 }
 
+void TomlReader::require(std::initializer_list<std::string_view> keys) const
+{
+    std::string names;
+    bool missing = false;
+    for (std::string_view key : keys)
+    {
+        missing = missing || !has(key);
+        names += fmt::format("{}{}{}", names.empty() ? "" : " and ", context_, key);
+    }
+    if (missing)
+    {
+        failHere(fmt::format("{} {} required", names, keys.size() == 1 ? "is" : "are"));
+    }
+}
+
 const toml::node* TomlReader::lookup(std::string_view key)
 {
     used_.insert(std::string(key));

@@ -9,6 +9,7 @@
 #include <toml++/toml.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <limits>
 #include <optional>
 #include <set>
@@ -34,6 +35,8 @@ class TomlReader
     [[nodiscard]] bool has(std::string_view key) const;
     [[noreturn]] void fail(const toml::node& at, std::string_view message) const;
     [[noreturn]] void failHere(std::string_view message) const;
+    // Fails at the table unless it has every one of `keys`.
+    void require(std::initializer_list<std::string_view> keys) const;
 
     // Integers in [min, max]; the target keeps its value when the key is absent.
     void integer(std::string_view key, std::int64_t min, std::int64_t max, std::int64_t& out);

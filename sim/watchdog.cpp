@@ -157,7 +157,7 @@ void resetWatchdogTimer(BmcState& state, const Request& /*req*/, Response& rsp)
     WatchdogState& wd = state.watchdog;
     if (!wd.initialized)
     {
-        rsp.fail(cc::commandSpecific80); // attempt to start an un-initialised watchdog
+        rsp.fail(abi::IPMI_WATCHDOG_NOT_INITIALIZED_ERR);
         return;
     }
     wd.presentCountdown = wd.initialCountdown;
@@ -175,9 +175,9 @@ void resetWatchdogTimer(BmcState& state, const Request& /*req*/, Response& rsp)
 }
 
 constexpr CommandEntry watchdogTable[] = {
-    {0x22, resetWatchdogTimer, 0, 0},
-    {0x24, setWatchdog, 6, 6},
-    {0x25, getWatchdog, 0, 0},
+    {abi::IPMI_RESET_WATCHDOG_TIMER_CMD, resetWatchdogTimer, 0, 0},
+    {abi::IPMI_SET_WATCHDOG_TIMER_CMD, setWatchdog, 6, 6},
+    {abi::IPMI_GET_WATCHDOG_TIMER_CMD, getWatchdog, 0, 0},
 };
 
 } // namespace

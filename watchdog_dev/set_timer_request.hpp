@@ -11,13 +11,6 @@
 
 namespace ipmi::watchdog {
 
-inline constexpr std::uint8_t kNetFnApp = 0x06;
-inline constexpr std::uint8_t kCmdResetWatchdogTimer = 0x22;
-inline constexpr std::uint8_t kCmdSetWatchdogTimer = 0x24;
-// Reset Watchdog Timer's answer when the timer was never set (the BMC was
-// reset and lost its settings).
-inline constexpr std::uint8_t kCcTimerNotInitialised = 0x80;
-
 // Byte 1: timer use.
 inline constexpr std::uint8_t kTimerUseSmsOs = 4;
 inline constexpr std::uint8_t kDontStopOnSet = 1U << 6;

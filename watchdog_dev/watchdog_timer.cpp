@@ -3,6 +3,8 @@
 // the kernel's wording so operators can grep for either.
 #include "watchdog_dev/watchdog_timer.hpp"
 
+#include "abi/ipmi_commands.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -98,13 +100,13 @@ int WatchdogTimer::sendToBmc(std::uint8_t cmd, std::span<const std::uint8_t> dat
     // Set before send(): a synchronous port answers from inside it.
     inFlight_ = std::move(onResponse);
     const int rv = port_->send(
-        kNetFnApp, cmd, data, true,
+        abi::IPMI_NETFN_APP_REQUEST, cmd, data, true,
         lifetime_.guard([this, cmd](std::span<const std::uint8_t> response) {
             if (!inFlight_) {
                 return;
             }
-            const std::uint8_t cc = response.empty() ? 0xFF : response[0];
-            if (cmd == kCmdResetWatchdogTimer && cc == kCcTimerNotInitialised) {
+            const std::uint8_t cc = response.empty() ? abi::IPMI_ERR_UNSPECIFIED : response[0];
+            if (cmd == abi::IPMI_RESET_WATCHDOG_TIMER_CMD && cc == abi::IPMI_WATCHDOG_NOT_INITIALIZED_ERR) {
                 spdlog::info("IPMI Watchdog: response: The IPMI controller appears to have "
                              "been reset, will attempt to reinitialize the watchdog timer");
             } else if (cc != 0) {
@@ -140,7 +142,7 @@ void WatchdogTimer::setTimeoutUnchecked(HeartbeatMode mode, Done done)
     const bool heartbeatNow = setStopsTimer(current);
     // The Set's completion code is only logged (by sendToBmc), never
     // returned: the kernel ignores it too.
-    const int rv = sendToBmc(kCmdSetWatchdogTimer, data,
+    const int rv = sendToBmc(abi::IPMI_SET_WATCHDOG_TIMER_CMD, data,
                              [this, mode, heartbeatNow, done](std::span<const std::uint8_t>) {
                                  if (mode == HeartbeatMode::Force ||
                                      (heartbeatNow && mode == HeartbeatMode::IfNecessary)) {
@@ -187,9 +189,9 @@ void WatchdogTimer::heartbeatAttempt(int restores, Done done)
         return;
     }
     const int rv = sendToBmc(
-        kCmdResetWatchdogTimer, {}, [this, restores, done](std::span<const std::uint8_t> response) {
-            const std::uint8_t cc = response.empty() ? 0xFF : response[0];
-            if (cc == kCcTimerNotInitialised) {
+        abi::IPMI_RESET_WATCHDOG_TIMER_CMD, {}, [this, restores, done](std::span<const std::uint8_t> response) {
+            const std::uint8_t cc = response.empty() ? abi::IPMI_ERR_UNSPECIFIED : response[0];
+            if (cc == abi::IPMI_WATCHDOG_NOT_INITIALIZED_ERR) {
                 if (restores + 1 > kMaxTimerRestores) {
                     spdlog::error("IPMI Watchdog: Unable to restore the IPMI watchdog's "
                                   "settings, giving up");

@@ -2,6 +2,8 @@
 // reporting that feeds it at start-up.
 #include "core/services/panic_events.hpp"
 
+#include "abi/ipmi_commands.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -11,7 +13,6 @@ namespace ipmi::core::services {
 
 namespace {
 
-constexpr std::uint8_t kCmdPlatformEvent = 0x02;
 constexpr std::uint8_t kGeneratorKernel = 0x41; // the code's value; ipmi.rst says 0x21
 constexpr std::uint8_t kEvmRev = 0x03;
 constexpr std::uint8_t kSensorTypeOsCriticalStop = 0x20;
@@ -137,7 +138,7 @@ class PanicEvents::Sender
             return;
         }
         const auto data = panicEventData(message_);
-        const int rv = user_->sendSi(abi::IPMI_NETFN_SENSOR_EVENT_REQUEST, kCmdPlatformEvent, data, panicOptions(),
+        const int rv = user_->sendSi(abi::IPMI_NETFN_SENSOR_EVENT_REQUEST, abi::IPMI_PLATFORM_EVENT_CMD, data, panicOptions(),
                                      [this](const ServiceResponse& rsp) {
                                          report_.eventCc = rsp.cc();
                                          afterEvent();

@@ -77,7 +77,7 @@ struct PanicInterfaceReport
 {
     int ifnum = -1;
     int eventError = 0;           // -errno if the event could not be queued
-    std::uint8_t eventCc = 0xFF;  // its completion code otherwise
+    std::uint8_t eventCc = abi::IPMI_ERR_UNSPECIFIED; // its completion code otherwise
     PanicStringTarget target;     // String mode only
     int stringRecords = 0;        // Add SEL Entry requests answered
 };

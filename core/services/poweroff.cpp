@@ -1,6 +1,7 @@
 // ipmi_poweroff's detection and the three power-off sequences.
 #include "core/services/poweroff.hpp"
 
+#include "abi/ipmi_commands.hpp"
 #include "core/lifetime.hpp"
 
 #include <spdlog/spdlog.h>
@@ -13,17 +14,12 @@ namespace ipmi::core::services {
 
 namespace {
 
-constexpr std::uint8_t kNetfnChassis = 0x00;
-constexpr std::uint8_t kCmdChassisControl = 0x02;
 constexpr std::uint8_t kChassisPowerDown = 0x00;
 constexpr std::uint8_t kChassisPowerCycle = 0x02;
 
-constexpr std::uint8_t kNetfnPicmg = 0x2C;
-constexpr std::uint8_t kCmdPicmgGetAddressInfo = 0x01;
-constexpr std::uint8_t kCmdPicmgSetPowerLevel = 0x11;
 constexpr std::uint8_t kPicmgId = 0x00;
 
-constexpr std::uint8_t kNetfnOemGroup = 0x2E;
+// The OEM numbers stay here, with the only code that knows their vendors.
 constexpr std::uint8_t kCmdPpsGracefulRestart = 0x11;
 constexpr std::array<std::uint8_t, 3> kPpsIana{0x00, 0x40, 0x0A};
 constexpr std::uint32_t kMotorolaManufacturer = 0x0000A1;
@@ -41,8 +37,6 @@ constexpr std::uint16_t kCpi1Product = 0x0157;
 constexpr std::uint32_t kDellManufacturer = 0x0002A2;
 constexpr std::uint32_t kHpManufacturer = 0x0B;
 constexpr std::uint16_t kHpBmcProduct = 0x8201;
-
-constexpr std::uint8_t kUnknownErrorCc = 0xFF;
 
 } // namespace
 
@@ -167,7 +161,7 @@ class PowerOff::Action
     void chassis(bool cycle)
     {
         spdlog::info("ipmi poweroff: powering {} via IPMI chassis control command", cycle ? "cycle" : "down");
-        sendSi(kNetfnChassis, kCmdChassisControl, {cycle ? kChassisPowerCycle : kChassisPowerDown},
+        sendSi(abi::IPMI_NETFN_CHASSIS_REQUEST, abi::IPMI_CHASSIS_CONTROL_CMD, {cycle ? kChassisPowerCycle : kChassisPowerDown},
                [this, cycle](int rv, const ServiceResponse&) {
                    if (rv == 0) {
                        outcome_.commanded = true;
@@ -188,11 +182,11 @@ class PowerOff::Action
     void atca()
     {
         spdlog::info("ipmi poweroff: powering down via ATCA power command");
-        sendSi(kNetfnPicmg, kCmdPicmgSetPowerLevel, {kPicmgId, 0x00 /* FRU 0 */, 0x00 /* level 0 */, 0x00},
+        sendSi(abi::IPMI_NETFN_GROUP_EXTENSION_REQUEST, abi::IPMI_PICMG_SET_POWER_LEVEL_CMD, {kPicmgId, 0x00 /* FRU 0 */, 0x00 /* level 0 */, 0x00},
                [this](int rv, const ServiceResponse&) {
                    // 0xFF is tolerated: a BMC that is already cutting power
                    // may not finish its answer.
-                   if (rv != 0 && rv != kUnknownErrorCc) {
+                   if (rv != 0 && rv != abi::IPMI_ERR_UNSPECIFIED) {
                        fail(fmt::format("unable to send ATCA powerdown message, IPMI error {:#x}", rv));
                        return;
                    }
@@ -202,9 +196,9 @@ class PowerOff::Action
                        return;
                    }
                    spdlog::info("ipmi poweroff: PPS powerdown hook used");
-                   sendSi(kNetfnOemGroup, kCmdPpsGracefulRestart, {kPpsIana.begin(), kPpsIana.end()},
+                   sendSi(abi::IPMI_NETFN_OEM_GROUP_REQUEST, kCmdPpsGracefulRestart, {kPpsIana.begin(), kPpsIana.end()},
                           [this](int ppsRv, const ServiceResponse&) {
-                              if (ppsRv != 0 && ppsRv != kUnknownErrorCc) {
+                              if (ppsRv != 0 && ppsRv != abi::IPMI_ERR_UNSPECIFIED) {
                                   spdlog::error("ipmi poweroff: unable to send ATCA, IPMI error {:#x}", ppsRv);
                               }
                               succeed();
@@ -217,7 +211,7 @@ class PowerOff::Action
         spdlog::info("ipmi poweroff: powering down via CPI1 power command");
         sendSi(kNetfnCpi1Oem, kCmdCpi1GetSlotGa, {}, [this](int rv, const ServiceResponse& rsp) {
             if (rv != 0 || rsp.data.size() < 2) {
-                fail(fmt::format("CPI1 get slot failed, IPMI error {:#x}", rv == 0 ? kUnknownErrorCc : rv));
+                fail(fmt::format("CPI1 get slot failed, IPMI error {:#x}", rv == 0 ? abi::IPMI_ERR_UNSPECIFIED : rv));
                 return;
             }
             const unsigned slot = rsp.data[1];
@@ -226,7 +220,7 @@ class PowerOff::Action
                    [this, hotswapIpmb](int erRv, const ServiceResponse& er) {
                        if (erRv != 0 || er.data.size() < 3) {
                            fail(fmt::format("CPI1 get event receiver failed, IPMI error {:#x}",
-                                            erRv == 0 ? kUnknownErrorCc : erRv));
+                                            erRv == 0 ? abi::IPMI_ERR_UNSPECIFIED : erRv));
                            return;
                        }
                        cpi1Hotswap(er.data[1], static_cast<std::uint8_t>(er.data[2] & 0x03), hotswapIpmb);
@@ -394,7 +388,7 @@ void PowerOff::deviceIdAnswered(const ServiceResponse& rsp)
 
     // ATCA first: PICMG Get Address Info must succeed.
     const std::array<std::uint8_t, 1> picmg{kPicmgId};
-    const int rv = user_->sendSi(kNetfnPicmg, kCmdPicmgGetAddressInfo, picmg, RequestOptions{},
+    const int rv = user_->sendSi(abi::IPMI_NETFN_GROUP_EXTENSION_REQUEST, abi::IPMI_PICMG_GET_ADDRESS_INFO_CMD, picmg, RequestOptions{},
                                  [this](const ServiceResponse& atca) { atcaAnswered(atca); });
     if (rv != 0) {
         // The kernel counts a refused request as "not ATCA".

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <utility>
 
@@ -44,6 +45,36 @@ class SimBmcPort : public BmcPort
 
   private:
     Bmc& bmc_;
+};
+
+// The one request a register model has with its BmcPort. A newer request,
+// orphan() (an abort, an error, a reset) or the model's end drops the answer
+// of the one in flight: its transaction number no longer matches (QEMU's
+// waiting_rsp), or the weak lifetime token is gone.
+class PortRequest
+{
+  public:
+    explicit PortRequest(BmcPort& port)
+        : port_(port), alive_(std::make_shared<char>())
+    {
+    }
+    // `answer` runs with the response, now or later, unless orphaned first.
+    void send(Bytes request, std::function<void(Bytes)> answer)
+    {
+        const std::uint64_t transaction = ++transaction_;
+        std::weak_ptr<char> alive = alive_;
+        port_.handleRequest(request, [this, alive, transaction, answer = std::move(answer)](Bytes response) {
+            if (alive.lock() && transaction == transaction_) {
+                answer(std::move(response));
+            }
+        });
+    }
+    void orphan() { ++transaction_; }
+
+  private:
+    BmcPort& port_;
+    std::uint64_t transaction_ = 0;
+    std::shared_ptr<char> alive_;
 };
 
 // What the host side sees of a register model: byte registers at small

@@ -3,19 +3,16 @@
 // number echoed back, and the interrupt mask register.
 #include "sim/models/bt_model.hpp"
 
+#include "abi/ipmi_msgdefs.hpp"
+
 #include <algorithm>
 #include <utility>
 
 namespace ipmi::sim {
 
-namespace {
-constexpr std::uint8_t kLengthExceeded = 0xC8;
-constexpr std::uint8_t kTruncated = 0xC6;
-} // namespace
-
 BtBmcModel::BtBmcModel(BmcPort& port, std::size_t inputBufferSize, std::size_t outputBufferSize)
     : port_(port), inputSize_(std::clamp<std::size_t>(inputBufferSize, 5, 256)),
-      outputSize_(std::clamp<std::size_t>(outputBufferSize, 5, 256)), alive_(std::make_shared<char>())
+      outputSize_(std::clamp<std::size_t>(outputBufferSize, 5, 256)), inFlight_(port)
 {
 }
 
@@ -134,7 +131,7 @@ void BtBmcModel::setStalled(bool stalled)
 
 void BtBmcModel::reset()
 {
-    ++transaction_; // a response in flight belongs to the old BMC
+    inFlight_.orphan(); // a response in flight belongs to the old BMC
     h2bAtn_ = b2hAtn_ = smsAtn_ = oem0_ = hBusy_ = bBusy_ = false;
     irqEnable_ = irq_ = false;
     inputOverflow_ = false;
@@ -156,7 +153,7 @@ void BtBmcModel::takeRequest()
     if (inputOverflow_) {
         // The header arrived, the data did not fit: say so.
         ++dispatched_;
-        deliver(Bytes{4, static_cast<std::uint8_t>(input_[1] | 0x04), seq, input_[3], kLengthExceeded});
+        deliver(Bytes{4, static_cast<std::uint8_t>(input_[1] | 0x04), seq, input_[3], abi::IPMI_REQ_LEN_EXCEEDED_ERR});
         return;
     }
     if (input_[0] != input_.size() - 1) {
@@ -170,19 +167,13 @@ void BtBmcModel::takeRequest()
     // once the request is in, whether or not the answer is ready.
     bBusy_ = true;
     ++dispatched_;
-    const std::uint64_t transaction = ++transaction_;
-    std::weak_ptr<char> alive = alive_;
-    port_.handleRequest(request, [this, alive, transaction, seq](Bytes response) {
-        if (alive.lock()) {
-            onResponse(transaction, seq, std::move(response));
-        }
-    });
+    inFlight_.send(std::move(request), [this, seq](Bytes response) { onResponse(seq, std::move(response)); });
     bBusy_ = false;
 }
 
-void BtBmcModel::onResponse(std::uint64_t transaction, std::uint8_t seq, Bytes response)
+void BtBmcModel::onResponse(std::uint8_t seq, Bytes response)
 {
-    if (transaction != transaction_ || response.size() < 2) {
+    if (response.size() < 2) {
         return;
     }
     Bytes frame;
@@ -194,7 +185,7 @@ void BtBmcModel::onResponse(std::uint64_t transaction, std::uint8_t seq, Bytes r
     if (frame.size() > outputSize_) {
         frame.resize(outputSize_);
         if (frame.size() > 4) {
-            frame[4] = kTruncated;
+            frame[4] = abi::IPMI_ERR_MSG_TRUNCATED;
         }
     }
     frame[0] = static_cast<std::uint8_t>(frame.size() - 1);

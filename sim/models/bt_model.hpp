@@ -65,7 +65,7 @@ class BtBmcModel : public RegisterModel
   private:
     void refreshAttention();
     void takeRequest();
-    void onResponse(std::uint64_t transaction, std::uint8_t seq, Bytes response);
+    void onResponse(std::uint8_t seq, Bytes response);
     void deliver(Bytes frame);
     void raiseIrq();
     void reset();
@@ -88,9 +88,8 @@ class BtBmcModel : public RegisterModel
     Bytes output_;
     std::size_t readPos_ = 0;
     std::optional<Bytes> heldFrame_; // a response waiting for H_BUSY to drop
-    std::uint64_t transaction_ = 0;
+    PortRequest inFlight_;
     std::size_t dispatched_ = 0;
-    std::shared_ptr<char> alive_;
 };
 
 } // namespace ipmi::sim

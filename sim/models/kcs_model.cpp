@@ -9,7 +9,7 @@
 namespace ipmi::sim {
 
 KcsBmcModel::KcsBmcModel(BmcPort& port, std::size_t maxRequest)
-    : port_(port), maxRequest_(maxRequest), alive_(std::make_shared<char>())
+    : port_(port), maxRequest_(maxRequest), inFlight_(port)
 {
 }
 
@@ -94,13 +94,13 @@ void KcsBmcModel::onCommand(std::uint8_t value)
             phase_ == Phase::Read) {
             lastError_ = kcs::kErrorAborted;
         }
-        ++transaction_;
+        inFlight_.orphan();
         request_.clear();
         response_.clear();
         phase_ = Phase::AbortAwaitData;
         return;
     case kcs::kWriteStart:
-        ++transaction_;
+        inFlight_.orphan();
         request_.clear();
         response_.clear();
         lastError_ = kcs::kErrorNone;
@@ -166,7 +166,7 @@ void KcsBmcModel::onData(std::uint8_t value)
 
 void KcsBmcModel::enterError(std::uint8_t code)
 {
-    ++transaction_;
+    inFlight_.orphan();
     request_.clear();
     response_.clear();
     lastError_ = code;
@@ -182,20 +182,13 @@ void KcsBmcModel::putOutput(std::uint8_t value)
 void KcsBmcModel::dispatch()
 {
     ++dispatched_;
-    const std::uint64_t transaction = ++transaction_;
-    std::weak_ptr<char> alive = alive_;
-    const Bytes request = request_;
-    port_.handleRequest(request, [this, alive, transaction](Bytes response) {
-        if (alive.lock()) {
-            onResponse(transaction, std::move(response));
-        }
-    });
+    inFlight_.send(request_, [this](Bytes response) { onResponse(std::move(response)); });
 }
 
-void KcsBmcModel::onResponse(std::uint64_t transaction, Bytes response)
+void KcsBmcModel::onResponse(Bytes response)
 {
-    if (transaction != transaction_ || phase_ != Phase::AwaitResponse) {
-        return; // orphaned by an abort or a new request
+    if (phase_ != Phase::AwaitResponse) {
+        return;
     }
     response_ = std::move(response);
     responsePos_ = 0;

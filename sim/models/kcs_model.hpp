@@ -85,7 +85,7 @@ class KcsBmcModel : public RegisterModel
     void onData(std::uint8_t value);
     void enterError(std::uint8_t code);
     void dispatch();
-    void onResponse(std::uint64_t transaction, Bytes response);
+    void onResponse(Bytes response);
     void putOutput(std::uint8_t value);
     [[nodiscard]] std::uint8_t stateBits() const;
 
@@ -102,9 +102,8 @@ class KcsBmcModel : public RegisterModel
     Bytes request_;
     Bytes response_;
     std::size_t responsePos_ = 0;
-    std::uint64_t transaction_ = 0; // bumped to orphan a response in flight
+    PortRequest inFlight_;
     std::size_t dispatched_ = 0;
-    std::shared_ptr<char> alive_;
 };
 
 } // namespace ipmi::sim

@@ -6,7 +6,7 @@
 namespace ipmi::sim {
 
 SmicBmcModel::SmicBmcModel(BmcPort& port, std::size_t maxRequest)
-    : port_(port), maxRequest_(maxRequest), alive_(std::make_shared<char>())
+    : port_(port), maxRequest_(maxRequest), inFlight_(port)
 {
 }
 
@@ -65,7 +65,7 @@ void SmicBmcModel::setStalled(bool stalled)
 
 void SmicBmcModel::fail(std::uint8_t code)
 {
-    ++transaction_;
+    inFlight_.orphan();
     request_.clear();
     response_.clear();
     phase_ = Phase::Idle;
@@ -87,7 +87,7 @@ void SmicBmcModel::execute()
         }
         return;
     case smic::kCcWrStart:
-        ++transaction_;
+        inFlight_.orphan();
         response_.clear();
         request_.assign(1, dataIn_);
         phase_ = Phase::Writing;
@@ -111,17 +111,8 @@ void SmicBmcModel::execute()
         status_ = smic::kScWrEnd;
         dataOut_ = smic::kErrorNone;
         phase_ = Phase::AwaitResponse;
-        {
-            ++dispatched_;
-            const std::uint64_t transaction = ++transaction_;
-            std::weak_ptr<char> alive = alive_;
-            const Bytes request = request_;
-            port_.handleRequest(request, [this, alive, transaction](Bytes response) {
-                if (alive.lock()) {
-                    onResponse(transaction, std::move(response));
-                }
-            });
-        }
+        ++dispatched_;
+        inFlight_.send(request_, [this](Bytes response) { onResponse(std::move(response)); });
         return;
     case smic::kCcRdStart:
         if (phase_ != Phase::ResponseReady) {
@@ -157,9 +148,9 @@ void SmicBmcModel::execute()
     }
 }
 
-void SmicBmcModel::onResponse(std::uint64_t transaction, Bytes response)
+void SmicBmcModel::onResponse(Bytes response)
 {
-    if (transaction != transaction_ || phase_ != Phase::AwaitResponse || response.empty()) {
+    if (phase_ != Phase::AwaitResponse || response.empty()) {
         return;
     }
     response_ = std::move(response);

@@ -82,7 +82,7 @@ class SmicBmcModel : public RegisterModel
 
     void execute();
     void fail(std::uint8_t code);
-    void onResponse(std::uint64_t transaction, Bytes response);
+    void onResponse(Bytes response);
 
     BmcPort& port_;
     std::size_t maxRequest_;
@@ -96,9 +96,8 @@ class SmicBmcModel : public RegisterModel
     Bytes request_;
     Bytes response_;
     std::size_t responsePos_ = 0;
-    std::uint64_t transaction_ = 0;
+    PortRequest inFlight_;
     std::size_t dispatched_ = 0;
-    std::shared_ptr<char> alive_;
 };
 
 } // namespace ipmi::sim

@@ -4,6 +4,7 @@
 // interface going away.
 #include "watchdog_dev/core_port.hpp"
 
+#include "abi/ipmi_commands.hpp"
 #include "core/device_file.hpp"
 #include "core/message_handler.hpp"
 #include "core/testing/fake_event_loop.hpp"
@@ -33,9 +34,9 @@ std::unique_ptr<ScriptedInterface> watchdogBmc(std::uint8_t ipmiVersion = 0x02,
     identity.ipmiVersion = ipmiVersion;
     iface->enableIdentity(identity);
     iface->setResponder([](const core::SmiBytes& req) -> std::optional<core::SmiBytes> {
-        if (req.size() >= 2 && req[0] == (kNetFnApp << 2) &&
-            (req[1] == kCmdSetWatchdogTimer || req[1] == kCmdResetWatchdogTimer)) {
-            return core::SmiBytes{static_cast<std::uint8_t>((kNetFnApp | 1) << 2), req[1], 0x00};
+        if (req.size() >= 2 && req[0] == (abi::IPMI_NETFN_APP_REQUEST << 2) &&
+            (req[1] == abi::IPMI_SET_WATCHDOG_TIMER_CMD || req[1] == abi::IPMI_RESET_WATCHDOG_TIMER_CMD)) {
+            return core::SmiBytes{static_cast<std::uint8_t>((abi::IPMI_NETFN_APP_REQUEST | 1) << 2), req[1], 0x00};
         }
         return std::nullopt;
     });
@@ -50,8 +51,8 @@ std::vector<Bytes> watchdogRequests(const ScriptedInterface& iface)
 {
     std::vector<Bytes> out;
     for (const auto& r : iface.requests()) {
-        if (r.size() >= 2 && r[0] == (kNetFnApp << 2) &&
-            (r[1] == kCmdSetWatchdogTimer || r[1] == kCmdResetWatchdogTimer)) {
+        if (r.size() >= 2 && r[0] == (abi::IPMI_NETFN_APP_REQUEST << 2) &&
+            (r[1] == abi::IPMI_SET_WATCHDOG_TIMER_CMD || r[1] == abi::IPMI_RESET_WATCHDOG_TIMER_CMD)) {
             out.push_back(r);
         }
     }

@@ -3,6 +3,7 @@
 // the effect of our byte sequences, not just the bytes.
 #include "tests/unit/watchdog_dev/rig.hpp"
 
+#include "abi/ipmi_commands.hpp"
 #include "sim/bmc.hpp"
 #include "sim/config.hpp"
 
@@ -39,7 +40,7 @@ class SimPort : public WatchdogIpmiPort
 
     [[nodiscard]] std::optional<IpmiVersion> ipmiVersion() const override
     {
-        const auto id = call(kNetFnApp, 0x01);
+        const auto id = call(abi::IPMI_NETFN_APP_REQUEST, 0x01);
         if (id.size() < 6 || id[0] != 0) {
             return std::nullopt;
         }
@@ -62,9 +63,9 @@ class SimPort : public WatchdogIpmiPort
         if (!bmc_.attention()) {
             return;
         }
-        const auto flags = call(kNetFnApp, 0x31); // Get Message Flags
+        const auto flags = call(abi::IPMI_NETFN_APP_REQUEST, 0x31); // Get Message Flags
         if (flags.size() >= 2 && flags[0] == 0 && (flags[1] & 0x08) != 0) {
-            (void)call(kNetFnApp, 0x30, {0x08}); // Clear Message Flags: pre-timeout
+            (void)call(abi::IPMI_NETFN_APP_REQUEST, 0x30, {0x08}); // Clear Message Flags: pre-timeout
             timer.pretimeout();
         }
     }
@@ -116,7 +117,7 @@ struct SimRig
         loop.runPosted();
     }
     // Get Watchdog Timer: [cc][use|running][actions][pre][flags][init lo][hi][present lo][hi].
-    [[nodiscard]] Bytes get() const { return port.call(kNetFnApp, 0x25); }
+    [[nodiscard]] Bytes get() const { return port.call(abi::IPMI_NETFN_APP_REQUEST, 0x25); }
     [[nodiscard]] bool bmcRunning() const { return (get().at(1) & 0x40) != 0; }
 
     core::testing::FakeEventLoop loop;
@@ -129,8 +130,8 @@ struct SimRig
 TEST(WatchdogOnSimBmc, RegistrationStopsATimerTheBiosLeftRunning)
 {
     SimRig rig;
-    ASSERT_EQ(rig.port.call(kNetFnApp, 0x24, {0x04, 0x01, 0x00, 0x00, 50, 0x00}).at(0), 0);
-    ASSERT_EQ(rig.port.call(kNetFnApp, 0x22).at(0), 0);
+    ASSERT_EQ(rig.port.call(abi::IPMI_NETFN_APP_REQUEST, 0x24, {0x04, 0x01, 0x00, 0x00, 50, 0x00}).at(0), 0);
+    ASSERT_EQ(rig.port.call(abi::IPMI_NETFN_APP_REQUEST, 0x22).at(0), 0);
     ASSERT_TRUE(rig.bmcRunning());
     rig.attach();
     EXPECT_FALSE(rig.bmcRunning());
@@ -208,9 +209,9 @@ TEST(WatchdogOnSimBmc, BmcColdResetIsRepairedByTheNextHeartbeat)
     rig.attach();
     ASSERT_EQ(rig.device.open(), 0);
     ASSERT_EQ(rig.keepalive(), 0);
-    ASSERT_EQ(rig.port.call(kNetFnApp, 0x02).at(0), 0); // Cold Reset: settings lost
+    ASSERT_EQ(rig.port.call(abi::IPMI_NETFN_APP_REQUEST, 0x02).at(0), 0); // Cold Reset: settings lost
     rig.bmc.advance(rig.loop.now());                     // it takes effect after answering
-    EXPECT_EQ(rig.port.call(kNetFnApp, 0x22).at(0), kCcTimerNotInitialised);
+    EXPECT_EQ(rig.port.call(abi::IPMI_NETFN_APP_REQUEST, 0x22).at(0), abi::IPMI_WATCHDOG_NOT_INITIALIZED_ERR);
     EXPECT_EQ(rig.keepalive(), 0);
     EXPECT_TRUE(rig.bmcRunning());
     const auto timer = rig.get();

@@ -3,6 +3,8 @@
 // pre-timeout, and the asynchronous completion of calls that reach the BMC.
 #include "tests/unit/watchdog_dev/rig.hpp"
 
+#include "abi/ipmi_commands.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cerrno>
@@ -11,8 +13,8 @@
 namespace ipmi::watchdog::testing {
 namespace {
 
-constexpr std::uint8_t kSet = kCmdSetWatchdogTimer;
-constexpr std::uint8_t kReset = kCmdResetWatchdogTimer;
+constexpr std::uint8_t kSet = abi::IPMI_SET_WATCHDOG_TIMER_CMD;
+constexpr std::uint8_t kReset = abi::IPMI_RESET_WATCHDOG_TIMER_CMD;
 
 TEST(WatchdogDevice, OpenIsExclusiveUntilReleaseCompletes)
 {
@@ -46,7 +48,7 @@ TEST(WatchdogDevice, OpenAloneSendsNothingFirstHeartbeatStartsTheTimer)
     ASSERT_EQ(rig.port.commands(), (Bytes{kSet, kReset}));
     EXPECT_EQ(rig.port.sent[0].data, setBytes(0x44, 0x01, 0, 100));
     EXPECT_TRUE(rig.port.sent[1].data.empty());
-    EXPECT_EQ(rig.port.sent[0].netfn, kNetFnApp);
+    EXPECT_EQ(rig.port.sent[0].netfn, abi::IPMI_NETFN_APP_REQUEST);
     EXPECT_TRUE(rig.port.sent[0].highPriority);
     EXPECT_TRUE(rig.port.sent[1].highPriority);
     EXPECT_EQ(rig.timer.state(), Action::Reset);

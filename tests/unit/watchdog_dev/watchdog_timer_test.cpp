@@ -2,6 +2,8 @@
 // parameter changes, the shutdown verbs, and preop_panic.
 #include "tests/unit/watchdog_dev/rig.hpp"
 
+#include "abi/ipmi_commands.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cerrno>
@@ -9,8 +11,8 @@
 namespace ipmi::watchdog::testing {
 namespace {
 
-constexpr std::uint8_t kSet = kCmdSetWatchdogTimer;
-constexpr std::uint8_t kReset = kCmdResetWatchdogTimer;
+constexpr std::uint8_t kSet = abi::IPMI_SET_WATCHDOG_TIMER_CMD;
+constexpr std::uint8_t kReset = abi::IPMI_RESET_WATCHDOG_TIMER_CMD;
 
 TEST(WatchdogTimer, RegistrationStopsATimerLeftRunning)
 {
