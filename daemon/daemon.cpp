@@ -10,7 +10,7 @@
 #include "daemon/daemon.hpp"
 
 #include "cuse_dev/device_node.hpp"
-#include "daemon/backends.hpp"
+#include "daemon/backends/backends.hpp"
 #include "daemon/control_commands.hpp"
 #include "daemon/control_socket.hpp"
 #include "daemon/daemon_service.hpp"

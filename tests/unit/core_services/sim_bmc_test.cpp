@@ -5,7 +5,7 @@
 #include "core/services/panic_events.hpp"
 #include "core/services/poweroff_hook.hpp"
 #include "core/testing/fake_event_loop.hpp"
-#include "si/si_interface.hpp"
+#include "daemon/backends/si_factory.hpp"
 #include "sim/bmc.hpp"
 
 #include <gtest/gtest.h>

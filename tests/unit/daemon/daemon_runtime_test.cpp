@@ -23,9 +23,9 @@
 #include "core/testing/direct_user_memory.hpp"
 #include "daemon/control_socket.hpp"
 #include "daemon/daemon_service.hpp"
-#include "si/si_interface.hpp"
+#include "daemon/backends/si_factory.hpp"
 #include "sim/bmc.hpp"
-#include "ssif/factory.hpp"
+#include "daemon/backends/ssif_factory.hpp"
 #include "tests/unit/cuse_dev/temp_dir.hpp"
 
 #include <gtest/gtest.h>

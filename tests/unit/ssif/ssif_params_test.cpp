@@ -1,6 +1,6 @@
 // SsifParams resolution against a fake sysfs/dev tree: adapter by number and
 // by name (spaces ignored), the kernel-owned address refusal, i2c-dev.
-#include "ssif/factory.hpp"
+#include "daemon/backends/ssif_factory.hpp"
 #include "ssif/ssif_params.hpp"
 
 #include "core/testing/fake_event_loop.hpp"

@@ -1,11 +1,11 @@
 // Choosing and building the interfaces: see backends.hpp.
-#include "daemon/backends.hpp"
+#include "daemon/backends/backends.hpp"
 
 #include "si/discovery/discovery.hpp"
 #include "si/discovery/ownership.hpp"
-#include "si/si_interface.hpp"
+#include "daemon/backends/si_factory.hpp"
 #include "sim/config.hpp"
-#include "ssif/factory.hpp"
+#include "daemon/backends/ssif_factory.hpp"
 
 #include <chrono>
 

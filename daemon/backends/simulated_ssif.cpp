@@ -2,8 +2,8 @@
 // through sim/smbus's target, with the BMC's clock driven by a loop timer.
 #include "sim/bmc.hpp"
 #include "sim/smbus/ssif_target.hpp"
-#include "ssif/factory.hpp"
-#include "ssif/simulated_smbus.hpp"
+#include "daemon/backends/ssif_factory.hpp"
+#include "daemon/backends/simulated_smbus.hpp"
 #include "ssif/ssif_interface.hpp"
 
 namespace ipmi::ssif {

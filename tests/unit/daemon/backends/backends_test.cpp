@@ -3,7 +3,7 @@
 // ACPI _IFT 4 becomes an SSIF backend (ipmi_ssif.trydmi/tryacpi obeyed),
 // start-up hotmod adds go through the same builder as run-time ones, and
 // every hardware backend the kernel's ipmi_si/ipmi_ssif drives is refused.
-#include "daemon/backends.hpp"
+#include "daemon/backends/backends.hpp"
 
 #include "tests/unit/si/discovery/fixture_tree.hpp"
 

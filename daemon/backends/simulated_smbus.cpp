@@ -1,5 +1,5 @@
 // SimulatedSmbus: the host end of the in-memory SSIF link (see the header).
-#include "ssif/simulated_smbus.hpp"
+#include "daemon/backends/simulated_smbus.hpp"
 
 #include "sim/smbus/pec.hpp"
 

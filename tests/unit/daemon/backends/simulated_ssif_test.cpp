@@ -2,7 +2,7 @@
 // real sim::Bmc (its default identity, FRU and watchdog), on a FakeEventLoop.
 #include "core/testing/fake_event_loop.hpp"
 #include "sim/bmc.hpp"
-#include "ssif/factory.hpp"
+#include "daemon/backends/ssif_factory.hpp"
 #include "tests/unit/ssif/ssif_fixture.hpp"
 
 #include <gtest/gtest.h>

@@ -2,7 +2,7 @@
 // model, driven from FakeEventLoop timers, as the daemon's --sim backend.
 #include "core/testing/fake_event_loop.hpp"
 #include "core/testing/recording_host.hpp"
-#include "si/si_interface.hpp"
+#include "daemon/backends/si_factory.hpp"
 #include "sim/bmc.hpp"
 
 #include <gtest/gtest.h>

@@ -3,7 +3,7 @@
 // state machine together.
 #include "core/smi_policy.hpp"
 #include "si/register_io_hw.hpp"
-#include "si/si_interface.hpp"
+#include "daemon/backends/si_factory.hpp"
 #include "si/si_transport.hpp"
 #include "si/state_machines.hpp"
 

@@ -1,5 +1,5 @@
 // makeSsifInterface: SSIF over /dev/i2c-N (see factory.hpp).
-#include "ssif/factory.hpp"
+#include "daemon/backends/ssif_factory.hpp"
 
 #include "ssif/linux_smbus.hpp"
 #include "ssif/ssif_interface.hpp"

@@ -4,8 +4,8 @@
 // and keeps the BMC's clock running: after any register activity it re-arms
 // one timer at Bmc::nextDeadline().
 #include "core/smi_policy.hpp"
-#include "si/register_io_sim.hpp"
-#include "si/si_interface.hpp"
+#include "daemon/backends/register_io_sim.hpp"
+#include "daemon/backends/si_factory.hpp"
 #include "si/si_transport.hpp"
 #include "si/state_machines.hpp"
 #include "sim/bmc.hpp"
