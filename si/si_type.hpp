@@ -1,15 +1,10 @@
-// What it takes to drive one KCS/BT/SMIC interface: the kernel's ipmi_si
-// module parameters for a single interface, as the daemon hands them to
-// makeHardwareInterface(). Discovery produces a similar DiscoveredInterface;
-// the daemon maps one to the other.
+// The system interface types: one enum for what discovery finds and what
+// the drivers run (the kernel's enum si_type, and SSIF). A discovery record
+// that is no interface to drive (the user's type=invalid, an ACPI device
+// whose type userspace cannot see) says so itself: see DiscoveredInterface.
 #pragma once
 
-#include "core/interface.hpp"
-
-#include <chrono>
 #include <cstdint>
-#include <optional>
-#include <string>
 
 namespace ipmi::si {
 
@@ -18,32 +13,40 @@ enum class SiType : std::uint8_t
     Kcs,
     Smic,
     Bt,
+    Ssif,
 };
 
-[[nodiscard]] const char* toString(SiType type); // "kcs", "smic", "bt"
-
-enum class AddressSpace : std::uint8_t
+// "kcs", "smic", "bt", "ssif" (the kernel's si_to_str).
+[[nodiscard]] constexpr const char* toString(SiType type)
 {
-    Io,     // I/O ports
-    Memory, // memory-mapped
-};
+    switch (type) {
+    case SiType::Kcs:
+        return "kcs";
+    case SiType::Smic:
+        return "smic";
+    case SiType::Bt:
+        return "bt";
+    case SiType::Ssif:
+        return "ssif";
+    }
+    return "kcs";
+}
 
-struct SiParams
+// The registers an interface occupies: KCS data and status/command; SMIC
+// data, control/status and flags; BT control, buffer and interrupt mask.
+// SSIF has none (it is an SMBus address).
+[[nodiscard]] constexpr unsigned registerCount(SiType type)
 {
-    SiType type = SiType::Kcs;
-    AddressSpace space = AddressSpace::Io;
-    std::uint64_t address = 0;  // ports / addrs
-    unsigned regSpacing = 1;    // regspacings
-    unsigned regSize = 1;       // regsizes
-    unsigned regShift = 0;      // regshifts
-    std::uint8_t slaveAddr = 0; // slave_addrs; 0 = the default 0x20
-    unsigned irq = 0;           // irqs: accepted, reported as unused (we poll)
-    // force_kipmid: unset or true = poll from a worker thread (busy-poll
-    // up to kipmid_max_busy_us); false = tick-paced polling only.
-    std::optional<bool> forceKipmid;
-    unsigned kipmidMaxBusyUs = 0; // 0 = no limit, with 100 us pauses (the kernel's)
-    core::AddrSource addrSource = core::AddrSource::Hardcoded;
-    std::string acpiPath;
-};
+    switch (type) {
+    case SiType::Kcs:
+        return 2;
+    case SiType::Smic:
+    case SiType::Bt:
+        return 3;
+    case SiType::Ssif:
+        return 0;
+    }
+    return 0;
+}
 
 } // namespace ipmi::si

@@ -1,50 +1,48 @@
-// makeHardwareInterface: map the registers, make sure something answers
-// there (the kernel's detect step), and wire policy, worker transport and
-// state machine together.
+// makeHardwareSi: map the registers, make sure something answers there
+// (the kernel's detect step), and wire policy, worker transport and state
+// machine together.
 #include "core/smi_policy.hpp"
-#include "si/register_io_hw.hpp"
 #include "daemon/backends/si_factory.hpp"
+#include "si/register_io_hw.hpp"
 #include "si/si_transport.hpp"
 #include "si/state_machines.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-namespace ipmi::si {
+namespace ipmi::daemon {
 
-HardwareInterfaceResult makeHardwareInterface(core::EventLoop& loop, const SiParams& params)
+HardwareSiResult makeHardwareSi(core::EventLoop& loop, const si::discovery::DiscoveredInterface& where,
+                                si::PollPacing polling)
 {
-    const RegisterLayout layout{params.regSpacing, params.regSize, params.regShift};
-    const unsigned count = registerCountOf(params.type);
-    RegisterIoResult opened = params.space == AddressSpace::Io ? openPortIo(params.address, count, layout)
-                                                               : openMemoryIo(params.address, count, layout);
+    const si::RegisterLayout layout{where.regSpacing, where.regSize, where.regShift};
+    const unsigned count = where.registerCount();
+    const char* type = si::toString(where.type);
+    si::RegisterIoResult opened = where.space == si::discovery::AddrSpace::Memory
+                                      ? si::openMemoryIo(where.address, count, layout)
+                                      : si::openPortIo(where.address, count, layout);
     if (!opened.io) {
-        return {nullptr, fmt::format("{} at {:#x}: {}", toString(params.type), params.address, opened.error)};
+        return {nullptr, fmt::format("{} at {:#x}: {}", type, where.address, opened.error)};
     }
-    const std::string where = opened.io->describe();
-    auto sm = makeStateMachine(params.type, *opened.io);
+    const std::string at = opened.io->describe();
+    auto sm = si::makeStateMachine(where.type, *opened.io);
     if (!sm->detect()) {
-        return {nullptr, fmt::format("no {} interface at {}: its registers read as all ones", toString(params.type),
-                                     where)};
+        return {nullptr, fmt::format("no {} interface at {}: its registers read as all ones", type, at)};
     }
-    if (params.irq != 0) {
-        spdlog::info("{} {}: irq {} accepted but unused: ipmi-cuse polls", toString(params.type), where,
-                     params.irq);
+    if (where.irq != 0) {
+        spdlog::info("{} {}: irq {} accepted but unused: ipmi-cuse polls", type, at, where.irq);
     }
 
     core::InterfaceInfo info;
-    info.type = toString(params.type);
-    info.description = fmt::format("{} {}", info.type, where);
-    info.addrSource = params.addrSource;
-    info.acpiPath = params.acpiPath;
-    info.slaveAddr = params.slaveAddr != 0 ? params.slaveAddr : 0x20;
+    info.type = type;
+    info.description = fmt::format("{} {}", info.type, at);
+    info.addrSource = where.addrSource;
+    info.acpiPath = where.acpiPath;
+    info.slaveAddr = where.effectiveSlaveAddr();
 
-    WorkerSiTransport::Polling polling;
-    polling.kipmid = params.forceKipmid.value_or(true);
-    polling.maxBusy = std::chrono::microseconds(params.kipmidMaxBusyUs);
     auto transport =
-        std::make_unique<WorkerSiTransport>(loop, std::move(opened.io), std::move(sm), std::move(info), polling);
+        std::make_unique<si::WorkerSiTransport>(loop, std::move(opened.io), std::move(sm), std::move(info), polling);
     return {std::make_unique<core::SmiPolicy>(loop, std::move(transport)), {}};
 }
 
-} // namespace ipmi::si
+} // namespace ipmi::daemon

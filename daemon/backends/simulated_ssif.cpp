@@ -1,109 +1,80 @@
-// makeSimulatedSsifInterface: the SSIF driver against the embedded BMC
-// through sim/smbus's target, with the BMC's clock driven by a loop timer.
+// makeSimulatedSsif: the SSIF driver itself over a SimulatedSmbus that owns
+// the BMC side of the wire (the SMBus target at 0x10 answering with the
+// embedded BMC, and the BMC's clock), so the driver owns the whole chain and
+// is the interface.
+#include "daemon/backends/bmc_clock.hpp"
+#include "daemon/backends/simulated_smbus.hpp"
+#include "daemon/backends/ssif_factory.hpp"
 #include "sim/bmc.hpp"
 #include "sim/smbus/ssif_target.hpp"
-#include "daemon/backends/ssif_factory.hpp"
-#include "daemon/backends/simulated_smbus.hpp"
 #include "ssif/ssif_interface.hpp"
 
-namespace ipmi::ssif {
+namespace ipmi::daemon {
 
 namespace {
 
 constexpr std::uint8_t kSimAddress = 0x10;
 
-// Owns the BMC side and keeps the BMC's time moving; forwards the Interface
-// calls to the real driver.
-class SimulatedSsif : public core::Interface
+// The Bmc as the target's Responder; a request may set a new deadline.
+class ClockedResponder : public sim::smbus::BmcResponder
 {
   public:
-    SimulatedSsif(core::EventLoop& loop, sim::Bmc& bmc)
-        : loop_(loop)
-        , bmc_(bmc)
-        , responder_(*this)
-        , target_(responder_, sim::smbus::TargetConfig{.address = kSimAddress,
-                                                        .capabilities = bmc.config().ssif,
-                                                        .acceptsEndCommand = true,
-                                                        .acceptsEmptyMiddle = true})
-        , clock_(loop.makeTimer())
+    ClockedResponder(sim::Bmc& bmc, BmcClock& clock)
+        : BmcResponder(bmc)
+        , clock_(clock)
     {
-        SsifInterfaceConfig config;
-        config.info.type = "ssif";
-        config.info.description = "sim ssif 0x10";
-        config.info.addrSource = core::AddrSource::Hardcoded;
-        config.info.slaveAddr = bmc.config().bmcAddress;
-        config.info.simulated = true;
-        driver_ = std::make_unique<SsifInterface>(loop, std::make_unique<SimulatedSmbus>(target_), std::move(config));
-        reschedule();
     }
-    ~SimulatedSsif() override
+    void handleRequest(std::span<const std::uint8_t> request, std::function<void(sim::Bytes)> respond) override
     {
-        driver_.reset(); // before the target its bus points at
-        clock_->cancel();
-    }
-    SimulatedSsif(const SimulatedSsif&) = delete;
-    SimulatedSsif& operator=(const SimulatedSsif&) = delete;
-
-    [[nodiscard]] const core::InterfaceInfo& info() const override { return driver_->info(); }
-    void start(core::InterfaceHost& host) override { driver_->start(host); }
-    void send(core::SmiBytes request) override { driver_->send(std::move(request)); }
-    void requestEvents() override { driver_->requestEvents(); }
-    void setNeedWatch(unsigned mask) override { driver_->setNeedWatch(mask); }
-    void setMaintenanceMode(bool on) override { driver_->setMaintenanceMode(on); }
-    void shutdown() override
-    {
-        driver_->shutdown();
-        clock_->cancel();
+        BmcResponder::handleRequest(request, std::move(respond));
+        clock_.rearm();
     }
 
   private:
-    // The Bmc as the target's Responder; a request may set a new deadline.
-    class Responder : public sim::smbus::BmcResponder
-    {
-      public:
-        explicit Responder(SimulatedSsif& owner)
-            : BmcResponder(owner.bmc_)
-            , owner_(owner)
-        {
-        }
-        void handleRequest(std::span<const std::uint8_t> request, std::function<void(sim::Bytes)> respond) override
-        {
-            BmcResponder::handleRequest(request, std::move(respond));
-            owner_.reschedule();
-        }
+    BmcClock& clock_;
+};
 
-      private:
-        SimulatedSsif& owner_;
-    };
-
-    void reschedule()
+// The BMC side of the bus. A base of BmcSmbus ahead of SimulatedSmbus, so
+// it is built before and destroyed after the bus that reaches it.
+struct BmcSsifSide
+{
+    BmcSsifSide(core::EventLoop& loop, sim::Bmc& bmc)
+        : clock(loop, bmc)
+        , responder(bmc, clock)
+        , target(responder, sim::smbus::TargetConfig{.address = kSimAddress,
+                                                      .capabilities = bmc.config().ssif,
+                                                      .acceptsEndCommand = true,
+                                                      .acceptsEmptyMiddle = true})
     {
-        const auto deadline = bmc_.nextDeadline();
-        if (!deadline)
-        {
-            clock_->cancel();
-            return;
-        }
-        const auto delay = std::max(core::Clock::duration::zero(), *deadline - loop_.now());
-        clock_->start(delay, [this] {
-            bmc_.advance(loop_.now());
-            reschedule();
-        });
     }
 
-    core::EventLoop& loop_;
-    sim::Bmc& bmc_;
-    Responder responder_;
-    sim::smbus::SsifTarget target_;
-    std::unique_ptr<core::Timer> clock_;
-    std::unique_ptr<SsifInterface> driver_;
+    BmcClock clock;
+    ClockedResponder responder;
+    sim::smbus::SsifTarget target;
+};
+
+class BmcSmbus : private BmcSsifSide, public SimulatedSmbus
+{
+  public:
+    BmcSmbus(core::EventLoop& loop, sim::Bmc& bmc)
+        : BmcSsifSide(loop, bmc)
+        , SimulatedSmbus(target)
+    {
+        clock.rearm();
+    }
 };
 
 } // namespace
 
-std::unique_ptr<core::Interface> makeSimulatedSsifInterface(core::EventLoop& loop, sim::Bmc& bmc)
+std::unique_ptr<core::Interface> makeSimulatedSsif(core::EventLoop& loop, sim::Bmc& bmc)
 {
-    return std::make_unique<SimulatedSsif>(loop, bmc);
+    ssif::SsifInterfaceConfig config;
+    config.info.type = "ssif";
+    config.info.description = "sim ssif 0x10";
+    config.info.addrSource = core::AddrSource::Hardcoded;
+    config.info.slaveAddr = bmc.config().bmcAddress;
+    config.info.simulated = true;
+    return std::make_unique<ssif::SsifInterface>(loop, std::make_unique<BmcSmbus>(loop, bmc), std::move(config));
 }
 
-} // namespace ipmi::ssif
+} // namespace ipmi::daemon

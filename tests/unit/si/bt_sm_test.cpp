@@ -10,6 +10,7 @@
 namespace ipmi::si {
 namespace {
 
+using daemon::SimRegisterIo;
 using sim::testing::FakeBmcPort;
 using sim::testing::kGetDeviceIdResponse;
 using testing::runUntilDone;

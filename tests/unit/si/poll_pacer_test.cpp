@@ -18,6 +18,7 @@
 namespace ipmi::si {
 namespace {
 
+using daemon::SimRegisterIo;
 using namespace std::chrono_literals;
 
 constexpr PollStep kAgain{PollAction::Again, {}};

@@ -19,6 +19,7 @@ namespace ipmi::si {
 namespace {
 
 using core::SmiBytes;
+using daemon::SimRegisterIo;
 using sim::testing::FakeBmcPort;
 using sim::testing::kGetDeviceIdResponse;
 
@@ -39,6 +40,7 @@ std::unique_ptr<sim::RegisterModel> makeModel(SiType type, FakeBmcPort& port)
     case SiType::Smic:
         return std::make_unique<sim::SmicBmcModel>(port);
     case SiType::Kcs:
+    case SiType::Ssif:
         break;
     }
     return std::make_unique<sim::KcsBmcModel>(port);

@@ -15,6 +15,7 @@
 
 namespace ipmi::ssif::testing {
 
+using daemon::SimulatedSmbus;
 using sim::smbus::testing::FakeResponder;
 
 class FakeHost : public core::InterfaceHost
