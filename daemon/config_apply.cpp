@@ -3,6 +3,7 @@
 // value means the same in the file and on the command line (see config.hpp).
 #include "daemon/config.hpp"
 
+#include "core/kernel_number.hpp"
 #include "watchdog_dev/cuse_watchdog.hpp"
 
 #include <grp.h>
@@ -34,7 +35,7 @@ std::vector<std::string> splitList(std::string_view text)
 
 std::optional<long long> parseInteger(std::string_view text)
 {
-    return watchdog::parseKernelInteger(text);
+    return core::parseKernelInteger(text);
 }
 
 std::string parseBool(std::string_view value, bool& out)

@@ -3,7 +3,7 @@
 // 0 octal) with a message naming the field when one is wrong.
 #pragma once
 
-#include "si/discovery/sysroot.hpp"
+#include "core/kernel_number.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -35,7 +35,7 @@ namespace ipmi::daemon {
                                                                 std::uint64_t min, std::uint64_t max,
                                                                 std::string& error)
 {
-    const auto value = si::discovery::parseCNumber(text);
+    const auto value = core::parseKernelNumber(text);
     if (!value || *value < min || *value > max) {
         error = std::string(field) + " '" + std::string(text) + "' is not a number in " + std::to_string(min) +
                 ".." + std::to_string(max);

@@ -11,7 +11,7 @@
 
 #include "cuse/kernel.hpp"
 #include "cuse_dev/device_node.hpp"
-#include "daemon/backends.hpp"
+#include "daemon/backends/backends.hpp"
 #include "daemon/control_commands.hpp"
 #include "daemon/control_socket.hpp"
 #include "daemon/daemon_service.hpp"

@@ -137,7 +137,7 @@ void Daemon::Impl::execute(const HotmodCommand& c, Reply reply)
         const auto& target = op.target;
         const std::string what = fmt::format("hotmod operation {} ({} {} {} {:#x})", i,
                                              op.action == si::discovery::HotmodAction::Add ? "add" : "remove",
-                                             si::discovery::toString(target.type),
+                                             target.typeName(),
                                              si::discovery::toString(target.space), target.address);
         if (op.action == si::discovery::HotmodAction::Remove) {
             removeMatching(

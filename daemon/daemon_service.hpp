@@ -26,7 +26,7 @@
 
 #include "core/message_handler.hpp"
 #include "daemon/asio.hpp"
-#include "daemon/backends.hpp"
+#include "daemon/backends/backends.hpp"
 #include "daemon/config.hpp"
 #include "daemon/device_publisher.hpp"
 

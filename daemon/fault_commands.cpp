@@ -2,6 +2,7 @@
 // the listing (see fault_commands.hpp).
 #include "daemon/fault_commands.hpp"
 
+#include "core/kernel_number.hpp"
 #include "daemon/control_words.hpp"
 
 #include <array>
@@ -57,7 +58,7 @@ std::optional<milliseconds> parseDuration(std::string_view text, std::string_vie
         unit = milliseconds{1000};
         digits.remove_suffix(1);
     }
-    const auto value = si::discovery::parseCNumber(digits);
+    const auto value = core::parseKernelNumber(digits);
     if (!value || *value > maxMs / static_cast<std::uint64_t>(unit.count())) {
         error = std::string(field) + " '" + std::string(text) + "' is not a duration up to " +
                 std::to_string(maxMs) + " ms (N" + (defaultUnit.count() == 1 ? "" : " seconds") +

@@ -7,7 +7,7 @@
 #include "core/message_handler.hpp"
 #include "core/services/service_user.hpp"
 #include "daemon/asio_event_loop.hpp"
-#include "daemon/backends.hpp"
+#include "daemon/backends/backends.hpp"
 #include "daemon/logging.hpp"
 #include "daemon/poweroff_hook.hpp"
 

@@ -35,7 +35,6 @@ class BtStateMachine : public StateMachine
     SmResult event(Microseconds elapsed) override;
     [[nodiscard]] core::SmiBytes result() override;
     [[nodiscard]] bool detect() override;
-    [[nodiscard]] unsigned registerCount() const override { return 3; }
     [[nodiscard]] const char* name() const override { return "bt"; }
 
     // What Get BT Interface Capabilities set (or the defaults).

@@ -35,7 +35,6 @@ class KcsStateMachine : public StateMachine
     SmResult event(Microseconds elapsed) override;
     [[nodiscard]] core::SmiBytes result() override;
     [[nodiscard]] bool detect() override;
-    [[nodiscard]] unsigned registerCount() const override { return 2; }
     [[nodiscard]] const char* name() const override { return "kcs"; }
 
     // Why the last error recovery started (for logs and tests).

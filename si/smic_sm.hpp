@@ -30,7 +30,6 @@ class SmicStateMachine : public StateMachine
     SmResult event(Microseconds elapsed) override;
     [[nodiscard]] core::SmiBytes result() override;
     [[nodiscard]] bool detect() override;
-    [[nodiscard]] unsigned registerCount() const override { return 3; }
     [[nodiscard]] const char* name() const override { return "smic"; }
 
     [[nodiscard]] const std::string& lastErrorReason() const { return lastErrorReason_; }

@@ -52,8 +52,6 @@ class StateMachine
     [[nodiscard]] virtual core::SmiBytes result() = 0;
     // True if the registers look like this interface (not all ones).
     [[nodiscard]] virtual bool detect() = 0;
-    // How many registers the interface occupies.
-    [[nodiscard]] virtual unsigned registerCount() const = 0;
     [[nodiscard]] virtual const char* name() const = 0;
 };
 

@@ -7,19 +7,6 @@
 
 namespace ipmi::si {
 
-const char* toString(SiType type)
-{
-    switch (type) {
-    case SiType::Kcs:
-        return "kcs";
-    case SiType::Smic:
-        return "smic";
-    case SiType::Bt:
-        return "bt";
-    }
-    return "kcs";
-}
-
 std::unique_ptr<StateMachine> makeStateMachine(SiType type, RegisterIo& io)
 {
     switch (type) {
@@ -28,11 +15,10 @@ std::unique_ptr<StateMachine> makeStateMachine(SiType type, RegisterIo& io)
     case SiType::Bt:
         return std::make_unique<BtStateMachine>(io);
     case SiType::Kcs:
+    case SiType::Ssif:
         break;
     }
     return std::make_unique<KcsStateMachine>(io);
 }
-
-unsigned registerCountOf(SiType type) { return type == SiType::Kcs ? 2 : 3; }
 
 } // namespace ipmi::si

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "si/register_io.hpp"
-#include "si/si_params.hpp"
+#include "si/si_type.hpp"
 #include "si/state_machine.hpp"
 
 #include <memory>
@@ -11,6 +11,5 @@
 namespace ipmi::si {
 
 [[nodiscard]] std::unique_ptr<StateMachine> makeStateMachine(SiType type, RegisterIo& io);
-[[nodiscard]] unsigned registerCountOf(SiType type);
 
 } // namespace ipmi::si

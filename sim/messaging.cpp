@@ -111,12 +111,12 @@ void readEventMessageBuffer(BmcState& state, const Request& /*req*/, Response& r
 }
 
 constexpr CommandEntry messagingTable[] = {
-    {0x2E, setGlobalEnables, 1, 1},
-    {0x2F, getGlobalEnables, 0, 0},
-    {0x30, clearMessageFlags, 1, 1},
-    {0x31, getMessageFlags, 0, 0},
-    {0x33, getMessage, 0, 0},
-    {0x35, readEventMessageBuffer, 0, 0},
+    {abi::IPMI_SET_BMC_GLOBAL_ENABLES_CMD, setGlobalEnables, 1, 1},
+    {abi::IPMI_GET_BMC_GLOBAL_ENABLES_CMD, getGlobalEnables, 0, 0},
+    {abi::IPMI_CLEAR_MSG_FLAGS_CMD, clearMessageFlags, 1, 1},
+    {abi::IPMI_GET_MSG_FLAGS_CMD, getMessageFlags, 0, 0},
+    {abi::IPMI_GET_MSG_CMD, getMessage, 0, 0},
+    {abi::IPMI_READ_EVENT_MSG_BUFFER_CMD, readEventMessageBuffer, 0, 0},
 };
 
 } // namespace

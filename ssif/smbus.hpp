@@ -1,6 +1,6 @@
 // The SMBus seam under SSIF: block writes and block reads addressed to one
 // target, with PEC switchable. LinuxSmbus (/dev/i2c-N through libi2c) and
-// SimulatedSmbus (sim/smbus's target) implement it.
+// SimulatedSmbus (daemon/backends/, over sim/smbus's target) implement it.
 //
 // Contract:
 // - Calls are blocking and come from one thread at a time (the interface's

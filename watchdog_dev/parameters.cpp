@@ -2,8 +2,9 @@
 // the rules and where we are stricter than the kernel).
 #include "watchdog_dev/parameters.hpp"
 
+#include "core/kernel_number.hpp"
+
 #include <array>
-#include <charconv>
 #include <utility>
 
 namespace ipmi::watchdog {
@@ -111,7 +112,7 @@ std::string quoted(std::string_view name, std::string_view value)
 std::optional<std::string> applySeconds(int& field, std::string_view name, std::string_view value,
                                         int min, int max, std::string_view why)
 {
-    const auto parsed = parseKernelInteger(value);
+    const auto parsed = core::parseKernelInteger(value);
     if (!parsed) {
         return quoted(name, value) + "not an integer";
     }
@@ -124,34 +125,6 @@ std::optional<std::string> applySeconds(int& field, std::string_view name, std::
 }
 
 } // namespace
-
-std::optional<long long> parseKernelInteger(std::string_view text)
-{
-    text = strip(text);
-    bool negative = false;
-    if (!text.empty() && text.front() == '-') {
-        negative = true;
-        text.remove_prefix(1);
-    }
-    int base = 10;
-    if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
-        base = 16;
-        text.remove_prefix(2);
-    } else if (text.size() > 1 && text[0] == '0') {
-        base = 8;
-        text.remove_prefix(1);
-    }
-    if (text.empty()) {
-        return std::nullopt;
-    }
-    long long value = 0;
-    const auto* end = text.data() + text.size();
-    const auto [ptr, ec] = std::from_chars(text.data(), end, value, base);
-    if (ec != std::errc{} || ptr != end || value < 0) {
-        return std::nullopt;
-    }
-    return negative ? -value : value;
-}
 
 std::optional<std::string> applyParameter(Parameters& params, std::string_view name,
                                           std::string_view rawValue, ParameterTime when)
@@ -209,7 +182,7 @@ std::optional<std::string> applyParameter(Parameters& params, std::string_view n
             error = quoted(name, value) + "must be a boolean (1/0, y/n, true/false, on/off)";
         }
     } else if (name == "ifnum_to_use") {
-        const auto parsed = parseKernelInteger(value);
+        const auto parsed = core::parseKernelInteger(value);
         if (when == ParameterTime::Runtime) {
             // The kernel re-registers on the new interface; we bind once, at startup.
             error = quoted(name, value) + "can only be set at startup (restart the daemon)";

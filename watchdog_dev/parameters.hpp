@@ -87,8 +87,4 @@ enum class ParameterTime : std::uint8_t
 [[nodiscard]] std::string_view toString(PreAction preaction);
 [[nodiscard]] std::string_view toString(PreOp preop);
 
-// The kernel's simple_strtoul(val, &end, 0) over the whole string (0x hex,
-// leading-0 octal, decimal), with an optional leading '-' as for int params.
-[[nodiscard]] std::optional<long long> parseKernelInteger(std::string_view text);
-
 } // namespace ipmi::watchdog

@@ -1,6 +1,7 @@
 // ACPI IPI0001 discovery through sysfs and the resource trees; see acpi.hpp.
 #include "si/discovery/acpi.hpp"
 
+#include "core/kernel_number.hpp"
 #include "si/discovery/hotmod.hpp"
 
 #include <fmt/format.h>
@@ -27,11 +28,11 @@ std::optional<std::uint64_t> parseHex(std::string_view text)
     if (text.empty()) {
         return std::nullopt;
     }
-    return parseCNumber(std::string("0x") + std::string(text));
+    return core::parseKernelNumber(std::string("0x") + std::string(text));
 }
 
 // "ipmi_kcs", "IPMI_BT", "ipmi_smbus": the words firmware uses in _STR.
-SiType typeFromDescription(std::string_view description)
+std::optional<SiType> typeFromDescription(std::string_view description)
 {
     const std::string text = lower(description);
     auto has = [&](std::string_view word) {
@@ -57,7 +58,7 @@ SiType typeFromDescription(std::string_view description)
     if (has("ssif") || has("smbus")) {
         return SiType::Ssif;
     }
-    return SiType::Unknown;
+    return std::nullopt;
 }
 
 struct NamedResources
@@ -134,7 +135,7 @@ AcpiResult readAcpiDevices(const Sysroot& root)
             continue;
         }
         if (auto status = root.readText(dir + "/status")) {
-            const auto value = parseCNumber(*status);
+            const auto value = core::parseKernelNumber(*status);
             if (value && (*value & 1U) == 0) {
                 result.problems.push_back(fmt::format("{}: _STA says not present ({})", name, *status));
                 continue;
@@ -142,10 +143,11 @@ AcpiResult readAcpiDevices(const Sysroot& root)
         }
         DiscoveredInterface found;
         found.addrSource = core::AddrSource::Acpi;
-        found.type = SiType::Unknown;
         found.acpiPath = root.readText(dir + "/path").value_or("");
         const std::string description = root.readText(dir + "/description").value_or("");
-        found.type = typeFromDescription(description);
+        const auto described = typeFromDescription(description);
+        found.type = described.value_or(SiType::Kcs);
+        found.typeUnknown = !described;
 
         auto physical = root.linkTarget(dir + "/physical_node");
         if (!physical) {
@@ -161,6 +163,7 @@ AcpiResult readAcpiDevices(const Sysroot& root)
         if (nodeName.rfind("i2c-", 0) == 0) {
             // An I2C client: its parent directory is the adapter, "i2c-N".
             found.type = SiType::Ssif;
+            found.typeUnknown = false;
             found.space = AddrSpace::Smbus;
             found.regSpacing = 0;
             found.regSize = 0;
@@ -169,7 +172,7 @@ AcpiResult readAcpiDevices(const Sysroot& root)
             const std::string_view parent =
                 parentSlash == std::string_view::npos ? parentPath : parentPath.substr(parentSlash + 1);
             if (parent.rfind("i2c-", 0) == 0) {
-                if (auto number = parseCNumber(parent.substr(4))) {
+                if (auto number = core::parseKernelNumber(parent.substr(4))) {
                     found.i2cAdapter = static_cast<int>(*number);
                 }
             }
@@ -195,6 +198,10 @@ AcpiResult readAcpiDevices(const Sysroot& root)
         if (auto type = root.readText(platformDir + "/type")) {
             if (auto parsed = siTypeFromString(*type)) {
                 found.type = *parsed;
+                found.typeUnknown = false;
+            } else if (*type == "invalid") {
+                found.invalid = true;
+                found.typeUnknown = false;
             }
         }
 

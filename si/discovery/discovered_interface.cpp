@@ -6,25 +6,6 @@
 
 namespace ipmi::si::discovery {
 
-const char* toString(SiType type)
-{
-    switch (type) {
-    case SiType::Invalid:
-        return "invalid";
-    case SiType::Kcs:
-        return "kcs";
-    case SiType::Smic:
-        return "smic";
-    case SiType::Bt:
-        return "bt";
-    case SiType::Ssif:
-        return "ssif";
-    case SiType::Unknown:
-        return "unknown";
-    }
-    return "unknown";
-}
-
 std::optional<SiType> siTypeFromFirmwareCode(std::uint8_t code)
 {
     switch (code) {
@@ -68,26 +49,23 @@ std::optional<SiType> siTypeFromString(std::string_view text)
     if (text == "ssif") {
         return SiType::Ssif;
     }
-    if (text == "invalid") {
-        return SiType::Invalid;
-    }
     return std::nullopt;
+}
+
+const char* DiscoveredInterface::typeName() const
+{
+    if (invalid) {
+        return "invalid";
+    }
+    return typeUnknown ? "unknown" : toString(type);
 }
 
 unsigned DiscoveredInterface::registerCount() const
 {
-    switch (type) {
-    case SiType::Bt:
-    case SiType::Smic:
-        return 3; // SMIC: data, control/status, flags; BT: ctrl, buffer, intmask
-    case SiType::Kcs:
-    case SiType::Unknown:
-        return 2;
-    case SiType::Ssif:
-    case SiType::Invalid:
+    if (invalid) {
         return 0;
     }
-    return 0;
+    return si::registerCount(typeUnknown ? SiType::Kcs : type);
 }
 
 std::uint64_t DiscoveredInterface::lastAddress() const
@@ -107,7 +85,7 @@ std::string DiscoveredInterface::description() const
         }
         return fmt::format("ssif i2c-? {:#04x}", i2cAddress());
     }
-    std::string text = fmt::format("{} {} {:#x} spacing {}", toString(type), toString(space), address, regSpacing);
+    std::string text = fmt::format("{} {} {:#x} spacing {}", typeName(), toString(space), address, regSpacing);
     if (regSize != kDefaultRegSize) {
         text += fmt::format(" size {}", regSize);
     }
@@ -119,7 +97,7 @@ std::string DiscoveredInterface::description() const
 
 std::string DiscoveredInterface::paramsString() const
 {
-    return fmt::format("{},{},{:#x},rsp={},rsi={},rsh={},irq={},ipmb={}", toString(type), toString(space), address,
+    return fmt::format("{},{},{:#x},rsp={},rsi={},rsh={},irq={},ipmb={}", typeName(), toString(space), address,
                        regSpacing, regSize, regShift, irq, slaveAddr);
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "core/interface.hpp"
+#include "si/si_type.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -13,18 +14,6 @@
 #include <string_view>
 
 namespace ipmi::si::discovery {
-
-// The kernel's enum si_type order (invalid, kcs, smic, bt), then SSIF, then
-// "unknown" for an ACPI device whose _IFT userspace could not learn.
-enum class SiType : std::uint8_t
-{
-    Invalid = 0, // the user's type=invalid: masks firmware at this address, never driven
-    Kcs,
-    Smic,
-    Bt,
-    Ssif,
-    Unknown, // found, but the interface type is not visible to userspace
-};
 
 enum class AddrSpace : std::uint8_t
 {
@@ -41,6 +30,12 @@ inline constexpr std::uint8_t kDefaultSlaveAddr = 0x20;
 struct DiscoveredInterface
 {
     SiType type = SiType::Kcs;
+    // The user's type=invalid: no interface but a mask that hides what
+    // firmware describes at this address; never driven, `type` unused.
+    bool invalid = false;
+    // Found (an ACPI device whose _IFT userspace cannot read), but of a type
+    // nobody can tell: never driven; its registers are counted as KCS's.
+    bool typeUnknown = false;
     AddrSpace space = AddrSpace::Io;
     // Port number or physical address of the first register; for SSIF the
     // 7-bit I2C address of the BMC.
@@ -69,7 +64,9 @@ struct DiscoveredInterface
         return slaveAddr != 0 ? slaveAddr : kDefaultSlaveAddr;
     }
     [[nodiscard]] std::uint8_t i2cAddress() const { return static_cast<std::uint8_t>(address & 0x7F); }
-    // Number of registers the interface uses (KCS/SMIC 2, BT 3; SSIF 0).
+    // "invalid", "unknown" or the type's name, as the kernel prints them.
+    [[nodiscard]] const char* typeName() const;
+    // Registers the interface occupies (none for invalid and SSIF).
     [[nodiscard]] unsigned registerCount() const;
     // Last byte address the registers cover (address itself for SSIF).
     [[nodiscard]] std::uint64_t lastAddress() const;
@@ -82,10 +79,10 @@ struct DiscoveredInterface
     friend bool operator==(const DiscoveredInterface&, const DiscoveredInterface&) = default;
 };
 
-// "kcs", "smic", "bt", "ssif", "invalid", "unknown" (the kernel's si_to_str).
-[[nodiscard]] const char* toString(SiType type);
 // "i/o", "mem", "smbus" (the kernel's addr_space_to_str).
 [[nodiscard]] const char* toString(AddrSpace space);
+// "kcs", "smic", "bt", "ssif"; "invalid" is no type (callers that accept
+// it check for it first).
 [[nodiscard]] std::optional<SiType> siTypeFromString(std::string_view text);
 // The interface-type code firmware tables use (SMBIOS type 38 byte 4, SPMI
 // byte 36, ACPI _IFT): 1 KCS, 2 SMIC, 3 BT, 4 SSIF; anything else is invalid.

@@ -37,8 +37,10 @@ void adoptMissing(DiscoveredInterface& kept, const DiscoveredInterface& other)
     if (kept.slaveAddr == 0 && other.slaveAddr != 0) {
         kept.slaveAddr = other.slaveAddr;
     }
-    if (kept.type == SiType::Unknown && other.type != SiType::Unknown) {
+    if (kept.typeUnknown && !other.typeUnknown) {
         kept.type = other.type;
+        kept.invalid = other.invalid;
+        kept.typeUnknown = false;
     }
     if (kept.specMajor == 0 && kept.specMinor == 0) {
         kept.specMajor = other.specMajor;
@@ -71,7 +73,7 @@ MergeResult mergeInterfaces(const std::vector<DiscoveredInterface>& candidates,
 
     for (const auto& candidate : candidates) {
         const char* source = core::toString(candidate.addrSource);
-        const char* type = toString(candidate.type);
+        const char* type = candidate.typeName();
         if (isSi(candidate)) {
             if (isFirmware(candidate.addrSource) &&
                 std::any_of(hardcoded.begin(), hardcoded.end(),
@@ -80,7 +82,7 @@ MergeResult mergeInterfaces(const std::vector<DiscoveredInterface>& candidates,
                                                  source, type, toString(candidate.space), candidate.address));
                 continue;
             }
-            if (candidate.type == SiType::Invalid) {
+            if (candidate.invalid) {
                 result.log.push_back(fmt::format("{} {:#x}: disabled by type=invalid", toString(candidate.space),
                                                  candidate.address));
                 continue;
@@ -99,7 +101,7 @@ MergeResult mergeInterfaces(const std::vector<DiscoveredInterface>& candidates,
         }
         if (candidate.addrSource == core::AddrSource::Acpi && dup->addrSource == core::AddrSource::Smbios) {
             result.log.push_back(fmt::format("Removing SMBIOS-specified {} state machine in favor of ACPI",
-                                             toString(dup->type)));
+                                             dup->typeName()));
             DiscoveredInterface replacement = candidate;
             adoptMissing(replacement, *dup);
             *dup = std::move(replacement);
@@ -114,7 +116,7 @@ MergeResult mergeInterfaces(const std::vector<DiscoveredInterface>& candidates,
         kept.erase(std::remove_if(kept.begin(), kept.end(),
                                   [&](const DiscoveredInterface& k) { return hotmodRemoveMatches(removal, k); }),
                    kept.end());
-        result.log.push_back(fmt::format("hotmod remove {} {} {:#x}: {} interface(s) removed", toString(removal.target.type),
+        result.log.push_back(fmt::format("hotmod remove {} {} {:#x}: {} interface(s) removed", removal.target.typeName(),
                                          toString(removal.target.space), removal.target.address,
                                          before - kept.size()));
     }
@@ -124,7 +126,7 @@ MergeResult mergeInterfaces(const std::vector<DiscoveredInterface>& candidates,
     std::stable_sort(kept.begin(), kept.end(),
                      [&](const DiscoveredInterface& a, const DiscoveredInterface& b) { return rank(a) < rank(b); });
     for (auto& entry : kept) {
-        const bool unresolved = entry.type == SiType::Unknown || (entry.space == AddrSpace::Smbus && entry.address == 0);
+        const bool unresolved = entry.typeUnknown || (entry.space == AddrSpace::Smbus && entry.address == 0);
         (unresolved ? result.unresolved : result.interfaces).push_back(std::move(entry));
     }
     return result;

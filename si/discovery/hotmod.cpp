@@ -1,6 +1,7 @@
 // hotmod string parsing; see hotmod.hpp for the semantics.
 #include "si/discovery/hotmod.hpp"
 
+#include "core/kernel_number.hpp"
 #include "si/discovery/sysroot.hpp"
 
 #include <fmt/format.h>
@@ -60,7 +61,7 @@ Parsed<HotmodOperation> parseOne(std::string_view text, std::size_t index)
         return fail("no hotmod interface type given");
     }
     const auto type = siTypeFromString(field);
-    if (!type || *type == SiType::Invalid || *type == SiType::Ssif) {
+    if (!type || *type == SiType::Ssif) {
         return fail(fmt::format("invalid hotmod interface type '{}' (kcs, bt or smic)", field));
     }
     op.target.type = *type;
@@ -78,7 +79,7 @@ Parsed<HotmodOperation> parseOne(std::string_view text, std::size_t index)
     }
 
     field = takeField(rest, hadComma);
-    const auto address = parseCNumber(field);
+    const auto address = core::parseKernelNumber(field);
     if (!address) {
         return fail(fmt::format("invalid hotmod address '{}'", field));
     }
@@ -95,7 +96,7 @@ Parsed<HotmodOperation> parseOne(std::string_view text, std::size_t index)
             return fail(fmt::format("no option given for '{}'", key));
         }
         const std::string_view valueText = field.substr(equals + 1);
-        const auto value = parseCNumber(valueText);
+        const auto value = core::parseKernelNumber(valueText);
         if (!value || *value > std::numeric_limits<unsigned int>::max()) {
             return fail(fmt::format("bad option given for '{}': '{}'", key, valueText));
         }
@@ -159,8 +160,8 @@ Parsed<std::vector<HotmodOperation>> parseHotmod(std::string_view text)
 
 bool hotmodRemoveMatches(const HotmodOperation& remove, const DiscoveredInterface& candidate)
 {
-    return candidate.space == remove.target.space && candidate.type == remove.target.type &&
-           candidate.address == remove.target.address;
+    return candidate.space == remove.target.space && !candidate.typeUnknown && !candidate.invalid &&
+           candidate.type == remove.target.type && candidate.address == remove.target.address;
 }
 
 } // namespace ipmi::si::discovery

@@ -1,6 +1,7 @@
 // Kernel ownership checks; see ownership.hpp.
 #include "si/discovery/ownership.hpp"
 
+#include "core/kernel_number.hpp"
 #include "si/discovery/acpi.hpp"
 #include "si/discovery/hotmod.hpp"
 
@@ -65,8 +66,8 @@ std::optional<Ownership> checkSsif(const Sysroot& root, const DiscoveredInterfac
         // Clients the kernel names "<bus>-<4 hex digits of address>".
         const auto dash = client.find('-');
         if (dash != std::string::npos && client.rfind("i2c-", 0) != 0) {
-            const auto bus = parseCNumber(client.substr(0, dash));
-            const auto address = parseCNumber("0x" + client.substr(dash + 1));
+            const auto bus = core::parseKernelNumber(client.substr(0, dash));
+            const auto address = core::parseKernelNumber("0x" + client.substr(dash + 1));
             if (bus && address && *address == interface.address &&
                 (!interface.i2cAdapter || static_cast<std::uint64_t>(*interface.i2cAdapter) == *bus)) {
                 return owned(fmt::format("the kernel's ipmi_ssif already drives i2c-{} address {:#04x} (client {}); "

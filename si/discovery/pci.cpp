@@ -1,6 +1,8 @@
 // PCI class 0x0c07 discovery from sysfs; see pci.hpp.
 #include "si/discovery/pci.hpp"
 
+#include "core/kernel_number.hpp"
+
 #include <fmt/format.h>
 
 #include <sstream>
@@ -17,7 +19,7 @@ std::optional<std::uint64_t> readNumber(const Sysroot& root, const std::string& 
     if (!text) {
         return std::nullopt;
     }
-    return parseCNumber(*text);
+    return core::parseKernelNumber(*text);
 }
 
 } // namespace
@@ -69,8 +71,8 @@ PciResult readPci(const Sysroot& root)
         std::string endText;
         std::string flagsText;
         lines >> startText >> endText >> flagsText;
-        const auto start = parseCNumber(startText);
-        const auto flags = parseCNumber(flagsText);
+        const auto start = core::parseKernelNumber(startText);
+        const auto flags = core::parseKernelNumber(flagsText);
         if (!start || !flags || *start == 0) {
             result.problems.push_back(fmt::format("{}: BAR 0 is not assigned ('{}')", bdf, startText));
             continue;

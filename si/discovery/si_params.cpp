@@ -1,6 +1,7 @@
 // Parsing of the ipmi_si module parameters; see si_params.hpp.
 #include "si/discovery/si_params.hpp"
 
+#include "core/kernel_number.hpp"
 #include "si/discovery/sysroot.hpp"
 
 #include <fmt/format.h>
@@ -35,7 +36,7 @@ std::optional<long> parseSigned(std::string_view text)
         negative = text.front() == '-';
         text.remove_prefix(1);
     }
-    auto magnitude = parseCNumber(text);
+    auto magnitude = core::parseKernelNumber(text);
     if (!magnitude || *magnitude > static_cast<std::uint64_t>(std::numeric_limits<int>::max())) {
         return std::nullopt;
     }
@@ -76,7 +77,7 @@ Parsed<bool> parseBoolInto(std::string_view name, std::string_view value, bool& 
 
 std::optional<std::uint64_t> parseUnsignedInt(std::string_view text)
 {
-    auto value = parseCNumber(text);
+    auto value = core::parseKernelNumber(text);
     if (!value || *value > std::numeric_limits<unsigned int>::max()) {
         return std::nullopt;
     }
@@ -154,7 +155,7 @@ Parsed<bool> applySiParam(SiParams& params, std::string_view name, std::string_v
                 // The kernel only warns and skips the interface; we refuse
                 // the whole configuration so a typo cannot go unnoticed.
                 const auto parsed = siTypeFromString(parts[i]);
-                if (!parts[i].empty() && (!parsed || *parsed == SiType::Ssif)) {
+                if (!parts[i].empty() && parts[i] != "invalid" && (!parsed || *parsed == SiType::Ssif)) {
                     return Parsed<bool>::failure(fmt::format(
                         "type: entry {} '{}' is not one of kcs, smic, bt, invalid (in '{}')", i, parts[i], value));
                 }
@@ -168,7 +169,7 @@ Parsed<bool> applySiParam(SiParams& params, std::string_view name, std::string_v
         return parseArray(name, value, params.ports, parseUnsignedInt);
     }
     if (name == "addrs") {
-        return parseArray(name, value, params.addrs, parseCNumber);
+        return parseArray(name, value, params.addrs, core::parseKernelNumber);
     }
     if (name == "irqs") {
         return parseArray(name, value, params.irqs, parseSigned);
@@ -236,8 +237,10 @@ Parsed<std::vector<DiscoveredInterface>> hardcodedInterfaces(const SiParams& par
         }
         DiscoveredInterface base;
         const std::string typeText = at(params.types, i);
-        const auto type = typeText.empty() ? std::optional<SiType>(SiType::Kcs) : siTypeFromString(typeText);
-        if (!type || *type == SiType::Ssif || *type == SiType::Unknown) {
+        base.invalid = typeText == "invalid";
+        const auto type = typeText.empty() || base.invalid ? std::optional<SiType>(SiType::Kcs)
+                                                           : siTypeFromString(typeText);
+        if (!type || *type == SiType::Ssif) {
             return Parsed<std::vector<DiscoveredInterface>>::failure(
                 fmt::format("type: entry {} '{}' is not one of kcs, smic, bt, invalid", i, typeText));
         }

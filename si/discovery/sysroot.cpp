@@ -2,7 +2,6 @@
 #include "si/discovery/sysroot.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -106,31 +105,6 @@ std::optional<std::string> Sysroot::linkTargetName(std::string_view absolute) co
     }
     const auto slash = view.rfind('/');
     return std::string(slash == std::string_view::npos ? view : view.substr(slash + 1));
-}
-
-std::optional<std::uint64_t> parseCNumber(std::string_view text)
-{
-    if (text.empty()) {
-        return std::nullopt;
-    }
-    int base = 10;
-    if (text.size() > 1 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
-        base = 16;
-        text.remove_prefix(2);
-    } else if (text.size() > 1 && text[0] == '0') {
-        base = 8;
-        text.remove_prefix(1);
-    }
-    if (text.empty()) {
-        return std::nullopt;
-    }
-    std::uint64_t value = 0;
-    const auto* end = text.data() + text.size();
-    auto [ptr, ec] = std::from_chars(text.data(), end, value, base);
-    if (ec != std::errc{} || ptr != end) {
-        return std::nullopt;
-    }
-    return value;
 }
 
 } // namespace ipmi::si::discovery

@@ -37,8 +37,4 @@ class Sysroot
     std::string root_;
 };
 
-// Parses an unsigned number in C syntax (0x.. hex, 0.. octal, decimal), the
-// kernel's kstrtoul(.., 0, ..). Whole string must be consumed.
-[[nodiscard]] std::optional<std::uint64_t> parseCNumber(std::string_view text);
-
 } // namespace ipmi::si::discovery

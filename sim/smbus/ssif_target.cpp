@@ -1,6 +1,7 @@
 // The SSIF SMBus target: see ssif_target.hpp for the protocol it serves.
 #include "sim/smbus/ssif_target.hpp"
 
+#include "abi/ipmi_msgdefs.hpp"
 #include "sim/smbus/pec.hpp"
 
 #include <algorithm>
@@ -9,10 +10,6 @@ namespace ipmi::sim::smbus {
 
 namespace {
 
-constexpr std::uint8_t kAppNetfn = 0x06;
-constexpr std::uint8_t kSetGlobalEnables = 0x2E;
-constexpr std::uint8_t kGetGlobalEnables = 0x2F;
-constexpr std::uint8_t kReceiveMessageInterrupt = 0x01;
 // Data bytes in the first part of a multi-part read (after 0x00 0x01) and in
 // every later part (after the block number).
 constexpr std::size_t kFirstPartData = kBlockMax - 2;
@@ -201,17 +198,18 @@ void SsifTarget::onResponse(std::uint64_t generation, Bytes response)
 
 void SsifTarget::snoopEnables(const Bytes& request, const Bytes& response)
 {
-    if (request.size() < 2 || (request[0] >> 2) != kAppNetfn || response.size() < 3 || response[2] != 0)
+    if (request.size() < 2 || (request[0] >> 2) != abi::IPMI_NETFN_APP_REQUEST || response.size() < 3 ||
+        response[2] != 0)
     {
         return;
     }
-    if (request[1] == kSetGlobalEnables && request.size() >= 3)
+    if (request[1] == abi::IPMI_SET_BMC_GLOBAL_ENABLES_CMD && request.size() >= 3)
     {
-        alertsEnabled_ = (request[2] & kReceiveMessageInterrupt) != 0;
+        alertsEnabled_ = (request[2] & abi::IPMI_BMC_RCV_MSG_INTR) != 0;
     }
-    else if (request[1] == kGetGlobalEnables && response.size() >= 4)
+    else if (request[1] == abi::IPMI_GET_BMC_GLOBAL_ENABLES_CMD && response.size() >= 4)
     {
-        alertsEnabled_ = (response[3] & kReceiveMessageInterrupt) != 0;
+        alertsEnabled_ = (response[3] & abi::IPMI_BMC_RCV_MSG_INTR) != 0;
     }
 }
 

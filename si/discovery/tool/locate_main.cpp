@@ -20,7 +20,7 @@ using namespace ipmi::si::discovery;
 void printInterface(const DiscoveredInterface& entry, const char* indent)
 {
     fmt::print("{}{}\n", indent, entry.description());
-    fmt::print("{}  interface type: {}\n", indent, toString(entry.type));
+    fmt::print("{}  interface type: {}\n", indent, entry.typeName());
     if (entry.space == AddrSpace::Smbus) {
         fmt::print("{}  i2c adapter: {}\n", indent,
                    entry.i2cAdapter ? fmt::format("i2c-{}", *entry.i2cAdapter) : std::string("not stated (any)"));
@@ -158,7 +158,7 @@ int main(int argc, char** argv)
                        entry.effectiveSlaveAddr());
         } else {
             fmt::print("  ipmi_si: Trying {}-specified {} state machine at {} address {:#x}, slave address {:#x}, irq {}\n",
-                       ipmi::core::toString(entry.addrSource), toString(entry.type), toString(entry.space),
+                       ipmi::core::toString(entry.addrSource), entry.typeName(), toString(entry.space),
                        entry.address, entry.effectiveSlaveAddr(), entry.irq);
         }
         fmt::print("    interface {}: {}; {}\n", number++, entry.paramsString(),
@@ -167,7 +167,7 @@ int main(int argc, char** argv)
     for (const auto& entry : found.merged.unresolved) {
         fmt::print("  not usable as found: {} from {} {} ({}): {}\n", entry.description(),
                    ipmi::core::toString(entry.addrSource), entry.deviceName, entry.acpiPath,
-                   entry.type == SiType::Unknown ? "the interface type is not visible to userspace; give type= and ports=/addrs="
+                   entry.typeUnknown ? "the interface type is not visible to userspace; give type= and ports=/addrs="
                                                  : "the I2C address is not visible to userspace");
     }
     const auto kernel = kernelIpmiInterfaces(root);

@@ -5,7 +5,7 @@
 #include "core/services/panic_events.hpp"
 #include "core/services/poweroff_run.hpp"
 #include "core/testing/fake_event_loop.hpp"
-#include "si/si_interface.hpp"
+#include "daemon/backends/si_factory.hpp"
 #include "sim/bmc.hpp"
 
 #include <gtest/gtest.h>
@@ -29,7 +29,7 @@ class SimBmcTest : public ::testing::TestWithParam<si::SiType>
         options.timeLimit = seconds(10);
         return runPowerOff(
             loop, [this](Clock::duration d) { loop.advance(std::min<Clock::duration>(d, milliseconds(5))); },
-            si::makeSimulatedInterface(loop, bmc, GetParam()), options);
+            daemon::makeSimulatedSi(loop, bmc, GetParam()), options);
     }
 
     core::testing::FakeEventLoop loop;
@@ -75,7 +75,7 @@ TEST_P(SimBmcTest, RefusedPowerCycleFallsBackToPowerDown)
 TEST_P(SimBmcTest, PanicEventAndStringRecordsAreAccepted)
 {
     MessageHandler mh(loop, MessageHandlerParams{});
-    mh.addInterface(si::makeSimulatedInterface(loop, bmc, GetParam()));
+    mh.addInterface(daemon::makeSimulatedSi(loop, bmc, GetParam()));
     loop.advance(milliseconds(500));
     ASSERT_EQ(mh.interfaces().size(), 1U);
     std::optional<PanicReport> out;

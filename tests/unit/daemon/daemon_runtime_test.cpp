@@ -23,9 +23,9 @@
 #include "core/testing/direct_user_memory.hpp"
 #include "daemon/control_socket.hpp"
 #include "daemon/daemon_service.hpp"
-#include "si/si_interface.hpp"
+#include "daemon/backends/si_factory.hpp"
 #include "sim/bmc.hpp"
-#include "ssif/factory.hpp"
+#include "daemon/backends/ssif_factory.hpp"
 #include "tests/unit/cuse/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -407,7 +407,7 @@ TEST_F(RunningDaemon, FaultIsRefusedWithoutTheSimulator)
     backend.description = "kcs i/o 0xca2 (test)";
     backend.target.address = 0xCA2;
     backend.make = [b = hardwareBmc.get()](core::EventLoop& loop) -> MakeResult {
-        return si::makeSimulatedInterface(loop, *b, si::SiType::Kcs);
+        return makeSimulatedSi(loop, *b, si::SiType::Kcs);
     };
     plan.backends.push_back(backend);
     launch(std::move(plan));
@@ -428,14 +428,14 @@ class RunningDaemonWithHotmod : public RunningDaemon
         hooks.hotmodBackend = [this](const Config& c, const si::discovery::DiscoveredInterface& d) {
             Backend b = siBackend(c, d, 0);
             b.make = [this](core::EventLoop& loop) -> MakeResult {
-                return si::makeSimulatedInterface(loop, hardware, si::SiType::Kcs);
+                return makeSimulatedSi(loop, hardware, si::SiType::Kcs);
             };
             return b;
         };
         hooks.ssifBackend = [this](const Config& c, const ssif::SsifParams& p) {
             Backend b = ssifBackend(c, p);
             b.make = [this](core::EventLoop& loop) -> MakeResult {
-                return ssif::makeSimulatedSsifInterface(loop, hardware);
+                return makeSimulatedSsif(loop, hardware);
             };
             return b;
         };

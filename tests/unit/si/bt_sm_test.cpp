@@ -1,6 +1,6 @@
 // The BT state machine against the BT register model.
 #include "si/bt_sm.hpp"
-#include "si/register_io_sim.hpp"
+#include "daemon/backends/register_io_sim.hpp"
 #include "sim/models/bt_model.hpp"
 #include "tests/unit/si/sm_driver.hpp"
 #include "tests/unit/sim/models/fake_bmc_port.hpp"
@@ -10,6 +10,7 @@
 namespace ipmi::si {
 namespace {
 
+using daemon::SimRegisterIo;
 using sim::testing::FakeBmcPort;
 using sim::testing::kGetDeviceIdResponse;
 using testing::runUntilDone;

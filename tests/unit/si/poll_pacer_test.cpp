@@ -6,7 +6,7 @@
 #include "core/testing/fake_event_loop.hpp"
 #include "core/testing/recording_host.hpp"
 #include "si/poll_pacer.hpp"
-#include "si/register_io_sim.hpp"
+#include "daemon/backends/register_io_sim.hpp"
 #include "si/si_transport.hpp"
 #include "si/state_machines.hpp"
 #include "sim/models/kcs_model.hpp"
@@ -18,6 +18,7 @@
 namespace ipmi::si {
 namespace {
 
+using daemon::SimRegisterIo;
 using namespace std::chrono_literals;
 
 constexpr PollStep kAgain{PollAction::Again, {}};

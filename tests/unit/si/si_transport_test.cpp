@@ -4,7 +4,7 @@
 #include "core/smi_policy.hpp"
 #include "core/testing/fake_event_loop.hpp"
 #include "core/testing/recording_host.hpp"
-#include "si/register_io_sim.hpp"
+#include "daemon/backends/register_io_sim.hpp"
 #include "si/si_transport.hpp"
 #include "si/state_machines.hpp"
 #include "sim/models/bt_model.hpp"
@@ -19,6 +19,7 @@ namespace ipmi::si {
 namespace {
 
 using core::SmiBytes;
+using daemon::SimRegisterIo;
 using sim::testing::FakeBmcPort;
 using sim::testing::kGetDeviceIdResponse;
 
@@ -39,6 +40,7 @@ std::unique_ptr<sim::RegisterModel> makeModel(SiType type, FakeBmcPort& port)
     case SiType::Smic:
         return std::make_unique<sim::SmicBmcModel>(port);
     case SiType::Kcs:
+    case SiType::Ssif:
         break;
     }
     return std::make_unique<sim::KcsBmcModel>(port);

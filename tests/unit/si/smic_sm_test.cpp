@@ -1,5 +1,5 @@
 // The SMIC state machine against the SMIC register model.
-#include "si/register_io_sim.hpp"
+#include "daemon/backends/register_io_sim.hpp"
 #include "si/smic_sm.hpp"
 #include "sim/models/smic_model.hpp"
 #include "tests/unit/si/sm_driver.hpp"
@@ -10,6 +10,7 @@
 namespace ipmi::si {
 namespace {
 
+using daemon::SimRegisterIo;
 using sim::testing::FakeBmcPort;
 using sim::testing::kGetDeviceIdResponse;
 using testing::runUntilDone;

@@ -5,7 +5,7 @@
 
 #include "core/testing/fake_event_loop.hpp"
 #include "sim/smbus/ssif_target.hpp"
-#include "ssif/simulated_smbus.hpp"
+#include "daemon/backends/simulated_smbus.hpp"
 #include "ssif/ssif_interface.hpp"
 #include "tests/unit/sim/smbus/fake_responder.hpp"
 
@@ -15,6 +15,7 @@
 
 namespace ipmi::ssif::testing {
 
+using daemon::SimulatedSmbus;
 using sim::smbus::testing::FakeResponder;
 
 class FakeHost : public core::InterfaceHost

@@ -1,6 +1,6 @@
 // SsifParams resolution against a fake sysfs/dev tree: adapter by number and
 // by name (spaces ignored), the kernel-owned address refusal, i2c-dev.
-#include "ssif/factory.hpp"
+#include "daemon/backends/ssif_factory.hpp"
 #include "ssif/ssif_params.hpp"
 
 #include "core/testing/fake_event_loop.hpp"
@@ -103,7 +103,7 @@ TEST_F(SsifParamsTest, RefusesAnAddressTheKernelDrives)
     EXPECT_NE(error().find("modprobe -r ipmi_ssif"), std::string::npos) << error();
 
     core::testing::FakeEventLoop loop;
-    auto made = makeSsifInterface(loop, params);
+    auto made = daemon::makeHardwareSsif(loop, params);
     ASSERT_TRUE(std::holds_alternative<std::string>(made));
     EXPECT_NE(std::get<std::string>(made).find("ipmi_ssif"), std::string::npos);
 }
@@ -120,7 +120,7 @@ TEST_F(SsifParamsTest, FactoryReportsAnUnopenableDevice)
     adapter(0, "SMBus I801 adapter at f000");
     params.adapter = "0";
     core::testing::FakeEventLoop loop;
-    auto made = makeSsifInterface(loop, params); // a regular file: I2C_SLAVE fails
+    auto made = daemon::makeHardwareSsif(loop, params); // a regular file: I2C_SLAVE fails
     ASSERT_TRUE(std::holds_alternative<std::string>(made));
     EXPECT_NE(std::get<std::string>(made).find("cannot bind address 0x10"), std::string::npos)
         << std::get<std::string>(made);

@@ -77,7 +77,7 @@ TEST(Acpi, SpacingFromTheSecondResource)
     ASSERT_EQ(result.interfaces.size(), 1U);
     EXPECT_EQ(result.interfaces[0].address, 0xCA8U);
     EXPECT_EQ(result.interfaces[0].regSpacing, 4U);
-    EXPECT_EQ(result.interfaces[0].type, SiType::Unknown);
+    EXPECT_TRUE(result.interfaces[0].typeUnknown);
 }
 
 TEST(Acpi, MemoryResourceFromIomem)

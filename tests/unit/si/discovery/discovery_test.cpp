@@ -78,7 +78,7 @@ TEST(Discovery, UnknownAcpiTypeWithoutSmbiosIsUnresolved)
     EXPECT_FALSE(report.dmiTried);
     EXPECT_TRUE(report.merged.interfaces.empty());
     ASSERT_EQ(report.merged.unresolved.size(), 1U);
-    EXPECT_EQ(report.merged.unresolved[0].type, SiType::Unknown);
+    EXPECT_TRUE(report.merged.unresolved[0].typeUnknown);
 }
 
 TEST(Discovery, AcpiReplacesAnEarlierSmbiosEntry)

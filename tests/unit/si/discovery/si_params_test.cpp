@@ -88,7 +88,7 @@ TEST(SiParams, InvalidTypeIsKeptToMaskFirmware)
 {
     const auto found = interfacesOf({{"type", "invalid"}, {"ports", "0xca2"}});
     ASSERT_EQ(found.size(), 1U);
-    EXPECT_EQ(found[0].type, SiType::Invalid);
+    EXPECT_TRUE(found[0].invalid);
 }
 
 TEST(SiParams, BadValuesNameTheFieldAndTheValue)

@@ -3,7 +3,7 @@
 // ACPI _IFT 4 becomes an SSIF backend (ipmi_ssif.trydmi/tryacpi obeyed),
 // start-up hotmod adds go through the same builder as run-time ones, and
 // every hardware backend the kernel's ipmi_si/ipmi_ssif drives is refused.
-#include "daemon/backends.hpp"
+#include "daemon/backends/backends.hpp"
 
 #include "tests/unit/si/discovery/fixture_tree.hpp"
 
@@ -70,7 +70,7 @@ TEST_F(PlanOverSysroot, SsifFromSmbiosType38)
     ASSERT_EQ(plan.backends.size(), 1U);
     const auto& b = plan.backends[0];
     EXPECT_EQ(b.description, "ssif any adapter addr 16 (SMBIOS)");
-    EXPECT_EQ(b.target.type, si::discovery::SiType::Ssif);
+    EXPECT_EQ(b.target.type, si::SiType::Ssif);
     EXPECT_EQ(b.target.address, 0x10U);
     EXPECT_FALSE(b.target.i2cAdapter.has_value());
     EXPECT_FALSE(b.simulated);

@@ -3,15 +3,16 @@
 // computes, reads are checked against the PEC the target drives (EBADMSG on
 // a mismatch, as i2c_smbus_xfer_emulated reports), NAKs are EAGAIN. The
 // target's alert line is passed up on its rising edge. Runs on the loop
-// thread (blocking() is false), like the Bmc it reaches.
+// thread (blocking() is false), like the Bmc it reaches. The SSIF tests in
+// tests/unit/ssif/ use it too.
 #pragma once
 
 #include "sim/smbus/ssif_target.hpp"
 #include "ssif/smbus.hpp"
 
-namespace ipmi::ssif {
+namespace ipmi::daemon {
 
-class SimulatedSmbus : public Smbus
+class SimulatedSmbus : public ssif::Smbus
 {
   public:
     explicit SimulatedSmbus(sim::smbus::SsifTarget& target);
@@ -20,7 +21,7 @@ class SimulatedSmbus : public Smbus
     SimulatedSmbus& operator=(const SimulatedSmbus&) = delete;
 
     [[nodiscard]] int writeBlock(std::uint8_t command, std::span<const std::uint8_t> data) override;
-    [[nodiscard]] int readBlock(std::uint8_t command, Bytes& out) override;
+    [[nodiscard]] int readBlock(std::uint8_t command, ssif::Bytes& out) override;
     [[nodiscard]] int setPec(bool enabled) override;
     [[nodiscard]] bool blocking() const override { return false; }
     [[nodiscard]] bool supportsAlerts() const override { return true; }
@@ -41,4 +42,4 @@ class SimulatedSmbus : public Smbus
     std::function<void()> onAlert_;
 };
 
-} // namespace ipmi::ssif
+} // namespace ipmi::daemon

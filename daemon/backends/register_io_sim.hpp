@@ -2,7 +2,7 @@
 // sim/models/. Register n is the model's register n (the simulated bus has
 // no spacing or shift to apply). An optional hook runs after every access so
 // the owner can notice that the BMC may have new work (a delayed response,
-// a new deadline).
+// a new deadline). The state machine tests in tests/unit/si/ use it too.
 #pragma once
 
 #include "si/register_io.hpp"
@@ -12,9 +12,9 @@
 #include <string>
 #include <utility>
 
-namespace ipmi::si {
+namespace ipmi::daemon {
 
-class SimRegisterIo : public RegisterIo
+class SimRegisterIo : public si::RegisterIo
 {
   public:
     SimRegisterIo(sim::RegisterModel& model, std::string description, std::function<void()> afterAccess = {})
@@ -47,4 +47,4 @@ class SimRegisterIo : public RegisterIo
     std::function<void()> afterAccess_;
 };
 
-} // namespace ipmi::si
+} // namespace ipmi::daemon

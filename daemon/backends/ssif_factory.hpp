@@ -14,18 +14,18 @@ namespace ipmi::sim {
 class Bmc;
 } // namespace ipmi::sim
 
-namespace ipmi::ssif {
+namespace ipmi::daemon {
 
 using SsifInterfaceResult = std::variant<std::unique_ptr<core::Interface>, std::string>;
 
 // Resolves the adapter, refuses an address a kernel driver holds, opens and
 // binds /dev/i2c-N. The BMC itself is probed after start() (capabilities,
 // multi-part, enables), as the kernel probes it before registering.
-[[nodiscard]] SsifInterfaceResult makeSsifInterface(core::EventLoop& loop, const SsifParams& params);
+[[nodiscard]] SsifInterfaceResult makeHardwareSsif(core::EventLoop& loop, const ssif::SsifParams& params);
 
-// SSIF to the embedded BMC: SmbusTarget at 0x10 with the BMC's
+// SSIF to the embedded BMC: SsifTarget at 0x10 with the BMC's
 // SsifCapabilities; drives bmc.advance() at bmc.nextDeadline() with a loop
-// timer. The Bmc must outlive the interface.
-[[nodiscard]] std::unique_ptr<core::Interface> makeSimulatedSsifInterface(core::EventLoop& loop, sim::Bmc& bmc);
+// timer (BmcClock). The Bmc must outlive the interface.
+[[nodiscard]] std::unique_ptr<core::Interface> makeSimulatedSsif(core::EventLoop& loop, sim::Bmc& bmc);
 
-} // namespace ipmi::ssif
+} // namespace ipmi::daemon

@@ -1,8 +1,8 @@
-// End to end through the embedded BMC: makeSimulatedSsifInterface over the
+// End to end through the embedded BMC: makeSimulatedSsif over the
 // real sim::Bmc (its default identity, FRU and watchdog), on a FakeEventLoop.
 #include "core/testing/fake_event_loop.hpp"
+#include "daemon/backends/ssif_factory.hpp"
 #include "sim/bmc.hpp"
-#include "ssif/factory.hpp"
 #include "tests/unit/ssif/ssif_fixture.hpp"
 
 #include <gtest/gtest.h>
@@ -22,7 +22,7 @@ class SimulatedSsifTest : public ::testing::Test
             return c;
         }())
         , bmc(config, loop.now())
-        , ssif(makeSimulatedSsifInterface(loop, bmc))
+        , ssif(daemon::makeSimulatedSsif(loop, bmc))
     {
         ssif->start(host);
         loop.advance(1ms);

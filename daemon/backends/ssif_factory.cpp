@@ -1,5 +1,5 @@
-// makeSsifInterface: SSIF over /dev/i2c-N (see factory.hpp).
-#include "ssif/factory.hpp"
+// makeHardwareSsif: SSIF over /dev/i2c-N (see ssif_factory.hpp).
+#include "daemon/backends/ssif_factory.hpp"
 
 #include "ssif/linux_smbus.hpp"
 #include "ssif/ssif_interface.hpp"
@@ -7,16 +7,16 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-namespace ipmi::ssif {
+namespace ipmi::daemon {
 
-SsifInterfaceResult makeSsifInterface(core::EventLoop& loop, const SsifParams& params)
+SsifInterfaceResult makeHardwareSsif(core::EventLoop& loop, const ssif::SsifParams& params)
 {
-    auto resolved = resolveSsifParams(params);
+    auto resolved = ssif::resolveSsifParams(params);
     if (auto* error = std::get_if<std::string>(&resolved))
     {
         return std::move(*error);
     }
-    const auto& where = std::get<ResolvedSsif>(resolved);
+    const auto& where = std::get<ssif::ResolvedSsif>(resolved);
     if (params.addrSource == core::AddrSource::Hardcoded || params.addrSource == core::AddrSource::Hotmod)
     {
         // No firmware table vouches for this address: the user asked for it.
@@ -24,13 +24,13 @@ SsifInterfaceResult makeSsifInterface(core::EventLoop& loop, const SsifParams& p
                      "probing can upset other I2C devices",
                      params.addr, where.adapterNumber, where.adapterName);
     }
-    auto bus = LinuxSmbus::open(where.device.string(), params.addr);
+    auto bus = ssif::LinuxSmbus::open(where.device.string(), params.addr);
     if (auto* error = std::get_if<std::string>(&bus))
     {
         return "ssif: " + *error;
     }
 
-    SsifInterfaceConfig config;
+    ssif::SsifInterfaceConfig config;
     config.info.type = "ssif";
     config.info.description = fmt::format("ssif i2c-{} 0x{:02x}", where.adapterNumber, params.addr);
     config.info.addrSource = params.addrSource;
@@ -43,8 +43,8 @@ SsifInterfaceResult makeSsifInterface(core::EventLoop& loop, const SsifParams& p
                  "address 0x{:02x}",
                  core::toString(params.addrSource), params.addr, where.adapterName, where.adapterNumber,
                  config.info.slaveAddr);
-    return std::unique_ptr<core::Interface>(std::make_unique<SsifInterface>(
-        loop, std::move(std::get<std::unique_ptr<LinuxSmbus>>(bus)), std::move(config)));
+    return std::unique_ptr<core::Interface>(std::make_unique<ssif::SsifInterface>(
+        loop, std::move(std::get<std::unique_ptr<ssif::LinuxSmbus>>(bus)), std::move(config)));
 }
 
-} // namespace ipmi::ssif
+} // namespace ipmi::daemon

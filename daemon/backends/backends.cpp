@@ -1,29 +1,18 @@
 // Choosing and building the interfaces: see backends.hpp.
-#include "daemon/backends.hpp"
+#include "daemon/backends/backends.hpp"
 
+#include "core/kernel_number.hpp"
+#include "daemon/backends/si_factory.hpp"
+#include "daemon/backends/ssif_factory.hpp"
 #include "si/discovery/discovery.hpp"
 #include "si/discovery/ownership.hpp"
-#include "si/si_interface.hpp"
 #include "sim/config.hpp"
-#include "ssif/factory.hpp"
 
 #include <chrono>
 
 namespace ipmi::daemon {
 
 namespace {
-
-si::SiType siTypeOf(si::discovery::SiType type)
-{
-    switch (type) {
-    case si::discovery::SiType::Smic:
-        return si::SiType::Smic;
-    case si::discovery::SiType::Bt:
-        return si::SiType::Bt;
-    default:
-        return si::SiType::Kcs;
-    }
-}
 
 Backend simBackend(const Config& config, sim::Bmc& bmc)
 {
@@ -35,15 +24,15 @@ Backend simBackend(const Config& config, sim::Bmc& bmc)
     b.make = [&bmc, kind](core::EventLoop& loop) -> MakeResult {
         switch (kind) {
         case SimInterface::Ssif:
-            return ssif::makeSimulatedSsifInterface(loop, bmc);
+            return makeSimulatedSsif(loop, bmc);
         case SimInterface::Bt:
-            return si::makeSimulatedInterface(loop, bmc, si::SiType::Bt);
+            return makeSimulatedSi(loop, bmc, si::SiType::Bt);
         case SimInterface::Smic:
-            return si::makeSimulatedInterface(loop, bmc, si::SiType::Smic);
+            return makeSimulatedSi(loop, bmc, si::SiType::Smic);
         case SimInterface::Kcs:
             break;
         }
-        return si::makeSimulatedInterface(loop, bmc, si::SiType::Kcs);
+        return makeSimulatedSi(loop, bmc, si::SiType::Kcs);
     };
     return b;
 }
@@ -52,24 +41,14 @@ Backend simBackend(const Config& config, sim::Bmc& bmc)
 
 Backend siBackend(const Config& config, const si::discovery::DiscoveredInterface& d, std::size_t index)
 {
-    si::SiParams p;
-    p.type = siTypeOf(d.type);
-    p.space = d.space == si::discovery::AddrSpace::Memory ? si::AddressSpace::Memory : si::AddressSpace::Io;
-    p.address = d.address;
-    p.regSpacing = d.regSpacing;
-    p.regSize = d.regSize;
-    p.regShift = d.regShift;
-    p.slaveAddr = d.slaveAddr;
-    p.irq = d.irq;
-    p.forceKipmid = config.si.forceKipmidFor(index);
-    p.kipmidMaxBusyUs = static_cast<unsigned>(config.si.kipmidMaxBusyUsFor(index));
-    p.addrSource = d.addrSource;
-    p.acpiPath = d.acpiPath;
+    si::PollPacing polling;
+    polling.kipmid = config.si.forceKipmidFor(index).value_or(true);
+    polling.maxBusy = std::chrono::microseconds(static_cast<unsigned>(config.si.kipmidMaxBusyUsFor(index)));
     Backend b;
     b.target = d;
     b.description = d.description() + " (" + core::toString(d.addrSource) + ")";
-    b.make = [p](core::EventLoop& loop) -> MakeResult {
-        auto r = si::makeHardwareInterface(loop, p);
+    b.make = [d, polling](core::EventLoop& loop) -> MakeResult {
+        auto r = makeHardwareSi(loop, d, polling);
         if (!r.interface) {
             return r.error;
         }
@@ -87,7 +66,7 @@ Backend ssifBackend(const Config& config, ssif::SsifParams p)
         p.sysfsRoot = std::filesystem::path(config.daemon.sysroot) / "sys";
     }
     Backend b;
-    b.target.type = si::discovery::SiType::Ssif;
+    b.target.type = si::SiType::Ssif;
     b.target.space = si::discovery::AddrSpace::Smbus;
     b.target.address = p.addr;
     b.target.slaveAddr = p.slaveAddr;
@@ -97,7 +76,7 @@ Backend ssifBackend(const Config& config, ssif::SsifParams p)
     b.ssifAdapter = p.adapter;
     b.description = "ssif " + (p.adapter.empty() ? std::string("any adapter") : p.adapter) + " addr " +
                     std::to_string(p.addr) + " (" + core::toString(p.addrSource) + ")";
-    b.make = [p](core::EventLoop& loop) { return ssif::makeSsifInterface(loop, p); };
+    b.make = [p](core::EventLoop& loop) { return makeHardwareSsif(loop, p); };
     return b;
 }
 
@@ -107,7 +86,7 @@ std::optional<int> i2cAdapterNumber(const Config& config, const std::string& ada
     if (text.rfind("i2c-", 0) == 0) {
         text.remove_prefix(4);
     }
-    if (const auto n = si::discovery::parseCNumber(text); n && *n < 1U << 20) {
+    if (const auto n = core::parseKernelNumber(text); n && *n < 1U << 20) {
         return static_cast<int>(*n);
     }
     if (adapter.empty()) {
@@ -117,7 +96,7 @@ std::optional<int> i2cAdapterNumber(const Config& config, const std::string& ada
     for (const auto& entry : root.list("/sys/class/i2c-adapter")) {
         const auto name = root.readText("/sys/class/i2c-adapter/" + entry + "/name");
         if (name && ssif::adapterNameMatches(*name, adapter) && entry.rfind("i2c-", 0) == 0) {
-            if (const auto n = si::discovery::parseCNumber(std::string_view(entry).substr(4))) {
+            if (const auto n = core::parseKernelNumber(std::string_view(entry).substr(4))) {
                 return static_cast<int>(*n);
             }
         }
@@ -130,7 +109,7 @@ const Backend* findSameSsifBmc(const std::vector<Backend>& planned, const Backen
     const auto& c = candidate.target;
     for (const auto& b : planned) {
         const auto& t = b.target;
-        if (!b.simulated && t.type == si::discovery::SiType::Ssif && t.address == c.address &&
+        if (!b.simulated && t.type == si::SiType::Ssif && t.address == c.address &&
             (t.i2cAdapter == c.i2cAdapter || !t.i2cAdapter || !c.i2cAdapter)) {
             return &b;
         }
@@ -195,7 +174,7 @@ std::variant<BackendPlan, std::string> planBackends(const Config& config)
     plan.log = report.value().merged.log;
     std::size_t siIndex = 0;
     for (const auto& d : report.value().merged.interfaces) {
-        if (d.type == si::discovery::SiType::Ssif) {
+        if (d.type == si::SiType::Ssif) {
             const bool allowed = (d.addrSource == core::AddrSource::Acpi && config.ssif.tryAcpi) ||
                                  (d.addrSource == core::AddrSource::Smbios && config.ssif.tryDmi) ||
                                  (d.addrSource != core::AddrSource::Acpi && d.addrSource != core::AddrSource::Smbios);
@@ -210,7 +189,7 @@ std::variant<BackendPlan, std::string> planBackends(const Config& config)
             }
             continue;
         }
-        if (d.type == si::discovery::SiType::Invalid || d.type == si::discovery::SiType::Unknown) {
+        if (d.invalid || d.typeUnknown) {
             plan.log.push_back("skipping " + d.description() + ": its interface type is unknown");
             continue;
         }

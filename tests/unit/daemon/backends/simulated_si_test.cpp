@@ -1,8 +1,8 @@
-// makeSimulatedInterface end to end: the embedded BMC behind each register
+// makeSimulatedSi end to end: the embedded BMC behind each register
 // model, driven from FakeEventLoop timers, as the daemon's --sim backend.
 #include "core/testing/fake_event_loop.hpp"
 #include "core/testing/recording_host.hpp"
-#include "si/si_interface.hpp"
+#include "daemon/backends/si_factory.hpp"
 #include "sim/bmc.hpp"
 
 #include <gtest/gtest.h>
@@ -22,7 +22,7 @@ TEST_P(SimulatedInterface, GetDeviceIdGoldenBytesThroughTheRegisters)
 {
     core::testing::FakeEventLoop loop;
     sim::Bmc bmc(sim::BmcConfig::defaults(), loop.now());
-    auto interface = makeSimulatedInterface(loop, bmc, GetParam());
+    auto interface = daemon::makeSimulatedSi(loop, bmc, GetParam());
     EXPECT_TRUE(interface->info().simulated);
     EXPECT_EQ(interface->info().type, toString(GetParam()));
     RecordingHost host;

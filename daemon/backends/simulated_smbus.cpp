@@ -1,12 +1,12 @@
 // SimulatedSmbus: the host end of the in-memory SSIF link (see the header).
-#include "ssif/simulated_smbus.hpp"
+#include "daemon/backends/simulated_smbus.hpp"
 
 #include "sim/smbus/pec.hpp"
 
 #include <cerrno>
 #include <fmt/format.h>
 
-namespace ipmi::ssif {
+namespace ipmi::daemon {
 
 SimulatedSmbus::SimulatedSmbus(sim::smbus::SsifTarget& target)
     : target_(target)
@@ -26,7 +26,7 @@ SimulatedSmbus::~SimulatedSmbus()
 
 int SimulatedSmbus::writeBlock(std::uint8_t command, std::span<const std::uint8_t> data)
 {
-    if (data.size() > kSmbusBlockMax)
+    if (data.size() > ssif::kSmbusBlockMax)
     {
         return EMSGSIZE;
     }
@@ -39,7 +39,7 @@ int SimulatedSmbus::writeBlock(std::uint8_t command, std::span<const std::uint8_
     return target_.blockWrite(command, data, pec) ? 0 : EAGAIN;
 }
 
-int SimulatedSmbus::readBlock(std::uint8_t command, Bytes& out)
+int SimulatedSmbus::readBlock(std::uint8_t command, ssif::Bytes& out)
 {
     ++reads_;
     auto block = target_.blockRead(command);
@@ -47,7 +47,7 @@ int SimulatedSmbus::readBlock(std::uint8_t command, Bytes& out)
     {
         return EAGAIN;
     }
-    if (block->data.size() > kSmbusBlockMax)
+    if (block->data.size() > ssif::kSmbusBlockMax)
     {
         return EPROTO; // the kernel refuses a count byte over 32 the same way
     }
@@ -75,4 +75,4 @@ std::string SimulatedSmbus::describe() const
     return fmt::format("sim 0x{:02x}", target_.config().address);
 }
 
-} // namespace ipmi::ssif
+} // namespace ipmi::daemon

@@ -1,0 +1,48 @@
+// makeHardwareSi: map the registers, make sure something answers there
+// (the kernel's detect step), and wire policy, worker transport and state
+// machine together.
+#include "core/smi_policy.hpp"
+#include "daemon/backends/si_factory.hpp"
+#include "si/register_io_hw.hpp"
+#include "si/si_transport.hpp"
+#include "si/state_machines.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace ipmi::daemon {
+
+HardwareSiResult makeHardwareSi(core::EventLoop& loop, const si::discovery::DiscoveredInterface& where,
+                                si::PollPacing polling)
+{
+    const si::RegisterLayout layout{where.regSpacing, where.regSize, where.regShift};
+    const unsigned count = where.registerCount();
+    const char* type = si::toString(where.type);
+    si::RegisterIoResult opened = where.space == si::discovery::AddrSpace::Memory
+                                      ? si::openMemoryIo(where.address, count, layout)
+                                      : si::openPortIo(where.address, count, layout);
+    if (!opened.io) {
+        return {nullptr, fmt::format("{} at {:#x}: {}", type, where.address, opened.error)};
+    }
+    const std::string at = opened.io->describe();
+    auto sm = si::makeStateMachine(where.type, *opened.io);
+    if (!sm->detect()) {
+        return {nullptr, fmt::format("no {} interface at {}: its registers read as all ones", type, at)};
+    }
+    if (where.irq != 0) {
+        spdlog::info("{} {}: irq {} accepted but unused: ipmi-cuse polls", type, at, where.irq);
+    }
+
+    core::InterfaceInfo info;
+    info.type = type;
+    info.description = fmt::format("{} {}", info.type, at);
+    info.addrSource = where.addrSource;
+    info.acpiPath = where.acpiPath;
+    info.slaveAddr = where.effectiveSlaveAddr();
+
+    auto transport =
+        std::make_unique<si::WorkerSiTransport>(loop, std::move(opened.io), std::move(sm), std::move(info), polling);
+    return {std::make_unique<core::SmiPolicy>(loop, std::move(transport)), {}};
+}
+
+} // namespace ipmi::daemon

@@ -1,0 +1,95 @@
+// makeSimulatedSi: the SI driver itself (SmiPolicy over a LoopSiTransport
+// over the state machine) whose registers are the embedded BMC's register
+// model. The registers own the BMC side of the wire, so the policy owns the
+// whole chain and is the interface: the transport before the registers, the
+// model before its port.
+#include "core/smi_policy.hpp"
+#include "daemon/backends/bmc_clock.hpp"
+#include "daemon/backends/register_io_sim.hpp"
+#include "daemon/backends/si_factory.hpp"
+#include "si/si_transport.hpp"
+#include "si/state_machines.hpp"
+#include "sim/models/bt_model.hpp"
+#include "sim/models/kcs_model.hpp"
+#include "sim/models/smic_model.hpp"
+
+namespace ipmi::daemon {
+
+namespace {
+
+// The BMC side of the registers. A base of SimulatedRegisters ahead of
+// SimRegisterIo, so it is built before and destroyed after the accesses
+// that reach it.
+struct BmcRegisterSide
+{
+    BmcRegisterSide(core::EventLoop& loop, sim::Bmc& bmc, si::SiType type, std::function<void()> poke)
+        : port(bmc), clock(loop, bmc, std::move(poke))
+    {
+        switch (type) {
+        case si::SiType::Bt:
+            model = std::make_unique<sim::BtBmcModel>(port, bmc.config().bt.inputBufferSize,
+                                                      bmc.config().bt.outputBufferSize);
+            break;
+        case si::SiType::Smic:
+            model = std::make_unique<sim::SmicBmcModel>(port);
+            break;
+        case si::SiType::Kcs:
+        case si::SiType::Ssif: // makeSimulatedSsif's; never asked for here
+            model = std::make_unique<sim::KcsBmcModel>(port);
+            break;
+        }
+    }
+
+    sim::SimBmcPort port;
+    BmcClock clock;
+    std::unique_ptr<sim::RegisterModel> model;
+};
+
+// Every access may hand the BMC work with a deadline; the BMC's attention
+// and its clock make the transport look at the registers.
+class SimulatedRegisters : private BmcRegisterSide, public SimRegisterIo
+{
+  public:
+    SimulatedRegisters(core::EventLoop& loop, sim::Bmc& bmc, si::SiType type, std::string description)
+        : BmcRegisterSide(loop, bmc, type, [this] { poke(); }),
+          SimRegisterIo(*model, std::move(description), [this] { clock.rearmSoon(); })
+    {
+    }
+
+    void attach(si::LoopSiTransport& transport)
+    {
+        transport_ = &transport;
+        clock.rearm();
+    }
+
+  private:
+    void poke()
+    {
+        if (transport_ != nullptr) {
+            transport_->nudge();
+        }
+    }
+
+    si::LoopSiTransport* transport_ = nullptr;
+};
+
+} // namespace
+
+std::unique_ptr<core::Interface> makeSimulatedSi(core::EventLoop& loop, sim::Bmc& bmc, si::SiType type)
+{
+    core::InterfaceInfo info;
+    info.type = si::toString(type);
+    info.description = std::string("sim ") + info.type;
+    info.addrSource = core::AddrSource::Hardcoded;
+    info.simulated = true;
+
+    auto io = std::make_unique<SimulatedRegisters>(loop, bmc, type, info.description);
+    auto& registers = *io;
+    auto sm = si::makeStateMachine(type, *io);
+    auto transport = std::make_unique<si::LoopSiTransport>(loop, std::move(io), std::move(sm), std::move(info),
+                                                           si::LoopSiTransport::Timing{}, true);
+    registers.attach(*transport);
+    return std::make_unique<core::SmiPolicy>(loop, std::move(transport));
+}
+
+} // namespace ipmi::daemon
