@@ -66,6 +66,20 @@ inline constexpr unsigned char IPMI_BUS_ERR = 0x82;
 inline constexpr unsigned char IPMI_NAK_ON_WRITE_ERR = 0x83;
 inline constexpr unsigned char IPMI_ERR_UNSPECIFIED = 0xff;
 
+// Not in the uapi header: what the kernel's SI and SSIF drivers define for
+// themselves (ipmi_si_intf.c, ipmi_ssif.c), same spellings.
+inline constexpr unsigned char IPMI_GET_SYSTEM_INTERFACE_CAPABILITIES_CMD = 0x57;
+inline constexpr unsigned char STORAGE_CMD_GET_SDR = 0x23;
+inline constexpr unsigned char CANNOT_RETURN_REQUESTED_LENGTH = 0xca;
+// Bits in the Get Message Flags answer.
+inline constexpr unsigned char RECEIVE_MSG_AVAIL = 0x01;
+inline constexpr unsigned char EVENT_MSG_BUFFER_FULL = 0x02;
+inline constexpr unsigned char WDT_PRE_TIMEOUT_INT = 0x08;
+inline constexpr unsigned char OEM0_DATA_AVAIL = 0x20;
+inline constexpr unsigned char OEM1_DATA_AVAIL = 0x40;
+inline constexpr unsigned char OEM2_DATA_AVAIL = 0x80;
+inline constexpr unsigned char OEM_DATA_AVAIL = OEM0_DATA_AVAIL | OEM1_DATA_AVAIL | OEM2_DATA_AVAIL;
+
 inline constexpr unsigned char IPMI_CHANNEL_PROTOCOL_IPMB = 1;
 inline constexpr unsigned char IPMI_CHANNEL_PROTOCOL_ICMB = 2;
 inline constexpr unsigned char IPMI_CHANNEL_PROTOCOL_SMBUS = 4;
