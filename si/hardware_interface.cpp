@@ -1,10 +1,10 @@
 // makeHardwareInterface: map the registers, make sure something answers
 // there (the kernel's detect step), and wire policy, worker transport and
 // state machine together.
-#include "core/smi_policy.hpp"
 #include "si/register_io_hw.hpp"
 #include "si/si_interface.hpp"
 #include "si/si_transport.hpp"
+#include "si/smi_policy.hpp"
 #include "si/state_machines.hpp"
 
 #include <fmt/format.h>
@@ -44,7 +44,7 @@ HardwareInterfaceResult makeHardwareInterface(core::EventLoop& loop, const SiPar
     polling.maxBusy = std::chrono::microseconds(params.kipmidMaxBusyUs);
     auto transport =
         std::make_unique<WorkerSiTransport>(loop, std::move(opened.io), std::move(sm), std::move(info), polling);
-    return {std::make_unique<core::SmiPolicy>(loop, std::move(transport)), {}};
+    return {std::make_unique<SmiPolicy>(loop, std::move(transport)), {}};
 }
 
 } // namespace ipmi::si

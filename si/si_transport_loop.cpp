@@ -23,7 +23,7 @@ LoopSiTransport::LoopSiTransport(core::EventLoop& loop, std::unique_ptr<Register
 
 LoopSiTransport::~LoopSiTransport() = default;
 
-void LoopSiTransport::start(core::TransportSink& sink)
+void LoopSiTransport::start(TransportSink& sink)
 {
     sink_ = &sink;
     running_ = true;

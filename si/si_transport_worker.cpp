@@ -21,7 +21,7 @@ WorkerSiTransport::WorkerSiTransport(core::EventLoop& loop, std::unique_ptr<Regi
 
 WorkerSiTransport::~WorkerSiTransport() { shutdown(); }
 
-void WorkerSiTransport::start(core::TransportSink& sink)
+void WorkerSiTransport::start(TransportSink& sink)
 {
     if (worker_.joinable()) {
         return;

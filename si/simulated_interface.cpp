@@ -3,10 +3,10 @@
 // order (policy and transport before the model, the model before the port)
 // and keeps the BMC's clock running: after any register activity it re-arms
 // one timer at Bmc::nextDeadline().
-#include "core/smi_policy.hpp"
 #include "si/register_io_sim.hpp"
 #include "si/si_interface.hpp"
 #include "si/si_transport.hpp"
+#include "si/smi_policy.hpp"
 #include "si/state_machines.hpp"
 #include "sim/bmc.hpp"
 #include "sim/models/bt_model.hpp"
@@ -48,7 +48,7 @@ class SimulatedInterface : public core::Interface
         auto transport = std::make_unique<LoopSiTransport>(loop, std::move(io), std::move(sm), std::move(info),
                                                            LoopSiTransport::Timing{}, true);
         transport_ = transport.get();
-        policy_ = std::make_unique<core::SmiPolicy>(loop, std::move(transport));
+        policy_ = std::make_unique<SmiPolicy>(loop, std::move(transport));
 
         std::weak_ptr<char> alive = alive_;
         bmc_.setAttentionListener([this, alive] {
@@ -118,7 +118,7 @@ class SimulatedInterface : public core::Interface
     sim::SimBmcPort port_;
     std::unique_ptr<sim::RegisterModel> model_;
     LoopSiTransport* transport_ = nullptr;
-    std::unique_ptr<core::SmiPolicy> policy_;
+    std::unique_ptr<SmiPolicy> policy_;
     std::unique_ptr<core::Timer> bmcTimer_;
     std::shared_ptr<char> alive_;
     bool rearmPosted_ = false;
