@@ -3,7 +3,9 @@
 // after a tick), hands the response back, and keeps stepping after a
 // transaction until the machine is idle again (BT's long-busy and
 // capabilities states need that). Idle, it does nothing at all until a new
-// request or an attention nudge arrives.
+// request or an attention nudge arrives. Starting requests and reading
+// results is SiStepper's, the same for both; they differ in threading and
+// pacing.
 //
 // Two ways to run it:
 // - LoopSiTransport steps on the loop thread with loop timers: for the
@@ -18,6 +20,7 @@
 #include "core/event_loop.hpp"
 #include "si/poll_pacer.hpp"
 #include "si/register_io.hpp"
+#include "si/si_stepper.hpp"
 #include "si/state_machine.hpp"
 #include "si/transport.hpp"
 
@@ -71,8 +74,7 @@ class LoopSiTransport : public Transport
     TransportSink* sink_ = nullptr;
     bool running_ = false;
     bool inStep_ = false;
-    std::optional<core::SmiBytes> pending_; // accepted, not yet started
-    std::optional<core::SmiBytes> active_;  // started, not yet answered
+    SiStepper stepper_;
     core::Clock::time_point lastEvent_{};
 };
 
