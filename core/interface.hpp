@@ -49,6 +49,10 @@ struct InterfaceInfo
     std::uint8_t slaveAddr = 0x20;      // the BMC's IPMB address (channel 0 "my address")
     bool ipmbDirect = false;            // IPMB-direct addressing (only ipmi_ipmb has it)
     bool simulated = false;             // backed by the embedded simulator, never real hardware
+    // The driver already turned every response that does not answer its
+    // request (short, or another netfn/cmd) into 0xFF, Send Message ones
+    // included, so the message handler does not check again.
+    bool responsesVetted = false;
 };
 
 // Bits for Interface::setNeedWatch, the kernel's IPMI_WATCH_MASK_*.

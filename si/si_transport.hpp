@@ -1,9 +1,11 @@
-// The core::Transport that drives one KCS/BT/SMIC state machine: it starts a
+// The Transport that drives one KCS/BT/SMIC state machine: it starts a
 // request, calls event() as the result asks (at once, after a short delay,
 // after a tick), hands the response back, and keeps stepping after a
 // transaction until the machine is idle again (BT's long-busy and
 // capabilities states need that). Idle, it does nothing at all until a new
-// request or an attention nudge arrives.
+// request or an attention nudge arrives. Starting requests and reading
+// results is SiStepper's, the same for both; they differ in threading and
+// pacing.
 //
 // Two ways to run it:
 // - LoopSiTransport steps on the loop thread with loop timers: for the
@@ -16,10 +18,11 @@
 #pragma once
 
 #include "core/event_loop.hpp"
-#include "core/transport.hpp"
 #include "si/poll_pacer.hpp"
 #include "si/register_io.hpp"
+#include "si/si_stepper.hpp"
 #include "si/state_machine.hpp"
+#include "si/transport.hpp"
 
 #include <chrono>
 #include <condition_variable>
@@ -30,7 +33,7 @@
 
 namespace ipmi::si {
 
-class LoopSiTransport : public core::Transport
+class LoopSiTransport : public Transport
 {
   public:
     struct Timing
@@ -46,7 +49,7 @@ class LoopSiTransport : public core::Transport
     LoopSiTransport& operator=(const LoopSiTransport&) = delete;
 
     [[nodiscard]] const core::InterfaceInfo& info() const override { return info_; }
-    void start(core::TransportSink& sink) override;
+    void start(TransportSink& sink) override;
     void startTransaction(core::SmiBytes request) override;
     [[nodiscard]] bool reportsAttention() const override { return reportsAttention_; }
     void shutdown() override;
@@ -68,15 +71,14 @@ class LoopSiTransport : public core::Transport
     Timing timing_;
     bool reportsAttention_;
     std::unique_ptr<core::Timer> timer_;
-    core::TransportSink* sink_ = nullptr;
+    TransportSink* sink_ = nullptr;
     bool running_ = false;
     bool inStep_ = false;
-    std::optional<core::SmiBytes> pending_; // accepted, not yet started
-    std::optional<core::SmiBytes> active_;  // started, not yet answered
+    SiStepper stepper_;
     core::Clock::time_point lastEvent_{};
 };
 
-class WorkerSiTransport : public core::Transport
+class WorkerSiTransport : public Transport
 {
   public:
     // force_kipmid and kipmid_max_busy_us; see PollPacer.
@@ -89,7 +91,7 @@ class WorkerSiTransport : public core::Transport
     WorkerSiTransport& operator=(const WorkerSiTransport&) = delete;
 
     [[nodiscard]] const core::InterfaceInfo& info() const override { return info_; }
-    void start(core::TransportSink& sink) override;
+    void start(TransportSink& sink) override;
     void startTransaction(core::SmiBytes request) override;
     [[nodiscard]] bool reportsAttention() const override { return false; }
     void shutdown() override;
@@ -97,7 +99,7 @@ class WorkerSiTransport : public core::Transport
   private:
     struct Gate
     {
-        core::TransportSink* sink = nullptr; // loop thread only
+        TransportSink* sink = nullptr; // loop thread only
     };
 
     void run();

@@ -10,20 +10,19 @@ namespace {
 // Inline steps before yielding to the loop, so one long transfer cannot
 // starve everything else on the thread.
 constexpr unsigned kMaxInlineSteps = 4096;
-constexpr std::uint8_t kNotInMyState = 0xD5;
 } // namespace
 
 LoopSiTransport::LoopSiTransport(core::EventLoop& loop, std::unique_ptr<RegisterIo> io,
                                  std::unique_ptr<StateMachine> sm, core::InterfaceInfo info, Timing timing,
                                  bool reportsAttention)
     : loop_(loop), io_(std::move(io)), sm_(std::move(sm)), info_(std::move(info)), timing_(timing),
-      reportsAttention_(reportsAttention), timer_(loop.makeTimer())
+      reportsAttention_(reportsAttention), timer_(loop.makeTimer()), stepper_(*sm_)
 {
 }
 
 LoopSiTransport::~LoopSiTransport() = default;
 
-void LoopSiTransport::start(core::TransportSink& sink)
+void LoopSiTransport::start(TransportSink& sink)
 {
     sink_ = &sink;
     running_ = true;
@@ -36,8 +35,7 @@ void LoopSiTransport::shutdown()
     running_ = false;
     sink_ = nullptr;
     timer_->cancel();
-    pending_.reset();
-    active_.reset();
+    stepper_.reset();
 }
 
 void LoopSiTransport::startTransaction(core::SmiBytes request)
@@ -45,7 +43,7 @@ void LoopSiTransport::startTransaction(core::SmiBytes request)
     if (!running_) {
         return;
     }
-    pending_ = std::move(request);
+    stepper_.accept(std::move(request));
     if (!inStep_) {
         schedule(core::Clock::duration::zero());
     }
@@ -65,7 +63,6 @@ void LoopSiTransport::schedule(core::Clock::duration delay)
 
 void LoopSiTransport::complete(core::SmiBytes response)
 {
-    active_.reset();
     if (sink_ != nullptr) {
         sink_->transactionDone(std::move(response)); // may call startTransaction()
     }
@@ -73,22 +70,17 @@ void LoopSiTransport::complete(core::SmiBytes response)
 
 bool LoopSiTransport::tryStart()
 {
-    if (active_ || !pending_) {
+    core::SmiBytes refusal;
+    switch (stepper_.tryStart(refusal)) {
+    case SiStepper::Start::Nothing:
         return false;
-    }
-    const std::uint8_t cc = sm_->start(*pending_);
-    if (cc == 0) {
-        active_ = std::move(pending_);
-        pending_.reset();
+    case SiStepper::Start::Started:
+        return true;
+    case SiStepper::Start::Refused:
+        complete(std::move(refusal));
         return true;
     }
-    if (cc == kNotInMyState) {
-        return false; // the machine is busy with its own work; retry when idle
-    }
-    core::SmiBytes request = std::move(*pending_);
-    pending_.reset();
-    complete(errorResponse(request, cc));
-    return true;
+    return false;
 }
 
 void LoopSiTransport::step()
@@ -103,9 +95,9 @@ void LoopSiTransport::step()
     tryStart();
 
     for (unsigned n = 0; n < kMaxInlineSteps && running_; ++n) {
-        const SmResult result = sm_->event(std::max(elapsed, Microseconds{0}));
+        SiStepper::Outcome out = stepper_.event(std::max(elapsed, Microseconds{0}));
         elapsed = Microseconds{0};
-        switch (result) {
+        switch (out.result) {
         case SmResult::CallWithoutDelay:
             continue;
         case SmResult::CallWithDelay:
@@ -117,23 +109,18 @@ void LoopSiTransport::step()
             schedule(timing_.tickDelay);
             return;
         case SmResult::TransactionComplete:
-            if (active_) {
-                complete(sm_->result());
+        case SmResult::Hosed:
+            if (out.response) {
+                complete(std::move(*out.response));
             }
             continue; // settle to idle
-        case SmResult::Hosed:
-            if (active_) {
-                const core::SmiBytes request = std::move(*active_);
-                complete(errorResponse(request, 0xFF));
-            }
-            continue;
         case SmResult::Attn:
-            if (!active_ && sink_ != nullptr) {
+            if (out.attention && sink_ != nullptr) {
                 sink_->attention(); // may call startTransaction()
             }
             [[fallthrough]];
         case SmResult::Idle:
-            if (running_ && pending_ && tryStart()) {
+            if (running_ && stepper_.pending() && tryStart()) {
                 continue;
             }
             inStep_ = false;

@@ -8,10 +8,6 @@
 
 namespace ipmi::si {
 
-namespace {
-constexpr std::uint8_t kNotInMyState = 0xD5;
-} // namespace
-
 WorkerSiTransport::WorkerSiTransport(core::EventLoop& loop, std::unique_ptr<RegisterIo> io,
                                      std::unique_ptr<StateMachine> sm, core::InterfaceInfo info, Polling polling)
     : loop_(loop), io_(std::move(io)), sm_(std::move(sm)), info_(std::move(info)), polling_(polling),
@@ -21,7 +17,7 @@ WorkerSiTransport::WorkerSiTransport(core::EventLoop& loop, std::unique_ptr<Regi
 
 WorkerSiTransport::~WorkerSiTransport() { shutdown(); }
 
-void WorkerSiTransport::start(core::TransportSink& sink)
+void WorkerSiTransport::start(TransportSink& sink)
 {
     if (worker_.joinable()) {
         return;
@@ -79,15 +75,14 @@ bool WorkerSiTransport::pause(core::Clock::duration d)
 void WorkerSiTransport::run()
 {
     PollPacer pacer(polling_);
-    std::optional<core::SmiBytes> pending;
-    std::optional<core::SmiBytes> active;
+    SiStepper stepper(*sm_);
     bool parked = false; // idle: sleep until a request comes
     auto last = core::Clock::now();
 
     for (;;) {
         {
             std::unique_lock lock(mutex_);
-            if (parked && !pending) {
+            if (parked && !stepper.pending()) {
                 wake_.wait(lock, [this] { return stop_ || request_.has_value(); });
                 last = core::Clock::now();
             }
@@ -95,39 +90,34 @@ void WorkerSiTransport::run()
                 return;
             }
             if (request_) {
-                pending = std::move(request_);
+                stepper.accept(std::move(*request_));
                 request_.reset();
             }
         }
         parked = false;
-        if (pending && !active) {
-            const std::uint8_t cc = sm_->start(*pending);
-            if (cc == 0) {
-                active = std::move(pending);
-                pending.reset();
-                pacer.reset();
-            } else if (cc != kNotInMyState) {
-                postDone(errorResponse(*pending, cc));
-                pending.reset();
-            }
+        core::SmiBytes refusal;
+        switch (stepper.tryStart(refusal)) {
+        case SiStepper::Start::Nothing:
+            break;
+        case SiStepper::Start::Started:
+            pacer.reset();
+            break;
+        case SiStepper::Start::Refused:
+            postDone(std::move(refusal));
+            break;
         }
 
         const auto now = core::Clock::now();
         const auto elapsed = std::chrono::duration_cast<Microseconds>(now - last);
         last = now;
-        const SmResult result = sm_->event(elapsed);
-
-        if (result == SmResult::TransactionComplete && active) {
-            postDone(sm_->result());
-            active.reset();
-        } else if (result == SmResult::Hosed && active) {
-            postDone(errorResponse(*active, 0xFF));
-            active.reset();
-        } else if (result == SmResult::Attn && !active) {
+        SiStepper::Outcome out = stepper.event(elapsed);
+        if (out.response) {
+            postDone(std::move(*out.response));
+        } else if (out.attention) {
             postAttention();
         }
 
-        const PollStep step = pacer.next(result, now);
+        const PollStep step = pacer.next(out.result, now);
         switch (step.action) {
         case PollAction::Again:
             break;

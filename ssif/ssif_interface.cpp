@@ -10,12 +10,23 @@ namespace ipmi::ssif {
 
 using namespace detail; // NOLINT(google-build-using-namespace): this folder's own command table
 
+namespace {
+// ipmi_ssif's side of the shared machine.
+constexpr core::FlagsMachine::Style kSsifStyle{
+    .shortEventEndsRun = false,
+    .recheckAfterTenEvents = true,
+    .clearFlagsFirst = true,
+    .clearReceiveIrq = false,
+};
+} // namespace
+
 SsifInterface::SsifInterface(core::EventLoop& loop, std::unique_ptr<Smbus> bus, SsifInterfaceConfig config)
     : loop_(loop)
     , config_(std::move(config))
     , bus_(loop, std::move(bus))
     , transfer_(loop, bus_, config_.timing)
     , watchTimer_(loop.makeTimer())
+    , flags_(kSsifStyle)
 {
     if (config_.info.type.empty())
     {
@@ -46,7 +57,7 @@ void SsifInterface::start(core::InterfaceHost& host)
     {
         spdlog::info("ssif {}: probing", bus_.describe());
     }
-    issue({kAppRequest, kGetSystemInterfaceCapabilities, 0x00}, &SsifInterface::onCapabilities);
+    issue({kAppRequest, abi::IPMI_GET_SYSTEM_INTERFACE_CAPABILITIES_CMD, 0x00}, &SsifInterface::onCapabilities);
 }
 
 void SsifInterface::issue(core::SmiBytes request, Handler handler)
@@ -82,7 +93,7 @@ void SsifInterface::send(core::SmiBytes request)
 
 void SsifInterface::requestEvents()
 {
-    if (!hasEventBuffer_ || state_ == State::ShutDown)
+    if (!flags_.hasEventBuffer() || state_ == State::ShutDown)
     {
         return;
     }
@@ -102,13 +113,12 @@ void SsifInterface::startNext()
     {
         return;
     }
-    if (reqEvents_ && hasEventBuffer_)
+    if (reqEvents_ && flags_.hasEventBuffer())
     {
         reqEvents_ = false;
-        msgFlags_ = kFlagEventBufferFull;
-        fetchesInRow_ = 0;
+        flags_.eventsRequested();
         state_ = State::GettingEvents;
-        issue({kAppRequest, kReadEventBuffer}, &SsifInterface::onEvent);
+        issue(core::readEventBufferRequest(), &SsifInterface::onEvent);
         return;
     }
     if (reqFlags_)
@@ -195,12 +205,12 @@ void SsifInterface::startFlagFetch()
 {
     reqFlags_ = false;
     state_ = State::GettingFlags;
-    issue({kAppRequest, kGetMessageFlags}, &SsifInterface::onFlags);
+    issue(core::getMessageFlagsRequest(), &SsifInterface::onFlags);
 }
 
 void SsifInterface::onFlags(TransferResult result)
 {
-    if (result.error != 0 || !isAppResponse(result.response, kGetMessageFlags, 4))
+    if (result.error != 0 || !isAppResponse(result.response, abi::IPMI_GET_MSG_FLAGS_CMD, 4))
     {
         spdlog::warn("ssif {}: error getting flags", bus_.describe());
         goIdle();
@@ -208,8 +218,7 @@ void SsifInterface::onFlags(TransferResult result)
         return;
     }
     count(SsifStat::FlagFetches);
-    msgFlags_ = result.response[3];
-    fetchesInRow_ = 0;
+    flags_.flagsRead(result.response[3]);
     handleFlags();
 }
 
@@ -217,59 +226,54 @@ void SsifInterface::handleFlags()
 {
     if ((config_.dbg & kDebugState) != 0)
     {
-        spdlog::info("ssif {}: flags 0x{:02x}", bus_.describe(), msgFlags_);
+        spdlog::info("ssif {}: flags 0x{:02x}", bus_.describe(), flags_.flags());
     }
-    if ((msgFlags_ & kFlagWatchdogPretimeout) != 0)
+    switch (flags_.next())
     {
+    case core::FlagsMachine::Fetch::ClearPretimeout:
         count(SsifStat::WatchdogPretimeouts);
         state_ = State::ClearingFlags;
-        issue({kAppRequest, kClearMessageFlags, kFlagWatchdogPretimeout}, &SsifInterface::onClearFlags);
+        issue(core::clearPretimeoutRequest(), &SsifInterface::onClearFlags);
         host_->smiWatchdogPretimeout();
-    }
-    else if ((msgFlags_ & kFlagReceiveMessage) != 0 && fetchesInRow_ < kMaxFetchesInRow)
-    {
+        return;
+    case core::FlagsMachine::Fetch::Message:
         state_ = State::GettingMessages;
-        issue({kAppRequest, kGetMessage}, &SsifInterface::onMessage);
-    }
-    else if ((msgFlags_ & kFlagEventBufferFull) != 0 && fetchesInRow_ < kMaxFetchesInRow)
-    {
+        issue(core::getMessageRequest(), &SsifInterface::onMessage);
+        return;
+    case core::FlagsMachine::Fetch::Event:
         state_ = State::GettingEvents;
-        issue({kAppRequest, kReadEventBuffer}, &SsifInterface::onEvent);
-    }
-    else
-    {
+        issue(core::readEventBufferRequest(), &SsifInterface::onEvent);
+        return;
+    case core::FlagsMachine::Fetch::None:
         goIdle();
         startNext();
+        return;
     }
 }
 
 void SsifInterface::onClearFlags(TransferResult result)
 {
-    if (result.error != 0 || !isAppResponse(result.response, kClearMessageFlags, 3))
+    if (result.error != 0 || !isAppResponse(result.response, abi::IPMI_CLEAR_MSG_FLAGS_CMD, 3))
     {
         spdlog::warn("ssif {}: error clearing the watchdog flag", bus_.describe());
     }
     // Departure: the kernel goes idle here and leaves messages/events for
     // the next poll; handling them now saves a flag fetch.
-    msgFlags_ &= static_cast<std::uint8_t>(~kFlagWatchdogPretimeout);
-    fetchesInRow_ = 0;
     handleFlags();
 }
 
 void SsifInterface::onMessage(TransferResult result)
 {
-    if (result.error != 0 || !isAppResponse(result.response, kGetMessage, 3))
+    const bool ok = result.error == 0 && isAppResponse(result.response, abi::IPMI_GET_MSG_CMD, 3);
+    flags_.messageFetched(ok); // not ok: empty (0x80) or broken, done
+    if (!ok)
     {
-        msgFlags_ &= static_cast<std::uint8_t>(~kFlagReceiveMessage); // empty (0x80) or broken: done
-        fetchesInRow_ = 0;
         handleFlags();
         return;
     }
     count(SsifStat::IncomingMessages);
-    if (++fetchesInRow_ >= kMaxFetchesInRow)
+    if (flags_.takeRecheck())
     {
-        msgFlags_ &= static_cast<std::uint8_t>(~kFlagReceiveMessage);
-        fetchesInRow_ = 0;
         reqFlags_ = true; // look again after others had their turn
     }
     host_->smiReceived(std::move(result.response));
@@ -281,18 +285,16 @@ void SsifInterface::onMessage(TransferResult result)
 
 void SsifInterface::onEvent(TransferResult result)
 {
-    if (result.error != 0 || !isAppResponse(result.response, kReadEventBuffer, 3))
+    const bool ok = result.error == 0 && isAppResponse(result.response, abi::IPMI_READ_EVENT_MSG_BUFFER_CMD, 3);
+    flags_.eventFetched(ok, result.response.size());
+    if (!ok)
     {
-        msgFlags_ &= static_cast<std::uint8_t>(~kFlagEventBufferFull);
-        fetchesInRow_ = 0;
         handleFlags();
         return;
     }
     count(SsifStat::Events);
-    if (++fetchesInRow_ >= kMaxFetchesInRow)
+    if (flags_.takeRecheck())
     {
-        msgFlags_ &= static_cast<std::uint8_t>(~kFlagEventBufferFull);
-        fetchesInRow_ = 0;
         reqFlags_ = true;
     }
     host_->smiReceived(std::move(result.response));

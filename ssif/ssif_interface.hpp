@@ -1,11 +1,12 @@
 // SSIF as a core::Interface: the counterpart of the kernel's ipmi_ssif. It
-// is not an SI state machine under the shared SI policy; like ipmi_ssif it
-// keeps its own flags/events state machine over Transfer (one SMBus
-// transaction at a time):
+// is not an SI state machine under the SI policy; like ipmi_ssif it drives
+// the flags/events machine (core/flags_machine.hpp, shared with si/, in
+// ipmi_ssif's style) over Transfer (one SMBus transaction at a time):
 //   start()  -> probe: Get System Interface Capabilities (sanitised), the
-//               multi-part write end-marker test, Clear Message Flags
-//               [watchdog], Get/Set BMC Global Enables for the event buffer
-//               and then alerts; PEC on if the BMC offers it.
+//               multi-part write end-marker test, then the machine's
+//               start-up (Clear Message Flags [watchdog], Get/Set BMC Global
+//               Enables for the event buffer), then alerts; PEC on if the
+//               BMC offers it.
 //   idle     -> requested events, else requested flags, else the host's
 //               next message.
 //   flags    -> watchdog pre-timeout (clear it, tell the host), receive
@@ -18,6 +19,7 @@
 #pragma once
 
 #include "core/event_loop.hpp"
+#include "core/flags_machine.hpp"
 #include "core/interface.hpp"
 #include "ssif/capabilities.hpp"
 #include "ssif/smbus_runner.hpp"
@@ -77,7 +79,7 @@ class SsifInterface : public core::Interface
     // After the probe: what the BMC allows.
     [[nodiscard]] const SsifLimits& limits() const { return limits_; }
     [[nodiscard]] bool probed() const { return state_ != State::Probing && state_ != State::Stopped; }
-    [[nodiscard]] bool hasEventBuffer() const { return hasEventBuffer_; }
+    [[nodiscard]] bool hasEventBuffer() const { return flags_.hasEventBuffer(); }
     [[nodiscard]] bool alertsActive() const { return alertsActive_; }
     [[nodiscard]] unsigned stat(SsifStat which) const { return stats_[static_cast<std::size_t>(which)]; }
     [[nodiscard]] const Transfer::Counters& transferCounters() const { return transfer_.counters(); }
@@ -105,10 +107,8 @@ class SsifInterface : public core::Interface
     void multipartTest(bool withCmd8);
     void onMultipartCmd8(TransferResult result);
     void onMultipartEmpty(TransferResult result);
-    void probeClearFlags();
-    void onProbeClearFlags(TransferResult result);
-    void onGetEnables(TransferResult result);
-    void onSetEventBuffer(TransferResult result);
+    void probeFlagsAndEnables();
+    void onProbeFlagsAndEnables(TransferResult result);
     void onSetAlerts(TransferResult result);
     void probeDone();
 
@@ -135,13 +135,10 @@ class SsifInterface : public core::Interface
     std::deque<core::SmiBytes> waiting_; // host messages not yet started
     core::SmiBytes current_;             // the host message in flight
     SsifLimits limits_;
-    std::uint8_t globalEnables_ = 0;
-    bool hasEventBuffer_ = false;
+    core::FlagsMachine flags_;
     bool alertsActive_ = false;
     bool reqEvents_ = false;
     bool reqFlags_ = false;
-    std::uint8_t msgFlags_ = 0;
-    unsigned fetchesInRow_ = 0;
     unsigned watchMask_ = 0;
     core::Clock::time_point sendStart_;
     std::array<unsigned, static_cast<std::size_t>(SsifStat::Count)> stats_{};

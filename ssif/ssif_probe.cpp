@@ -1,6 +1,6 @@
 // SsifInterface's start-up probe: Get System Interface Capabilities, the
-// multi-part write end-marker test, clearing flags, global enables and
-// alerts (see ssif_interface.hpp).
+// multi-part write end-marker test, the shared machine's flags and global
+// enables, alerts (see ssif_interface.hpp).
 #include "ssif/ssif_commands.hpp"
 #include "ssif/ssif_interface.hpp"
 
@@ -37,7 +37,7 @@ void SsifInterface::onCapabilities(TransferResult result)
     }
     else
     {
-        probeClearFlags();
+        probeFlagsAndEnables();
     }
 }
 
@@ -48,7 +48,7 @@ void SsifInterface::multipartTest(bool withCmd8)
     const bool middle = limits_.maxRequest > 63;
     Bytes message(65, 0);
     message[0] = kAppRequest;
-    message[1] = kGetDeviceId;
+    message[1] = abi::IPMI_GET_DEVICE_ID_CMD;
     std::vector<WritePart> parts;
     parts.push_back({kCmdMultiWriteStart, Bytes(message.begin(), message.begin() + 32)});
     if (middle)
@@ -85,7 +85,7 @@ void SsifInterface::onMultipartCmd8(TransferResult result)
         multipartTest(false);
         return;
     }
-    probeClearFlags();
+    probeFlagsAndEnables();
 }
 
 void SsifInterface::onMultipartEmpty(TransferResult result)
@@ -110,65 +110,66 @@ void SsifInterface::onMultipartEmpty(TransferResult result)
         spdlog::info("ssif {}: multi-part writes end with {}; max request {}", bus_.describe(),
                      limits_.cmd8Works ? "0x08" : "a short 0x07", limits_.maxRequest);
     }
-    probeClearFlags();
+    probeFlagsAndEnables();
 }
 
-void SsifInterface::probeClearFlags()
+void SsifInterface::probeFlagsAndEnables()
 {
-    issue({kAppRequest, kClearMessageFlags, kFlagWatchdogPretimeout}, &SsifInterface::onProbeClearFlags);
+    issue(flags_.startup(), &SsifInterface::onProbeFlagsAndEnables);
 }
 
-void SsifInterface::onProbeClearFlags(TransferResult result)
+void SsifInterface::onProbeFlagsAndEnables(TransferResult result)
 {
-    if (result.error != 0 || !isAppResponse(result.response, kClearMessageFlags, 3))
+    using Step = core::FlagsMachine::StartStep;
+    bool ok = false;
+    bool setAnswered = false;
+    switch (flags_.startStep())
     {
-        spdlog::warn("ssif {}: unable to clear message flags", bus_.describe());
+    case Step::ClearPretimeout:
+        ok = result.error == 0 && isAppResponse(result.response, abi::IPMI_CLEAR_MSG_FLAGS_CMD, 3);
+        if (!ok)
+        {
+            spdlog::warn("ssif {}: unable to clear message flags", bus_.describe());
+        }
+        break;
+    case Step::GetEnablesForEvt:
+        ok = result.error == 0 && isAppResponse(result.response, abi::IPMI_GET_BMC_GLOBAL_ENABLES_CMD, 4);
+        if (!ok)
+        {
+            spdlog::warn("ssif {}: error getting global enables; no event buffer", bus_.describe());
+        }
+        break;
+    case Step::EnableEventBuffer:
+        // Any answer will do: only its completion code says whether the
+        // buffer is on.
+        setAnswered = result.error == 0 && result.response.size() >= 3;
+        if (!setAnswered)
+        {
+            spdlog::warn("ssif {}: error setting global enables", bus_.describe());
+        }
+        ok = setAnswered && result.response[2] == 0;
+        break;
+    default:
+        break;
     }
-    issue({kAppRequest, kGetGlobalEnables}, &SsifInterface::onGetEnables);
-}
-
-void SsifInterface::onGetEnables(TransferResult result)
-{
-    if (result.error != 0 || !isAppResponse(result.response, kGetGlobalEnables, 4))
+    if (auto next = flags_.startupAnswered(ok, result.response))
     {
-        spdlog::warn("ssif {}: error getting global enables; no event buffer", bus_.describe());
-        probeDone();
+        issue(std::move(*next), &SsifInterface::onProbeFlagsAndEnables);
         return;
     }
-    globalEnables_ = result.response[3];
-    if ((globalEnables_ & kEnableEventBuffer) != 0)
-    {
-        hasEventBuffer_ = true; // already on: the kernel leaves alerts alone then
-        probeDone();
-        return;
-    }
-    issue({kAppRequest, kSetGlobalEnables, static_cast<std::uint8_t>(globalEnables_ | kEnableEventBuffer)},
-          &SsifInterface::onSetEventBuffer);
-}
-
-void SsifInterface::onSetEventBuffer(TransferResult result)
-{
-    if (result.error != 0 || result.response.size() < 3)
-    {
-        spdlog::warn("ssif {}: error setting global enables", bus_.describe());
-        probeDone();
-        return;
-    }
-    if (result.response[2] == 0)
-    {
-        hasEventBuffer_ = true;
-        globalEnables_ |= kEnableEventBuffer;
-    }
+    // Alerts only right after the event buffer was set: a failed Get, or a
+    // buffer already on, leaves them alone, as the kernel does.
     // Departure: the kernel enables alerts whenever the BMC accepts them.
     // i2c-dev cannot deliver SMBus alerts to us, and an alert nobody
     // acknowledges can hold SMBALERT# low for every device on the bus, so
     // they are only enabled when our bus really passes them up.
-    if (config_.alertsBroken || !bus_.supportsAlerts())
+    if (!setAnswered || config_.alertsBroken || !bus_.supportsAlerts())
     {
         probeDone();
         return;
     }
-    issue({kAppRequest, kSetGlobalEnables, static_cast<std::uint8_t>(globalEnables_ | kEnableReceiveInterrupt)},
+    issue(core::setGlobalEnablesRequest(
+              static_cast<std::uint8_t>(flags_.globalEnables() | abi::IPMI_BMC_RCV_MSG_INTR)),
           &SsifInterface::onSetAlerts);
 }
 
@@ -177,7 +178,6 @@ void SsifInterface::onSetAlerts(TransferResult result)
     if (result.error == 0 && result.response.size() >= 3 && result.response[2] == 0)
     {
         alertsActive_ = true;
-        globalEnables_ |= kEnableReceiveInterrupt;
     }
     probeDone();
 }
@@ -188,7 +188,7 @@ void SsifInterface::probeDone()
         if (config_.dbgProbe)
         {
             spdlog::info("ssif {}: probe done: max request {}, max response {}, PEC {}, event buffer {}, alerts {}",
-                         bus_.describe(), limits_.maxRequest, limits_.maxResponse, limits_.pec, hasEventBuffer_,
+                         bus_.describe(), limits_.maxRequest, limits_.maxResponse, limits_.pec, flags_.hasEventBuffer(),
                          alertsActive_);
         }
         state_ = State::Idle;

@@ -1,7 +1,7 @@
 // makeHardwareSi: map the registers, make sure something answers there
 // (the kernel's detect step), and wire policy, worker transport and state
 // machine together.
-#include "core/smi_policy.hpp"
+#include "si/smi_policy.hpp"
 #include "daemon/backends/si_factory.hpp"
 #include "si/register_io_hw.hpp"
 #include "si/si_transport.hpp"
@@ -42,7 +42,7 @@ HardwareSiResult makeHardwareSi(core::EventLoop& loop, const si::discovery::Disc
 
     auto transport =
         std::make_unique<si::WorkerSiTransport>(loop, std::move(opened.io), std::move(sm), std::move(info), polling);
-    return {std::make_unique<core::SmiPolicy>(loop, std::move(transport)), {}};
+    return {std::make_unique<si::SmiPolicy>(loop, std::move(transport)), {}};
 }
 
 } // namespace ipmi::daemon

@@ -3,7 +3,7 @@
 // model. The registers own the BMC side of the wire, so the policy owns the
 // whole chain and is the interface: the transport before the registers, the
 // model before its port.
-#include "core/smi_policy.hpp"
+#include "si/smi_policy.hpp"
 #include "daemon/backends/bmc_clock.hpp"
 #include "daemon/backends/register_io_sim.hpp"
 #include "daemon/backends/si_factory.hpp"
@@ -89,7 +89,7 @@ std::unique_ptr<core::Interface> makeSimulatedSi(core::EventLoop& loop, sim::Bmc
     auto transport = std::make_unique<si::LoopSiTransport>(loop, std::move(io), std::move(sm), std::move(info),
                                                            si::LoopSiTransport::Timing{}, true);
     registers.attach(*transport);
-    return std::make_unique<core::SmiPolicy>(loop, std::move(transport));
+    return std::make_unique<si::SmiPolicy>(loop, std::move(transport));
 }
 
 } // namespace ipmi::daemon

@@ -2,12 +2,12 @@
 // machine result (spin within the busy limit, back off after it, park when
 // idle, timer pacing for force_kipmid=0), and the worker transport that uses
 // it answering a slow BMC without losing the answer.
-#include "core/smi_policy.hpp"
 #include "core/testing/fake_event_loop.hpp"
 #include "core/testing/recording_host.hpp"
 #include "si/poll_pacer.hpp"
 #include "daemon/backends/register_io_sim.hpp"
 #include "si/si_transport.hpp"
+#include "si/smi_policy.hpp"
 #include "si/state_machines.hpp"
 #include "sim/models/kcs_model.hpp"
 #include "tests/unit/sim/models/fake_bmc_port.hpp"
@@ -159,7 +159,7 @@ TEST(WorkerSiTransport, SlowBmcIsAnsweredAfterSpinAndBackoff)
     core::InterfaceInfo info;
     info.type = "kcs";
     // A 1 us window: the 8 busy reads outlast it, so the back-off runs too.
-    core::SmiPolicy policy(loop, std::make_unique<WorkerSiTransport>(loop, std::move(io), std::move(sm), info,
+    SmiPolicy policy(loop, std::make_unique<WorkerSiTransport>(loop, std::move(io), std::move(sm), info,
                                                                      PollPacing{true, 1us}));
     core::testing::RecordingHost host;
     policy.start(host);

@@ -1,11 +1,11 @@
 // The whole SI stack end to end over simulated registers: SmiPolicy over
 // LoopSiTransport over each state machine over its register model, under
 // FakeEventLoop; and the worker transport with a real thread.
-#include "core/smi_policy.hpp"
 #include "core/testing/fake_event_loop.hpp"
 #include "core/testing/recording_host.hpp"
 #include "daemon/backends/register_io_sim.hpp"
 #include "si/si_transport.hpp"
+#include "si/smi_policy.hpp"
 #include "si/state_machines.hpp"
 #include "sim/models/bt_model.hpp"
 #include "sim/models/kcs_model.hpp"
@@ -59,7 +59,7 @@ struct Stack
         auto t = std::make_unique<LoopSiTransport>(loop, std::move(io), std::move(sm), info,
                                                    LoopSiTransport::Timing{}, true);
         transport = t.get();
-        policy = std::make_unique<core::SmiPolicy>(loop, std::move(t));
+        policy = std::make_unique<SmiPolicy>(loop, std::move(t));
         policy->start(host);
         loop.advance(std::chrono::milliseconds(50)); // BT reads its capabilities with short delays
 
@@ -68,7 +68,7 @@ struct Stack
     FakeBmcPort port;
     std::unique_ptr<sim::RegisterModel> model;
     LoopSiTransport* transport = nullptr;
-    std::unique_ptr<core::SmiPolicy> policy;
+    std::unique_ptr<SmiPolicy> policy;
     RecordingHost host;
 };
 
@@ -172,7 +172,7 @@ TEST(WorkerSiTransport, AnswersFromItsThreadThroughPost)
     info.type = "kcs";
     WorkerSiTransport::Polling polling;
     polling.maxBusy = std::chrono::microseconds(50);
-    core::SmiPolicy policy(loop, std::make_unique<WorkerSiTransport>(loop, std::move(io), std::move(sm), info, polling));
+    SmiPolicy policy(loop, std::make_unique<WorkerSiTransport>(loop, std::move(io), std::move(sm), info, polling));
     RecordingHost host;
     policy.start(host);
     policy.send({0x18, 0x01});

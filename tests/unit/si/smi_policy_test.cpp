@@ -1,8 +1,8 @@
 // SmiPolicy against a scripted Transport under FakeEventLoop: start-up,
 // flags, messages, events, pre-timeouts, polling, mismatches and shutdown.
-#include "core/smi_policy.hpp"
 #include "core/testing/fake_event_loop.hpp"
 #include "core/testing/recording_host.hpp"
+#include "si/smi_policy.hpp"
 
 #include <gtest/gtest.h>
 
@@ -14,6 +14,9 @@ namespace ipmi::core {
 namespace {
 
 using Bytes = SmiBytes;
+using si::SmiPolicy;
+using si::Transport;
+using si::TransportSink;
 
 class ScriptedTransport : public Transport
 {

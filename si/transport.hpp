@@ -1,8 +1,8 @@
-// The seam below the shared SMI policy (core/smi_policy.*): one transaction
-// engine per hardware interface. A Transport moves one request to the BMC and
-// its response back; it knows nothing of flags, events, users or the message
-// handler. si/ implements it over a KCS/BT/SMIC state machine and a
-// RegisterIo; ssif/ may implement it over an SMBus.
+// The seam below the SI policy (si/smi_policy.*): one transaction engine per
+// hardware interface. A Transport moves one request to the BMC and its
+// response back; it knows nothing of flags, events, users or the message
+// handler. si_transport.hpp implements it over a KCS/BT/SMIC state machine
+// and a RegisterIo.
 //
 // Contract:
 // - Calls in both directions happen on the loop thread (a transport that
@@ -17,13 +17,13 @@
 
 #include "core/interface.hpp"
 
-namespace ipmi::core {
+namespace ipmi::si {
 
 class TransportSink
 {
   public:
     virtual ~TransportSink() = default;
-    virtual void transactionDone(SmiBytes response) = 0;
+    virtual void transactionDone(core::SmiBytes response) = 0;
     virtual void attention() = 0;
 };
 
@@ -31,9 +31,9 @@ class Transport
 {
   public:
     virtual ~Transport() = default;
-    [[nodiscard]] virtual const InterfaceInfo& info() const = 0;
+    [[nodiscard]] virtual const core::InterfaceInfo& info() const = 0;
     virtual void start(TransportSink& sink) = 0;
-    virtual void startTransaction(SmiBytes request) = 0;
+    virtual void startTransaction(core::SmiBytes request) = 0;
     // True if attention() is reported promptly (an interrupt or a cheap
     // status bit the transport watches); false means the policy must poll
     // Get Message Flags while the host waits for something.
@@ -41,4 +41,4 @@ class Transport
     virtual void shutdown() = 0;
 };
 
-} // namespace ipmi::core
+} // namespace ipmi::si

@@ -1,41 +1,35 @@
-// The shared SMI policy: start-up, flags, events and the user queue over one
+// The SI policy: start-up, flags, events and the user queue over one
 // Transport. Every path ends in pump(), which starts the next transaction
 // when the transport is free: attention first, then requested events, then
 // the user queue, then a deferred flag re-check (the kernel's priorities).
-#include "core/smi_policy.hpp"
+#include "si/smi_policy.hpp"
+
+#include "abi/ipmi_msgdefs.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <utility>
 
-namespace ipmi::core {
+namespace ipmi::si {
+
+using core::FlagsMachine;
+using core::SmiBytes;
 
 namespace {
-constexpr std::uint8_t kAppRequest = 0x06 << 2;
-constexpr std::uint8_t kStorageNetfn = 0x0A;
-constexpr std::uint8_t kGetDeviceId = 0x01;
-constexpr std::uint8_t kSetGlobalEnables = 0x2E;
-constexpr std::uint8_t kGetGlobalEnables = 0x2F;
-constexpr std::uint8_t kClearMessageFlags = 0x30;
-constexpr std::uint8_t kGetMessageFlags = 0x31;
-constexpr std::uint8_t kGetMessage = 0x33;
-constexpr std::uint8_t kReadEventBuffer = 0x35;
-constexpr std::uint8_t kGetSdr = 0x23;
+constexpr std::uint8_t kAppRequest = abi::IPMI_NETFN_APP_REQUEST << 2;
 
-constexpr std::uint8_t kFlagReceiveMessage = 0x01;
-constexpr std::uint8_t kFlagEventBufferFull = 0x02;
-constexpr std::uint8_t kFlagWatchdogPretimeout = 0x08;
-constexpr std::uint8_t kFlagOemMask = 0xE0;
-
-constexpr std::uint8_t kEnableReceiveIrq = 0x01;
-constexpr std::uint8_t kEnableEventIrq = 0x02;
-constexpr std::uint8_t kEnableEventBuffer = 0x04;
-constexpr std::uint8_t kEnablesMask = kEnableReceiveIrq | kEnableEventIrq | kEnableEventBuffer;
-
-constexpr unsigned kMaxFetchesInARow = 10;
-constexpr std::size_t kEventMessageLength = 19; // netfn, cmd, cc + 16 bytes
+constexpr std::uint8_t kEnablesMask =
+    abi::IPMI_BMC_RCV_MSG_INTR | abi::IPMI_BMC_EVT_MSG_INTR | abi::IPMI_BMC_EVT_MSG_BUFF;
 
 constexpr std::uint32_t kDellIana = 0x0002A2;
+
+// ipmi_si's side of the shared machine.
+constexpr FlagsMachine::Style kSiStyle{
+    .shortEventEndsRun = true,
+    .recheckAfterTenEvents = false,
+    .clearFlagsFirst = false,
+    .clearReceiveIrq = true,
+};
 
 SmiBytes failed(const SmiBytes& request, std::uint8_t cc)
 {
@@ -45,31 +39,39 @@ SmiBytes failed(const SmiBytes& request, std::uint8_t cc)
 }
 
 // A response is good if it has netfn, cmd and cc and answers this request
-// ("BMC returned incorrect response" otherwise, in the kernel's words).
+// ("BMC returned incorrect response" otherwise, in the kernel's words). The
+// one check of every response on SI: info().responsesVetted tells the
+// message handler so.
 SmiBytes checked(const SmiBytes& request, SmiBytes response)
 {
     if (response.size() < 3 || request.size() < 2) {
-        return failed(request, 0xFF);
+        return failed(request, abi::IPMI_ERR_UNSPECIFIED);
     }
     if ((response[0] >> 2) != ((request[0] >> 2) | 1) || response[1] != request[1]) {
         spdlog::warn("smi: BMC returned an incorrect response (netfn/cmd {:#04x}/{:#04x} for {:#04x}/{:#04x})",
                      response[0] >> 2, response[1], request[0] >> 2, request[1]);
-        return failed(request, 0xFF);
+        return failed(request, abi::IPMI_ERR_UNSPECIFIED);
     }
     return response;
 }
 
 std::uint8_t cc(const SmiBytes& response) { return response.size() > 2 ? response[2] : 0xFF; }
+
+core::InterfaceInfo vetted(core::InterfaceInfo info)
+{
+    info.responsesVetted = true;
+    return info;
+}
 } // namespace
 
-SmiPolicy::SmiPolicy(EventLoop& loop, std::unique_ptr<Transport> transport)
+SmiPolicy::SmiPolicy(core::EventLoop& loop, std::unique_ptr<Transport> transport)
     : SmiPolicy(loop, std::move(transport), Options{})
 {
 }
 
-SmiPolicy::SmiPolicy(EventLoop& loop, std::unique_ptr<Transport> transport, Options options)
-    : loop_(loop), transport_(std::move(transport)), options_(options), retryTimer_(loop.makeTimer()),
-      pollTimer_(loop.makeTimer()), alive_(std::make_shared<char>())
+SmiPolicy::SmiPolicy(core::EventLoop& loop, std::unique_ptr<Transport> transport, Options options)
+    : loop_(loop), transport_(std::move(transport)), info_(vetted(transport_->info())), options_(options),
+      retryTimer_(loop.makeTimer()), pollTimer_(loop.makeTimer()), alive_(std::make_shared<char>()), flags_(kSiStyle)
 {
 }
 
@@ -80,9 +82,9 @@ SmiPolicy::~SmiPolicy()
     }
 }
 
-const InterfaceInfo& SmiPolicy::info() const { return transport_->info(); }
+const core::InterfaceInfo& SmiPolicy::info() const { return info_; }
 
-void SmiPolicy::start(InterfaceHost& host)
+void SmiPolicy::start(core::InterfaceHost& host)
 {
     if (started_) {
         return;
@@ -92,7 +94,7 @@ void SmiPolicy::start(InterfaceHost& host)
     starting_ = true;
     dellBt_ = false;
     transport_->start(*this);
-    issue(Op::DeviceId, {kAppRequest, kGetDeviceId});
+    issue(Op::DeviceId, {kAppRequest, abi::IPMI_GET_DEVICE_ID_CMD});
 }
 
 void SmiPolicy::send(SmiBytes request)
@@ -103,7 +105,7 @@ void SmiPolicy::send(SmiBytes request)
     if (dellBtShortcut(request)) {
         // Answered without the BMC; still asynchronously, like any response.
         std::weak_ptr<char> alive = alive_;
-        loop_.post([this, alive, response = failed(request, 0xCA)]() mutable {
+        loop_.post([this, alive, response = failed(request, abi::CANNOT_RETURN_REQUESTED_LENGTH)]() mutable {
             if (alive.lock() && !shutDown_ && host_ != nullptr) {
                 host_->smiResponse(std::move(response));
             }
@@ -116,7 +118,7 @@ void SmiPolicy::send(SmiBytes request)
 
 void SmiPolicy::requestEvents()
 {
-    if (!hasEventBuffer_ || shutDown_) {
+    if (!flags_.hasEventBuffer() || shutDown_) {
         return;
     }
     eventsRequested_ = true;
@@ -163,13 +165,13 @@ void SmiPolicy::shutdown()
     pollTimer_->cancel();
     // Nothing may be lost: whatever the host is waiting for ends now.
     if (inFlight_ == Op::User && host_ != nullptr) {
-        host_->smiResponse(failed(inFlightRequest_, 0xFF));
+        host_->smiResponse(failed(inFlightRequest_, abi::IPMI_ERR_UNSPECIFIED));
     }
     inFlight_ = Op::None;
     while (!userQueue_.empty() && host_ != nullptr) {
         SmiBytes request = std::move(userQueue_.front());
         userQueue_.pop_front();
-        host_->smiResponse(failed(request, 0xFF));
+        host_->smiResponse(failed(request, abi::IPMI_ERR_UNSPECIFIED));
     }
     userQueue_.clear();
     if (started_) {
@@ -181,7 +183,8 @@ bool SmiPolicy::dellBtShortcut(const SmiBytes& request)
 {
     // Dell PowerEdge BT BMCs hang on Get SDR reads of 0x3A bytes; the kernel
     // answers those itself with "cannot return requested length".
-    return dellBt_ && request.size() >= 8 && (request[0] >> 2) == kStorageNetfn && request[1] == kGetSdr &&
+    return dellBt_ && request.size() >= 8 && (request[0] >> 2) == abi::IPMI_NETFN_STORAGE_REQUEST &&
+           request[1] == abi::STORAGE_CMD_GET_SDR &&
            request[7] == 0x3A;
 }
 
@@ -214,12 +217,12 @@ void SmiPolicy::pumpOnce()
     if (gotAttention_) {
         gotAttention_ = false;
         recheckFlags_ = false;
-        issue(Op::GetFlags, {kAppRequest, kGetMessageFlags});
+        issue(Op::GetFlags, core::getMessageFlagsRequest());
         return;
     }
     if (eventsRequested_) {
         eventsRequested_ = false;
-        issue(Op::CheckEnables, {kAppRequest, kGetGlobalEnables});
+        issue(Op::CheckEnables, core::getGlobalEnablesRequest());
         return;
     }
     if (!userQueue_.empty()) {
@@ -230,7 +233,7 @@ void SmiPolicy::pumpOnce()
     }
     if (recheckFlags_) {
         recheckFlags_ = false;
-        issue(Op::GetFlags, {kAppRequest, kGetMessageFlags});
+        issue(Op::GetFlags, core::getMessageFlagsRequest());
     }
 }
 
@@ -260,46 +263,32 @@ void SmiPolicy::transactionDone(SmiBytes raw)
         host_->smiResponse(std::move(response));
         break;
     case Op::DeviceId:
-    case Op::GetEnablesForIrq:
-    case Op::ClearIrqEnable:
-    case Op::GetEnablesForEvt:
-    case Op::EnableEventBuffer:
-    case Op::ClearWatchdogFlag:
-        onStartupResponse(op, response);
+        onDeviceIdResponse(response);
+        break;
+    case Op::Startup:
+        onStartupResponse(response);
         break;
     case Op::GetFlags:
         if (cc(response) != 0 || response.size() < 4) {
             break; // the kernel gives up for now; the next attention retries
         }
-        flags_ = response[3];
-        messagesFetched_ = 0;
-        eventsFetched_ = 0;
+        flags_.flagsRead(response[3]);
         handleFlags();
         break;
     case Op::GetMessage:
-        if (cc(response) != 0) {
-            flags_ &= static_cast<std::uint8_t>(~kFlagReceiveMessage); // queue empty
-            handleFlags();
-            break;
-        }
-        if (++messagesFetched_ >= kMaxFetchesInARow) {
-            flags_ &= static_cast<std::uint8_t>(~kFlagReceiveMessage);
-            recheckFlags_ = true; // let users in, then look again
-        }
+        flags_.messageFetched(cc(response) == 0);
+        recheckFlags_ = flags_.takeRecheck() || recheckFlags_; // let users in, then look again
         handleFlags(); // before delivering: the host may send from the callback
-        host_->smiReceived(std::move(response));
+        if (cc(response) == 0) {
+            host_->smiReceived(std::move(response));
+        }
         break;
     case Op::ReadEvent:
-        if (cc(response) != 0) {
-            flags_ &= static_cast<std::uint8_t>(~kFlagEventBufferFull); // buffer empty (0x80)
-            handleFlags();
-            break;
-        }
-        if (++eventsFetched_ >= kMaxFetchesInARow || response.size() != kEventMessageLength) {
-            flags_ &= static_cast<std::uint8_t>(~kFlagEventBufferFull);
-        }
+        flags_.eventFetched(cc(response) == 0, response.size());
         handleFlags();
-        host_->smiReceived(std::move(response));
+        if (cc(response) == 0) {
+            host_->smiReceived(std::move(response));
+        }
         break;
     case Op::ClearFlags:
         if (cc(response) != 0) {
@@ -316,9 +305,9 @@ void SmiPolicy::transactionDone(SmiBytes raw)
         }
         const std::uint8_t enables = wantedEnables();
         if (enables != (response[3] & kEnablesMask)) {
-            issue(Op::SetEnables, {kAppRequest, kSetGlobalEnables,
-                                   static_cast<std::uint8_t>(enables | (response[3] & ~kEnablesMask))});
-        } else if (hasEventBuffer_) {
+            issue(Op::SetEnables,
+                  core::setGlobalEnablesRequest(static_cast<std::uint8_t>(enables | (response[3] & ~kEnablesMask))));
+        } else if (flags_.hasEventBuffer()) {
             startEventFetch();
         }
         break;
@@ -327,7 +316,7 @@ void SmiPolicy::transactionDone(SmiBytes raw)
         if (cc(response) != 0) {
             spdlog::warn("smi: could not set the BMC global enables: {:#04x}", cc(response));
         }
-        if (hasEventBuffer_) {
+        if (flags_.hasEventBuffer()) {
             startEventFetch();
         }
         break;
@@ -337,33 +326,24 @@ void SmiPolicy::transactionDone(SmiBytes raw)
 
 void SmiPolicy::startEventFetch()
 {
-    flags_ = kFlagEventBufferFull;
-    eventsFetched_ = 0;
-    issue(Op::ReadEvent, {kAppRequest, kReadEventBuffer});
+    flags_.eventsRequested();
+    issue(Op::ReadEvent, core::readEventBufferRequest());
 }
 
 void SmiPolicy::handleFlags()
 {
-    for (;;) {
-        if (flags_ & kFlagWatchdogPretimeout) {
-            flags_ &= static_cast<std::uint8_t>(~kFlagWatchdogPretimeout);
-            issue(Op::ClearFlags, {kAppRequest, kClearMessageFlags, kFlagWatchdogPretimeout});
-            host_->smiWatchdogPretimeout();
-            return;
-        }
-        if (flags_ & kFlagReceiveMessage) {
-            issue(Op::GetMessage, {kAppRequest, kGetMessage});
-            return;
-        }
-        if (flags_ & kFlagEventBufferFull) {
-            issue(Op::ReadEvent, {kAppRequest, kReadEventBuffer});
-            return;
-        }
-        if ((flags_ & kFlagOemMask) && oemMeansMessage_) {
-            flags_ = static_cast<std::uint8_t>((flags_ & ~kFlagOemMask) | kFlagReceiveMessage);
-            continue;
-        }
-        flags_ = 0;
+    switch (flags_.next()) {
+    case FlagsMachine::Fetch::ClearPretimeout:
+        issue(Op::ClearFlags, core::clearPretimeoutRequest());
+        host_->smiWatchdogPretimeout();
+        return;
+    case FlagsMachine::Fetch::Message:
+        issue(Op::GetMessage, core::getMessageRequest());
+        return;
+    case FlagsMachine::Fetch::Event:
+        issue(Op::ReadEvent, core::readEventBufferRequest());
+        return;
+    case FlagsMachine::Fetch::None:
         return;
     }
 }
@@ -373,11 +353,11 @@ std::uint8_t SmiPolicy::wantedEnables() const
     // No interrupts in userspace: only the event buffer, plus the receive
     // interrupt bit if the BMC would not let us clear it.
     std::uint8_t enables = 0;
-    if (hasEventBuffer_) {
-        enables |= kEnableEventBuffer;
+    if (flags_.hasEventBuffer()) {
+        enables |= abi::IPMI_BMC_EVT_MSG_BUFF;
     }
-    if (cannotDisableIrq_) {
-        enables |= kEnableReceiveIrq;
+    if (flags_.cannotDisableIrq()) {
+        enables |= abi::IPMI_BMC_RCV_MSG_INTR;
     }
     return enables;
 }
@@ -398,68 +378,41 @@ void SmiPolicy::onDeviceId(const SmiBytes& response)
     }
     const bool poweredge8g = device == 0x20 && revision == 0x80 && version == 0x51;
     const bool before15 = (version & 0x0F) < 1 || ((version & 0x0F) == 1 && (version >> 4) < 5);
-    oemMeansMessage_ = poweredge8g || before15;
-    dellBt_ = transport_->info().type == "bt";
+    flags_.setOemMeansMessage(poweredge8g || before15);
+    dellBt_ = info_.type == "bt";
 }
 
-void SmiPolicy::onStartupResponse(Op op, const SmiBytes& response)
+void SmiPolicy::onDeviceIdResponse(const SmiBytes& response)
 {
     const std::uint8_t code = cc(response);
-    switch (op) {
-    case Op::DeviceId:
-        if (code != 0) {
-            if (++deviceIdAttempts_ <= options_.deviceIdRetries) {
-                retryTimer_->start(options_.deviceIdRetryDelay, [this] {
-                    issue(Op::DeviceId, {kAppRequest, kGetDeviceId});
-                });
-                return;
-            }
-            spdlog::error("smi {}: Get Device ID failed ({:#04x}) after {} retries; serving anyway",
-                          transport_->info().description, code, options_.deviceIdRetries);
-        } else {
-            onDeviceId(response);
-        }
-        issue(Op::GetEnablesForIrq, {kAppRequest, kGetGlobalEnables});
-        return;
-    case Op::GetEnablesForIrq:
-        if (code == 0 && response.size() >= 4 && (response[3] & kEnableReceiveIrq)) {
-            issue(Op::ClearIrqEnable, {kAppRequest, kSetGlobalEnables,
-                                       static_cast<std::uint8_t>(response[3] & ~kEnableReceiveIrq)});
+    if (code != 0) {
+        if (++deviceIdAttempts_ <= options_.deviceIdRetries) {
+            retryTimer_->start(options_.deviceIdRetryDelay, [this] {
+                issue(Op::DeviceId, {kAppRequest, abi::IPMI_GET_DEVICE_ID_CMD});
+            });
             return;
         }
-        issue(Op::GetEnablesForEvt, {kAppRequest, kGetGlobalEnables});
-        return;
-    case Op::ClearIrqEnable:
-        if (code != 0) {
-            spdlog::warn("smi {}: the BMC cannot clear the receive-message interrupt enable; compensating",
-                         transport_->info().description);
-            cannotDisableIrq_ = true;
-        }
-        issue(Op::GetEnablesForEvt, {kAppRequest, kGetGlobalEnables});
-        return;
-    case Op::GetEnablesForEvt:
-        if (code != 0 || response.size() < 4) {
-            issue(Op::ClearWatchdogFlag, {kAppRequest, kClearMessageFlags, kFlagWatchdogPretimeout});
-            return;
-        }
-        if (response[3] & kEnableEventBuffer) {
-            hasEventBuffer_ = true;
-            issue(Op::ClearWatchdogFlag, {kAppRequest, kClearMessageFlags, kFlagWatchdogPretimeout});
-            return;
-        }
-        issue(Op::EnableEventBuffer, {kAppRequest, kSetGlobalEnables,
-                                      static_cast<std::uint8_t>(response[3] | kEnableEventBuffer)});
-        return;
-    case Op::EnableEventBuffer:
-        hasEventBuffer_ = code == 0;
-        issue(Op::ClearWatchdogFlag, {kAppRequest, kClearMessageFlags, kFlagWatchdogPretimeout});
-        return;
-    case Op::ClearWatchdogFlag:
-        finishStartup();
-        return;
-    default:
+        spdlog::error("smi {}: Get Device ID failed ({:#04x}) after {} retries; serving anyway", info_.description,
+                      code, options_.deviceIdRetries);
+    } else {
+        onDeviceId(response);
+    }
+    issue(Op::Startup, flags_.startup());
+}
+
+void SmiPolicy::onStartupResponse(const SmiBytes& response)
+{
+    const bool clearingIrq = flags_.startStep() == FlagsMachine::StartStep::ClearIrqEnable;
+    std::optional<SmiBytes> next = flags_.startupAnswered(cc(response) == 0, response);
+    if (clearingIrq && flags_.cannotDisableIrq()) {
+        spdlog::warn("smi {}: the BMC cannot clear the receive-message interrupt enable; compensating",
+                     info_.description);
+    }
+    if (next) {
+        issue(Op::Startup, std::move(*next));
         return;
     }
+    finishStartup();
 }
 
 void SmiPolicy::finishStartup()
@@ -468,4 +421,4 @@ void SmiPolicy::finishStartup()
     armFlagPoll();
 }
 
-} // namespace ipmi::core
+} // namespace ipmi::si

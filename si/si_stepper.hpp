@@ -1,0 +1,49 @@
+// What both SI transports (si_transport.hpp) do with their state machine,
+// whichever thread steps it and however it is paced: hold the accepted
+// request until the machine is free to start it, and turn each event's
+// result into the response of the transaction or an attention.
+#pragma once
+
+#include "core/interface.hpp"
+#include "si/state_machine.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <utility>
+
+namespace ipmi::si {
+
+class SiStepper
+{
+  public:
+    explicit SiStepper(StateMachine& sm) : sm_(sm) {}
+
+    // A request to start when the machine is free.
+    void accept(core::SmiBytes request) { pending_ = std::move(request); }
+    [[nodiscard]] bool pending() const { return pending_.has_value(); }
+    [[nodiscard]] bool active() const { return active_.has_value(); }
+    void reset();
+
+    enum class Start : std::uint8_t
+    {
+        Nothing, // nothing accepted, a transaction active, or the machine busy with its own work
+        Started,
+        Refused, // the machine would not take it: `refusal` is its answer
+    };
+    [[nodiscard]] Start tryStart(core::SmiBytes& refusal);
+
+    struct Outcome
+    {
+        SmResult result = SmResult::Idle;
+        std::optional<core::SmiBytes> response; // the active transaction ended
+        bool attention = false;                 // the BMC wants attention while nothing is active
+    };
+    [[nodiscard]] Outcome event(Microseconds elapsed);
+
+  private:
+    StateMachine& sm_;
+    std::optional<core::SmiBytes> pending_; // accepted, not yet started
+    std::optional<core::SmiBytes> active_;  // started, not yet answered
+};
+
+} // namespace ipmi::si
