@@ -8,6 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <utility>
 
 namespace ipmi::si {
@@ -31,7 +32,7 @@ constexpr FlagsMachine::Style kSiStyle{
     .clearReceiveIrq = true,
 };
 
-SmiBytes failed(const SmiBytes& request, std::uint8_t cc)
+SmiBytes failed(std::span<const std::uint8_t> request, std::uint8_t cc)
 {
     const std::uint8_t netfn = request.empty() ? 0 : request[0];
     const std::uint8_t cmd = request.size() > 1 ? request[1] : 0;
@@ -42,7 +43,7 @@ SmiBytes failed(const SmiBytes& request, std::uint8_t cc)
 // ("BMC returned incorrect response" otherwise, in the kernel's words). The
 // one check of every response on SI: info().responsesVetted tells the
 // message handler so.
-SmiBytes checked(const SmiBytes& request, SmiBytes response)
+SmiBytes checked(std::span<const std::uint8_t> request, SmiBytes response)
 {
     if (response.size() < 3 || request.size() < 2) {
         return failed(request, abi::IPMI_ERR_UNSPECIFIED);
@@ -71,7 +72,7 @@ SmiPolicy::SmiPolicy(core::EventLoop& loop, std::unique_ptr<Transport> transport
 
 SmiPolicy::SmiPolicy(core::EventLoop& loop, std::unique_ptr<Transport> transport, Options options)
     : loop_(loop), transport_(std::move(transport)), info_(vetted(transport_->info())), options_(options),
-      retryTimer_(loop.makeTimer()), pollTimer_(loop.makeTimer()), alive_(std::make_shared<char>()), flags_(kSiStyle)
+      retryTimer_(loop.makeTimer()), pollTimer_(loop.makeTimer()), flags_(kSiStyle)
 {
 }
 
@@ -104,12 +105,11 @@ void SmiPolicy::send(SmiBytes request)
     }
     if (dellBtShortcut(request)) {
         // Answered without the BMC; still asynchronously, like any response.
-        std::weak_ptr<char> alive = alive_;
-        loop_.post([this, alive, response = failed(request, abi::CANNOT_RETURN_REQUESTED_LENGTH)]() mutable {
-            if (alive.lock() && !shutDown_ && host_ != nullptr) {
+        loop_.post(lifetime_.guard([this, response = failed(request, abi::CANNOT_RETURN_REQUESTED_LENGTH)]() mutable {
+            if (!shutDown_ && host_ != nullptr) {
                 host_->smiResponse(std::move(response));
             }
-        });
+        }));
         return;
     }
     userQueue_.push_back(std::move(request));
@@ -165,7 +165,7 @@ void SmiPolicy::shutdown()
     pollTimer_->cancel();
     // Nothing may be lost: whatever the host is waiting for ends now.
     if (inFlight_ == Op::User && host_ != nullptr) {
-        host_->smiResponse(failed(inFlightRequest_, abi::IPMI_ERR_UNSPECIFIED));
+        host_->smiResponse(failed(inFlightHead_.view(), abi::IPMI_ERR_UNSPECIFIED));
     }
     inFlight_ = Op::None;
     while (!userQueue_.empty() && host_ != nullptr) {
@@ -191,22 +191,16 @@ bool SmiPolicy::dellBtShortcut(const SmiBytes& request)
 void SmiPolicy::issue(Op op, SmiBytes request)
 {
     inFlight_ = op;
-    inFlightRequest_ = request;
+    // The transport holds the request; the response is checked against, and
+    // failures are built from, its netfn and cmd alone.
+    inFlightHead_.size = std::min<std::size_t>(request.size(), inFlightHead_.bytes.size());
+    std::copy_n(request.begin(), inFlightHead_.size, inFlightHead_.bytes.begin());
     transport_->startTransaction(std::move(request));
 }
 
 void SmiPolicy::pump()
 {
-    if (pumping_) {
-        repump_ = true;
-        return;
-    }
-    pumping_ = true;
-    do {
-        repump_ = false;
-        pumpOnce();
-    } while (repump_);
-    pumping_ = false;
+    pump_.run([this] { pumpOnce(); });
 }
 
 void SmiPolicy::pumpOnce()
@@ -253,8 +247,7 @@ void SmiPolicy::transactionDone(SmiBytes raw)
     }
     const Op op = inFlight_;
     inFlight_ = Op::None;
-    const SmiBytes request = std::move(inFlightRequest_);
-    SmiBytes response = checked(request, std::move(raw));
+    SmiBytes response = checked(inFlightHead_.view(), std::move(raw));
 
     switch (op) {
     case Op::None:

@@ -25,13 +25,17 @@
 #include "core/event_loop.hpp"
 #include "core/flags_machine.hpp"
 #include "core/interface.hpp"
+#include "core/lifetime.hpp"
+#include "core/pump_guard.hpp"
 #include "si/transport.hpp"
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
 #include <optional>
+#include <span>
 
 namespace ipmi::si {
 
@@ -104,13 +108,19 @@ class SmiPolicy : public core::Interface, private TransportSink
     core::InterfaceHost* host_ = nullptr;
     std::unique_ptr<core::Timer> retryTimer_;
     std::unique_ptr<core::Timer> pollTimer_;
-    std::shared_ptr<char> alive_;
+    core::Lifetime lifetime_;
 
     bool started_ = false;
     bool shutDown_ = false;
     bool starting_ = false;
     Op inFlight_ = Op::None;
-    core::SmiBytes inFlightRequest_;
+    struct RequestHead
+    {
+        std::array<std::uint8_t, 2> bytes{}; // netfn/lun, cmd
+        std::size_t size = 0;
+        [[nodiscard]] std::span<const std::uint8_t> view() const { return {bytes.data(), size}; }
+    };
+    RequestHead inFlightHead_;
     std::deque<core::SmiBytes> userQueue_;
 
     bool gotAttention_ = false;   // fetch flags next
@@ -123,8 +133,7 @@ class SmiPolicy : public core::Interface, private TransportSink
     bool dellBt_ = false; // Dell BT Get SDR quirk
     std::optional<core::SmiBytes> deviceId_;
 
-    bool pumping_ = false;
-    bool repump_ = false;
+    core::PumpGuard pump_;
 };
 
 } // namespace ipmi::si

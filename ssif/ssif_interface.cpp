@@ -139,13 +139,12 @@ void SsifInterface::startNext()
                          limits_.maxRequest);
             count(SsifStat::SendErrors);
             core::SmiBytes reply = current_.size() >= 2 ? hosed(current_) : core::SmiBytes{0x04, 0x00, 0xFF};
-            std::weak_ptr<int> alive = alive_;
-            loop_.post([this, alive, reply] {
-                if (!alive.expired() && state_ != State::ShutDown)
+            loop_.post(lifetime_.guard([this, reply] {
+                if (state_ != State::ShutDown)
                 {
                     host_->smiResponse(reply);
                 }
-            });
+            }));
             continue;
         }
         state_ = State::Sending;
@@ -385,7 +384,7 @@ void SsifInterface::shutdown()
     transfer_.cancel();
     watchTimer_->cancel();
     bus_.setAlertHandler({});
-    alive_.reset();
+    lifetime_.end();
     if (host_ == nullptr || before == State::Stopped)
     {
         return;

@@ -21,6 +21,7 @@
 #include "core/event_loop.hpp"
 #include "core/flags_machine.hpp"
 #include "core/interface.hpp"
+#include "core/lifetime.hpp"
 #include "ssif/capabilities.hpp"
 #include "ssif/smbus_runner.hpp"
 #include "ssif/transfer.hpp"
@@ -142,7 +143,7 @@ class SsifInterface : public core::Interface
     unsigned watchMask_ = 0;
     core::Clock::time_point sendStart_;
     std::array<unsigned, static_cast<std::size_t>(SsifStat::Count)> stats_{};
-    std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+    core::Lifetime lifetime_;
 };
 
 } // namespace ipmi::ssif
