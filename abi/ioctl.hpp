@@ -21,8 +21,7 @@ inline constexpr unsigned IOC_READ = 2U;
 
 constexpr std::uint32_t ioc(unsigned dir, unsigned type, unsigned nr, unsigned size)
 {
-    return (dir << IOC_DIRSHIFT) | (type << IOC_TYPESHIFT) | (nr << IOC_NRSHIFT) |
-           (size << IOC_SIZESHIFT);
+    return (dir << IOC_DIRSHIFT) | (type << IOC_TYPESHIFT) | (nr << IOC_NRSHIFT) | (size << IOC_SIZESHIFT);
 }
 constexpr std::uint32_t ioc_r(unsigned type, unsigned nr, unsigned size)
 {
@@ -37,9 +36,21 @@ constexpr std::uint32_t ioc_wr(unsigned type, unsigned nr, unsigned size)
     return ioc(IOC_READ | IOC_WRITE, type, nr, size);
 }
 
-constexpr unsigned ioc_nr(std::uint32_t cmd) { return (cmd >> IOC_NRSHIFT) & 0xFFU; }
-constexpr unsigned ioc_type(std::uint32_t cmd) { return (cmd >> IOC_TYPESHIFT) & 0xFFU; }
-constexpr unsigned ioc_size(std::uint32_t cmd) { return (cmd >> IOC_SIZESHIFT) & 0x3FFFU; }
-constexpr unsigned ioc_dir(std::uint32_t cmd) { return cmd >> IOC_DIRSHIFT; }
+constexpr unsigned ioc_nr(std::uint32_t cmd)
+{
+    return (cmd >> IOC_NRSHIFT) & 0xFFU;
+}
+constexpr unsigned ioc_type(std::uint32_t cmd)
+{
+    return (cmd >> IOC_TYPESHIFT) & 0xFFU;
+}
+constexpr unsigned ioc_size(std::uint32_t cmd)
+{
+    return (cmd >> IOC_SIZESHIFT) & 0x3FFFU;
+}
+constexpr unsigned ioc_dir(std::uint32_t cmd)
+{
+    return cmd >> IOC_DIRSHIFT;
+}
 
 } // namespace ipmi::abi

@@ -24,14 +24,16 @@ namespace ipmi::abi {
 // NOLINTBEGIN(readability-identifier-naming,modernize-avoid-c-arrays): kernel spellings.
 inline constexpr int IPMI_MAX_ADDR_SIZE = 32;
 
-struct ipmi_addr {
+struct ipmi_addr
+{
     int addr_type;
     short channel;
     char data[IPMI_MAX_ADDR_SIZE];
 };
 
 inline constexpr int IPMI_SYSTEM_INTERFACE_ADDR_TYPE = 0x0c;
-struct ipmi_system_interface_addr {
+struct ipmi_system_interface_addr
+{
     int addr_type;
     short channel;
     unsigned char lun;
@@ -39,7 +41,8 @@ struct ipmi_system_interface_addr {
 
 inline constexpr int IPMI_IPMB_ADDR_TYPE = 0x01;
 inline constexpr int IPMI_IPMB_BROADCAST_ADDR_TYPE = 0x41;
-struct ipmi_ipmb_addr {
+struct ipmi_ipmb_addr
+{
     int addr_type;
     short channel;
     unsigned char slave_addr;
@@ -47,7 +50,8 @@ struct ipmi_ipmb_addr {
 };
 
 inline constexpr int IPMI_IPMB_DIRECT_ADDR_TYPE = 0x81;
-struct ipmi_ipmb_direct_addr {
+struct ipmi_ipmb_direct_addr
+{
     int addr_type;
     short channel;
     unsigned char slave_addr;
@@ -56,7 +60,8 @@ struct ipmi_ipmb_direct_addr {
 };
 
 inline constexpr int IPMI_LAN_ADDR_TYPE = 0x04;
-struct ipmi_lan_addr {
+struct ipmi_lan_addr
+{
     int addr_type;
     short channel;
     unsigned char privilege;
@@ -70,7 +75,8 @@ inline constexpr short IPMI_BMC_CHANNEL = 0xf;
 inline constexpr int IPMI_NUM_CHANNELS = 0x10;
 inline constexpr int IPMI_CHAN_ALL = ~0;
 
-struct ipmi_msg {
+struct ipmi_msg
+{
     unsigned char netfn;
     unsigned char cmd;
     unsigned short data_len;
@@ -93,20 +99,23 @@ inline constexpr int IPMI_MAINTENANCE_MODE_ON = 2;
 
 inline constexpr unsigned IPMI_IOC_MAGIC = 'i';
 
-struct ipmi_req {
+struct ipmi_req
+{
     unsigned char* addr;
     unsigned int addr_len;
     long msgid;
     ipmi_msg msg;
 };
 
-struct ipmi_req_settime {
+struct ipmi_req_settime
+{
     ipmi_req req;
     int retries;
     unsigned int retry_time_ms;
 };
 
-struct ipmi_recv {
+struct ipmi_recv
+{
     int recv_type;
     unsigned char* addr;
     unsigned int addr_len;
@@ -114,53 +123,44 @@ struct ipmi_recv {
     ipmi_msg msg;
 };
 
-struct ipmi_cmdspec {
+struct ipmi_cmdspec
+{
     unsigned char netfn;
     unsigned char cmd;
 };
 
-struct ipmi_cmdspec_chans {
+struct ipmi_cmdspec_chans
+{
     unsigned int netfn;
     unsigned int cmd;
     unsigned int chans;
 };
 
-struct ipmi_channel_lun_address_set {
+struct ipmi_channel_lun_address_set
+{
     unsigned short channel;
     unsigned char value;
 };
 
-struct ipmi_timing_parms {
+struct ipmi_timing_parms
+{
     int retries;
     unsigned int retry_time_ms;
 };
 
-inline constexpr std::uint32_t IPMICTL_RECEIVE_MSG_TRUNC =
-    ioc_wr(IPMI_IOC_MAGIC, 11, sizeof(ipmi_recv));
-inline constexpr std::uint32_t IPMICTL_RECEIVE_MSG =
-    ioc_wr(IPMI_IOC_MAGIC, 12, sizeof(ipmi_recv));
-inline constexpr std::uint32_t IPMICTL_SEND_COMMAND =
-    ioc_r(IPMI_IOC_MAGIC, 13, sizeof(ipmi_req));
-inline constexpr std::uint32_t IPMICTL_REGISTER_FOR_CMD =
-    ioc_r(IPMI_IOC_MAGIC, 14, sizeof(ipmi_cmdspec));
-inline constexpr std::uint32_t IPMICTL_UNREGISTER_FOR_CMD =
-    ioc_r(IPMI_IOC_MAGIC, 15, sizeof(ipmi_cmdspec));
-inline constexpr std::uint32_t IPMICTL_SET_GETS_EVENTS_CMD =
-    ioc_r(IPMI_IOC_MAGIC, 16, sizeof(int));
-inline constexpr std::uint32_t IPMICTL_SET_MY_ADDRESS_CMD =
-    ioc_r(IPMI_IOC_MAGIC, 17, sizeof(unsigned int));
-inline constexpr std::uint32_t IPMICTL_GET_MY_ADDRESS_CMD =
-    ioc_r(IPMI_IOC_MAGIC, 18, sizeof(unsigned int));
-inline constexpr std::uint32_t IPMICTL_SET_MY_LUN_CMD =
-    ioc_r(IPMI_IOC_MAGIC, 19, sizeof(unsigned int));
-inline constexpr std::uint32_t IPMICTL_GET_MY_LUN_CMD =
-    ioc_r(IPMI_IOC_MAGIC, 20, sizeof(unsigned int));
-inline constexpr std::uint32_t IPMICTL_SEND_COMMAND_SETTIME =
-    ioc_r(IPMI_IOC_MAGIC, 21, sizeof(ipmi_req_settime));
-inline constexpr std::uint32_t IPMICTL_SET_TIMING_PARMS_CMD =
-    ioc_r(IPMI_IOC_MAGIC, 22, sizeof(ipmi_timing_parms));
-inline constexpr std::uint32_t IPMICTL_GET_TIMING_PARMS_CMD =
-    ioc_r(IPMI_IOC_MAGIC, 23, sizeof(ipmi_timing_parms));
+inline constexpr std::uint32_t IPMICTL_RECEIVE_MSG_TRUNC = ioc_wr(IPMI_IOC_MAGIC, 11, sizeof(ipmi_recv));
+inline constexpr std::uint32_t IPMICTL_RECEIVE_MSG = ioc_wr(IPMI_IOC_MAGIC, 12, sizeof(ipmi_recv));
+inline constexpr std::uint32_t IPMICTL_SEND_COMMAND = ioc_r(IPMI_IOC_MAGIC, 13, sizeof(ipmi_req));
+inline constexpr std::uint32_t IPMICTL_REGISTER_FOR_CMD = ioc_r(IPMI_IOC_MAGIC, 14, sizeof(ipmi_cmdspec));
+inline constexpr std::uint32_t IPMICTL_UNREGISTER_FOR_CMD = ioc_r(IPMI_IOC_MAGIC, 15, sizeof(ipmi_cmdspec));
+inline constexpr std::uint32_t IPMICTL_SET_GETS_EVENTS_CMD = ioc_r(IPMI_IOC_MAGIC, 16, sizeof(int));
+inline constexpr std::uint32_t IPMICTL_SET_MY_ADDRESS_CMD = ioc_r(IPMI_IOC_MAGIC, 17, sizeof(unsigned int));
+inline constexpr std::uint32_t IPMICTL_GET_MY_ADDRESS_CMD = ioc_r(IPMI_IOC_MAGIC, 18, sizeof(unsigned int));
+inline constexpr std::uint32_t IPMICTL_SET_MY_LUN_CMD = ioc_r(IPMI_IOC_MAGIC, 19, sizeof(unsigned int));
+inline constexpr std::uint32_t IPMICTL_GET_MY_LUN_CMD = ioc_r(IPMI_IOC_MAGIC, 20, sizeof(unsigned int));
+inline constexpr std::uint32_t IPMICTL_SEND_COMMAND_SETTIME = ioc_r(IPMI_IOC_MAGIC, 21, sizeof(ipmi_req_settime));
+inline constexpr std::uint32_t IPMICTL_SET_TIMING_PARMS_CMD = ioc_r(IPMI_IOC_MAGIC, 22, sizeof(ipmi_timing_parms));
+inline constexpr std::uint32_t IPMICTL_GET_TIMING_PARMS_CMD = ioc_r(IPMI_IOC_MAGIC, 23, sizeof(ipmi_timing_parms));
 inline constexpr std::uint32_t IPMICTL_SET_MY_CHANNEL_ADDRESS_CMD =
     ioc_r(IPMI_IOC_MAGIC, 24, sizeof(ipmi_channel_lun_address_set));
 inline constexpr std::uint32_t IPMICTL_GET_MY_CHANNEL_ADDRESS_CMD =
@@ -169,14 +169,10 @@ inline constexpr std::uint32_t IPMICTL_SET_MY_CHANNEL_LUN_CMD =
     ioc_r(IPMI_IOC_MAGIC, 26, sizeof(ipmi_channel_lun_address_set));
 inline constexpr std::uint32_t IPMICTL_GET_MY_CHANNEL_LUN_CMD =
     ioc_r(IPMI_IOC_MAGIC, 27, sizeof(ipmi_channel_lun_address_set));
-inline constexpr std::uint32_t IPMICTL_REGISTER_FOR_CMD_CHANS =
-    ioc_r(IPMI_IOC_MAGIC, 28, sizeof(ipmi_cmdspec_chans));
-inline constexpr std::uint32_t IPMICTL_UNREGISTER_FOR_CMD_CHANS =
-    ioc_r(IPMI_IOC_MAGIC, 29, sizeof(ipmi_cmdspec_chans));
-inline constexpr std::uint32_t IPMICTL_GET_MAINTENANCE_MODE_CMD =
-    ioc_r(IPMI_IOC_MAGIC, 30, sizeof(int));
-inline constexpr std::uint32_t IPMICTL_SET_MAINTENANCE_MODE_CMD =
-    ioc_w(IPMI_IOC_MAGIC, 31, sizeof(int));
+inline constexpr std::uint32_t IPMICTL_REGISTER_FOR_CMD_CHANS = ioc_r(IPMI_IOC_MAGIC, 28, sizeof(ipmi_cmdspec_chans));
+inline constexpr std::uint32_t IPMICTL_UNREGISTER_FOR_CMD_CHANS = ioc_r(IPMI_IOC_MAGIC, 29, sizeof(ipmi_cmdspec_chans));
+inline constexpr std::uint32_t IPMICTL_GET_MAINTENANCE_MODE_CMD = ioc_r(IPMI_IOC_MAGIC, 30, sizeof(int));
+inline constexpr std::uint32_t IPMICTL_SET_MAINTENANCE_MODE_CMD = ioc_w(IPMI_IOC_MAGIC, 31, sizeof(int));
 // NOLINTEND(readability-identifier-naming,modernize-avoid-c-arrays)
 
 // The address length the kernel reports for (and requires of) each address

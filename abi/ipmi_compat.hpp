@@ -14,21 +14,24 @@ namespace ipmi::abi {
 // NOLINTBEGIN(readability-identifier-naming): kernel spellings.
 using compat_uptr_t = std::uint32_t;
 
-struct compat_ipmi_msg {
+struct compat_ipmi_msg
+{
     std::uint8_t netfn;
     std::uint8_t cmd;
     std::uint16_t data_len;
     compat_uptr_t data;
 };
 
-struct compat_ipmi_req {
+struct compat_ipmi_req
+{
     compat_uptr_t addr;
     std::uint32_t addr_len;
     std::int32_t msgid;
     compat_ipmi_msg msg;
 };
 
-struct compat_ipmi_recv {
+struct compat_ipmi_recv
+{
     std::int32_t recv_type;
     compat_uptr_t addr;
     std::uint32_t addr_len;
@@ -36,20 +39,18 @@ struct compat_ipmi_recv {
     compat_ipmi_msg msg;
 };
 
-struct compat_ipmi_req_settime {
+struct compat_ipmi_req_settime
+{
     compat_ipmi_req req;
     std::int32_t retries;
     std::uint32_t retry_time_ms;
 };
 
-inline constexpr std::uint32_t COMPAT_IPMICTL_SEND_COMMAND =
-    ioc_r(IPMI_IOC_MAGIC, 13, sizeof(compat_ipmi_req));
+inline constexpr std::uint32_t COMPAT_IPMICTL_SEND_COMMAND = ioc_r(IPMI_IOC_MAGIC, 13, sizeof(compat_ipmi_req));
 inline constexpr std::uint32_t COMPAT_IPMICTL_SEND_COMMAND_SETTIME =
     ioc_r(IPMI_IOC_MAGIC, 21, sizeof(compat_ipmi_req_settime));
-inline constexpr std::uint32_t COMPAT_IPMICTL_RECEIVE_MSG =
-    ioc_wr(IPMI_IOC_MAGIC, 12, sizeof(compat_ipmi_recv));
-inline constexpr std::uint32_t COMPAT_IPMICTL_RECEIVE_MSG_TRUNC =
-    ioc_wr(IPMI_IOC_MAGIC, 11, sizeof(compat_ipmi_recv));
+inline constexpr std::uint32_t COMPAT_IPMICTL_RECEIVE_MSG = ioc_wr(IPMI_IOC_MAGIC, 12, sizeof(compat_ipmi_recv));
+inline constexpr std::uint32_t COMPAT_IPMICTL_RECEIVE_MSG_TRUNC = ioc_wr(IPMI_IOC_MAGIC, 11, sizeof(compat_ipmi_recv));
 // NOLINTEND(readability-identifier-naming)
 
 static_assert(sizeof(compat_ipmi_msg) == 8);

@@ -19,14 +19,14 @@ namespace ipmi::abi {
 // NOLINTBEGIN(readability-identifier-naming,modernize-avoid-c-arrays): kernel spellings.
 inline constexpr unsigned WATCHDOG_IOCTL_BASE = 'W';
 
-struct watchdog_info {
+struct watchdog_info
+{
     std::uint32_t options;
     std::uint32_t firmware_version;
     std::uint8_t identity[32];
 };
 
-inline constexpr std::uint32_t WDIOC_GETSUPPORT =
-    ioc_r(WATCHDOG_IOCTL_BASE, 0, sizeof(watchdog_info));
+inline constexpr std::uint32_t WDIOC_GETSUPPORT = ioc_r(WATCHDOG_IOCTL_BASE, 0, sizeof(watchdog_info));
 inline constexpr std::uint32_t WDIOC_GETSTATUS = ioc_r(WATCHDOG_IOCTL_BASE, 1, sizeof(int));
 inline constexpr std::uint32_t WDIOC_GETBOOTSTATUS = ioc_r(WATCHDOG_IOCTL_BASE, 2, sizeof(int));
 inline constexpr std::uint32_t WDIOC_GETTEMP = ioc_r(WATCHDOG_IOCTL_BASE, 3, sizeof(int));

@@ -36,9 +36,7 @@ class LoopHost : public core::InterfaceHost
 {
   public:
     LoopHost(boost::asio::io_context& io, core::Interface& interface, unsigned count)
-        : io_(io)
-        , interface_(interface)
-        , count_(count)
+        : io_(io), interface_(interface), count_(count)
     {
         latencies_.reserve(count);
     }
@@ -52,25 +50,19 @@ class LoopHost : public core::InterfaceHost
     void smiResponse(core::SmiBytes response) override
     {
         const auto now = Clock::now();
-        if (response.size() < 3 || response[0] != (0x07 << 2) || response[1] != 0x01 || response[2] != 0x00)
-        {
-            std::fprintf(stderr, "ssif_loop: transaction %u: unexpected answer (%zu bytes)\n", done_,
-                         response.size());
+        if (response.size() < 3 || response[0] != (0x07 << 2) || response[1] != 0x01 || response[2] != 0x00) {
+            std::fprintf(stderr, "ssif_loop: transaction %u: unexpected answer (%zu bytes)\n", done_, response.size());
             failed_ = true;
             io_.stop();
             return;
         }
         ++done_;
-        if (done_ == kWarmUp)
-        {
+        if (done_ == kWarmUp) {
             start_ = now; // the probe and first-use costs stay out of the figure
-        }
-        else if (done_ > kWarmUp)
-        {
+        } else if (done_ > kWarmUp) {
             latencies_.push_back(now - sentAt_);
         }
-        if (done_ == kWarmUp + count_)
-        {
+        if (done_ == kWarmUp + count_) {
             end_ = now;
             io_.stop();
             return;
@@ -111,22 +103,19 @@ double micros(Clock::duration d)
 
 int main(int argc, char** argv)
 {
-    if (argc != 4 && argc != 5)
-    {
+    if (argc != 4 && argc != 5) {
         std::fprintf(stderr, "usage: %s DEVICE ADDRESS COUNT [DBG]\n", argv[0]);
         return 2;
     }
     const long address = std::strtol(argv[2], nullptr, 0);
     const long count = std::strtol(argv[3], nullptr, 0);
     const long dbg = argc == 5 ? std::strtol(argv[4], nullptr, 0) : 0;
-    if (address < 0x03 || address > 0x77 || count < 1 || count > 1000000 || dbg < 0 || dbg > 7)
-    {
+    if (address < 0x03 || address > 0x77 || count < 1 || count > 1000000 || dbg < 0 || dbg > 7) {
         std::fprintf(stderr, "%s: ADDRESS must be 0x03..0x77, COUNT 1..1000000, DBG 0..7\n", argv[0]);
         return 2;
     }
     auto opened = ssif::LinuxSmbus::open(argv[1], static_cast<std::uint8_t>(address));
-    if (auto* problem = std::get_if<std::string>(&opened))
-    {
+    if (auto* problem = std::get_if<std::string>(&opened)) {
         std::fprintf(stderr, "%s: %s\n", argv[0], problem->c_str());
         return 1;
     }
@@ -142,8 +131,7 @@ int main(int argc, char** argv)
 
     boost::asio::steady_timer guard(io, std::chrono::seconds(60) + std::chrono::milliseconds(20 * count));
     guard.async_wait([&io](const boost::system::error_code& error) {
-        if (!error)
-        {
+        if (!error) {
             io.stop();
         }
     });
@@ -151,14 +139,14 @@ int main(int argc, char** argv)
     host.begin(); // waits in the driver until the probe is done
     io.run();
     interface.shutdown();
-    if (!host.finished())
-    {
+    if (!host.finished()) {
         std::fprintf(stderr, "%s: no complete run (timed out or a wrong answer)\n", argv[0]);
         return 1;
     }
     const auto sorted = host.sortedLatencies();
     const auto at = [&sorted](double fraction) {
-        return sorted[std::min(sorted.size() - 1, static_cast<std::size_t>(fraction * static_cast<double>(sorted.size())))];
+        return sorted[std::min(sorted.size() - 1,
+                               static_cast<std::size_t>(fraction * static_cast<double>(sorted.size())))];
     };
     std::printf("ssif-loop n=%ld us_per_tx=%.1f median_us=%.1f p99_us=%.1f max_us=%.1f read_retries=%u\n", count,
                 micros(host.total()) / static_cast<double>(count), micros(at(0.5)), micros(at(0.99)),

@@ -48,8 +48,7 @@ int InterfaceState::getMyLun(unsigned channel, std::uint8_t& lun) const
     return 0;
 }
 
-const CmdReceiver* InterfaceState::findCmdReceiver(std::uint8_t netfn, std::uint8_t cmd,
-                                                   unsigned channel) const
+const CmdReceiver* InterfaceState::findCmdReceiver(std::uint8_t netfn, std::uint8_t cmd, unsigned channel) const
 {
     for (const auto& rcvr : cmdReceivers_) {
         if (rcvr.netfn == netfn && rcvr.cmd == cmd && (rcvr.chans & (1U << channel)) != 0) {
@@ -59,8 +58,8 @@ const CmdReceiver* InterfaceState::findCmdReceiver(std::uint8_t netfn, std::uint
     return nullptr;
 }
 
-int InterfaceState::registerForCmd(const std::shared_ptr<UserState>& user, std::uint8_t netfn,
-                                   std::uint8_t cmd, unsigned chans)
+int InterfaceState::registerForCmd(const std::shared_ptr<UserState>& user, std::uint8_t netfn, std::uint8_t cmd,
+                                   unsigned chans)
 {
     if (!user || user->intf != this) {
         return -ENODEV;
@@ -75,8 +74,8 @@ int InterfaceState::registerForCmd(const std::shared_ptr<UserState>& user, std::
     return 0;
 }
 
-int InterfaceState::unregisterForCmd(const std::shared_ptr<UserState>& user, std::uint8_t netfn,
-                                     std::uint8_t cmd, unsigned chans)
+int InterfaceState::unregisterForCmd(const std::shared_ptr<UserState>& user, std::uint8_t netfn, std::uint8_t cmd,
+                                     unsigned chans)
 {
     if (!user || user->intf != this) {
         return -ENODEV;

@@ -155,8 +155,7 @@ IoctlResult DeviceFile::addressIoctl(std::uint32_t cmd, std::uint64_t arg, UserM
     case IPMICTL_GET_MY_ADDRESS_CMD:
     case IPMICTL_GET_MY_LUN_CMD: {
         std::uint8_t value = 0;
-        const int rv = cmd == IPMICTL_GET_MY_ADDRESS_CMD ? user_->getMyAddress(0, value)
-                                                         : user_->getMyLun(0, value);
+        const int rv = cmd == IPMICTL_GET_MY_ADDRESS_CMD ? user_->getMyAddress(0, value) : user_->getMyLun(0, value);
         if (rv != 0) {
             return rv;
         }

@@ -10,9 +10,8 @@
 // what fits, updates the struct, consumes the message and still returns
 // EMSGSIZE. The head message is only removed once everything was copied
 // out, so any failed copy leaves the queue as it was.
-#include "core/device_file.hpp"
-
 #include "abi/ipmi_compat.hpp"
+#include "core/device_file.hpp"
 
 #include <array>
 #include <cerrno>

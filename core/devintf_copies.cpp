@@ -12,7 +12,10 @@ using namespace ipmi::abi;
 
 namespace {
 
-std::uint64_t userPointer(const void* p) { return reinterpret_cast<std::uintptr_t>(p); }
+std::uint64_t userPointer(const void* p)
+{
+    return reinterpret_cast<std::uintptr_t>(p);
+}
 
 template <typename T>
 T load(std::span<const std::uint8_t> bytes)
@@ -67,11 +70,11 @@ std::optional<IoctlShape> ipmiIoctlShape(std::uint32_t cmd, bool compat)
         case COMPAT_IPMICTL_SEND_COMMAND_SETTIME:
             return IoctlShape{IoctlKind::Send, true, false, sizeof(compat_ipmi_req_settime), 0, true};
         case COMPAT_IPMICTL_RECEIVE_MSG:
-            return IoctlShape{IoctlKind::Receive, true, false, sizeof(compat_ipmi_recv), sizeof(compat_ipmi_recv),
-                              false};
+            return IoctlShape{IoctlKind::Receive,       true, false, sizeof(compat_ipmi_recv),
+                              sizeof(compat_ipmi_recv), false};
         case COMPAT_IPMICTL_RECEIVE_MSG_TRUNC:
-            return IoctlShape{IoctlKind::Receive, true, true, sizeof(compat_ipmi_recv), sizeof(compat_ipmi_recv),
-                              false};
+            return IoctlShape{IoctlKind::Receive,       true, true, sizeof(compat_ipmi_recv),
+                              sizeof(compat_ipmi_recv), false};
         default:
             break; // every other number means the native ioctl
         }

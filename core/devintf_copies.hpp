@@ -102,7 +102,7 @@ struct CopyPlan
     std::vector<CopyRange> reads;
     std::vector<CopyRange> writes;
 };
-[[nodiscard]] CopyPlan predictCopies(const IoctlShape& shape, std::uint64_t arg,
-                                     std::span<const std::uint8_t> argBytes, const std::optional<ReceivePeek>& head);
+[[nodiscard]] CopyPlan predictCopies(const IoctlShape& shape, std::uint64_t arg, std::span<const std::uint8_t> argBytes,
+                                     const std::optional<ReceivePeek>& head);
 
 } // namespace ipmi::core

@@ -14,14 +14,32 @@ constexpr std::uint8_t kAppRequest = abi::IPMI_NETFN_APP_REQUEST << 2;
 constexpr unsigned kMaxFetchesInARow = 10;
 constexpr std::size_t kEventMessageLength = 19; // netfn, cmd, cc + 16 bytes
 
-void drop(std::uint8_t& flags, std::uint8_t bit) { flags &= static_cast<std::uint8_t>(~bit); }
+void drop(std::uint8_t& flags, std::uint8_t bit)
+{
+    flags &= static_cast<std::uint8_t>(~bit);
+}
 } // namespace
 
-SmiBytes getMessageFlagsRequest() { return {kAppRequest, abi::IPMI_GET_MSG_FLAGS_CMD}; }
-SmiBytes getMessageRequest() { return {kAppRequest, abi::IPMI_GET_MSG_CMD}; }
-SmiBytes readEventBufferRequest() { return {kAppRequest, abi::IPMI_READ_EVENT_MSG_BUFFER_CMD}; }
-SmiBytes clearPretimeoutRequest() { return {kAppRequest, abi::IPMI_CLEAR_MSG_FLAGS_CMD, abi::WDT_PRE_TIMEOUT_INT}; }
-SmiBytes getGlobalEnablesRequest() { return {kAppRequest, abi::IPMI_GET_BMC_GLOBAL_ENABLES_CMD}; }
+SmiBytes getMessageFlagsRequest()
+{
+    return {kAppRequest, abi::IPMI_GET_MSG_FLAGS_CMD};
+}
+SmiBytes getMessageRequest()
+{
+    return {kAppRequest, abi::IPMI_GET_MSG_CMD};
+}
+SmiBytes readEventBufferRequest()
+{
+    return {kAppRequest, abi::IPMI_READ_EVENT_MSG_BUFFER_CMD};
+}
+SmiBytes clearPretimeoutRequest()
+{
+    return {kAppRequest, abi::IPMI_CLEAR_MSG_FLAGS_CMD, abi::WDT_PRE_TIMEOUT_INT};
+}
+SmiBytes getGlobalEnablesRequest()
+{
+    return {kAppRequest, abi::IPMI_GET_BMC_GLOBAL_ENABLES_CMD};
+}
 SmiBytes setGlobalEnablesRequest(std::uint8_t enables)
 {
     return {kAppRequest, abi::IPMI_SET_BMC_GLOBAL_ENABLES_CMD, enables};

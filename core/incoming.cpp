@@ -57,8 +57,7 @@ void InterfaceState::handleIpmbResponse(const SmiBytes& rsp)
     from.lun = rsp[7] & 0x03;
     abi::ipmi_addr addr{};
     storeAddress(addr, from);
-    auto reply = findSeq(rsp[7] >> 2, rsp[3] & 0x0Fu, rsp[8],
-                         static_cast<std::uint8_t>((rsp[4] >> 2) & ~1U), addr);
+    auto reply = findSeq(rsp[7] >> 2, rsp[3] & 0x0Fu, rsp[8], static_cast<std::uint8_t>((rsp[4] >> 2) & ~1U), addr);
     if (!reply) {
         inc(Stat::UnhandledIpmbResponses); // late (timed out) or unknown
         return;
@@ -143,8 +142,7 @@ void InterfaceState::handleLanResponse(const SmiBytes& rsp)
     from.lun = rsp[9] & 0x03;
     abi::ipmi_addr addr{};
     storeAddress(addr, from);
-    auto reply = findSeq(rsp[9] >> 2, rsp[3] & 0x0Fu, rsp[10],
-                         static_cast<std::uint8_t>((rsp[6] >> 2) & ~1U), addr);
+    auto reply = findSeq(rsp[9] >> 2, rsp[3] & 0x0Fu, rsp[10], static_cast<std::uint8_t>((rsp[6] >> 2) & ~1U), addr);
     if (!reply) {
         inc(Stat::UnhandledLanResponses);
         return;
@@ -215,8 +213,7 @@ InterfaceState::Handled InterfaceState::handleOemCommand(const SmiBytes& rsp)
     return deliverCommand(rcvr->user, std::move(msg));
 }
 
-InterfaceState::Handled InterfaceState::deliverCommand(std::shared_ptr<UserState> user,
-                                                       ReceivedMessage msg)
+InterfaceState::Handled InterfaceState::deliverCommand(std::shared_ptr<UserState> user, ReceivedMessage msg)
 {
     if (!allocCharge(*user, msg.charge)) {
         return Handled::Requeue;

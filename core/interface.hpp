@@ -45,10 +45,10 @@ struct InterfaceInfo
     std::string type;        // "kcs", "bt", "smic", "ssif"
     std::string description; // e.g. "kcs i/o 0xca2 spacing 1", "ssif i2c-0 0x10", "sim kcs"
     AddrSource addrSource = AddrSource::Invalid;
-    std::string acpiPath;               // the ACPI device path when addrSource == Acpi
-    std::uint8_t slaveAddr = 0x20;      // the BMC's IPMB address (channel 0 "my address")
-    bool ipmbDirect = false;            // IPMB-direct addressing (only ipmi_ipmb has it)
-    bool simulated = false;             // backed by the embedded simulator, never real hardware
+    std::string acpiPath;          // the ACPI device path when addrSource == Acpi
+    std::uint8_t slaveAddr = 0x20; // the BMC's IPMB address (channel 0 "my address")
+    bool ipmbDirect = false;       // IPMB-direct addressing (only ipmi_ipmb has it)
+    bool simulated = false;        // backed by the embedded simulator, never real hardware
     // The driver already turned every response that does not answer its
     // request (short, or another netfn/cmd) into 0xFF, Send Message ones
     // included, so the message handler does not check again.

@@ -271,8 +271,8 @@ void InterfaceState::handleResponse(Outgoing& request, SmiBytes& rsp)
     const auto& req = request.head;
     if (!interface_->info().responsesVetted &&
         (rsp.size() < 2 || (rsp[0] >> 2) != ((req[0] >> 2) | 1) || rsp[1] != req[1])) {
-        spdlog::warn("ipmi{}: BMC returned an incorrect response (netfn/lun {:#04x} cmd {:#04x})",
-                     num_, rsp.empty() ? 0 : rsp[0], rsp.size() < 2 ? 0 : rsp[1]);
+        spdlog::warn("ipmi{}: BMC returned an incorrect response (netfn/lun {:#04x} cmd {:#04x})", num_,
+                     rsp.empty() ? 0 : rsp[0], rsp.size() < 2 ? 0 : rsp[1]);
         rsp = {static_cast<std::uint8_t>(req[0] | 0x04), req[1], abi::IPMI_ERR_UNSPECIFIED};
     }
     switch (request.owner) {
@@ -326,9 +326,8 @@ void InterfaceState::deliver(std::unique_ptr<PendingReply> reply, Stat handled, 
 
 bool InterfaceState::needsTick() const
 {
-    return phase_ != Phase::ShuttingDown &&
-           (eventWaiters_ > 0 || seqsInUse() > 0 || autoMaintenanceTimeoutMs_ > 0 ||
-            ipmbMaintenanceTimeoutMs_ > 0 || rcvStalled_);
+    return phase_ != Phase::ShuttingDown && (eventWaiters_ > 0 || seqsInUse() > 0 || autoMaintenanceTimeoutMs_ > 0 ||
+                                             ipmbMaintenanceTimeoutMs_ > 0 || rcvStalled_);
 }
 
 bool InterfaceState::tick()
@@ -340,8 +339,7 @@ bool InterfaceState::tick()
         requestEvents();
     }
     if (ipmbMaintenanceTimeoutMs_ > 0) {
-        ipmbMaintenanceTimeoutMs_ =
-            ipmbMaintenanceTimeoutMs_ <= kTickMs ? 0 : ipmbMaintenanceTimeoutMs_ - kTickMs;
+        ipmbMaintenanceTimeoutMs_ = ipmbMaintenanceTimeoutMs_ <= kTickMs ? 0 : ipmbMaintenanceTimeoutMs_ - kTickMs;
     }
     checkTimeouts(kTickMs);
     maintenanceTick(kTickMs);

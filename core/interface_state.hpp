@@ -143,9 +143,8 @@ class InterfaceState : public InterfaceHost
     void destroyUser(UserState& user);
 
     // Requests (request.cpp)
-    int request(const std::shared_ptr<UserState>& user, abi::ipmi_addr addr, long msgid,
-                std::uint8_t netfn, std::uint8_t cmd, std::span<const std::uint8_t> data,
-                const RequestOptions& options);
+    int request(const std::shared_ptr<UserState>& user, abi::ipmi_addr addr, long msgid, std::uint8_t netfn,
+                std::uint8_t cmd, std::span<const std::uint8_t> data, const RequestOptions& options);
 
     // Events (events.cpp)
     int setGetsEvents(const std::shared_ptr<UserState>& user, bool on);
@@ -191,23 +190,20 @@ class InterfaceState : public InterfaceHost
     [[nodiscard]] bool isLanMedium(unsigned channel) const;
 
     // request.cpp
-    int requestSystemInterface(Outgoing& out, const abi::ipmi_addr& addr,
-                               std::uint8_t netfn, std::uint8_t cmd,
+    int requestSystemInterface(Outgoing& out, const abi::ipmi_addr& addr, std::uint8_t netfn, std::uint8_t cmd,
                                std::span<const std::uint8_t> data);
-    int requestIpmb(Outgoing& out, abi::ipmi_addr& addr, long msgid, std::uint8_t netfn,
-                    std::uint8_t cmd, std::span<const std::uint8_t> data, int retries,
-                    unsigned retryTimeMs);
-    int requestLan(Outgoing& out, const abi::ipmi_addr& addr, long msgid, std::uint8_t netfn,
-                   std::uint8_t cmd, std::span<const std::uint8_t> data, int retries,
-                   unsigned retryTimeMs);
+    int requestIpmb(Outgoing& out, abi::ipmi_addr& addr, long msgid, std::uint8_t netfn, std::uint8_t cmd,
+                    std::span<const std::uint8_t> data, int retries, unsigned retryTimeMs);
+    int requestLan(Outgoing& out, const abi::ipmi_addr& addr, long msgid, std::uint8_t netfn, std::uint8_t cmd,
+                   std::span<const std::uint8_t> data, int retries, unsigned retryTimeMs);
 
     // sequence_table.cpp
-    int nextSeq(std::unique_ptr<PendingReply>& reply, unsigned long timeoutMs, int retries,
-                bool broadcast, unsigned& seq, long& seqid);
+    int nextSeq(std::unique_ptr<PendingReply>& reply, unsigned long timeoutMs, int retries, bool broadcast,
+                unsigned& seq, long& seqid);
     void startSeqTimer(unsigned seq, long seqid);
     void errorSeq(unsigned seq, long seqid, std::uint8_t cc);
-    std::unique_ptr<PendingReply> findSeq(unsigned seq, unsigned channel, std::uint8_t cmd,
-                                          std::uint8_t netfn, const abi::ipmi_addr& addr);
+    std::unique_ptr<PendingReply> findSeq(unsigned seq, unsigned channel, std::uint8_t cmd, std::uint8_t netfn,
+                                          const abi::ipmi_addr& addr);
     void checkTimeouts(unsigned long periodMs);
     void dropUserSeqs(const UserState& user);
     [[nodiscard]] int seqsInUse() const;
@@ -228,8 +224,7 @@ class InterfaceState : public InterfaceHost
     void requestEvents();
 
     // commands.cpp
-    [[nodiscard]] const CmdReceiver* findCmdReceiver(std::uint8_t netfn, std::uint8_t cmd,
-                                                     unsigned channel) const;
+    [[nodiscard]] const CmdReceiver* findCmdReceiver(std::uint8_t netfn, std::uint8_t cmd, unsigned channel) const;
     void dropUserReceivers(const UserState& user);
 
     // maintenance.cpp

@@ -16,8 +16,7 @@ int validateAddress(const abi::ipmi_addr& addr, unsigned int len)
     if (addr.addr_type == abi::IPMI_SYSTEM_INTERFACE_ADDR_TYPE) {
         return addr.channel == abi::IPMI_BMC_CHANNEL ? 0 : -EINVAL;
     }
-    if (addr.channel == abi::IPMI_BMC_CHANNEL || addr.channel >= abi::IPMI_NUM_CHANNELS ||
-        addr.channel < 0) {
+    if (addr.channel == abi::IPMI_BMC_CHANNEL || addr.channel >= abi::IPMI_NUM_CHANNELS || addr.channel < 0) {
         return -EINVAL;
     }
     switch (addr.addr_type) {
@@ -58,8 +57,7 @@ bool addressEqual(const abi::ipmi_addr& a, const abi::ipmi_addr& b)
     }
     switch (a.addr_type) {
     case abi::IPMI_SYSTEM_INTERFACE_ADDR_TYPE:
-        return addressAs<abi::ipmi_system_interface_addr>(a).lun ==
-               addressAs<abi::ipmi_system_interface_addr>(b).lun;
+        return addressAs<abi::ipmi_system_interface_addr>(a).lun == addressAs<abi::ipmi_system_interface_addr>(b).lun;
     case abi::IPMI_IPMB_ADDR_TYPE:
     case abi::IPMI_IPMB_BROADCAST_ADDR_TYPE: {
         const auto x = addressAs<abi::ipmi_ipmb_addr>(a);
@@ -74,9 +72,8 @@ bool addressEqual(const abi::ipmi_addr& a, const abi::ipmi_addr& b)
     case abi::IPMI_LAN_ADDR_TYPE: {
         const auto x = addressAs<abi::ipmi_lan_addr>(a);
         const auto y = addressAs<abi::ipmi_lan_addr>(b);
-        return x.remote_SWID == y.remote_SWID && x.local_SWID == y.local_SWID &&
-               x.session_handle == y.session_handle && x.privilege == y.privilege &&
-               x.lun == y.lun;
+        return x.remote_SWID == y.remote_SWID && x.local_SWID == y.local_SWID && x.session_handle == y.session_handle &&
+               x.privilege == y.privilege && x.lun == y.lun;
     }
     default:
         return true;

@@ -157,7 +157,10 @@ int MessageHandler::addWatcher(std::function<void(int ifnum, bool added)> watche
     return id;
 }
 
-void MessageHandler::removeWatcher(int id) { watchers_.erase(id); }
+void MessageHandler::removeWatcher(int id)
+{
+    watchers_.erase(id);
+}
 
 std::shared_ptr<detail::UserState> MessageHandler::newUser(int ifnum, UserHandler& handler, int& error)
 {

@@ -35,12 +35,12 @@ namespace ipmi::core {
 
 struct MessageHandlerParams
 {
-    int maxUsers = 30;                          // max_users
-    int maxMsgsPerUser = 100;                   // max_msgs_per_user
-    int defaultMaxRetries = 4;                  // default_max_retries
-    unsigned defaultRetryMs = 2000;             // default_retry_ms
-    unsigned defaultMaintenanceRetryMs = 3000;  // default_maintenance_retry_ms
-    unsigned maintenanceModeTimeoutMs = 30000;  // maintenance_mode_timeout_ms
+    int maxUsers = 30;                         // max_users
+    int maxMsgsPerUser = 100;                  // max_msgs_per_user
+    int defaultMaxRetries = 4;                 // default_max_retries
+    unsigned defaultRetryMs = 2000;            // default_retry_ms
+    unsigned defaultMaintenanceRetryMs = 3000; // default_maintenance_retry_ms
+    unsigned maintenanceModeTimeoutMs = 30000; // maintenance_mode_timeout_ms
 };
 
 // A value or a negative errno (the kernel's ERR_PTR convention, typed).

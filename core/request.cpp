@@ -69,9 +69,8 @@ SmiBytes formatLan(const abi::ipmi_lan_addr& to, std::uint8_t netfn, std::uint8_
 
 } // namespace
 
-int InterfaceState::request(const std::shared_ptr<UserState>& user, abi::ipmi_addr addr, long msgid,
-                            std::uint8_t netfn, std::uint8_t cmd, std::span<const std::uint8_t> data,
-                            const RequestOptions& options)
+int InterfaceState::request(const std::shared_ptr<UserState>& user, abi::ipmi_addr addr, long msgid, std::uint8_t netfn,
+                            std::uint8_t cmd, std::span<const std::uint8_t> data, const RequestOptions& options)
 {
     if (!user || user->intf != this) {
         return -ENODEV;
@@ -136,8 +135,7 @@ int InterfaceState::requestSystemInterface(Outgoing& out, const abi::ipmi_addr& 
     }
     copyAddress(out.reply->msg.addr, addr, sizeof(abi::ipmi_system_interface_addr));
     if (netfn == abi::IPMI_NETFN_APP_REQUEST &&
-        (cmd == abi::IPMI_SEND_MSG_CMD || cmd == abi::IPMI_GET_MSG_CMD ||
-         cmd == abi::IPMI_READ_EVENT_MSG_BUFFER_CMD)) {
+        (cmd == abi::IPMI_SEND_MSG_CMD || cmd == abi::IPMI_GET_MSG_CMD || cmd == abi::IPMI_READ_EVENT_MSG_BUFFER_CMD)) {
         // The message handler owns the BMC's queues and sequence numbers.
         inc(Stat::SentInvalidCommands);
         return -EINVAL;
@@ -156,9 +154,8 @@ int InterfaceState::requestSystemInterface(Outgoing& out, const abi::ipmi_addr& 
     return 0;
 }
 
-int InterfaceState::requestIpmb(Outgoing& out, abi::ipmi_addr& addr, long msgid, std::uint8_t netfn,
-                                std::uint8_t cmd, std::span<const std::uint8_t> data, int retries,
-                                unsigned retryTimeMs)
+int InterfaceState::requestIpmb(Outgoing& out, abi::ipmi_addr& addr, long msgid, std::uint8_t netfn, std::uint8_t cmd,
+                                std::span<const std::uint8_t> data, int retries, unsigned retryTimeMs)
 {
     const auto channel = static_cast<unsigned>(addr.channel);
     if (channels_[channel].medium != abi::IPMI_CHANNEL_MEDIUM_IPMB) {
@@ -210,8 +207,7 @@ int InterfaceState::requestIpmb(Outgoing& out, abi::ipmi_addr& addr, long msgid,
 }
 
 int InterfaceState::requestLan(Outgoing& out, const abi::ipmi_addr& addr, long msgid, std::uint8_t netfn,
-                               std::uint8_t cmd, std::span<const std::uint8_t> data, int retries,
-                               unsigned retryTimeMs)
+                               std::uint8_t cmd, std::span<const std::uint8_t> data, int retries, unsigned retryTimeMs)
 {
     const auto channel = static_cast<unsigned>(addr.channel);
     if (!isLanMedium(channel)) {

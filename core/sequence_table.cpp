@@ -19,14 +19,14 @@ constexpr long kSeqIdMask = 0x3fffff;
 bool retryableSendError(std::uint8_t cc)
 {
     // "Try again later" codes: the request stays and times out normally.
-    return cc == abi::IPMI_NODE_BUSY_ERR || cc == abi::IPMI_LOST_ARBITRATION_ERR ||
-           cc == abi::IPMI_BUS_ERR || cc == abi::IPMI_NAK_ON_WRITE_ERR;
+    return cc == abi::IPMI_NODE_BUSY_ERR || cc == abi::IPMI_LOST_ARBITRATION_ERR || cc == abi::IPMI_BUS_ERR ||
+           cc == abi::IPMI_NAK_ON_WRITE_ERR;
 }
 
 } // namespace
 
-int InterfaceState::nextSeq(std::unique_ptr<PendingReply>& reply, unsigned long timeoutMs,
-                            int retries, bool broadcast, unsigned& seq, long& seqid)
+int InterfaceState::nextSeq(std::unique_ptr<PendingReply>& reply, unsigned long timeoutMs, int retries, bool broadcast,
+                            unsigned& seq, long& seqid)
 {
     if (timeoutMs == 0) {
         timeoutMs = params_.defaultRetryMs;

@@ -7,7 +7,9 @@
 
 namespace ipmi::core {
 
-User::User(std::shared_ptr<detail::UserState> state) : state_(std::move(state)) {}
+User::User(std::shared_ptr<detail::UserState> state) : state_(std::move(state))
+{
+}
 
 User::~User()
 {
@@ -16,9 +18,15 @@ User::~User()
     }
 }
 
-int User::ifnum() const { return state_->ifnum; }
+int User::ifnum() const
+{
+    return state_->ifnum;
+}
 
-bool User::valid() const { return state_->intf != nullptr; }
+bool User::valid() const
+{
+    return state_->intf != nullptr;
+}
 
 int User::request(const abi::ipmi_addr& addr, long msgid, std::uint8_t netfn, std::uint8_t cmd,
                   std::span<const std::uint8_t> data, const RequestOptions& options)
@@ -71,8 +79,7 @@ int User::registerForCmd(std::uint8_t netfn, std::uint8_t cmd, unsigned chans)
 
 int User::unregisterForCmd(std::uint8_t netfn, std::uint8_t cmd, unsigned chans)
 {
-    return state_->intf != nullptr ? state_->intf->unregisterForCmd(state_, netfn, cmd, chans)
-                                   : -ENODEV;
+    return state_->intf != nullptr ? state_->intf->unregisterForCmd(state_, netfn, cmd, chans) : -ENODEV;
 }
 
 int User::maintenanceMode() const
@@ -85,6 +92,9 @@ int User::setMaintenanceMode(int mode)
     return state_->intf != nullptr ? state_->intf->setMaintenanceMode(mode) : -ENODEV;
 }
 
-int User::chargedMessages() const { return *state_->nrMsgs; }
+int User::chargedMessages() const
+{
+    return *state_->nrMsgs;
+}
 
 } // namespace ipmi::core

@@ -33,9 +33,11 @@ class IoctlResult
     // Implicit, so an ioctl returns -EINVAL or a user call's result as is.
     IoctlResult(long value) : value_(value) {} // NOLINT(google-explicit-constructor)
     // A failed copy's result: -EFAULT, or unfetched.
-    IoctlResult(Copy copy) : // NOLINT(google-explicit-constructor)
-        value_(copy == Copy::Fault ? -EFAULT : 0), unfetched_(copy == Copy::Unfetched)
-    {}
+    IoctlResult(Copy copy)
+        : // NOLINT(google-explicit-constructor)
+          value_(copy == Copy::Fault ? -EFAULT : 0), unfetched_(copy == Copy::Unfetched)
+    {
+    }
 
     [[nodiscard]] bool unfetched() const { return unfetched_; }
     // The caller's result; meaningless when unfetched().

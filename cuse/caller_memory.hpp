@@ -64,9 +64,9 @@ class CallerMemory final
 {
   public:
     // `readAhead`: ranges to fetch with the first read where the rule above allows.
-    explicit CallerMemory(pid_t thread, UserRanges readAhead = {}) :
-        thread_(thread), readAhead_(std::move(readAhead))
-    {}
+    explicit CallerMemory(pid_t thread, UserRanges readAhead = {}) : thread_(thread), readAhead_(std::move(readAhead))
+    {
+    }
 
     // Unreachable when the caller cannot be reached at all (then
     // unreachable() is true).

@@ -166,10 +166,9 @@ struct SessionCallbacks
     static void ioctl(fuse_req_t req, int cmd, void* arg, fuse_file_info* fi, unsigned flags, const void* inBuf,
                       std::size_t inSize, std::size_t outSize) noexcept
     {
-        const IoctlCall call{static_cast<std::uint32_t>(cmd),
-                             static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(arg)),
-                             (flags & FUSE_IOCTL_COMPAT) != 0,
-                             std::span(static_cast<const std::uint8_t*>(inBuf), inSize), outSize};
+        const IoctlCall call{
+            static_cast<std::uint32_t>(cmd), static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(arg)),
+            (flags & FUSE_IOCTL_COMPAT) != 0, std::span(static_cast<const std::uint8_t*>(inBuf), inSize), outSize};
         guarded(req, "ioctl", EIO, [&](CuseRequestHandler& h) { h.ioctl(req, call, fi); });
     }
 
@@ -195,10 +194,11 @@ const cuse_lowlevel_ops& CuseSession::operations()
     return ops;
 }
 
-CuseSession::CuseSession(boost::asio::io_context& io, CuseSessionOptions options, CuseRequestHandler& handler) :
-    io_(io), options_(std::move(options)), handler_(handler), descriptor_(io), registration_(io),
-    buf_(std::make_unique<fuse_buf>())
-{}
+CuseSession::CuseSession(boost::asio::io_context& io, CuseSessionOptions options, CuseRequestHandler& handler)
+    : io_(io), options_(std::move(options)), handler_(handler), descriptor_(io), registration_(io),
+      buf_(std::make_unique<fuse_buf>())
+{
+}
 
 CuseSession::~CuseSession()
 {
@@ -240,8 +240,8 @@ std::optional<CuseSession::StartError> CuseSession::start(RegisteredFn onRegiste
     fuse_opt_free_args(&args);
     if (session_ == nullptr) {
         ::close(fd);
-        return StartError{ENOMEM, "cannot create the CUSE session for " + options_.name +
-                                      " (libfuse refused it; see above)"};
+        return StartError{ENOMEM,
+                          "cannot create the CUSE session for " + options_.name + " (libfuse refused it; see above)"};
     }
     // "/dev/fd/N" hands libfuse our already open /dev/cuse; the session owns it.
     const std::string fdPath = "/dev/fd/" + std::to_string(fd);

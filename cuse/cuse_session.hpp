@@ -20,8 +20,8 @@
 // none came. All members run on the loop thread.
 #pragma once
 
-#include "cuse/kernel.hpp"
 #include "cuse/ioctl_request.hpp"
+#include "cuse/kernel.hpp"
 
 // Boost 1.74's epoll reactor (instantiated by stream_descriptor) trips GCC's
 // -Wnull-dereference inside Boost itself; the pragma must precede the first
@@ -59,13 +59,13 @@ namespace ipmi::cuse {
 
 struct CuseSessionOptions
 {
-    std::string name;                                // DEVNAME: /dev/NAME, /sys/class/cuse/NAME
+    std::string name; // DEVNAME: /dev/NAME, /sys/class/cuse/NAME
     std::filesystem::path cuseDevice = "/dev/cuse";
     std::filesystem::path sysfs = "/sys";
-    std::string programName = "ipmi-cuse";           // argv[0] of libfuse's messages
-    bool fuseDebug = false;                          // libfuse's own request trace ("-d")
+    std::string programName = "ipmi-cuse"; // argv[0] of libfuse's messages
+    bool fuseDebug = false;                // libfuse's own request trace ("-d")
     std::chrono::milliseconds registrationTimeout{2000};
-    std::string logger = "cuse";                     // the spdlog logger (default one if absent)
+    std::string logger = "cuse"; // the spdlog logger (default one if absent)
 };
 
 // A device's file operations. Called on the loop thread from inside

@@ -23,10 +23,10 @@ struct UserRange
 struct IoctlCall
 {
     std::uint32_t cmd = 0;
-    std::uint64_t arg = 0;         // the caller's pointer (32-bit value if compat)
-    bool compat = false;           // FUSE_IOCTL_COMPAT: a 32-bit caller
+    std::uint64_t arg = 0;            // the caller's pointer (32-bit value if compat)
+    bool compat = false;              // FUSE_IOCTL_COMPAT: a 32-bit caller
     std::span<const std::uint8_t> in; // the fetched in-ranges, concatenated
-    std::size_t outSize = 0;       // total size of the declared out-ranges
+    std::size_t outSize = 0;          // total size of the declared out-ranges
 };
 
 } // namespace ipmi::cuse

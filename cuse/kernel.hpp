@@ -33,8 +33,7 @@ struct DeviceNumber
 
 // The number CUSE registered NAME with, from SYSFS/class/cuse/NAME/dev, or
 // nullopt if it is not there (yet) or not a device number.
-[[nodiscard]] std::optional<DeviceNumber> readDeviceNumber(const std::filesystem::path& sysfs,
-                                                           std::string_view name);
+[[nodiscard]] std::optional<DeviceNumber> readDeviceNumber(const std::filesystem::path& sysfs, std::string_view name);
 
 // The same as a dev_t.
 [[nodiscard]] std::optional<dev_t> registeredDevice(const std::filesystem::path& sysfs, const std::string& name);

@@ -49,8 +49,8 @@ struct OpenFile
 
     std::unique_ptr<core::IpmiFile> file;
     PollHandle pollHandle;
-    std::map<pid_t, PendingIoctl> pending; // by caller thread id
-    bool inPlace = true;                   // false once a caller could not be reached in place
+    std::map<pid_t, PendingIoctl> pending;         // by caller thread id
+    bool inPlace = true;                           // false once a caller could not be reached in place
     std::map<std::uint32_t, UserRanges> readAhead; // by ioctl number: what it read last
     std::optional<HeldPoll> heldPoll;
     boost::asio::steady_timer holdTimer;
@@ -61,10 +61,11 @@ struct OpenFile
 class CuseDevice::Impl final : public CuseRequestHandler
 {
   public:
-    Impl(boost::asio::io_context& io, CuseDeviceOptions options, OpenFileFn openFile) :
-        io_(io), options_(std::move(options)), openFile_(std::move(openFile)),
-        session_(io, sessionOptions(options_), *this)
-    {}
+    Impl(boost::asio::io_context& io, CuseDeviceOptions options, OpenFileFn openFile)
+        : io_(io), options_(std::move(options)), openFile_(std::move(openFile)),
+          session_(io, sessionOptions(options_), *this)
+    {
+    }
 
     ~Impl() override { stop(); }
     Impl(const Impl&) = delete;
@@ -89,8 +90,8 @@ class CuseDevice::Impl final : public CuseRequestHandler
   private:
     static CuseSessionOptions sessionOptions(const CuseDeviceOptions& o)
     {
-        return CuseSessionOptions{o.name, o.cuseDevice, o.sysfs, "ipmi-cuse", o.fuseDebug, o.registrationTimeout,
-                                  "cuse"};
+        return CuseSessionOptions{o.name,      o.cuseDevice,          o.sysfs, "ipmi-cuse",
+                                  o.fuseDebug, o.registrationTimeout, "cuse"};
     }
     void registered(std::optional<DeviceNumber> number);
     void sessionEnded(const std::string& reason);
@@ -315,18 +316,17 @@ void CuseDevice::Impl::armHoldTimer(OpenFile& of, std::chrono::steady_clock::tim
 {
     of.holdTimerArmed = true;
     of.holdTimer.expires_at(when);
-    of.holdTimer.async_wait(
-        of.lifetime.guard([this, raw = &of](const boost::system::error_code&) {
-            raw->holdTimerArmed = false;
-            if (!raw->heldPoll) {
-                return;
-            }
-            if (raw->heldPoll->deadline <= std::chrono::steady_clock::now()) {
-                answerHeldPoll(*raw);
-            } else {
-                armHoldTimer(*raw, raw->heldPoll->deadline); // held after the timer was set
-            }
-        }));
+    of.holdTimer.async_wait(of.lifetime.guard([this, raw = &of](const boost::system::error_code&) {
+        raw->holdTimerArmed = false;
+        if (!raw->heldPoll) {
+            return;
+        }
+        if (raw->heldPoll->deadline <= std::chrono::steady_clock::now()) {
+            answerHeldPoll(*raw);
+        } else {
+            armHoldTimer(*raw, raw->heldPoll->deadline); // held after the timer was set
+        }
+    }));
 }
 
 void CuseDevice::Impl::answerHeldPoll(OpenFile& of)
@@ -351,9 +351,10 @@ void CuseDevice::Impl::wake(OpenFile& of)
     session_.notifyPoll(of.pollHandle); // everyone else waiting on the file
 }
 
-CuseDevice::CuseDevice(boost::asio::io_context& io, CuseDeviceOptions options, OpenFileFn openFile) :
-    impl_(std::make_unique<Impl>(io, std::move(options), std::move(openFile)))
-{}
+CuseDevice::CuseDevice(boost::asio::io_context& io, CuseDeviceOptions options, OpenFileFn openFile)
+    : impl_(std::make_unique<Impl>(io, std::move(options), std::move(openFile)))
+{
+}
 
 CuseDevice::~CuseDevice() = default;
 

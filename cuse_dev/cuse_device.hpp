@@ -38,14 +38,14 @@ namespace ipmi::cuse {
 
 struct CuseDeviceOptions
 {
-    std::string name;                                // "ipmi0": /dev/NAME, /sys/class/cuse/NAME
-    NodeOwnership ownership;                         // default root 0600, like the kernel
+    std::string name;        // "ipmi0": /dev/NAME, /sys/class/cuse/NAME
+    NodeOwnership ownership; // default root 0600, like the kernel
     std::filesystem::path cuseDevice = "/dev/cuse";
     std::filesystem::path sysfs = "/sys";
-    std::filesystem::path devDir = "/dev";           // where devtmpfs puts the node
+    std::filesystem::path devDir = "/dev";             // where devtmpfs puts the node
     std::optional<std::filesystem::path> createNodeIn; // --create-node DIR
     std::chrono::milliseconds registrationTimeout{2000};
-    bool fuseDebug = false;                          // libfuse's own request trace
+    bool fuseDebug = false; // libfuse's own request trace
     // Reach ioctl callers' memory in place (caller_memory.hpp) before
     // falling back to the FUSE retry protocol.
     bool inPlaceMemory = true;
@@ -63,9 +63,9 @@ struct CuseDeviceOptions
 // How the device's FUSE requests were answered, for `ipmi-cuse status`.
 struct CuseDeviceCounters
 {
-    std::uint64_t ioctlsInPlace = 0; // answered in one round trip (caller_memory.hpp)
-    std::uint64_t ioctlsByRetry = 0; // answered through the FUSE retry protocol
-    std::uint64_t pollsHeld = 0;     // polls held for an answer on its way
+    std::uint64_t ioctlsInPlace = 0;  // answered in one round trip (caller_memory.hpp)
+    std::uint64_t ioctlsByRetry = 0;  // answered through the FUSE retry protocol
+    std::uint64_t pollsHeld = 0;      // polls held for an answer on its way
     std::uint64_t heldPollsReady = 0; // ... of which the answer arrived in time
 };
 

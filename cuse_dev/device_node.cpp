@@ -39,7 +39,8 @@ std::optional<std::string> checkNameIsFree(const std::filesystem::path& sysfs, c
 
 std::optional<std::string> adjustNode(const std::filesystem::path& node, dev_t dev, const NodeOwnership& own)
 {
-    struct stat st{};
+    struct stat st
+    {};
     if (::lstat(node.c_str(), &st) != 0) {
         return std::nullopt; // no devtmpfs node: nothing to adjust
     }
@@ -57,7 +58,8 @@ std::optional<std::string> createNode(const std::filesystem::path& dir, const st
                                       const NodeOwnership& own)
 {
     const auto node = dir / name;
-    struct stat st{};
+    struct stat st
+    {};
     if (::lstat(node.c_str(), &st) == 0) {
         if (S_ISCHR(st.st_mode) && st.st_rdev == dev) {
             return adjustNode(node, dev, own);

@@ -31,7 +31,8 @@ struct NodeOwnership
 // Gives an existing node (devtmpfs made it) the configured owner and mode,
 // provided it is the character device `dev`. Nothing when done or when there
 // is no such node (nothing to do).
-[[nodiscard]] std::optional<std::string> adjustNode(const std::filesystem::path& node, dev_t dev, const NodeOwnership& own);
+[[nodiscard]] std::optional<std::string> adjustNode(const std::filesystem::path& node, dev_t dev,
+                                                    const NodeOwnership& own);
 
 // Creates (or replaces) DIR/NAME as character device `dev` with the
 // configured owner and mode: the node a private /dev without devtmpfs lacks.

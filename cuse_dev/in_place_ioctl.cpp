@@ -37,8 +37,7 @@ core::Copy CallerUserMemory::commit()
     return toCopy(memory_.commit());
 }
 
-std::optional<long> ioctlInPlace(core::IpmiFile& file, const IoctlCall& call, pid_t caller,
-                                 UserRanges& readAhead)
+std::optional<long> ioctlInPlace(core::IpmiFile& file, const IoctlCall& call, pid_t caller, UserRanges& readAhead)
 {
     if (caller <= 0) {
         return std::nullopt; // outside our PID namespace

@@ -146,8 +146,7 @@ void addRange(std::vector<UserRange>& ranges, UserRange r)
 // Everything the decoded struct says this ioctl will touch, for the current
 // state of the file (its receive queue head): core's own description of the
 // copies (core/devintf_copies.hpp).
-RetryPlan predict(const core::IoctlShape& shape, std::uint64_t arg, const std::uint8_t* st,
-                  const core::IpmiFile& file)
+RetryPlan predict(const core::IoctlShape& shape, std::uint64_t arg, const std::uint8_t* st, const core::IpmiFile& file)
 {
     const std::span<const std::uint8_t> bytes =
         st == nullptr ? std::span<const std::uint8_t>{} : std::span<const std::uint8_t>(st, shape.readSize);

@@ -73,7 +73,6 @@ using IoctlOutcome = std::variant<IoctlRetry, IoctlReply>;
 // One step of the protocol. `previous` is the plan of the retry that produced
 // `call` (nullptr on the first call); a call that does not match it (sizes
 // differ) starts over from the first stage. Never throws for any input.
-[[nodiscard]] IoctlOutcome marshalIoctl(core::IpmiFile& file, const IoctlCall& call,
-                                        const RetryPlan* previous);
+[[nodiscard]] IoctlOutcome marshalIoctl(core::IpmiFile& file, const IoctlCall& call, const RetryPlan* previous);
 
 } // namespace ipmi::cuse

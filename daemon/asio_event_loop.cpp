@@ -46,8 +46,7 @@ class AsioTimer : public Timer
             return;
         }
         timer_.expires_after(delay);
-        timer_.async_wait([state = state_, generation, fn = std::move(onExpiry)](
-                              const boost::system::error_code& ec) {
+        timer_.async_wait([state = state_, generation, fn = std::move(onExpiry)](const boost::system::error_code& ec) {
             if (ec || generation != state->generation) {
                 return;
             }
@@ -75,7 +74,10 @@ class AsioTimer : public Timer
 
 } // namespace
 
-std::unique_ptr<core::Timer> AsioEventLoop::makeTimer() { return std::make_unique<AsioTimer>(io_); }
+std::unique_ptr<core::Timer> AsioEventLoop::makeTimer()
+{
+    return std::make_unique<AsioTimer>(io_);
+}
 
 // Work in the order it was posted, each piece numbered. The handler asio::post
 // queues for piece N runs every piece up to N that is still waiting, so a
@@ -116,7 +118,9 @@ struct AsioEventLoop::PostedWork
     }
 };
 
-AsioEventLoop::AsioEventLoop(boost::asio::io_context& io) : io_(io), posted_(std::make_shared<PostedWork>()) {}
+AsioEventLoop::AsioEventLoop(boost::asio::io_context& io) : io_(io), posted_(std::make_shared<PostedWork>())
+{
+}
 
 AsioEventLoop::~AsioEventLoop() = default;
 

@@ -51,8 +51,8 @@ struct Setting
 {
     std::string section; // "ipmi_si", "device", ...
     std::string key;
-    std::string value;   // the kernel's text syntax
-    std::string origin;  // "FILE:LINE:COL" or "option --ipmi_si.ports"
+    std::string value;  // the kernel's text syntax
+    std::string origin; // "FILE:LINE:COL" or "option --ipmi_si.ports"
 };
 
 // ipmi_ssif's parameters; lists are indexed by interface like the kernel's.
@@ -90,7 +90,7 @@ struct PoweroffConfig
 // How the /dev nodes are named and owned.
 struct DeviceConfig
 {
-    std::vector<std::string> names;  // by interface number; missing = "ipmiN"
+    std::vector<std::string> names; // by interface number; missing = "ipmiN"
     mode_t mode = 0600;
     uid_t uid = 0;
     gid_t gid = 0;
@@ -121,9 +121,9 @@ struct DaemonConfig
     std::optional<std::filesystem::path> simConfig;
     SimInterface simInterface = SimInterface::Kcs;
     std::filesystem::path controlSocket = "/run/ipmi-cuse/control"; // empty = none
-    std::vector<std::string> debug; // subsystems logging at debug level
+    std::vector<std::string> debug;                                 // subsystems logging at debug level
     std::string logLevel = "info";
-    std::string sysroot;             // prefix for /sys (discovery, name checks)
+    std::string sysroot; // prefix for /sys (discovery, name checks)
     std::chrono::milliseconds startupTimeout{15000};
     // Stopping (no setting of their own; tests shorten them): how long
     // requests in flight may take to get their answers, and how long a

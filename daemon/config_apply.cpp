@@ -1,9 +1,8 @@
 // Applying settings: each value through the owning room's parser
 // (si::discovery::applySiParam, watchdog::applyParameter) or ours, so a
 // value means the same in the file and on the command line (see config.hpp).
-#include "daemon/config.hpp"
-
 #include "core/kernel_number.hpp"
+#include "daemon/config.hpp"
 #include "watchdog_dev/cuse_watchdog.hpp"
 
 #include <grp.h>
@@ -68,8 +67,7 @@ std::string parseIntValue(std::string_view value, long long min, long long max, 
 {
     const auto v = parseInteger(value);
     if (!v || *v < min || *v > max) {
-        return "'" + std::string(value) + "' is not a number in " + std::to_string(min) + ".." +
-               std::to_string(max);
+        return "'" + std::string(value) + "' is not a number in " + std::to_string(min) + ".." + std::to_string(max);
     }
     out = static_cast<T>(*v);
     return {};
@@ -158,7 +156,8 @@ std::string parseOwner(const std::string& value, bool isGroup, unsigned& out)
     }
     std::array<char, 4096> buf{};
     if (isGroup) {
-        struct group g{};
+        struct group g
+        {};
         struct group* res = nullptr;
         if (getgrnam_r(value.c_str(), &g, buf.data(), buf.size(), &res) == 0 && res != nullptr) {
             out = res->gr_gid;
@@ -252,9 +251,10 @@ std::string applyDaemon(DaemonConfig& c, const std::string& key, const std::stri
         return {};
     }
     if (key == "sim_interface") {
-        static const std::array<std::pair<const char*, SimInterface>, 4> kinds{
-            {{"kcs", SimInterface::Kcs}, {"bt", SimInterface::Bt}, {"smic", SimInterface::Smic},
-             {"ssif", SimInterface::Ssif}}};
+        static const std::array<std::pair<const char*, SimInterface>, 4> kinds{{{"kcs", SimInterface::Kcs},
+                                                                                {"bt", SimInterface::Bt},
+                                                                                {"smic", SimInterface::Smic},
+                                                                                {"ssif", SimInterface::Ssif}}};
         for (const auto& [name, kind] : kinds) {
             if (value == name) {
                 c.simInterface = kind;
@@ -346,6 +346,5 @@ std::string applySettings(Config& config, const std::vector<Setting>& settings)
     }
     return {};
 }
-
 
 } // namespace ipmi::daemon

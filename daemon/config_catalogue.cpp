@@ -82,7 +82,8 @@ std::string DeviceConfig::nameFor(int ifnum) const
 
 const std::vector<std::string>& debugSubsystems()
 {
-    static const std::vector<std::string> kSubsystems{"daemon", "cuse", "core", "si", "ssif", "sim", "watchdog", "fuse"};
+    static const std::vector<std::string> kSubsystems{"daemon", "cuse", "core",     "si",
+                                                      "ssif",   "sim",  "watchdog", "fuse"};
     return kSubsystems;
 }
 

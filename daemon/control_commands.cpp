@@ -8,8 +8,8 @@
 
 #include "daemon/control_commands.hpp"
 
-#include "daemon/poweroff_hook.hpp"
 #include "daemon/control_words.hpp"
+#include "daemon/poweroff_hook.hpp"
 
 #include <cstdio>
 #include <vector>

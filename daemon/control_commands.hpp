@@ -67,7 +67,6 @@ inline constexpr const char* kControlVerbs =
 
 // The replies (each ends in a newline).
 [[nodiscard]] std::string formatPowerCycleReply(int value);
-[[nodiscard]] std::string formatPanicReport(const core::services::PanicReport& report,
-                                            core::services::PanicOp op);
+[[nodiscard]] std::string formatPanicReport(const core::services::PanicReport& report, core::services::PanicOp op);
 
 } // namespace ipmi::daemon

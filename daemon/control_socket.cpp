@@ -18,15 +18,16 @@ constexpr std::size_t kMaxCommandLength = 1024;
 class Session : public std::enable_shared_from_this<Session>
 {
   public:
-    Session(stream_protocol::socket socket, ControlServer::Handler& handler) :
-        socket_(std::move(socket)), handler_(handler), buffer_(kMaxCommandLength)
-    {}
+    Session(stream_protocol::socket socket, ControlServer::Handler& handler)
+        : socket_(std::move(socket)), handler_(handler), buffer_(kMaxCommandLength)
+    {
+    }
 
     void run()
     {
-        boost::asio::async_read_until(socket_, buffer_, '\n',
-                                      [self = shared_from_this()](const boost::system::error_code& ec,
-                                                                  std::size_t) { self->onLine(ec); });
+        boost::asio::async_read_until(
+            socket_, buffer_, '\n',
+            [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) { self->onLine(ec); });
     }
 
   private:
@@ -71,9 +72,10 @@ class Session : public std::enable_shared_from_this<Session>
 
 } // namespace
 
-ControlServer::ControlServer(boost::asio::io_context& io, Handler handler) :
-    io_(io), handler_(std::move(handler)), acceptor_(io)
-{}
+ControlServer::ControlServer(boost::asio::io_context& io, Handler handler)
+    : io_(io), handler_(std::move(handler)), acceptor_(io)
+{
+}
 
 ControlServer::~ControlServer()
 {

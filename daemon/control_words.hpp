@@ -31,14 +31,13 @@ namespace ipmi::daemon {
 
 // The number in [min, max], or nullopt with `error` = "FIELD 'TEXT' is not a
 // number in MIN..MAX".
-[[nodiscard]] inline std::optional<std::uint64_t> boundedNumber(std::string_view text, std::string_view field,
-                                                                std::uint64_t min, std::uint64_t max,
-                                                                std::string& error)
+[[nodiscard]] inline std::optional<std::uint64_t>
+boundedNumber(std::string_view text, std::string_view field, std::uint64_t min, std::uint64_t max, std::string& error)
 {
     const auto value = core::parseKernelNumber(text);
     if (!value || *value < min || *value > max) {
-        error = std::string(field) + " '" + std::string(text) + "' is not a number in " + std::to_string(min) +
-                ".." + std::to_string(max);
+        error = std::string(field) + " '" + std::string(text) + "' is not a number in " + std::to_string(min) + ".." +
+                std::to_string(max);
         return std::nullopt;
     }
     return value;

@@ -59,8 +59,7 @@ int runDaemon(const Options& options)
         }
     }
     if (config.daemon.sim) {
-        log->warn("serving the embedded SIMULATED BMC (--sim): /dev/{} is not real hardware",
-                  config.device.nameFor(0));
+        log->warn("serving the embedded SIMULATED BMC (--sim): /dev/{} is not real hardware", config.device.nameFor(0));
     }
     Daemon daemon(std::move(config), std::move(plan));
     return daemon.run();

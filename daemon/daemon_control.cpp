@@ -10,7 +10,6 @@
 #include "daemon/asio.hpp"
 
 #include "daemon/daemon_impl.hpp"
-
 #include "daemon/status.hpp"
 
 #include <fmt/format.h>
@@ -137,8 +136,7 @@ void Daemon::Impl::execute(const HotmodCommand& c, Reply reply)
         const auto& target = op.target;
         const std::string what = fmt::format("hotmod operation {} ({} {} {} {:#x})", i,
                                              op.action == si::discovery::HotmodAction::Add ? "add" : "remove",
-                                             target.typeName(),
-                                             si::discovery::toString(target.space), target.address);
+                                             target.typeName(), si::discovery::toString(target.space), target.address);
         if (op.action == si::discovery::HotmodAction::Remove) {
             removeMatching(
                 [&op](const Backend& b) {
@@ -157,12 +155,11 @@ void Daemon::Impl::execute(const HotmodCommand& c, Reply reply)
         });
         if (dup != origins_.end()) {
             ++batch->waiting;
-            batch->part(fmt::format("{}: not added, interface {} is already at this address", what, dup->first),
-                        true);
+            batch->part(fmt::format("{}: not added, interface {} is already at this address", what, dup->first), true);
             continue;
         }
-        Backend backend = hooks_.hotmodBackend ? hooks_.hotmodBackend(config_, target)
-                                               : siBackend(config_, target, origins_.size());
+        Backend backend =
+            hooks_.hotmodBackend ? hooks_.hotmodBackend(config_, target) : siBackend(config_, target, origins_.size());
         backend.description = what + ": " + backend.description;
         addRuntime(backend, batch);
     }
@@ -255,10 +252,10 @@ void Daemon::Impl::addRuntime(const Backend& backend, const std::shared_ptr<Cont
         if (ec) {
             return;
         }
-        resolveAdd(ifnum,
-                   fmt::format("did not answer Get Device ID within {} ms; not served",
-                               config_.daemon.startupTimeout.count()),
-                   false);
+        resolveAdd(
+            ifnum,
+            fmt::format("did not answer Get Device ID within {} ms; not served", config_.daemon.startupTimeout.count()),
+            false);
         retireInterface(ifnum, [] {});
     }));
 }

@@ -6,9 +6,9 @@
 #include "core/lifetime.hpp"
 #include "core/services/acpi_bridge.hpp"
 #include "core/services/panic_events.hpp"
+#include "daemon/asio_event_loop.hpp"
 #include "daemon/control_commands.hpp"
 #include "daemon/control_socket.hpp"
-#include "daemon/asio_event_loop.hpp"
 #include "daemon/daemon_service.hpp"
 #include "daemon/poweroff_hook.hpp"
 #include "daemon/shutdown_hook.hpp"
@@ -104,12 +104,12 @@ class Daemon::Impl
     boost::asio::steady_timer silenceTimer_;
     StopSignals signals_;
     std::shared_ptr<spdlog::logger> log_;
-    std::map<int, std::string> pending_;   // added at start-up, not yet usable
-    std::map<int, Backend> origins_;       // what each interface number was added from
-    std::map<int, AddWaiter> addWaiters_;  // run-time adds not yet answered
+    std::map<int, std::string> pending_;  // added at start-up, not yet usable
+    std::map<int, Backend> origins_;      // what each interface number was added from
+    std::map<int, AddWaiter> addWaiters_; // run-time adds not yet answered
     std::map<int, std::unique_ptr<PublishedDevice>> devices_;
     std::vector<std::shared_ptr<PublishedDevice>> retiring_; // removed, in their grace period
-    std::set<int> draining_;               // no new opens: being retired
+    std::set<int> draining_;                                 // no new opens: being retired
     int watcher_ = 0;
     bool startupOver_ = false;
     bool notifiedReady_ = false;

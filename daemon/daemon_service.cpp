@@ -8,7 +8,6 @@
 
 #include "core/device_file.hpp"
 #include "daemon/daemon_impl.hpp"
-
 #include "daemon/logging.hpp"
 
 #include <systemd/sd-daemon.h>
@@ -36,12 +35,12 @@ core::services::PanicOp servicesPanicOp(PanicOp op)
 
 } // namespace
 
-Daemon::Impl::Impl(Config config, BackendPlan plan, DaemonHooks hooks) :
-    config_(std::move(config)), plan_(std::move(plan)), hooks_(std::move(hooks)), loop_(io_),
-    handler_(loop_, config_.msghandler.params), powerCycle_(config_.poweroff.powercycle ? 1 : 0, powerCycleFile(config_)),
-    control_(io_, [this](const std::string& command, Reply reply) { controlCommand(command, std::move(reply)); }),
-    startupTimer_(io_), silenceTimer_(io_),
-    signals_(io_, [this](int signo, int count) { onSignal(signo, count); })
+Daemon::Impl::Impl(Config config, BackendPlan plan, DaemonHooks hooks)
+    : config_(std::move(config)), plan_(std::move(plan)), hooks_(std::move(hooks)), loop_(io_),
+      handler_(loop_, config_.msghandler.params),
+      powerCycle_(config_.poweroff.powercycle ? 1 : 0, powerCycleFile(config_)),
+      control_(io_, [this](const std::string& command, Reply reply) { controlCommand(command, std::move(reply)); }),
+      startupTimer_(io_), silenceTimer_(io_), signals_(io_, [this](int signo, int count) { onSignal(signo, count); })
 {
     if (!hooks_.devices) {
         hooks_.devices = cuseDeviceFactory(loop_, config_);
@@ -122,8 +121,7 @@ int Daemon::Impl::addBackend(const Backend& backend, std::string& error)
 // creates its device) when that one becomes usable.
 void Daemon::Impl::startServices()
 {
-    panicEvents_ =
-        std::make_unique<core::services::PanicEvents>(handler_, servicesPanicOp(config_.msghandler.panicOp));
+    panicEvents_ = std::make_unique<core::services::PanicEvents>(handler_, servicesPanicOp(config_.msghandler.panicOp));
     acpi_ = std::make_unique<core::services::AcpiIpmiBridge>(handler_);
     if (auto error = powerCycle_.set(powerCycle_.get())) {
         log_->warn("poweroff_powercycle not persisted for the shutdown hook: {}", error->message);
@@ -188,11 +186,11 @@ void Daemon::Impl::onInterface(int ifnum, bool added)
     });
     auto* raw = device.get();
     devices_[ifnum] = std::move(device);
-    const auto error = raw->start([this, ifnum](const std::optional<std::string>& err) { onDeviceReady(ifnum, err); },
-                                  [this, ifnum](const std::string& reason) {
-                                      onDeviceFailed(ifnum, "/dev/" + config_.device.nameFor(ifnum) +
-                                                                " went away: " + reason);
-                                  });
+    const auto error =
+        raw->start([this, ifnum](const std::optional<std::string>& err) { onDeviceReady(ifnum, err); },
+                   [this, ifnum](const std::string& reason) {
+                       onDeviceFailed(ifnum, "/dev/" + config_.device.nameFor(ifnum) + " went away: " + reason);
+                   });
     if (error) {
         onDeviceFailed(ifnum, *error);
     }
@@ -231,8 +229,8 @@ void Daemon::Impl::resolveAdd(int ifnum, const std::string& outcome, bool ok)
     auto waiter = std::move(it->second);
     addWaiters_.erase(it);
     waiter.timeout->cancel();
-    waiter.batch->part("interface " + std::to_string(ifnum) + (ok ? " added: " : " failed: ") +
-                           waiter.description + (ok ? ", " : ": ") + outcome,
+    waiter.batch->part("interface " + std::to_string(ifnum) + (ok ? " added: " : " failed: ") + waiter.description +
+                           (ok ? ", " : ": ") + outcome,
                        ok);
 }
 
@@ -308,18 +306,18 @@ void Daemon::Impl::drainStep(int ifnum, core::Clock::time_point deadline, std::f
     const auto status = handler_.interfaceStatus(ifnum);
     if (status && status->outstandingRequests > 0 && loop_.now() < deadline) {
         auto timer = std::make_shared<boost::asio::steady_timer>(io_, kDrainPoll);
-        timer->async_wait(lifetime_.guard([this, timer, ifnum, deadline, done = std::move(done)](
-                                              const boost::system::error_code& ec) mutable {
-            if (!ec) {
-                drainStep(ifnum, deadline, std::move(done));
-            }
-        }));
+        timer->async_wait(lifetime_.guard(
+            [this, timer, ifnum, deadline, done = std::move(done)](const boost::system::error_code& ec) mutable {
+                if (!ec) {
+                    drainStep(ifnum, deadline, std::move(done));
+                }
+            }));
         return;
     }
     if (status && status->outstandingRequests > 0) {
         const int answered = handler_.failOutstanding(ifnum);
-        log_->warn("interface {}: {} request(s) still unanswered after {} ms; answered them with 0xFF", ifnum,
-                   answered, config_.daemon.stopDrain.count());
+        log_->warn("interface {}: {} request(s) still unanswered after {} ms; answered them with 0xFF", ifnum, answered,
+                   config_.daemon.stopDrain.count());
     }
     handler_.removeInterface(ifnum);
     pending_.erase(ifnum);
@@ -425,9 +423,10 @@ void Daemon::Impl::finish()
 
 // ---- the public face -----------------------------------------------------
 
-Daemon::Daemon(Config config, BackendPlan plan, DaemonHooks hooks) :
-    impl_(std::make_unique<Impl>(std::move(config), std::move(plan), std::move(hooks)))
-{}
+Daemon::Daemon(Config config, BackendPlan plan, DaemonHooks hooks)
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(plan), std::move(hooks)))
+{
+}
 
 Daemon::~Daemon() = default;
 

@@ -24,8 +24,9 @@
 // "unexpected close").
 #pragma once
 
-#include "core/message_handler.hpp"
 #include "daemon/asio.hpp"
+
+#include "core/message_handler.hpp"
 #include "daemon/backends/backends.hpp"
 #include "daemon/config.hpp"
 #include "daemon/device_publisher.hpp"
@@ -37,8 +38,8 @@ namespace ipmi::daemon {
 
 struct DaemonHooks
 {
-    DeviceFactory devices;          // empty: CUSE devices
-    std::function<void()> onReady;  // with READY=1
+    DeviceFactory devices;         // empty: CUSE devices
+    std::function<void()> onReady; // with READY=1
     // Hardware for run-time hotmod adds; empty: siBackend(). Tests put a
     // simulated interface here.
     std::function<Backend(const Config&, const si::discovery::DiscoveredInterface&)> hotmodBackend;

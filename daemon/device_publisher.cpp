@@ -12,9 +12,10 @@ namespace {
 class CusePublishedDevice final : public PublishedDevice
 {
   public:
-    CusePublishedDevice(boost::asio::io_context& io, cuse::CuseDeviceOptions options, cuse::OpenFileFn openFile) :
-        device_(io, std::move(options), std::move(openFile))
-    {}
+    CusePublishedDevice(boost::asio::io_context& io, cuse::CuseDeviceOptions options, cuse::OpenFileFn openFile)
+        : device_(io, std::move(options), std::move(openFile))
+    {
+    }
 
     std::optional<std::string> start(ReadyFn onReady, LostFn onLost) override
     {

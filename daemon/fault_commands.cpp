@@ -16,8 +16,8 @@ namespace {
 using std::chrono::milliseconds;
 
 constexpr std::uint64_t kMaxCount = 1'000'000;
-constexpr std::uint64_t kMaxDelayMs = 600'000;       // ten minutes
-constexpr std::uint64_t kMaxSilenceMs = 86'400'000;  // a day
+constexpr std::uint64_t kMaxDelayMs = 600'000;      // ten minutes
+constexpr std::uint64_t kMaxSilenceMs = 86'400'000; // a day
 
 constexpr std::array<std::pair<const char*, FaultKind>, 6> kKinds{{
     {"delay", FaultKind::Delay},
@@ -60,9 +60,8 @@ std::optional<milliseconds> parseDuration(std::string_view text, std::string_vie
     }
     const auto value = core::parseKernelNumber(digits);
     if (!value || *value > maxMs / static_cast<std::uint64_t>(unit.count())) {
-        error = std::string(field) + " '" + std::string(text) + "' is not a duration up to " +
-                std::to_string(maxMs) + " ms (N" + (defaultUnit.count() == 1 ? "" : " seconds") +
-                ", N ms or N s)";
+        error = std::string(field) + " '" + std::string(text) + "' is not a duration up to " + std::to_string(maxMs) +
+                " ms (N" + (defaultUnit.count() == 1 ? "" : " seconds") + ", N ms or N s)";
         return std::nullopt;
     }
     return milliseconds{static_cast<milliseconds::rep>(*value) * unit.count()};
@@ -311,8 +310,8 @@ std::string formatFaults(const sim::FaultInjector& faults, std::chrono::steady_c
     out += "drop-every " + std::to_string(a.dropEveryNth) + "\n";
     for (const auto& cc : a.completionCodes) {
         out += "cc netfn " + hex(cc.netfn) + " cmd " + (cc.cmd ? hex(*cc.cmd) : std::string("any")) + " code " +
-               hex(cc.completionCode) + " count " + (cc.count == 0 ? std::string("unlimited") : std::to_string(cc.count)) +
-               "\n";
+               hex(cc.completionCode) + " count " +
+               (cc.count == 0 ? std::string("unlimited") : std::to_string(cc.count)) + "\n";
     }
     if (a.silentUntil) {
         const auto left = std::chrono::duration_cast<milliseconds>(*a.silentUntil - now);

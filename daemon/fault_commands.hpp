@@ -45,11 +45,11 @@ struct FaultCommand
         Clear,
     };
     Op op = Op::List;
-    std::optional<FaultKind> kind;          // Set: always; Clear: nullopt = all
-    std::chrono::milliseconds duration{0};  // delay, silence
-    unsigned count = 0;                     // drop: next N; drop-every: N; corrupt: bytes
-    unsigned everyNth = 0;                  // corrupt
-    std::uint8_t xorMask = 0xFF;            // corrupt
+    std::optional<FaultKind> kind;           // Set: always; Clear: nullopt = all
+    std::chrono::milliseconds duration{0};   // delay, silence
+    unsigned count = 0;                      // drop: next N; drop-every: N; corrupt: bytes
+    unsigned everyNth = 0;                   // corrupt
+    std::uint8_t xorMask = 0xFF;             // corrupt
     sim::CompletionCodeFault completionCode; // cc
 };
 

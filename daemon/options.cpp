@@ -35,20 +35,28 @@ struct OwnOption
 // --SECTION.KEY through the catalogue).
 const OwnOption kOwnOptions[] = {
     {"--sim-config", "daemon", "sim_config", "TOML description of the simulated BMC (implies nothing without --sim)"},
-    {"--sim-interface", "daemon", "sim_interface", "system interface to the simulated BMC: kcs (default), bt, smic, ssif"},
+    {"--sim-interface", "daemon", "sim_interface",
+     "system interface to the simulated BMC: kcs (default), bt, smic, ssif"},
     {"--device-mode", "device", "mode", "mode of the device nodes, octal (default 0600)"},
     {"--device-owner", "device", "owner", "owner of the device nodes, name or uid (default root)"},
     {"--device-group", "device", "group", "group of the device nodes, name or gid (default root)"},
-    {"--create-node", "device", "create_node", "also create the nodes in DIR (a container's private /dev without devtmpfs)"},
+    {"--create-node", "device", "create_node",
+     "also create the nodes in DIR (a container's private /dev without devtmpfs)"},
     {"--cuse-device", "device", "cuse_device", "the CUSE control device (default /dev/cuse)"},
-    {"--watchdog-name", "device", "watchdog_name", "name of the IPMI watchdog device: watchdog (default), watchdog0, ...; none or empty: no watchdog device"},
-    {"--in-place-memory", "device", "in_place_memory", "reach ioctl callers' memory directly: one FUSE round trip per ioctl (default Y)"},
-    {"--poll-hold-us", "device", "poll_hold_us", "hold a poll() this long for an answer on its way, 0..100000 (default 10000; 0: never)"},
-    {"--control-socket", "daemon", "control_socket", "unix socket for 'ipmi-cuse status' (default /run/ipmi-cuse/control; empty: none)"},
-    {"--debug", "daemon", "debug", "subsystems logging at debug level, comma list: daemon, cuse, core, si, ssif, sim, watchdog, fuse, all"},
+    {"--watchdog-name", "device", "watchdog_name",
+     "name of the IPMI watchdog device: watchdog (default), watchdog0, ...; none or empty: no watchdog device"},
+    {"--in-place-memory", "device", "in_place_memory",
+     "reach ioctl callers' memory directly: one FUSE round trip per ioctl (default Y)"},
+    {"--poll-hold-us", "device", "poll_hold_us",
+     "hold a poll() this long for an answer on its way, 0..100000 (default 10000; 0: never)"},
+    {"--control-socket", "daemon", "control_socket",
+     "unix socket for 'ipmi-cuse status' (default /run/ipmi-cuse/control; empty: none)"},
+    {"--debug", "daemon", "debug",
+     "subsystems logging at debug level, comma list: daemon, cuse, core, si, ssif, sim, watchdog, fuse, all"},
     {"--log-level", "daemon", "log_level", "trace, debug, info (default), warn, error, critical"},
     {"--sysroot", "daemon", "sysroot", "prefix for /sys when discovering hardware and checking device names"},
-    {"--startup-timeout-ms", "daemon", "startup_timeout_ms", "how long interfaces may take to answer at start-up (default 15000)"},
+    {"--startup-timeout-ms", "daemon", "startup_timeout_ms",
+     "how long interfaces may take to answer at start-up (default 15000)"},
 };
 
 std::string joinList(const std::vector<std::string>& items)
@@ -73,7 +81,7 @@ ParsedCommandLine parseCommandLine(int argc, const char* const* argv)
     bool sim = false;
     std::vector<std::string> deviceNames;
     std::map<std::string, std::string> values; // "section.key" -> value
-    std::map<std::string, std::string> flagOf;  // "section.key" -> the option as typed
+    std::map<std::string, std::string> flagOf; // "section.key" -> the option as typed
 
     app.add_option("-c,--config", configFile, "configuration file (TOML; see the manual for its sections)")
         ->check(CLI::ExistingFile);
@@ -100,9 +108,10 @@ ParsedCommandLine parseCommandLine(int argc, const char* const* argv)
     std::string statusSocket = options.statusSocket.string();
     status->add_option("--control-socket", statusSocket, "the daemon's control socket")->capture_default_str();
 
-    auto* control = app.add_subcommand("control", std::string("send one control verb to a running ipmi-cuse: ") +
-                                                      "status; version; poweroff-powercycle [N]; panic-event MESSAGE...; " +
-                                                      "acpi-ipmi ADDRESS_HEX BUFFER_HEX");
+    auto* control =
+        app.add_subcommand("control", std::string("send one control verb to a running ipmi-cuse: ") +
+                                          "status; version; poweroff-powercycle [N]; panic-event MESSAGE...; " +
+                                          "acpi-ipmi ADDRESS_HEX BUFFER_HEX");
     std::string controlSocket = options.statusSocket.string();
     std::vector<std::string> controlWords;
     control->add_option("--control-socket", controlSocket, "the daemon's control socket")->capture_default_str();
@@ -110,9 +119,9 @@ ParsedCommandLine parseCommandLine(int argc, const char* const* argv)
     control->positionals_at_end();
 
     auto* hook = app.add_subcommand("shutdown-hook", "the systemd-shutdown hook's work once the daemon has stopped: "
-                                                      "VERB halt or poweroff stops the BMC watchdog timer, reboot or "
-                                                      "kexec leaves a running one at >= 120 s with action reset, "
-                                                      "poweroff then powers the chassis down (or cycles it)");
+                                                     "VERB halt or poweroff stops the BMC watchdog timer, reboot or "
+                                                     "kexec leaves a running one at >= 120 s with action reset, "
+                                                     "poweroff then powers the chassis down (or cycles it)");
     std::string shutdownVerb;
     hook->add_option("verb", shutdownVerb, "halt, poweroff, reboot or kexec")->required();
 

@@ -31,10 +31,10 @@ struct Options
     };
     Command command = Command::Run;
     std::optional<std::filesystem::path> configFile;
-    std::vector<Setting> settings; // from the command line, applied last
+    std::vector<Setting> settings;                                 // from the command line, applied last
     std::filesystem::path statusSocket = "/run/ipmi-cuse/control"; // status and control
-    std::string controlLine;  // control: the verb and its arguments, space-joined
-    std::string shutdownVerb; // shutdown-hook: as given (checked when run)
+    std::string controlLine;                                       // control: the verb and its arguments, space-joined
+    std::string shutdownVerb;                                      // shutdown-hook: as given (checked when run)
 };
 
 struct ParsedCommandLine

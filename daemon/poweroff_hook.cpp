@@ -32,8 +32,7 @@ core::services::PowerOffOutcome runPowerOffHook(AsioEventLoop& loop, std::unique
 
 // ---- poweroff_powercycle ---------------------------------------------------------
 
-PowerCycleSetting::PowerCycleSetting(int initial, std::filesystem::path file)
-    : value_(initial), file_(std::move(file))
+PowerCycleSetting::PowerCycleSetting(int initial, std::filesystem::path file) : value_(initial), file_(std::move(file))
 {
 }
 

@@ -41,8 +41,8 @@ bool runUntil(boost::asio::io_context& io, const bool& done, Clock::time_point d
 }
 
 // The watchdog rule over one interface; the line to print, or the problem.
-ShutdownHookResult applyWatchdogRule(boost::asio::io_context& io, AsioEventLoop& loop,
-                                     const Backend& backend, watchdog::ShutdownVerb verb, const Config& config)
+ShutdownHookResult applyWatchdogRule(boost::asio::io_context& io, AsioEventLoop& loop, const Backend& backend,
+                                     watchdog::ShutdownVerb verb, const Config& config)
 {
     const auto deadline = Clock::now() + kWatchdogTimeLimit;
     auto made = backend.make(loop);
@@ -131,11 +131,10 @@ ShutdownHookResult powerOff(AsioEventLoop& loop, const Backend& backend, const C
         return {1, backend.description + ": " + *error};
     }
     core::services::PowerOffHookOptions options;
-    options.powerCycle = PowerCycleSetting::readPersisted(powerCycleFile(config))
-                             .value_or(config.poweroff.powercycle ? 1 : 0);
+    options.powerCycle =
+        PowerCycleSetting::readPersisted(powerCycleFile(config)).value_or(config.poweroff.powercycle ? 1 : 0);
     options.handlerParams = config.msghandler.params;
-    const auto outcome = runPowerOffHook(
-        loop, std::get<std::unique_ptr<core::Interface>>(std::move(made)), options);
+    const auto outcome = runPowerOffHook(loop, std::get<std::unique_ptr<core::Interface>>(std::move(made)), options);
     if (!outcome.commanded) {
         return {1, "power-off failed: " + (outcome.problem.empty() ? std::string("not commanded") : outcome.problem)};
     }

@@ -47,8 +47,9 @@ struct ShutdownHookResult
 // Get Watchdog Timer response ([cc, use, actions, pretimeout, flags, initial
 // countdown lsb, msb, present lsb, msb]): nullopt if the timer is not
 // running (nothing to send), or `problem` set if the response is unusable.
-[[nodiscard]] std::optional<watchdog::TimerSettings> shutdownTimerSettings(
-    watchdog::ShutdownVerb verb, const watchdog::Parameters& params, std::span<const std::uint8_t> getResponse,
-    bool ipmi15, std::string& problem);
+[[nodiscard]] std::optional<watchdog::TimerSettings> shutdownTimerSettings(watchdog::ShutdownVerb verb,
+                                                                           const watchdog::Parameters& params,
+                                                                           std::span<const std::uint8_t> getResponse,
+                                                                           bool ipmi15, std::string& problem);
 
 } // namespace ipmi::daemon

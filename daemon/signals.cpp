@@ -5,8 +5,8 @@
 
 namespace ipmi::daemon {
 
-StopSignals::StopSignals(boost::asio::io_context& io, std::function<void(int signo, int count)> onSignal) :
-    signals_(io, SIGTERM, SIGINT), onSignal_(std::move(onSignal))
+StopSignals::StopSignals(boost::asio::io_context& io, std::function<void(int signo, int count)> onSignal)
+    : signals_(io, SIGTERM, SIGINT), onSignal_(std::move(onSignal))
 {
     std::signal(SIGPIPE, SIG_IGN);
     wait();

@@ -34,15 +34,14 @@ std::string formatStatus(const core::MessageHandler& handler, const std::functio
         const DeviceSummary summary = deviceOf(ifnum);
         const std::string& device = summary.name;
         out << "interface " << ifnum << " device " << (device.empty() ? "-" : "/dev/" + device) << " type "
-            << info->info.type << (info->info.simulated ? " (simulated)" : "") << " at "
-            << info->info.description << "\n";
+            << info->info.type << (info->info.simulated ? " (simulated)" : "") << " at " << info->info.description
+            << "\n";
         out << "  users " << status->users << " event_users " << status->eventUsers << " outstanding "
             << status->outstandingRequests << " maintenance " << (status->maintenanceActive ? "active" : "inactive")
             << "\n";
         out << "  requests " << sum(s, {Stat::SentLocalCommands, Stat::SentIpmbCommands, Stat::SentLanCommands})
-            << " timeouts " << sum(s, {Stat::TimedOutIpmbCommands, Stat::TimedOutLanCommands})
-            << " retries " << sum(s, {Stat::RetransmittedIpmbCommands, Stat::RetransmittedLanCommands})
-            << " errors "
+            << " timeouts " << sum(s, {Stat::TimedOutIpmbCommands, Stat::TimedOutLanCommands}) << " retries "
+            << sum(s, {Stat::RetransmittedIpmbCommands, Stat::RetransmittedLanCommands}) << " errors "
             << sum(s, {Stat::SentInvalidCommands, Stat::SentIpmbCommandErrs, Stat::SentLanCommandErrs,
                        Stat::InvalidIpmbResponses, Stat::InvalidLanResponses, Stat::InvalidCommands,
                        Stat::InvalidEvents, Stat::DroppedRexmitIpmbCommands, Stat::DroppedRexmitLanCommands})

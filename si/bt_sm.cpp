@@ -20,8 +20,7 @@ constexpr std::uint8_t kBmcHwReset = 0x80; // in the interrupt mask register
 constexpr std::size_t kMaxMsgLength = 272;
 } // namespace
 
-BtStateMachine::BtStateMachine(RegisterIo& io)
-    : io_(io)
+BtStateMachine::BtStateMachine(RegisterIo& io) : io_(io)
 {
 }
 
@@ -88,10 +87,10 @@ void BtStateMachine::drainBmc2Host()
     if (!(status() & kB2hAtn)) {
         return;
     }
-    control(kHBusy);   // set
-    control(kB2hAtn);  // acknowledge
-    (void)status();    // pause
-    control(kB2hAtn);  // some BMCs need a second hit
+    control(kHBusy);  // set
+    control(kB2hAtn); // acknowledge
+    (void)status();   // pause
+    control(kB2hAtn); // some BMCs need a second hit
     control(kClrRdPtr);
     const std::uint8_t size = bmc2host();
     for (unsigned i = 0; i < size; ++i) {
@@ -255,9 +254,9 @@ SmResult BtStateMachine::event(Microseconds elapsed)
 
     case State::Reset2:
         control(kClrWrPtr);
-        host2bmc(3);    // bytes following
+        host2bmc(3);                                // bytes following
         host2bmc(abi::IPMI_NETFN_APP_REQUEST << 2); // LUN 0
-        host2bmc(42); // sequence number
+        host2bmc(42);                               // sequence number
         host2bmc(abi::IPMI_WARM_RESET_CMD);
         control(kH2bAtn);
         timeout_ = kResetDelay;

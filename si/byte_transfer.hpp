@@ -19,10 +19,7 @@ namespace ipmi::si {
 class ByteTransfer
 {
   public:
-    explicit ByteTransfer(std::size_t maxRead)
-        : maxRead_(maxRead)
-    {
-    }
+    explicit ByteTransfer(std::size_t maxRead) : maxRead_(maxRead) {}
 
     void begin(std::span<const std::uint8_t> request)
     {

@@ -20,11 +20,13 @@ constexpr std::uint8_t kWriteStart = 0x61;
 constexpr std::uint8_t kWriteEnd = 0x62;
 constexpr std::uint8_t kReadByte = 0x68;
 
-constexpr std::uint8_t stateOf(std::uint8_t status) { return static_cast<std::uint8_t>(status >> 6); }
+constexpr std::uint8_t stateOf(std::uint8_t status)
+{
+    return static_cast<std::uint8_t>(status >> 6);
+}
 } // namespace
 
-KcsStateMachine::KcsStateMachine(RegisterIo& io)
-    : io_(io)
+KcsStateMachine::KcsStateMachine(RegisterIo& io) : io_(io)
 {
 }
 

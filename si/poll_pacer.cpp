@@ -10,7 +10,10 @@ PollPacer::PollPacer(PollPacing pacing)
 {
 }
 
-void PollPacer::reset() { waiting_ = false; }
+void PollPacer::reset()
+{
+    waiting_ = false;
+}
 
 PollStep PollPacer::next(SmResult result, core::Clock::time_point now)
 {

@@ -5,11 +5,10 @@
 #include "si/register_io_hw.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/io.h>
 #include <sys/mman.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 #include <cerrno>
 #include <cstring>
@@ -18,7 +17,10 @@ namespace ipmi::si {
 
 namespace {
 
-std::string errnoText(int err) { return std::strerror(err); }
+std::string errnoText(int err)
+{
+    return std::strerror(err);
+}
 
 // Direct port access (after ioperm/iopl granted it).
 class DirectPortBus : public RawBus
@@ -78,10 +80,7 @@ class DirectPortBus : public RawBus
 class DevPortBus : public RawBus
 {
   public:
-    DevPortBus(int fd, std::uint64_t base, unsigned byteInAccess)
-        : fd_(fd), base_(base), byteInAccess_(byteInAccess)
-    {
-    }
+    DevPortBus(int fd, std::uint64_t base, unsigned byteInAccess) : fd_(fd), base_(base), byteInAccess_(byteInAccess) {}
     ~DevPortBus() override { ::close(fd_); }
     DevPortBus(const DevPortBus&) = delete;
     DevPortBus& operator=(const DevPortBus&) = delete;
@@ -209,9 +208,10 @@ RegisterIoResult openPortIo(std::uint64_t base, unsigned registerCount, const Re
     }
 
     if (layout.shift % 8 != 0) {
-        return {nullptr, fmt::format("port I/O at {:#x} needs CAP_SYS_RAWIO ({}), and /dev/port cannot reach a "
-                                     "register at regshift {} (not a whole byte)",
-                                     base, directError.empty() ? "direct access not tried" : directError, layout.shift)};
+        return {nullptr,
+                fmt::format("port I/O at {:#x} needs CAP_SYS_RAWIO ({}), and /dev/port cannot reach a "
+                            "register at regshift {} (not a whole byte)",
+                            base, directError.empty() ? "direct access not tried" : directError, layout.shift)};
     }
     const int fd = ::open(options.devicePath.c_str(), O_RDWR | O_CLOEXEC);
     if (fd < 0) {
@@ -254,8 +254,9 @@ RegisterIoResult openMemoryIo(std::uint64_t base, unsigned registerCount, const 
                                      devicePath, base, errnoText(err))};
     }
     auto* registers = static_cast<volatile std::uint8_t*>(mapping) + inPage;
-    return {std::make_unique<LayoutRegisterIo>(std::make_unique<MappedBus>(mapping, mapLength, registers, base), layout),
-            {}};
+    return {
+        std::make_unique<LayoutRegisterIo>(std::make_unique<MappedBus>(mapping, mapLength, registers, base), layout),
+        {}};
 }
 
 } // namespace ipmi::si

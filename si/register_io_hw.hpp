@@ -13,7 +13,7 @@ namespace ipmi::si {
 
 struct PortIoOptions
 {
-    bool tryDirect = true;              // ioperm/iopl before the device
+    bool tryDirect = true; // ioperm/iopl before the device
     std::string devicePath = "/dev/port";
 };
 

@@ -15,7 +15,10 @@ WorkerSiTransport::WorkerSiTransport(core::EventLoop& loop, std::unique_ptr<Regi
 {
 }
 
-WorkerSiTransport::~WorkerSiTransport() { shutdown(); }
+WorkerSiTransport::~WorkerSiTransport()
+{
+    shutdown();
+}
 
 void WorkerSiTransport::start(TransportSink& sink)
 {

@@ -56,7 +56,10 @@ SmiBytes checked(std::span<const std::uint8_t> request, SmiBytes response)
     return response;
 }
 
-std::uint8_t cc(const SmiBytes& response) { return response.size() > 2 ? response[2] : 0xFF; }
+std::uint8_t cc(const SmiBytes& response)
+{
+    return response.size() > 2 ? response[2] : 0xFF;
+}
 
 core::InterfaceInfo vetted(core::InterfaceInfo info)
 {
@@ -83,7 +86,10 @@ SmiPolicy::~SmiPolicy()
     }
 }
 
-const core::InterfaceInfo& SmiPolicy::info() const { return info_; }
+const core::InterfaceInfo& SmiPolicy::info() const
+{
+    return info_;
+}
 
 void SmiPolicy::start(core::InterfaceHost& host)
 {
@@ -184,8 +190,7 @@ bool SmiPolicy::dellBtShortcut(const SmiBytes& request)
     // Dell PowerEdge BT BMCs hang on Get SDR reads of 0x3A bytes; the kernel
     // answers those itself with "cannot return requested length".
     return dellBt_ && request.size() >= 8 && (request[0] >> 2) == abi::IPMI_NETFN_STORAGE_REQUEST &&
-           request[1] == abi::STORAGE_CMD_GET_SDR &&
-           request[7] == 0x3A;
+           request[1] == abi::STORAGE_CMD_GET_SDR && request[7] == 0x3A;
 }
 
 void SmiPolicy::issue(Op op, SmiBytes request)
@@ -271,7 +276,7 @@ void SmiPolicy::transactionDone(SmiBytes raw)
     case Op::GetMessage:
         flags_.messageFetched(cc(response) == 0);
         recheckFlags_ = flags_.takeRecheck() || recheckFlags_; // let users in, then look again
-        handleFlags(); // before delivering: the host may send from the callback
+        handleFlags();                                         // before delivering: the host may send from the callback
         if (cc(response) == 0) {
             host_->smiReceived(std::move(response));
         }

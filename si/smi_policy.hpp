@@ -123,8 +123,8 @@ class SmiPolicy : public core::Interface, private TransportSink
     RequestHead inFlightHead_;
     std::deque<core::SmiBytes> userQueue_;
 
-    bool gotAttention_ = false;   // fetch flags next
-    bool recheckFlags_ = false;   // fetch flags after the next user message
+    bool gotAttention_ = false; // fetch flags next
+    bool recheckFlags_ = false; // fetch flags after the next user message
     bool eventsRequested_ = false;
     unsigned needWatch_ = 0;
     bool maintenance_ = false;

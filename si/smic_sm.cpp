@@ -32,8 +32,7 @@ constexpr std::uint8_t kScRdNext = 0xC5;
 constexpr std::uint8_t kScRdEnd = 0xC6;
 } // namespace
 
-SmicStateMachine::SmicStateMachine(RegisterIo& io)
-    : io_(io)
+SmicStateMachine::SmicStateMachine(RegisterIo& io) : io_(io)
 {
 }
 
@@ -210,6 +209,9 @@ core::SmiBytes SmicStateMachine::result()
     return transfer_.result();
 }
 
-bool SmicStateMachine::detect() { return io_.read(kFlags) != 0xFF; }
+bool SmicStateMachine::detect()
+{
+    return io_.read(kFlags) != 0xFF;
+}
 
 } // namespace ipmi::si

@@ -64,17 +64,14 @@ void setAcpiPowerState(BmcState& state, const Request& req, Response& rsp)
     std::uint8_t device = req.data[1] & 0x7F;
     bool setSystem = (req.data[0] & 0x80) != 0 && system != 0x7F;
     bool setDevice = (req.data[1] & 0x80) != 0 && device != 0x7F;
-    if ((setSystem && !validSystemPowerState(system)) || (setDevice && !validDevicePowerState(device)))
-    {
+    if ((setSystem && !validSystemPowerState(system)) || (setDevice && !validDevicePowerState(device))) {
         rsp.fail(cc::invalidDataField);
         return;
     }
-    if (setSystem)
-    {
+    if (setSystem) {
         state.messaging.acpiSystemState = system;
     }
-    if (setDevice)
-    {
+    if (setDevice) {
         state.messaging.acpiDeviceState = device;
     }
 }
@@ -87,16 +84,15 @@ void getAcpiPowerState(BmcState& state, const Request& /*req*/, Response& rsp)
 
 std::uint8_t systemInterfaceProtocol(SystemInterfaceType type)
 {
-    switch (type)
-    {
-        case SystemInterfaceType::Smic:
-            return 6;
-        case SystemInterfaceType::Bt:
-            return 8; // BT-15
-        case SystemInterfaceType::Ssif:
-            return 4; // SMBus 1.x/2.x
-        case SystemInterfaceType::Kcs:
-            break;
+    switch (type) {
+    case SystemInterfaceType::Smic:
+        return 6;
+    case SystemInterfaceType::Bt:
+        return 8; // BT-15
+    case SystemInterfaceType::Ssif:
+        return 4; // SMBus 1.x/2.x
+    case SystemInterfaceType::Kcs:
+        break;
     }
     return 5;
 }
@@ -104,20 +100,17 @@ std::uint8_t systemInterfaceProtocol(SystemInterfaceType type)
 void getChannelInfo(BmcState& state, const Request& req, Response& rsp)
 {
     std::uint8_t number = req.data[0] & 0x0F;
-    if ((req.data[0] & 0xF0) != 0)
-    {
+    if ((req.data[0] & 0xF0) != 0) {
         rsp.fail(cc::invalidDataField);
         return;
     }
-    if (number == 0x0E)
-    {
+    if (number == 0x0E) {
         number = 0x0F; // "this channel": requests arrive on the system interface
     }
     const auto& channels = state.config.channels;
     auto it = std::find_if(channels.begin(), channels.end(),
                            [number](const ChannelConfig& ch) { return ch.number == number; });
-    if (it == channels.end())
-    {
+    if (it == channels.end()) {
         rsp.fail(cc::invalidDataField);
         return;
     }
@@ -135,27 +128,25 @@ void getChannelInfo(BmcState& state, const Request& req, Response& rsp)
 
 void getSystemInterfaceCapabilities(BmcState& state, const Request& req, Response& rsp)
 {
-    switch (req.data[0] & 0x0F)
+    switch (req.data[0] & 0x0F) {
+    case 0: // SSIF
     {
-        case 0: // SSIF
-        {
-            const SsifCapabilities& caps = state.config.ssif;
-            rsp.push(0x00); // reserved
-            rsp.push(static_cast<std::uint8_t>((static_cast<unsigned>(caps.transactions) << 6) |
-                                               (caps.pec ? 0x08 : 0x00)));
-            rsp.push(caps.maxInputSize);
-            rsp.push(caps.maxOutputSize);
-            return;
-        }
-        case 1: // KCS
-        case 2: // SMIC
-            rsp.push(0x00); // reserved
-            rsp.push(0x00); // system interface version 1.0
-            rsp.push(0xFF); // input maximum message size
-            return;
-        default:
-            rsp.fail(cc::invalidDataField);
-            return;
+        const SsifCapabilities& caps = state.config.ssif;
+        rsp.push(0x00); // reserved
+        rsp.push(static_cast<std::uint8_t>((static_cast<unsigned>(caps.transactions) << 6) | (caps.pec ? 0x08 : 0x00)));
+        rsp.push(caps.maxInputSize);
+        rsp.push(caps.maxOutputSize);
+        return;
+    }
+    case 1:             // KCS
+    case 2:             // SMIC
+        rsp.push(0x00); // reserved
+        rsp.push(0x00); // system interface version 1.0
+        rsp.push(0xFF); // input maximum message size
+        return;
+    default:
+        rsp.fail(cc::invalidDataField);
+        return;
     }
 }
 

@@ -17,37 +17,26 @@ namespace ipmi::sim {
 class Bmc::Impl
 {
   public:
-    Impl(BmcConfig config, SteadyTime start) : state_(std::move(config), start)
-    {
-        initialise();
-    }
+    Impl(BmcConfig config, SteadyTime start) : state_(std::move(config), start) { initialise(); }
 
     void handleRequest(std::span<const std::uint8_t> request, std::function<void(Bytes)> respond)
     {
         std::uint8_t netfnByte = request.empty() ? 0 : request[0];
         std::uint8_t cmd = request.size() < 2 ? 0 : request[1];
         FaultInjector::Decision decision = state_.faults.decide(static_cast<std::uint8_t>(netfnByte >> 2), cmd);
-        if (decision.unanswered)
-        {
+        if (decision.unanswered) {
             return;
         }
         Bytes response;
-        if (decision.completionCode)
-        {
+        if (decision.completionCode) {
             response = {static_cast<std::uint8_t>(netfnByte | 0x04), cmd, *decision.completionCode};
-        }
-        else
-        {
+        } else {
             response = dispatch(state_, request);
         }
-        if (!decision.dropResponse)
-        {
-            if (decision.delay.count() > 0)
-            {
+        if (!decision.dropResponse) {
+            if (decision.delay.count() > 0) {
                 delayed_.push_back(Delayed{state_.now + decision.delay, std::move(response), std::move(respond)});
-            }
-            else if (respond)
-            {
+            } else if (respond) {
                 respond(std::move(response));
             }
         }
@@ -56,16 +45,13 @@ class Bmc::Impl
 
     void advance(SteadyTime now)
     {
-        while (auto due = nextDeadline())
-        {
-            if (*due > now)
-            {
+        while (auto due = nextDeadline()) {
+            if (*due > now) {
                 break;
             }
             step(std::max(*due, state_.now));
         }
-        if (now > state_.now)
-        {
+        if (now > state_.now) {
             step(now);
         }
     }
@@ -74,8 +60,7 @@ class Bmc::Impl
     {
         std::optional<SteadyTime> best;
         auto consider = [&best](std::optional<SteadyTime> t) {
-            if (t && (!best || *t < *best))
-            {
+            if (t && (!best || *t < *best)) {
                 best = t;
             }
         };
@@ -83,8 +68,7 @@ class Bmc::Impl
         consider(sensorsDeadline(state_));
         consider(chassisDeadline(state_));
         consider(satellitesDeadline(state_));
-        for (const Delayed& d : delayed_)
-        {
+        for (const Delayed& d : delayed_) {
             consider(d.due);
         }
         return best;
@@ -106,8 +90,7 @@ class Bmc::Impl
         state_.fru = buildFruImage(state_.config.fru);
         buildSdrRepository(state_);
         initSensors(state_);
-        for (const SelSeed& seed : state_.config.selSeeds)
-        {
+        for (const SelSeed& seed : state_.config.selSeeds) {
             SelRecordBytes record{};
             record[2] = seed.recordType;
             std::copy(seed.data.begin(), seed.data.end(), record.begin() + 3);
@@ -126,12 +109,10 @@ class Bmc::Impl
         // Delayed responses leave in the order their delays end.
         std::stable_sort(delayed_.begin(), delayed_.end(),
                          [](const Delayed& a, const Delayed& b) { return a.due < b.due; });
-        while (!delayed_.empty() && delayed_.front().due <= at)
-        {
+        while (!delayed_.empty() && delayed_.front().due <= at) {
             Delayed d = std::move(delayed_.front());
             delayed_.erase(delayed_.begin());
-            if (d.respond)
-            {
+            if (d.respond) {
                 d.respond(std::move(d.response));
             }
         }
@@ -144,8 +125,7 @@ class Bmc::Impl
     {
         PendingReset kind = state_.pendingReset;
         state_.pendingReset = PendingReset::None;
-        if (kind == PendingReset::None)
-        {
+        if (kind == PendingReset::None) {
             return;
         }
         resetWatchdog(state_.watchdog);
@@ -155,8 +135,7 @@ class Bmc::Impl
         state_.satelliteReplies.clear();
         state_.sel.reservation = 0;
         state_.sdr.reservation = 0;
-        if (kind == PendingReset::Cold)
-        {
+        if (kind == PendingReset::Cold) {
             state_.messaging.globalEnables = MessagingState{}.globalEnables;
             state_.messaging.eventReceiver = state_.config.bmcAddress;
             state_.messaging.eventReceiverLun = 0;
@@ -170,7 +149,9 @@ class Bmc::Impl
     std::vector<Delayed> delayed_;
 };
 
-Bmc::Bmc(BmcConfig config, SteadyTime start) : impl_(std::make_unique<Impl>(std::move(config), start)) {}
+Bmc::Bmc(BmcConfig config, SteadyTime start) : impl_(std::make_unique<Impl>(std::move(config), start))
+{
+}
 
 Bmc::~Bmc() = default;
 

@@ -10,9 +10,9 @@
 
 namespace ipmi::sim {
 
-BmcState::BmcState(BmcConfig cfg, SteadyTime startTime) :
-    config(std::move(cfg)), start(startTime), now(startTime), wallClockAtStart(config.wallClockAtStart),
-    faults(config.faults, startTime)
+BmcState::BmcState(BmcConfig cfg, SteadyTime startTime)
+    : config(std::move(cfg)), start(startTime), now(startTime), wallClockAtStart(config.wallClockAtStart),
+      faults(config.faults, startTime)
 {
     chassis.powerOn = config.chassis.poweredOnAtStart;
     chassis.restorePolicy = config.chassis.powerRestorePolicy;
@@ -43,11 +43,9 @@ bool BmcState::attention() const
 void BmcState::updateAttention()
 {
     bool current = attention();
-    if (current != lastAttention)
-    {
+    if (current != lastAttention) {
         lastAttention = current;
-        if (attentionListener)
-        {
+        if (attentionListener) {
             attentionListener();
         }
     }
@@ -55,17 +53,16 @@ void BmcState::updateAttention()
 
 std::size_t BmcState::responseLimit() const
 {
-    switch (config.systemInterface)
-    {
-        case SystemInterfaceType::Smic:
-            return 80; // the kernel's SMIC message limit
-        case SystemInterfaceType::Bt:
-            // The BT frame adds a length byte and a sequence byte.
-            return std::max<std::size_t>(config.bt.outputBufferSize, 5) - 2;
-        case SystemInterfaceType::Ssif:
-            return std::max<std::size_t>(config.ssif.maxOutputSize, 3);
-        case SystemInterfaceType::Kcs:
-            break;
+    switch (config.systemInterface) {
+    case SystemInterfaceType::Smic:
+        return 80; // the kernel's SMIC message limit
+    case SystemInterfaceType::Bt:
+        // The BT frame adds a length byte and a sequence byte.
+        return std::max<std::size_t>(config.bt.outputBufferSize, 5) - 2;
+    case SystemInterfaceType::Ssif:
+        return std::max<std::size_t>(config.ssif.maxOutputSize, 3);
+    case SystemInterfaceType::Kcs:
+        break;
     }
     return abi::IPMI_MAX_MSG_LENGTH;
 }
@@ -75,8 +72,7 @@ void postEvent(BmcState& state, const EventMessage& event)
     SelRecordBytes record{};
     record[2] = 0x02; // system event record
     std::uint32_t time = state.wallClock();
-    for (int i = 0; i < 4; ++i)
-    {
+    for (int i = 0; i < 4; ++i) {
         record[3 + i] = static_cast<std::uint8_t>(time >> (8 * i));
     }
     record[7] = event.generatorId;
@@ -87,24 +83,18 @@ void postEvent(BmcState& state, const EventMessage& event)
     record[12] = event.dirType;
     std::copy(event.data.begin(), event.data.end(), record.begin() + 13);
 
-    if ((state.messaging.globalEnables & abi::IPMI_BMC_SYS_LOG) != 0)
-    {
-        if (auto id = selAdd(state, record))
-        {
+    if ((state.messaging.globalEnables & abi::IPMI_BMC_SYS_LOG) != 0) {
+        if (auto id = selAdd(state, record)) {
             record[0] = static_cast<std::uint8_t>(*id & 0xFF);
             record[1] = static_cast<std::uint8_t>(*id >> 8);
         }
     }
-    if ((state.messaging.globalEnables & abi::IPMI_BMC_EVT_MSG_BUFF) != 0)
-    {
+    if ((state.messaging.globalEnables & abi::IPMI_BMC_EVT_MSG_BUFF) != 0) {
         // A full buffer keeps its oldest events, as a real BMC's single
         // buffer does: the new event is lost to the host (the SEL has it).
-        if (state.messaging.eventBuffer.size() < std::max<std::size_t>(state.config.eventBufferCapacity, 1))
-        {
+        if (state.messaging.eventBuffer.size() < std::max<std::size_t>(state.config.eventBufferCapacity, 1)) {
             state.messaging.eventBuffer.push_back(record);
-        }
-        else
-        {
+        } else {
             ++state.messaging.eventOverflows;
         }
     }

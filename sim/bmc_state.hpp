@@ -47,13 +47,13 @@ struct WatchdogState
 {
     bool initialized = false; // a Set Watchdog Timer arrived since reset
     bool running = false;
-    std::uint8_t timerUse = 0;   // bits 2:0 use, bit 7 don't log (bit 6 is not stored)
-    std::uint8_t actions = 0;    // bits 6:4 pre-timeout interrupt, 2:0 timeout action
+    std::uint8_t timerUse = 0; // bits 2:0 use, bit 7 don't log (bit 6 is not stored)
+    std::uint8_t actions = 0;  // bits 6:4 pre-timeout interrupt, 2:0 timeout action
     std::uint8_t pretimeoutSeconds = 0;
     std::uint8_t expirationFlags = 0;
     std::uint16_t initialCountdown = 0; // 100 ms units
     std::uint16_t presentCountdown = 0;
-    bool pretimeoutDone = false;        // fired in this countdown
+    bool pretimeoutDone = false; // fired in this countdown
     SteadyTime nextTick{};
 };
 
@@ -61,10 +61,10 @@ struct ChassisState
 {
     bool powerOn = true;
     std::uint8_t restorePolicy = 2;
-    std::uint8_t lastPowerEvent = 0;       // Get Chassis Status byte 2
-    std::uint8_t restartCause = 0;         // Get System Restart Cause
-    std::optional<SteadyTime> powerOnAt;   // end of a power cycle
-    std::uint8_t powerOnCause = 0;         // restart cause recorded at powerOnAt
+    std::uint8_t lastPowerEvent = 0;     // Get Chassis Status byte 2
+    std::uint8_t restartCause = 0;       // Get System Restart Cause
+    std::optional<SteadyTime> powerOnAt; // end of a power cycle
+    std::uint8_t powerOnCause = 0;       // restart cause recorded at powerOnAt
     enum class Identify : std::uint8_t
     {
         Off,
@@ -73,7 +73,7 @@ struct ChassisState
     };
     Identify identify = Identify::Off;
     SteadyTime identifyUntil{};
-    unsigned resets = 0;                   // hard resets the host went through
+    unsigned resets = 0; // hard resets the host went through
     unsigned diagnosticInterrupts = 0;
     // System boot options (parameters 0-7 of Get/Set System Boot Options).
     std::uint8_t setInProgress = 0;
@@ -83,8 +83,8 @@ struct ChassisState
     std::array<std::uint8_t, 2> bootInfoAck{0x00, 0x00};
     std::array<std::uint8_t, 5> bootFlags{};
     std::array<std::uint8_t, 9> bootInitiator{};
-    std::array<std::uint8_t, 17> bootMailbox{};  // block selector + 16 bytes
-    std::uint8_t bootOptionsInvalid = 0;   // parameter-valid bits (bit n set = param n invalid)
+    std::array<std::uint8_t, 17> bootMailbox{}; // block selector + 16 bytes
+    std::uint8_t bootOptionsInvalid = 0;        // parameter-valid bits (bit n set = param n invalid)
 };
 
 struct SensorState
@@ -95,22 +95,22 @@ struct SensorState
     bool scanningEnabled = true;
     std::uint16_t assertionEnabled = 0;
     std::uint16_t deassertionEnabled = 0;
-    std::uint16_t asserted = 0;       // threshold event offsets currently asserted
-    int direction = 1;                // Triangle motion: +1 up, -1 down
+    std::uint16_t asserted = 0; // threshold event offsets currently asserted
+    int direction = 1;          // Triangle motion: +1 up, -1 down
     SteadyTime nextMove{};
 };
 
 struct MessagingState
 {
-    std::deque<Bytes> receiveQueue;   // Get Message payloads (after the cc)
+    std::deque<Bytes> receiveQueue; // Get Message payloads (after the cc)
     std::deque<SelRecordBytes> eventBuffer;
-    bool watchdogPretimeout = false;  // Get Message Flags bit 3
+    bool watchdogPretimeout = false; // Get Message Flags bit 3
     unsigned receiveOverflows = 0;
     unsigned eventOverflows = 0;
-    std::uint8_t globalEnables = 0x08; // system event logging on
+    std::uint8_t globalEnables = 0x08;   // system event logging on
     std::uint8_t acpiSystemState = 0x00; // S0/G0
     std::uint8_t acpiDeviceState = 0x00; // D0
-    std::uint8_t eventReceiver = 0x20; // 0xFF = event generation off
+    std::uint8_t eventReceiver = 0x20;   // 0xFF = event generation off
     std::uint8_t eventReceiverLun = 0;
 };
 

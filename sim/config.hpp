@@ -28,18 +28,18 @@ namespace ipmi::sim {
 struct DeviceIdentity
 {
     std::uint8_t deviceId = 0x20;
-    std::uint8_t deviceRevision = 0x01;          // 4 bits
-    bool providesDeviceSdrs = false;             // byte 2 bit 7
-    std::uint8_t firmwareMajor = 0x01;           // 7 bits (bit 7 = "update in progress")
-    std::uint8_t firmwareMinor = 0x00;           // BCD
-    std::uint8_t ipmiVersion = 0x02;             // BCD, low nibble major: 0x02 = 2.0, 0x51 = 1.5
+    std::uint8_t deviceRevision = 0x01; // 4 bits
+    bool providesDeviceSdrs = false;    // byte 2 bit 7
+    std::uint8_t firmwareMajor = 0x01;  // 7 bits (bit 7 = "update in progress")
+    std::uint8_t firmwareMinor = 0x00;  // BCD
+    std::uint8_t ipmiVersion = 0x02;    // BCD, low nibble major: 0x02 = 2.0, 0x51 = 1.5
     // Bit 0 sensor device, 1 SDR repository, 2 SEL, 3 FRU inventory,
     // 4 IPMB event receiver, 5 IPMB event generator, 6 bridge, 7 chassis.
     std::uint8_t additionalDeviceSupport = 0xBF;
-    std::uint32_t manufacturerId = 32473;        // 20 bits; IANA's documentation PEN (RFC 5612)
+    std::uint32_t manufacturerId = 32473; // 20 bits; IANA's documentation PEN (RFC 5612)
     std::uint16_t productId = 0x0001;
     std::array<std::uint8_t, 4> auxFirmware{};
-    std::array<std::uint8_t, 16> guid{};         // Get Device GUID, wire order
+    std::array<std::uint8_t, 16> guid{}; // Get Device GUID, wire order
 };
 
 // How a simulated sensor's raw reading moves under Bmc::advance().
@@ -72,17 +72,17 @@ struct SensorThresholds
 struct SensorConfig
 {
     std::uint8_t number = 0;
-    std::string name;                      // SDR ID string, at most 16 bytes
-    std::uint8_t sensorType = 0x01;        // 0x01 temperature, 0x02 voltage, 0x04 fan, ...
-    std::uint8_t eventReadingType = 0x01;  // 0x01 threshold
-    std::uint8_t entityId = 0x07;          // 0x07 system board
+    std::string name;                     // SDR ID string, at most 16 bytes
+    std::uint8_t sensorType = 0x01;       // 0x01 temperature, 0x02 voltage, 0x04 fan, ...
+    std::uint8_t eventReadingType = 0x01; // 0x01 threshold
+    std::uint8_t entityId = 0x07;         // 0x07 system board
     std::uint8_t entityInstance = 0x01;
-    std::uint8_t baseUnit = 0x01;          // 1 degrees C, 4 volts, 18 RPM
-    std::uint8_t analogFormat = 0x00;      // 0 unsigned, 1 one's, 2 two's complement
-    std::int16_t m = 1;                    // 10 bits signed
-    std::int16_t b = 0;                    // 10 bits signed
-    std::int8_t bExp = 0;                  // 4 bits signed
-    std::int8_t rExp = 0;                  // 4 bits signed
+    std::uint8_t baseUnit = 0x01;     // 1 degrees C, 4 volts, 18 RPM
+    std::uint8_t analogFormat = 0x00; // 0 unsigned, 1 one's, 2 two's complement
+    std::int16_t m = 1;               // 10 bits signed
+    std::int16_t b = 0;               // 10 bits signed
+    std::int8_t bExp = 0;             // 4 bits signed
+    std::int8_t rExp = 0;             // 4 bits signed
     std::uint8_t nominalRaw = 0;
     std::uint8_t normalMinRaw = 0;
     std::uint8_t normalMaxRaw = 0xFF;
@@ -100,7 +100,7 @@ struct SensorConfig
 // Product identity of an IPMB satellite controller on channel 0.
 struct SatelliteConfig
 {
-    std::uint8_t address = 0;              // 8-bit IPMB slave address (even)
+    std::uint8_t address = 0; // 8-bit IPMB slave address (even)
     std::uint8_t channel = 0;
     DeviceIdentity identity;
     // Time from Send Message to the reply appearing in the receive queue.
@@ -109,10 +109,10 @@ struct SatelliteConfig
 
 struct ChannelConfig
 {
-    std::uint8_t number = 0;               // 0..0x0B, 0x0F = system interface
-    std::uint8_t medium = 0;               // 1 IPMB, 4 LAN 802.3, 0x0C system interface
-    std::uint8_t protocol = 0;             // 1 IPMB-1.0, 5 KCS, 6 SMIC, 8 BT-15, 4 SMBus (SSIF)
-    std::uint8_t sessionSupport = 0;       // 0 session-less, 1 single, 2 multi, 3 session-based
+    std::uint8_t number = 0;         // 0..0x0B, 0x0F = system interface
+    std::uint8_t medium = 0;         // 1 IPMB, 4 LAN 802.3, 0x0C system interface
+    std::uint8_t protocol = 0;       // 1 IPMB-1.0, 5 KCS, 6 SMIC, 8 BT-15, 4 SMBus (SSIF)
+    std::uint8_t sessionSupport = 0; // 0 session-less, 1 single, 2 multi, 3 session-based
     std::uint8_t activeSessions = 0;
 };
 
@@ -120,7 +120,7 @@ struct ChannelConfig
 struct BtCapabilities
 {
     std::uint8_t outstandingRequests = 1;
-    std::uint8_t inputBufferSize = 64;     // bytes the BMC accepts, length byte included
+    std::uint8_t inputBufferSize = 64; // bytes the BMC accepts, length byte included
     std::uint8_t outputBufferSize = 64;
     std::uint8_t requestToResponseSeconds = 5;
     std::uint8_t retries = 2;
@@ -131,14 +131,14 @@ struct SsifCapabilities
 {
     enum class Transactions : std::uint8_t
     {
-        SinglePart = 0,      // one 32-byte block each way
+        SinglePart = 0,        // one 32-byte block each way
         MultiPartStartEnd = 1, // start + end (at most 2 blocks)
-        MultiPartMiddle = 2, // start, middles, end
+        MultiPartMiddle = 2,   // start, middles, end
     };
     Transactions transactions = Transactions::MultiPartMiddle;
     bool pec = true;
-    std::uint8_t maxInputSize = 255;       // request bytes (netfn/cmd included)
-    std::uint8_t maxOutputSize = 255;      // response bytes
+    std::uint8_t maxInputSize = 255;  // request bytes (netfn/cmd included)
+    std::uint8_t maxOutputSize = 255; // response bytes
 };
 
 // Which system interface the BMC sits behind: chooses channel 0x0F's protocol
@@ -166,12 +166,12 @@ struct FruArea
 struct FruConfig
 {
     std::uint16_t size = 1024;
-    std::uint8_t chassisType = 0x17;       // rack mount chassis
+    std::uint8_t chassisType = 0x17; // rack mount chassis
     std::string chassisPartNumber;
     std::string chassisSerialNumber;
-    std::uint32_t boardMfgMinutes = 0;     // minutes since 1996-01-01
-    FruArea board;                         // manufacturer, name, serial, part
-    FruArea product;                       // all fields
+    std::uint32_t boardMfgMinutes = 0; // minutes since 1996-01-01
+    FruArea board;                     // manufacturer, name, serial, part
+    FruArea product;                   // all fields
     std::optional<std::vector<std::uint8_t>> image;
 };
 
@@ -193,10 +193,10 @@ struct ChassisConfig
 
 struct CompletionCodeFault
 {
-    std::uint8_t netfn = 0;                // request netfn
-    std::optional<std::uint8_t> cmd;       // any command when absent
+    std::uint8_t netfn = 0;          // request netfn
+    std::optional<std::uint8_t> cmd; // any command when absent
     std::uint8_t completionCode = abi::IPMI_ERR_UNSPECIFIED;
-    unsigned count = 0;                    // times to apply; 0 = until cleared
+    unsigned count = 0; // times to apply; 0 = until cleared
 };
 
 // Faults active from the start; FaultInjector changes them at run time.
@@ -204,24 +204,24 @@ struct FaultConfig
 {
     std::chrono::milliseconds responseDelay{0};
     unsigned dropNextResponses = 0;
-    unsigned dropEveryNth = 0;             // 0 = never
+    unsigned dropEveryNth = 0; // 0 = never
     std::vector<CompletionCodeFault> completionCodes;
     std::chrono::milliseconds silentFor{0}; // from start: requests go unanswered
-    unsigned corruptEveryNthByte = 0;      // 0 = never
+    unsigned corruptEveryNthByte = 0;       // 0 = never
     std::uint8_t corruptXor = 0xFF;
-    unsigned corruptByteCount = 0;         // bytes to corrupt; 0 = unlimited
+    unsigned corruptByteCount = 0; // bytes to corrupt; 0 = unlimited
 };
 
 struct BmcConfig
 {
     DeviceIdentity identity;
-    std::uint8_t bmcAddress = 0x20;        // the BMC's own IPMB address
+    std::uint8_t bmcAddress = 0x20; // the BMC's own IPMB address
     SystemInterfaceType systemInterface = SystemInterfaceType::Kcs;
     std::vector<ChannelConfig> channels;
     std::vector<SensorConfig> sensors;
-    std::string mcLocatorName = "BMC";     // SDR type 0x12 ID string
+    std::string mcLocatorName = "BMC"; // SDR type 0x12 ID string
     FruConfig fru;
-    std::uint16_t selCapacity = 512;       // entries
+    std::uint16_t selCapacity = 512; // entries
     std::vector<SelSeed> selSeeds;
     std::vector<SatelliteConfig> satellites;
     ChassisConfig chassis;

@@ -14,8 +14,8 @@ namespace {
 constexpr std::uint16_t upperEvents = (1U << 7) | (1U << 9) | (1U << 11);
 constexpr std::uint16_t lowerEvents = (1U << 0) | (1U << 2) | (1U << 4);
 
-SensorConfig temperature(std::uint8_t number, std::string name, std::uint8_t start, std::uint8_t low,
-                         std::uint8_t high, std::uint8_t unc, std::uint8_t uc, std::uint8_t unr)
+SensorConfig temperature(std::uint8_t number, std::string name, std::uint8_t start, std::uint8_t low, std::uint8_t high,
+                         std::uint8_t unc, std::uint8_t uc, std::uint8_t unr)
 {
     SensorConfig s;
     s.number = number;
@@ -39,8 +39,8 @@ SensorConfig temperature(std::uint8_t number, std::string name, std::uint8_t sta
 }
 
 // Volts = raw * m * 10^rExp.
-SensorConfig voltage(std::uint8_t number, std::string name, std::int16_t m, std::uint8_t nominal,
-                     std::uint8_t lc, std::uint8_t lnc, std::uint8_t unc, std::uint8_t uc)
+SensorConfig voltage(std::uint8_t number, std::string name, std::int16_t m, std::uint8_t nominal, std::uint8_t lc,
+                     std::uint8_t lnc, std::uint8_t unc, std::uint8_t uc)
 {
     SensorConfig s;
     s.number = number;
@@ -88,8 +88,8 @@ SensorConfig fan(std::uint8_t number, std::string name, std::uint8_t start)
     s.thresholds.lowerNonCritical = 30;    // 1500 RPM
     s.assertionMask = lowerEvents;
     s.deassertionMask = lowerEvents;
-    s.motion = {SensorMotion::Kind::Triangle, 2, std::chrono::milliseconds{1000},
-                static_cast<std::uint8_t>(start - 10), static_cast<std::uint8_t>(start + 10)};
+    s.motion = {SensorMotion::Kind::Triangle, 2, std::chrono::milliseconds{1000}, static_cast<std::uint8_t>(start - 10),
+                static_cast<std::uint8_t>(start + 10)};
     return s;
 }
 
@@ -98,13 +98,12 @@ SensorConfig fan(std::uint8_t number, std::string name, std::uint8_t start)
 BmcConfig BmcConfig::defaults()
 {
     BmcConfig c;
-    c.identity.guid = {0x6a, 0x1c, 0x2e, 0x9b, 0x31, 0x4d, 0x4f, 0x8a,
-                       0x9e, 0x57, 0x0b, 0x2a, 0x3c, 0x4d, 0x5e, 0x6f};
+    c.identity.guid = {0x6a, 0x1c, 0x2e, 0x9b, 0x31, 0x4d, 0x4f, 0x8a, 0x9e, 0x57, 0x0b, 0x2a, 0x3c, 0x4d, 0x5e, 0x6f};
     c.identity.auxFirmware = {0x00, 0x00, 0x00, 0x00};
 
     c.channels = {
-        {.number = 0x00, .medium = 1, .protocol = 1, .sessionSupport = 0, .activeSessions = 0},   // IPMB
-        {.number = 0x01, .medium = 4, .protocol = 1, .sessionSupport = 2, .activeSessions = 0},   // LAN 802.3
+        {.number = 0x00, .medium = 1, .protocol = 1, .sessionSupport = 0, .activeSessions = 0},    // IPMB
+        {.number = 0x01, .medium = 4, .protocol = 1, .sessionSupport = 2, .activeSessions = 0},    // LAN 802.3
         {.number = 0x0F, .medium = 0x0C, .protocol = 5, .sessionSupport = 0, .activeSessions = 0}, // system interface
     };
 
@@ -115,10 +114,10 @@ BmcConfig BmcConfig::defaults()
     c.sensors = {
         cpu,
         inlet,
-        voltage(0x10, "12V", 60, 200, 180, 190, 210, 220), // 0.06 V/count: 12.0 V nominal
+        voltage(0x10, "12V", 60, 200, 180, 190, 210, 220),  // 0.06 V/count: 12.0 V nominal
         voltage(0x11, "3.3V", 20, 165, 150, 157, 173, 180), // 0.02 V/count: 3.30 V nominal
-        fan(0x20, "Fan1", 120),                            // 6000 RPM
-        fan(0x21, "Fan2", 110),                            // 5500 RPM
+        fan(0x20, "Fan1", 120),                             // 6000 RPM
+        fan(0x21, "Fan2", 110),                             // 5500 RPM
     };
     c.mcLocatorName = "BMC";
 

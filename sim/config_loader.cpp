@@ -45,10 +45,8 @@ std::uint16_t derivedEventMask(const SensorThresholds& t)
     std::uint16_t mask = 0;
     const std::optional<std::uint8_t>* all[] = {&t.lowerNonCritical, &t.lowerCritical, &t.lowerNonRecoverable,
                                                 &t.upperNonCritical, &t.upperCritical, &t.upperNonRecoverable};
-    for (unsigned i = 0; i < 6; ++i)
-    {
-        if (all[i]->has_value())
-        {
+    for (unsigned i = 0; i < 6; ++i) {
+        if (all[i]->has_value()) {
             mask |= static_cast<std::uint16_t>(1U << (i >= 3 ? 2 * i + 1 : 2 * i));
         }
     }
@@ -104,8 +102,7 @@ SensorConfig readSensor(TomlReader& r)
     s.motion.high = s.initialRaw;
     r.number("low", s.motion.low);
     r.number("high", s.motion.high);
-    if (s.motion.low > s.motion.high)
-    {
+    if (s.motion.low > s.motion.high) {
         r.failHere(fmt::format("{}low must not be above {}high", r.context(), r.context()));
     }
     r.finish();
@@ -117,8 +114,7 @@ SatelliteConfig readSatellite(TomlReader& r)
     SatelliteConfig sat;
     r.require({"address"});
     r.number("address", sat.address, 0x02, 0xFE);
-    if ((sat.address & 1) != 0)
-    {
+    if ((sat.address & 1) != 0) {
         r.failHere(fmt::format("{}address must be an even (8-bit) IPMB address", r.context()));
     }
     r.number("channel", sat.channel, 0, 0x0B);
@@ -145,8 +141,7 @@ ChannelConfig readChannel(TomlReader& r)
 
 void readFruArea(std::optional<TomlReader> r, FruArea& area)
 {
-    if (!r)
-    {
+    if (!r) {
         return;
     }
     r->string("manufacturer", area.manufacturer, 63);
@@ -167,8 +162,7 @@ void readFru(TomlReader& r, FruConfig& fru)
     r.number("board_mfg_minutes", fru.boardMfgMinutes, 0, 0xFFFFFF);
     readFruArea(r.table("board"), fru.board);
     readFruArea(r.table("product"), fru.product);
-    if (r.has("image"))
-    {
+    if (r.has("image")) {
         std::vector<std::uint8_t> image;
         r.bytes("image", image, 1, 0xFFFF);
         fru.image = std::move(image);
@@ -189,8 +183,7 @@ void readFaults(TomlReader& r, FaultConfig& f)
     r.number("corrupt_every_nth_byte", f.corruptEveryNthByte, 0, 1'000'000);
     r.number("corrupt_xor", f.corruptXor, 1, 0xFF);
     r.number("corrupt_byte_count", f.corruptByteCount, 0, 1'000'000);
-    for (TomlReader& entry : r.arrayOfTables("completion_code"))
-    {
+    for (TomlReader& entry : r.arrayOfTables("completion_code")) {
         CompletionCodeFault fault;
         entry.require({"netfn", "code"});
         entry.number("netfn", fault.netfn, 0, 0x3F);
@@ -208,17 +201,14 @@ void readFaults(TomlReader& r, FaultConfig& f)
 template <typename Config, typename Read, typename Twice>
 void readNumbered(TomlReader& top, std::string_view key, std::vector<Config>& out, Read read, Twice twice)
 {
-    if (!top.has(key))
-    {
+    if (!top.has(key)) {
         return;
     }
     out.clear();
     std::set<std::uint8_t> seen;
-    for (TomlReader& entry : top.arrayOfTables(key))
-    {
+    for (TomlReader& entry : top.arrayOfTables(key)) {
         Config item = read(entry);
-        if (!seen.insert(item.number).second)
-        {
+        if (!seen.insert(item.number).second) {
             entry.failHere(twice(item.number));
         }
         out.push_back(std::move(item));
@@ -236,8 +226,7 @@ void readTop(TomlReader& top, BmcConfig& c)
     top.number("event_buffer_capacity", c.eventBufferCapacity, 1, 1024);
     top.number("wall_clock_at_start", c.wallClockAtStart, 0, 0xFFFFFFFF);
     top.string("mc_locator_name", c.mcLocatorName, 16);
-    if (auto t = top.table("identity"))
-    {
+    if (auto t = top.table("identity")) {
         readIdentity(*t, c.identity);
         t->finish();
     }
@@ -245,29 +234,23 @@ void readTop(TomlReader& top, BmcConfig& c)
                  [](std::uint8_t number) { return fmt::format("channel {} is defined twice", number); });
     readNumbered(top, "sensor", c.sensors, readSensor,
                  [](std::uint8_t number) { return fmt::format("sensor number {} is used twice", number); });
-    if (top.has("satellite"))
-    {
+    if (top.has("satellite")) {
         c.satellites.clear();
-        for (TomlReader& entry : top.arrayOfTables("satellite"))
-        {
+        for (TomlReader& entry : top.arrayOfTables("satellite")) {
             SatelliteConfig sat = readSatellite(entry);
-            if (sat.address == c.bmcAddress)
-            {
+            if (sat.address == c.bmcAddress) {
                 entry.failHere(fmt::format("satellite address {:#04x} is the BMC's own", sat.address));
             }
             c.satellites.push_back(sat);
         }
     }
-    if (top.has("sel_entry"))
-    {
+    if (top.has("sel_entry")) {
         c.selSeeds.clear();
-        for (TomlReader& entry : top.arrayOfTables("sel_entry"))
-        {
+        for (TomlReader& entry : top.arrayOfTables("sel_entry")) {
             SelSeed seed;
             entry.number("record_type", seed.recordType);
             std::vector<std::uint8_t> data;
-            if (!entry.has("data"))
-            {
+            if (!entry.has("data")) {
                 entry.failHere(fmt::format("{}data (13 bytes) is required", entry.context()));
             }
             entry.bytes("data", data, 13, 13);
@@ -276,12 +259,10 @@ void readTop(TomlReader& top, BmcConfig& c)
             c.selSeeds.push_back(seed);
         }
     }
-    if (auto t = top.table("fru"))
-    {
+    if (auto t = top.table("fru")) {
         readFru(*t, c.fru);
     }
-    if (auto t = top.table("chassis"))
-    {
+    if (auto t = top.table("chassis")) {
         t->boolean("powered_on_at_start", c.chassis.poweredOnAtStart);
         value = c.chassis.powerRestorePolicy;
         t->named("power_restore_policy", {{"always_off", 0}, {"previous", 1}, {"always_on", 2}}, 0, 2, value);
@@ -291,8 +272,7 @@ void readTop(TomlReader& top, BmcConfig& c)
         c.chassis.powerCycleInterval = std::chrono::milliseconds{ms};
         t->finish();
     }
-    if (auto t = top.table("bt"))
-    {
+    if (auto t = top.table("bt")) {
         t->number("outstanding_requests", c.bt.outstandingRequests, 1, 0xFF);
         t->number("input_buffer_size", c.bt.inputBufferSize, 8, 0xFF);
         t->number("output_buffer_size", c.bt.outputBufferSize, 8, 0xFF);
@@ -300,8 +280,7 @@ void readTop(TomlReader& top, BmcConfig& c)
         t->number("retries", c.bt.retries);
         t->finish();
     }
-    if (auto t = top.table("ssif"))
-    {
+    if (auto t = top.table("ssif")) {
         value = static_cast<std::int64_t>(c.ssif.transactions);
         t->named("transactions", {{"single", 0}, {"start_end", 1}, {"start_middle_end", 2}}, 0, 2, value);
         c.ssif.transactions = static_cast<SsifCapabilities::Transactions>(value);
@@ -310,8 +289,7 @@ void readTop(TomlReader& top, BmcConfig& c)
         t->number("max_output_size", c.ssif.maxOutputSize, 32, 0xFF);
         t->finish();
     }
-    if (auto t = top.table("faults"))
-    {
+    if (auto t = top.table("faults")) {
         readFaults(*t, c.faults);
     }
     top.finish();
@@ -322,19 +300,14 @@ void readTop(TomlReader& top, BmcConfig& c)
 ConfigResult parseBmcConfig(std::string_view text, std::string_view sourceName)
 {
     BmcConfig config = BmcConfig::defaults();
-    try
-    {
+    try {
         toml::table document = toml::parse(text, sourceName);
         TomlReader top(document, sourceName, "");
         readTop(top, config);
-    }
-    catch (const toml::parse_error& e)
-    {
+    } catch (const toml::parse_error& e) {
         const auto& begin = e.source().begin;
         return ConfigError{fmt::format("{}:{}:{}: {}", sourceName, begin.line, begin.column, e.description())};
-    }
-    catch (const ConfigProblem& e)
-    {
+    } catch (const ConfigProblem& e) {
         return ConfigError{e.what()};
     }
     return config;
@@ -343,14 +316,12 @@ ConfigResult parseBmcConfig(std::string_view text, std::string_view sourceName)
 ConfigResult loadBmcConfig(const std::filesystem::path& path)
 {
     std::ifstream in(path, std::ios::binary);
-    if (!in)
-    {
+    if (!in) {
         return ConfigError{fmt::format("{}: cannot be opened", path.string())};
     }
     std::ostringstream text;
     text << in.rdbuf();
-    if (in.bad())
-    {
+    if (in.bad()) {
         return ConfigError{fmt::format("{}: cannot be read", path.string())};
     }
     return parseBmcConfig(text.str(), path.string());

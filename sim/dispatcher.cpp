@@ -5,10 +5,9 @@
 // table entry each get their completion code here. A handler that throws
 // answers 0xFF (unspecified), as does a response that would not fit the
 // interface — never a crash.
+#include "abi/ipmi_commands.hpp"
 #include "sim/bmc_state.hpp"
 #include "sim/command.hpp"
-
-#include "abi/ipmi_commands.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -23,8 +22,7 @@ using CommandTable = std::array<std::optional<CommandEntry>, 256>;
 
 void addAll(CommandTable& table, std::span<const CommandEntry> entries)
 {
-    for (const CommandEntry& entry : entries)
-    {
+    for (const CommandEntry& entry : entries) {
         table[entry.cmd] = entry;
     }
 }
@@ -51,18 +49,17 @@ struct NetfnTables
 
     [[nodiscard]] const CommandTable* forNetfn(std::uint8_t fn) const
     {
-        switch (fn)
-        {
-            case abi::IPMI_NETFN_CHASSIS_REQUEST:
-                return &chassis;
-            case abi::IPMI_NETFN_SENSOR_EVENT_REQUEST:
-                return &sensorEvent;
-            case abi::IPMI_NETFN_APP_REQUEST:
-                return &app;
-            case abi::IPMI_NETFN_STORAGE_REQUEST:
-                return &storage;
-            default:
-                return nullptr;
+        switch (fn) {
+        case abi::IPMI_NETFN_CHASSIS_REQUEST:
+            return &chassis;
+        case abi::IPMI_NETFN_SENSOR_EVENT_REQUEST:
+            return &sensorEvent;
+        case abi::IPMI_NETFN_APP_REQUEST:
+            return &app;
+        case abi::IPMI_NETFN_STORAGE_REQUEST:
+            return &storage;
+        default:
+            return nullptr;
         }
     }
 };
@@ -88,8 +85,7 @@ Bytes answer(std::uint8_t netfnLun, std::uint8_t cmd, std::uint8_t code, std::sp
 
 Bytes dispatch(BmcState& state, std::span<const std::uint8_t> request)
 {
-    if (request.size() < 2)
-    {
+    if (request.size() < 2) {
         return answer(request.empty() ? 0 : request[0], 0, cc::lengthInvalid);
     }
     Request req{
@@ -98,36 +94,28 @@ Bytes dispatch(BmcState& state, std::span<const std::uint8_t> request)
         .cmd = request[1],
         .data = request.subspan(2),
     };
-    if (request.size() > abi::IPMI_MAX_MSG_LENGTH)
-    {
+    if (request.size() > abi::IPMI_MAX_MSG_LENGTH) {
         return answer(request[0], req.cmd, cc::lengthExceeded);
     }
     const CommandTable* table = (req.netfn & 1) == 0 ? tables().forNetfn(req.netfn) : nullptr;
-    if (table == nullptr || !(*table)[req.cmd])
-    {
+    if (table == nullptr || !(*table)[req.cmd]) {
         return answer(request[0], req.cmd, cc::invalidCommand);
     }
-    if (req.lun != 0)
-    {
+    if (req.lun != 0) {
         return answer(request[0], req.cmd, cc::invalidForLun);
     }
     const CommandEntry& entry = *(*table)[req.cmd];
-    if (req.data.size() < entry.minLength || req.data.size() > entry.maxLength)
-    {
+    if (req.data.size() < entry.minLength || req.data.size() > entry.maxLength) {
         return answer(request[0], req.cmd, cc::lengthInvalid);
     }
     Response rsp;
-    try
-    {
+    try {
         entry.handler(state, req, rsp);
-    }
-    catch (const std::exception& e)
-    {
+    } catch (const std::exception& e) {
         spdlog::warn("sim bmc: netfn {:#04x} cmd {:#04x} failed: {}", req.netfn, req.cmd, e.what());
         rsp.fail(cc::unspecified);
     }
-    if (3 + rsp.data().size() > state.responseLimit())
-    {
+    if (3 + rsp.data().size() > state.responseLimit()) {
         spdlog::warn("sim bmc: netfn {:#04x} cmd {:#04x} response of {} bytes exceeds the interface", req.netfn,
                      req.cmd, 3 + rsp.data().size());
         rsp.fail(cc::unspecified);

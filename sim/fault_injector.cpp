@@ -8,12 +8,11 @@
 
 namespace ipmi::sim {
 
-FaultInjector::FaultInjector(const FaultConfig& initial, SteadyTime start) :
-    now_(start), responseDelay_(initial.responseDelay), dropNext_(initial.dropNextResponses),
-    dropEveryNth_(initial.dropEveryNth), completionCodes_(initial.completionCodes)
+FaultInjector::FaultInjector(const FaultConfig& initial, SteadyTime start)
+    : now_(start), responseDelay_(initial.responseDelay), dropNext_(initial.dropNextResponses),
+      dropEveryNth_(initial.dropEveryNth), completionCodes_(initial.completionCodes)
 {
-    if (initial.silentFor.count() > 0)
-    {
+    if (initial.silentFor.count() > 0) {
         silentUntil_ = start + initial.silentFor;
     }
     corruptBytes(initial.corruptEveryNthByte, initial.corruptXor, initial.corruptByteCount);
@@ -26,12 +25,10 @@ FaultInjector::Active FaultInjector::active() const
     a.dropNext = dropNext_;
     a.dropEveryNth = dropEveryNth_;
     a.completionCodes = completionCodes_;
-    if (silent())
-    {
+    if (silent()) {
         a.silentUntil = silentUntil_;
     }
-    if (corruptEveryNth_ != 0 && (corruptUnlimited_ || corruptRemaining_ > 0))
-    {
+    if (corruptEveryNth_ != 0 && (corruptUnlimited_ || corruptRemaining_ > 0)) {
         a.corruptEveryNth = corruptEveryNth_;
         a.corruptXor = corruptXor_;
         a.corruptRemaining = corruptUnlimited_ ? 0 : corruptRemaining_;
@@ -110,43 +107,35 @@ void FaultInjector::clear()
 FaultInjector::Decision FaultInjector::decide(std::uint8_t netfn, std::uint8_t cmd)
 {
     Decision decision;
-    if (silent())
-    {
+    if (silent()) {
         decision.unanswered = true;
         ++counters_.unanswered;
         return decision;
     }
-    auto match = std::find_if(completionCodes_.begin(), completionCodes_.end(),
-                              [netfn, cmd](const CompletionCodeFault& fault) {
-                                  return fault.netfn == netfn && (!fault.cmd || *fault.cmd == cmd);
-                              });
-    if (match != completionCodes_.end())
-    {
+    auto match =
+        std::find_if(completionCodes_.begin(), completionCodes_.end(), [netfn, cmd](const CompletionCodeFault& fault) {
+            return fault.netfn == netfn && (!fault.cmd || *fault.cmd == cmd);
+        });
+    if (match != completionCodes_.end()) {
         decision.completionCode = match->completionCode;
         ++counters_.forcedCompletionCodes;
-        if (match->count > 0 && --match->count == 0)
-        {
+        if (match->count > 0 && --match->count == 0) {
             completionCodes_.erase(match);
         }
     }
     ++responsesSeen_;
-    if (dropNext_ > 0)
-    {
+    if (dropNext_ > 0) {
         --dropNext_;
         decision.dropResponse = true;
-    }
-    else if (dropEveryNth_ > 0 && responsesSeen_ % dropEveryNth_ == 0)
-    {
+    } else if (dropEveryNth_ > 0 && responsesSeen_ % dropEveryNth_ == 0) {
         decision.dropResponse = true;
     }
-    if (decision.dropResponse)
-    {
+    if (decision.dropResponse) {
         ++counters_.dropped;
         return decision;
     }
     decision.delay = responseDelay_;
-    if (decision.delay.count() > 0)
-    {
+    if (decision.delay.count() > 0) {
         ++counters_.delayed;
     }
     return decision;
@@ -154,17 +143,14 @@ FaultInjector::Decision FaultInjector::decide(std::uint8_t netfn, std::uint8_t c
 
 std::uint8_t FaultInjector::filterByte(std::uint8_t value)
 {
-    if (corruptEveryNth_ == 0 || (!corruptUnlimited_ && corruptRemaining_ == 0))
-    {
+    if (corruptEveryNth_ == 0 || (!corruptUnlimited_ && corruptRemaining_ == 0)) {
         return value;
     }
     ++bytesSeen_;
-    if (bytesSeen_ % corruptEveryNth_ != 0)
-    {
+    if (bytesSeen_ % corruptEveryNth_ != 0) {
         return value;
     }
-    if (!corruptUnlimited_)
-    {
+    if (!corruptUnlimited_) {
         --corruptRemaining_;
     }
     ++counters_.corruptedBytes;

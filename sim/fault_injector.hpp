@@ -25,10 +25,10 @@ class FaultInjector
     // What happens to one request.
     struct Decision
     {
-        bool unanswered = false;    // silent BMC: not executed, never answered
-        bool dropResponse = false;  // executed, the response discarded
+        bool unanswered = false;                    // silent BMC: not executed, never answered
+        bool dropResponse = false;                  // executed, the response discarded
         std::optional<std::uint8_t> completionCode; // answered with only this code, not executed
-        std::chrono::milliseconds delay{0};          // response held back this long
+        std::chrono::milliseconds delay{0};         // response held back this long
     };
 
     struct Counters
@@ -45,12 +45,12 @@ class FaultInjector
     {
         std::chrono::milliseconds responseDelay{0};
         unsigned dropNext = 0;
-        unsigned dropEveryNth = 0;                         // 0 = off
+        unsigned dropEveryNth = 0;                        // 0 = off
         std::vector<CompletionCodeFault> completionCodes; // count: applications left (0 = until cleared)
         std::optional<SteadyTime> silentUntil;            // only while silent
-        unsigned corruptEveryNth = 0;                      // 0 = off
+        unsigned corruptEveryNth = 0;                     // 0 = off
         std::uint8_t corruptXor = 0xFF;
-        unsigned corruptRemaining = 0;                     // 0 = until cleared
+        unsigned corruptRemaining = 0; // 0 = until cleared
     };
 
     FaultInjector(const FaultConfig& initial, SteadyTime start);

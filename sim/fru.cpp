@@ -34,8 +34,7 @@ std::uint8_t zeroChecksum(const Bytes& bytes)
 void sealArea(Bytes& area)
 {
     area.push_back(0xC1);
-    while ((area.size() + 1) % 8 != 0)
-    {
+    while ((area.size() + 1) % 8 != 0) {
         area.push_back(0x00);
     }
     area[1] = static_cast<std::uint8_t>((area.size() + 1) / 8);
@@ -46,8 +45,7 @@ void sealArea(Bytes& area)
 // spec gives for the area, sealed.
 Bytes infoArea(Bytes header, std::initializer_list<std::string_view> fields)
 {
-    for (std::string_view field : fields)
-    {
+    for (std::string_view field : fields) {
         pushField(header, field);
     }
     sealArea(header);
@@ -62,11 +60,11 @@ Bytes chassisArea(const FruConfig& fru)
 Bytes boardArea(const FruConfig& fru)
 {
     const auto minutes = fru.boardMfgMinutes;
-    return infoArea({0x01, 0x00, 0x00, // English
-                     static_cast<std::uint8_t>(minutes & 0xFF), static_cast<std::uint8_t>((minutes >> 8) & 0xFF),
-                     static_cast<std::uint8_t>((minutes >> 16) & 0xFF)},
-                    {fru.board.manufacturer, fru.board.name, fru.board.serialNumber, fru.board.partNumber,
-                     "" /* FRU file id */});
+    return infoArea(
+        {0x01, 0x00, 0x00, // English
+         static_cast<std::uint8_t>(minutes & 0xFF), static_cast<std::uint8_t>((minutes >> 8) & 0xFF),
+         static_cast<std::uint8_t>((minutes >> 16) & 0xFF)},
+        {fru.board.manufacturer, fru.board.name, fru.board.serialNumber, fru.board.partNumber, "" /* FRU file id */});
 }
 
 Bytes productArea(const FruConfig& fru)
@@ -78,8 +76,7 @@ Bytes productArea(const FruConfig& fru)
 
 void getFruAreaInfo(BmcState& state, const Request& req, Response& rsp)
 {
-    if (req.data[0] != 0)
-    {
+    if (req.data[0] != 0) {
         rsp.fail(cc::notPresent);
         return;
     }
@@ -89,21 +86,18 @@ void getFruAreaInfo(BmcState& state, const Request& req, Response& rsp)
 
 void readFruData(BmcState& state, const Request& req, Response& rsp)
 {
-    if (req.data[0] != 0)
-    {
+    if (req.data[0] != 0) {
         rsp.fail(cc::notPresent);
         return;
     }
     std::uint16_t offset = le16(req.data, 1);
     std::uint8_t count = req.data[3];
-    if (offset >= state.fru.size())
-    {
+    if (offset >= state.fru.size()) {
         rsp.fail(cc::parameterOutOfRange);
         return;
     }
     // [netfn][cmd][cc][count][data]
-    if (4 + static_cast<std::size_t>(count) > state.responseLimit())
-    {
+    if (4 + static_cast<std::size_t>(count) > state.responseLimit()) {
         rsp.fail(cc::cannotReturnBytes);
         return;
     }
@@ -114,15 +108,13 @@ void readFruData(BmcState& state, const Request& req, Response& rsp)
 
 void writeFruData(BmcState& state, const Request& req, Response& rsp)
 {
-    if (req.data[0] != 0)
-    {
+    if (req.data[0] != 0) {
         rsp.fail(cc::notPresent);
         return;
     }
     std::uint16_t offset = le16(req.data, 1);
     std::span<const std::uint8_t> data = req.data.subspan(3);
-    if (offset >= state.fru.size())
-    {
+    if (offset >= state.fru.size()) {
         rsp.fail(cc::parameterOutOfRange);
         return;
     }
@@ -142,12 +134,9 @@ constexpr CommandEntry fruTable[] = {
 Bytes buildFruImage(const FruConfig& config)
 {
     Bytes image;
-    if (config.image)
-    {
+    if (config.image) {
         image = *config.image;
-    }
-    else
-    {
+    } else {
         Bytes chassis = chassisArea(config);
         Bytes board = boardArea(config);
         Bytes product = productArea(config);
@@ -167,8 +156,7 @@ Bytes buildFruImage(const FruConfig& config)
         image.insert(image.end(), board.begin(), board.end());
         image.insert(image.end(), product.begin(), product.end());
     }
-    if (image.size() < config.size)
-    {
+    if (image.size() < config.size) {
         image.resize(config.size, 0x00);
     }
     return image;

@@ -10,10 +10,9 @@
 // host (still logged in the SEL). Get Message Flags bit 1 ("event message
 // buffer full") is reported while the buffer holds any event, which is the
 // same thing for the one-entry buffer and lets a host drain a larger one.
+#include "abi/ipmi_msgdefs.hpp"
 #include "sim/bmc_state.hpp"
 #include "sim/command.hpp"
-
-#include "abi/ipmi_msgdefs.hpp"
 
 namespace ipmi::sim {
 namespace {
@@ -26,8 +25,7 @@ constexpr std::uint8_t globalEnablesWritable = 0xEF;
 
 void setGlobalEnables(BmcState& state, const Request& req, Response& rsp)
 {
-    if ((req.data[0] & ~globalEnablesWritable) != 0)
-    {
+    if ((req.data[0] & ~globalEnablesWritable) != 0) {
         rsp.fail(cc::invalidDataField);
         return;
     }
@@ -43,16 +41,13 @@ void getGlobalEnables(BmcState& state, const Request& /*req*/, Response& rsp)
 void clearMessageFlags(BmcState& state, const Request& req, Response& /*rsp*/)
 {
     std::uint8_t mask = req.data[0];
-    if ((mask & flagReceiveMessage) != 0)
-    {
+    if ((mask & flagReceiveMessage) != 0) {
         state.messaging.receiveQueue.clear();
     }
-    if ((mask & flagEventBuffer) != 0)
-    {
+    if ((mask & flagEventBuffer) != 0) {
         state.messaging.eventBuffer.clear();
     }
-    if ((mask & flagWatchdogPretimeout) != 0)
-    {
+    if ((mask & flagWatchdogPretimeout) != 0) {
         state.messaging.watchdogPretimeout = false;
     }
     state.updateAttention();
@@ -61,16 +56,13 @@ void clearMessageFlags(BmcState& state, const Request& req, Response& /*rsp*/)
 void getMessageFlags(BmcState& state, const Request& /*req*/, Response& rsp)
 {
     std::uint8_t flags = 0;
-    if (!state.messaging.receiveQueue.empty())
-    {
+    if (!state.messaging.receiveQueue.empty()) {
         flags |= flagReceiveMessage;
     }
-    if ((state.messaging.globalEnables & abi::IPMI_BMC_EVT_MSG_BUFF) != 0 && !state.messaging.eventBuffer.empty())
-    {
+    if ((state.messaging.globalEnables & abi::IPMI_BMC_EVT_MSG_BUFF) != 0 && !state.messaging.eventBuffer.empty()) {
         flags |= flagEventBuffer;
     }
-    if (state.messaging.watchdogPretimeout)
-    {
+    if (state.messaging.watchdogPretimeout) {
         flags |= flagWatchdogPretimeout;
     }
     rsp.push(flags);
@@ -78,14 +70,12 @@ void getMessageFlags(BmcState& state, const Request& /*req*/, Response& rsp)
 
 void getMessage(BmcState& state, const Request& /*req*/, Response& rsp)
 {
-    if (state.messaging.receiveQueue.empty())
-    {
+    if (state.messaging.receiveQueue.empty()) {
         rsp.fail(cc::commandSpecific80); // data not available (queue empty)
         return;
     }
     const Bytes& message = state.messaging.receiveQueue.front();
-    if (3 + message.size() > state.responseLimit())
-    {
+    if (3 + message.size() > state.responseLimit()) {
         // Too long for this interface: a real BMC cannot hand it out either;
         // discard it rather than wedge the queue.
         state.messaging.receiveQueue.pop_front();
@@ -100,8 +90,7 @@ void getMessage(BmcState& state, const Request& /*req*/, Response& rsp)
 
 void readEventMessageBuffer(BmcState& state, const Request& /*req*/, Response& rsp)
 {
-    if ((state.messaging.globalEnables & abi::IPMI_BMC_EVT_MSG_BUFF) == 0 || state.messaging.eventBuffer.empty())
-    {
+    if ((state.messaging.globalEnables & abi::IPMI_BMC_EVT_MSG_BUFF) == 0 || state.messaging.eventBuffer.empty()) {
         rsp.fail(cc::commandSpecific80); // data not available (buffer empty)
         return;
     }

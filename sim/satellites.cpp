@@ -38,44 +38,40 @@ bool checksumOk(std::span<const std::uint8_t> bytesWithChecksum)
 // What a simple satellite controller answers: cc followed by data.
 Bytes satelliteAnswer(const SatelliteConfig& sat, std::uint8_t netfnValue, std::uint8_t lun, std::uint8_t cmd)
 {
-    if (lun != 0)
-    {
+    if (lun != 0) {
         return {cc::invalidForLun};
     }
-    if (netfnValue != abi::IPMI_NETFN_APP_REQUEST)
-    {
+    if (netfnValue != abi::IPMI_NETFN_APP_REQUEST) {
         return {cc::invalidCommand};
     }
     const DeviceIdentity& id = sat.identity;
-    switch (cmd)
-    {
-        case abi::IPMI_GET_DEVICE_ID_CMD:
-            return {cc::ok,
-                    id.deviceId,
-                    static_cast<std::uint8_t>((id.providesDeviceSdrs ? 0x80 : 0x00) | (id.deviceRevision & 0x0F)),
-                    static_cast<std::uint8_t>(id.firmwareMajor & 0x7F),
-                    id.firmwareMinor,
-                    id.ipmiVersion,
-                    id.additionalDeviceSupport,
-                    static_cast<std::uint8_t>(id.manufacturerId & 0xFF),
-                    static_cast<std::uint8_t>((id.manufacturerId >> 8) & 0xFF),
-                    static_cast<std::uint8_t>((id.manufacturerId >> 16) & 0x0F),
-                    static_cast<std::uint8_t>(id.productId & 0xFF),
-                    static_cast<std::uint8_t>(id.productId >> 8),
-                    id.auxFirmware[0],
-                    id.auxFirmware[1],
-                    id.auxFirmware[2],
-                    id.auxFirmware[3]};
-        case abi::IPMI_GET_SELF_TEST_RESULTS_CMD:
-            return {cc::ok, 0x55, 0x00};
-        case abi::IPMI_GET_DEVICE_GUID_CMD:
-        {
-            Bytes out{cc::ok};
-            out.insert(out.end(), id.guid.begin(), id.guid.end());
-            return out;
-        }
-        default:
-            return {cc::invalidCommand};
+    switch (cmd) {
+    case abi::IPMI_GET_DEVICE_ID_CMD:
+        return {cc::ok,
+                id.deviceId,
+                static_cast<std::uint8_t>((id.providesDeviceSdrs ? 0x80 : 0x00) | (id.deviceRevision & 0x0F)),
+                static_cast<std::uint8_t>(id.firmwareMajor & 0x7F),
+                id.firmwareMinor,
+                id.ipmiVersion,
+                id.additionalDeviceSupport,
+                static_cast<std::uint8_t>(id.manufacturerId & 0xFF),
+                static_cast<std::uint8_t>((id.manufacturerId >> 8) & 0xFF),
+                static_cast<std::uint8_t>((id.manufacturerId >> 16) & 0x0F),
+                static_cast<std::uint8_t>(id.productId & 0xFF),
+                static_cast<std::uint8_t>(id.productId >> 8),
+                id.auxFirmware[0],
+                id.auxFirmware[1],
+                id.auxFirmware[2],
+                id.auxFirmware[3]};
+    case abi::IPMI_GET_SELF_TEST_RESULTS_CMD:
+        return {cc::ok, 0x55, 0x00};
+    case abi::IPMI_GET_DEVICE_GUID_CMD: {
+        Bytes out{cc::ok};
+        out.insert(out.end(), id.guid.begin(), id.guid.end());
+        return out;
+    }
+    default:
+        return {cc::invalidCommand};
     }
 }
 
@@ -97,48 +93,39 @@ void sendMessage(BmcState& state, const Request& req, Response& rsp)
     const auto& channels = state.config.channels;
     auto ch = std::find_if(channels.begin(), channels.end(),
                            [channel](const ChannelConfig& c) { return c.number == channel; });
-    if (ch == channels.end() || channel == 0x0F)
-    {
+    if (ch == channels.end() || channel == 0x0F) {
         rsp.fail(cc::invalidDataField);
         return;
     }
-    if (ch->medium == mediumLan)
-    {
+    if (ch->medium == mediumLan) {
         rsp.fail(cc::commandSpecific80); // invalid session handle: no LAN sessions here
         return;
     }
-    if (ch->medium != mediumIpmb)
-    {
+    if (ch->medium != mediumIpmb) {
         rsp.fail(cc::invalidDataField);
         return;
     }
     std::span<const std::uint8_t> frame = req.data.subspan(1);
-    if (!frame.empty() && frame[0] == 0x00)
-    {
+    if (!frame.empty() && frame[0] == 0x00) {
         frame = frame.subspan(1); // broadcast: every device sees the same request
     }
-    if (frame.size() < minIpmbRequest)
-    {
+    if (frame.size() < minIpmbRequest) {
         rsp.fail(cc::lengthInvalid);
         return;
     }
     std::uint8_t rsSA = frame[0];
     const SatelliteConfig* target = nullptr;
-    for (const SatelliteConfig& sat : state.config.satellites)
-    {
-        if (sat.address == rsSA && sat.channel == channel)
-        {
+    for (const SatelliteConfig& sat : state.config.satellites) {
+        if (sat.address == rsSA && sat.channel == channel) {
             target = &sat;
         }
     }
     bool toSelf = rsSA == state.config.bmcAddress;
-    if (target == nullptr && !toSelf)
-    {
+    if (target == nullptr && !toSelf) {
         rsp.fail(cc::nakOnWrite);
         return;
     }
-    if (!checksumOk(frame.first(3)) || !checksumOk(frame.subspan(3)))
-    {
+    if (!checksumOk(frame.first(3)) || !checksumOk(frame.subspan(3))) {
         return; // the frame went out; nobody accepts it
     }
     std::uint8_t reqNetfn = frame[1] >> 2;
@@ -146,8 +133,7 @@ void sendMessage(BmcState& state, const Request& req, Response& rsp)
     std::uint8_t rqSA = frame[3];
     std::uint8_t rqSeqLun = frame[4];
     std::uint8_t cmd = frame[5];
-    if ((reqNetfn & 1) != 0)
-    {
+    if ((reqNetfn & 1) != 0) {
         return; // a response frame: nobody is waiting for it
     }
     Bytes answer = toSelf ? selfAnswer(state, reqNetfn, rsLun, cmd, frame.subspan(6, frame.size() - 7))
@@ -182,21 +168,16 @@ void advanceSatellites(BmcState& state)
     std::stable_sort(pending.begin(), pending.end(),
                      [](const PendingSatelliteReply& a, const PendingSatelliteReply& b) { return a.due < b.due; });
     bool changed = false;
-    while (!pending.empty() && pending.front().due <= state.now)
-    {
-        if (state.messaging.receiveQueue.size() < state.config.receiveQueueCapacity)
-        {
+    while (!pending.empty() && pending.front().due <= state.now) {
+        if (state.messaging.receiveQueue.size() < state.config.receiveQueueCapacity) {
             state.messaging.receiveQueue.push_back(std::move(pending.front().message));
             changed = true;
-        }
-        else
-        {
+        } else {
             ++state.messaging.receiveOverflows;
         }
         pending.erase(pending.begin());
     }
-    if (changed)
-    {
+    if (changed) {
         state.updateAttention();
     }
 }
@@ -204,10 +185,8 @@ void advanceSatellites(BmcState& state)
 std::optional<SteadyTime> satellitesDeadline(const BmcState& state)
 {
     std::optional<SteadyTime> best;
-    for (const PendingSatelliteReply& reply : state.satelliteReplies)
-    {
-        if (!best || reply.due < *best)
-        {
+    for (const PendingSatelliteReply& reply : state.satelliteReplies) {
+        if (!best || reply.due < *best) {
             best = reply.due;
         }
     }

@@ -43,13 +43,13 @@ Bytes mcLocator(const BmcConfig& config)
 {
     Bytes r = header(0x12);
     r.push_back(config.bmcAddress);
-    r.push_back(0x00);                                   // channel 0
-    r.push_back(0x00);                                   // no ACPI notification; events enabled
+    r.push_back(0x00);                                    // channel 0
+    r.push_back(0x00);                                    // no ACPI notification; events enabled
     r.push_back(config.identity.additionalDeviceSupport); // device capabilities
-    r.insert(r.end(), {0x00, 0x00, 0x00});               // reserved
-    r.push_back(0x06);                                   // entity: system management module
+    r.insert(r.end(), {0x00, 0x00, 0x00});                // reserved
+    r.push_back(0x06);                                    // entity: system management module
     r.push_back(0x01);
-    r.push_back(0x00);                                   // OEM
+    r.push_back(0x00); // OEM
     pushIdString(r, config.mcLocatorName);
     return r;
 }
@@ -59,10 +59,8 @@ std::uint8_t thresholdMask(const SensorThresholds& t)
     std::uint8_t mask = 0;
     const std::optional<std::uint8_t>* all[] = {&t.lowerNonCritical, &t.lowerCritical, &t.lowerNonRecoverable,
                                                 &t.upperNonCritical, &t.upperCritical, &t.upperNonRecoverable};
-    for (unsigned i = 0; i < 6; ++i)
-    {
-        if (all[i]->has_value())
-        {
+    for (unsigned i = 0; i < 6; ++i) {
+        if (all[i]->has_value()) {
             mask |= static_cast<std::uint8_t>(1U << i);
         }
     }
@@ -114,8 +112,7 @@ Bytes fullSensorRecord(const BmcConfig& config, const SensorConfig& s)
     r.push_back(s.analogFormat == 2 ? 0x80 : 0x00); // sensor minimum
     const SensorThresholds& t = s.thresholds;
     for (const auto* th : {&t.upperNonRecoverable, &t.upperCritical, &t.upperNonCritical, &t.lowerNonRecoverable,
-                           &t.lowerCritical, &t.lowerNonCritical})
-    {
+                           &t.lowerCritical, &t.lowerNonCritical}) {
         r.push_back(th->value_or(0));
     }
     r.push_back(s.positiveHysteresis);
@@ -128,8 +125,7 @@ Bytes fullSensorRecord(const BmcConfig& config, const SensorConfig& s)
 std::size_t usedUnits(const SdrState& sdr)
 {
     std::size_t units = 0;
-    for (const Bytes& record : sdr.records)
-    {
+    for (const Bytes& record : sdr.records) {
         units += (record.size() + allocationUnit - 1) / allocationUnit;
     }
     return units;
@@ -149,8 +145,8 @@ void getSdrRepositoryInfo(BmcState& state, const Request& /*req*/, Response& rsp
 
 void getSdrAllocationInfo(BmcState& state, const Request& /*req*/, Response& rsp)
 {
-    auto freeUnits = static_cast<std::uint16_t>(repositoryUnits -
-                                                std::min<std::size_t>(usedUnits(state.sdr), repositoryUnits));
+    auto freeUnits =
+        static_cast<std::uint16_t>(repositoryUnits - std::min<std::size_t>(usedUnits(state.sdr), repositoryUnits));
     rsp.push16(repositoryUnits);
     rsp.push16(allocationUnit);
     rsp.push16(freeUnits);
@@ -172,40 +168,29 @@ void getSdr(BmcState& state, const Request& req, Response& rsp)
     std::uint8_t offset = req.data[4];
     std::uint8_t count = req.data[5];
     const auto& records = state.sdr.records;
-    if (offset != 0 && (state.sdr.reservation == 0 || reservation != state.sdr.reservation))
-    {
+    if (offset != 0 && (state.sdr.reservation == 0 || reservation != state.sdr.reservation)) {
         rsp.fail(cc::reservationCancelled);
         return;
     }
     std::optional<std::size_t> index;
-    if (!records.empty())
-    {
-        if (id == 0x0000)
-        {
+    if (!records.empty()) {
+        if (id == 0x0000) {
             index = 0;
-        }
-        else if (id == 0xFFFF)
-        {
+        } else if (id == 0xFFFF) {
             index = records.size() - 1;
-        }
-        else
-        {
-            auto it = std::find_if(records.begin(), records.end(),
-                                   [id](const Bytes& r) { return le16(r, 0) == id; });
-            if (it != records.end())
-            {
+        } else {
+            auto it = std::find_if(records.begin(), records.end(), [id](const Bytes& r) { return le16(r, 0) == id; });
+            if (it != records.end()) {
                 index = static_cast<std::size_t>(it - records.begin());
             }
         }
     }
-    if (!index)
-    {
+    if (!index) {
         rsp.fail(cc::notPresent);
         return;
     }
     const Bytes& record = records[*index];
-    if (offset >= record.size())
-    {
+    if (offset >= record.size()) {
         rsp.fail(cc::parameterOutOfRange);
         return;
     }
@@ -213,8 +198,7 @@ void getSdr(BmcState& state, const Request& req, Response& rsp)
     // A count past the record's end reads to its end.
     std::size_t length = std::min<std::size_t>(count, available);
     // [netfn][cmd][cc][next id 2][data]
-    if (3 + 2 + length > state.responseLimit())
-    {
+    if (3 + 2 + length > state.responseLimit()) {
         rsp.fail(cc::cannotReturnBytes);
         return;
     }
@@ -235,13 +219,11 @@ void buildSdrRepository(BmcState& state)
 {
     state.sdr.records.clear();
     state.sdr.records.push_back(mcLocator(state.config));
-    for (const SensorConfig& sensor : state.config.sensors)
-    {
+    for (const SensorConfig& sensor : state.config.sensors) {
         state.sdr.records.push_back(fullSensorRecord(state.config, sensor));
     }
     std::uint16_t id = 1;
-    for (Bytes& record : state.sdr.records)
-    {
+    for (Bytes& record : state.sdr.records) {
         finish(record, id++);
     }
     state.sdr.lastAdd = state.wallClock();

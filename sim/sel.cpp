@@ -32,22 +32,18 @@ bool timestamped(std::uint8_t recordType)
 // Index of the record a Get/Delete names, resolving 0x0000 / 0xFFFF.
 std::optional<std::size_t> findRecord(const SelState& sel, std::uint16_t id)
 {
-    if (sel.records.empty())
-    {
+    if (sel.records.empty()) {
         return std::nullopt;
     }
-    if (id == firstRecord)
-    {
+    if (id == firstRecord) {
         return 0;
     }
-    if (id == lastRecord)
-    {
+    if (id == lastRecord) {
         return sel.records.size() - 1;
     }
-    auto it = std::find_if(sel.records.begin(), sel.records.end(),
-                           [id](const SelState::Record& r) { return r.id == id; });
-    if (it == sel.records.end())
-    {
+    auto it =
+        std::find_if(sel.records.begin(), sel.records.end(), [id](const SelState::Record& r) { return r.id == id; });
+    if (it == sel.records.end()) {
         return std::nullopt;
     }
     return static_cast<std::size_t>(it - sel.records.begin());
@@ -56,7 +52,8 @@ std::optional<std::size_t> findRecord(const SelState& sel, std::uint16_t id)
 void getSelInfo(BmcState& state, const Request& /*req*/, Response& rsp)
 {
     const SelState& sel = state.sel;
-    std::size_t freeEntries = state.config.selCapacity - std::min<std::size_t>(sel.records.size(), state.config.selCapacity);
+    std::size_t freeEntries =
+        state.config.selCapacity - std::min<std::size_t>(sel.records.size(), state.config.selCapacity);
     rsp.push(selVersion);
     rsp.push16(static_cast<std::uint16_t>(sel.records.size()));
     rsp.push16(static_cast<std::uint16_t>(std::min<std::size_t>(freeEntries * recordSize, 0xFFFE)));
@@ -96,19 +93,16 @@ void getSelEntry(BmcState& state, const Request& req, Response& rsp)
     std::uint8_t offset = req.data[4];
     std::uint8_t count = req.data[5];
     // Only a partial read needs the reservation (IPMI 2.0 31.5).
-    if (offset != 0 && !reservationValid(state, reservation))
-    {
+    if (offset != 0 && !reservationValid(state, reservation)) {
         rsp.fail(cc::reservationCancelled);
         return;
     }
     auto index = findRecord(state.sel, id);
-    if (!index)
-    {
+    if (!index) {
         rsp.fail(cc::notPresent);
         return;
     }
-    if (offset >= recordSize)
-    {
+    if (offset >= recordSize) {
         rsp.fail(cc::parameterOutOfRange);
         return;
     }
@@ -125,8 +119,7 @@ void addSelEntry(BmcState& state, const Request& req, Response& rsp)
     SelRecordBytes record{};
     std::copy(req.data.begin(), req.data.end(), record.begin());
     auto id = selAdd(state, record);
-    if (!id)
-    {
+    if (!id) {
         rsp.fail(cc::outOfSpace);
         return;
     }
@@ -135,14 +128,12 @@ void addSelEntry(BmcState& state, const Request& req, Response& rsp)
 
 void deleteSelEntry(BmcState& state, const Request& req, Response& rsp)
 {
-    if (!reservationValid(state, le16(req.data, 0)))
-    {
+    if (!reservationValid(state, le16(req.data, 0))) {
         rsp.fail(cc::reservationCancelled);
         return;
     }
     auto index = findRecord(state.sel, le16(req.data, 2));
-    if (!index)
-    {
+    if (!index) {
         rsp.fail(cc::notPresent);
         return;
     }
@@ -155,26 +146,21 @@ void deleteSelEntry(BmcState& state, const Request& req, Response& rsp)
 
 void clearSel(BmcState& state, const Request& req, Response& rsp)
 {
-    if (!reservationValid(state, le16(req.data, 0)))
-    {
+    if (!reservationValid(state, le16(req.data, 0))) {
         rsp.fail(cc::reservationCancelled);
         return;
     }
-    if (req.data[2] != 'C' || req.data[3] != 'L' || req.data[4] != 'R')
-    {
+    if (req.data[2] != 'C' || req.data[3] != 'L' || req.data[4] != 'R') {
         rsp.fail(cc::invalidDataField);
         return;
     }
     std::uint8_t op = req.data[5];
-    if (op == 0xAA)
-    {
+    if (op == 0xAA) {
         state.sel.records.clear();
         state.sel.overflow = false;
         state.sel.nextId = 1;
         state.sel.lastErase = state.wallClock();
-    }
-    else if (op != 0x00)
-    {
+    } else if (op != 0x00) {
         rsp.fail(cc::invalidDataField);
         return;
     }
@@ -199,8 +185,7 @@ void getSelUtcOffset(BmcState& state, const Request& /*req*/, Response& rsp)
 void setSelUtcOffset(BmcState& state, const Request& req, Response& rsp)
 {
     auto offset = static_cast<std::int16_t>(le16(req.data, 0));
-    if (offset != 0x07FF && (offset < -1440 || offset > 1440))
-    {
+    if (offset != 0x07FF && (offset < -1440 || offset > 1440)) {
         rsp.fail(cc::parameterOutOfRange);
         return;
     }
@@ -226,8 +211,7 @@ constexpr CommandEntry selTable[] = {
 std::optional<std::uint16_t> selAdd(BmcState& state, SelRecordBytes record)
 {
     SelState& sel = state.sel;
-    if (sel.records.size() >= state.config.selCapacity || sel.nextId == lastRecord)
-    {
+    if (sel.records.size() >= state.config.selCapacity || sel.nextId == lastRecord) {
         sel.overflow = true;
         return std::nullopt;
     }
@@ -235,10 +219,8 @@ std::optional<std::uint16_t> selAdd(BmcState& state, SelRecordBytes record)
     record[0] = static_cast<std::uint8_t>(id & 0xFF);
     record[1] = static_cast<std::uint8_t>(id >> 8);
     std::uint32_t now = state.wallClock();
-    if (timestamped(record[2]))
-    {
-        for (int i = 0; i < 4; ++i)
-        {
+    if (timestamped(record[2])) {
+        for (int i = 0; i < 4; ++i) {
             record[3 + i] = static_cast<std::uint8_t>(now >> (8 * i));
         }
     }

@@ -20,20 +20,19 @@ constexpr unsigned thresholdCount = 6; // LNC, LC, LNR, UNC, UC, UNR
 template <typename Thresholds>
 auto& thresholdRef(Thresholds& t, unsigned index)
 {
-    switch (index)
-    {
-        case 0:
-            return t.lowerNonCritical;
-        case 1:
-            return t.lowerCritical;
-        case 2:
-            return t.lowerNonRecoverable;
-        case 3:
-            return t.upperNonCritical;
-        case 4:
-            return t.upperCritical;
-        default:
-            return t.upperNonRecoverable;
+    switch (index) {
+    case 0:
+        return t.lowerNonCritical;
+    case 1:
+        return t.lowerCritical;
+    case 2:
+        return t.lowerNonRecoverable;
+    case 3:
+        return t.upperNonCritical;
+    case 4:
+        return t.upperCritical;
+    default:
+        return t.upperNonRecoverable;
     }
 }
 
@@ -50,14 +49,13 @@ bool isUpper(unsigned index)
 // Raw values compare as numbers in the sensor's analog format.
 int numeric(const SensorConfig& config, std::uint8_t raw)
 {
-    switch (config.analogFormat)
-    {
-        case 1: // one's complement
-            return (raw & 0x80) != 0 ? -static_cast<int>(static_cast<std::uint8_t>(~raw)) : raw;
-        case 2: // two's complement
-            return static_cast<std::int8_t>(raw);
-        default:
-            return raw;
+    switch (config.analogFormat) {
+    case 1: // one's complement
+        return (raw & 0x80) != 0 ? -static_cast<int>(static_cast<std::uint8_t>(~raw)) : raw;
+    case 2: // two's complement
+        return static_cast<std::int8_t>(raw);
+    default:
+        return raw;
     }
 }
 
@@ -71,10 +69,8 @@ unsigned eventOffset(unsigned index)
 std::uint8_t readableMask(const SensorConfig& config)
 {
     std::uint8_t mask = 0;
-    for (unsigned i = 0; i < thresholdCount; ++i)
-    {
-        if (thresholdOf(config.thresholds, i))
-        {
+    for (unsigned i = 0; i < thresholdCount; ++i) {
+        if (thresholdOf(config.thresholds, i)) {
             mask |= static_cast<std::uint8_t>(1U << i);
         }
     }
@@ -84,16 +80,13 @@ std::uint8_t readableMask(const SensorConfig& config)
 void evaluate(BmcState& state, SensorState& sensor)
 {
     const SensorConfig& cfg = sensor.config;
-    if (cfg.eventReadingType != thresholdEventType)
-    {
+    if (cfg.eventReadingType != thresholdEventType) {
         return;
     }
     int value = numeric(cfg, sensor.raw);
-    for (unsigned i = 0; i < thresholdCount; ++i)
-    {
+    for (unsigned i = 0; i < thresholdCount; ++i) {
         auto threshold = thresholdOf(cfg.thresholds, i);
-        if (!threshold)
-        {
+        if (!threshold) {
             continue;
         }
         int limit = numeric(cfg, *threshold);
@@ -101,22 +94,17 @@ void evaluate(BmcState& state, SensorState& sensor)
         auto bit = static_cast<std::uint16_t>(1U << offset);
         bool was = (sensor.asserted & bit) != 0;
         bool now = was;
-        if (isUpper(i))
-        {
+        if (isUpper(i)) {
             now = was ? value > limit - cfg.negativeHysteresis - 1 : value >= limit;
-        }
-        else
-        {
+        } else {
             now = was ? value < limit + cfg.positiveHysteresis + 1 : value <= limit;
         }
-        if (now == was)
-        {
+        if (now == was) {
             continue;
         }
         sensor.asserted = static_cast<std::uint16_t>(now ? (sensor.asserted | bit) : (sensor.asserted & ~bit));
         bool enabled = now ? (sensor.assertionEnabled & bit) != 0 : (sensor.deassertionEnabled & bit) != 0;
-        if (!enabled || !sensor.eventsEnabled || !sensor.scanningEnabled || state.messaging.eventReceiver == 0xFF)
-        {
+        if (!enabled || !sensor.eventsEnabled || !sensor.scanningEnabled || state.messaging.eventReceiver == 0xFF) {
             continue;
         }
         EventMessage event;
@@ -140,8 +128,7 @@ SensorState* findSensor(BmcState& state, std::uint8_t number)
 SensorState* sensorOrFail(BmcState& state, const Request& req, Response& rsp)
 {
     SensorState* sensor = findSensor(state, req.data[0]);
-    if (sensor == nullptr)
-    {
+    if (sensor == nullptr) {
         rsp.fail(cc::notPresent);
     }
     return sensor;
@@ -162,8 +149,7 @@ void getEventReceiver(BmcState& state, const Request& /*req*/, Response& rsp)
 void platformEvent(BmcState& state, const Request& req, Response& rsp)
 {
     std::uint8_t evmRev = req.data[1];
-    if (evmRev != 0x03 && evmRev != 0x04)
-    {
+    if (evmRev != 0x03 && evmRev != 0x04) {
         rsp.fail(cc::invalidDataField);
         return;
     }
@@ -174,8 +160,7 @@ void platformEvent(BmcState& state, const Request& req, Response& rsp)
     event.sensorType = req.data[2];
     event.sensorNumber = req.data[3];
     event.dirType = req.data[4];
-    for (std::size_t i = 0; i < 3 && 5 + i < req.data.size(); ++i)
-    {
+    for (std::size_t i = 0; i < 3 && 5 + i < req.data.size(); ++i) {
         event.data[i] = req.data[5 + i];
     }
     postEvent(state, event);
@@ -192,48 +177,41 @@ void getDeviceSdrInfo(BmcState& state, const Request& req, Response& rsp)
 void getSensorReading(BmcState& state, const Request& req, Response& rsp)
 {
     SensorState* sensor = sensorOrFail(state, req, rsp);
-    if (sensor == nullptr)
-    {
+    if (sensor == nullptr) {
         return;
     }
     const SensorConfig& cfg = sensor->config;
     std::uint8_t status = 0;
     int value = numeric(cfg, sensor->raw);
-    for (unsigned i = 0; i < thresholdCount; ++i)
-    {
+    for (unsigned i = 0; i < thresholdCount; ++i) {
         auto threshold = thresholdOf(cfg.thresholds, i);
-        if (!threshold)
-        {
+        if (!threshold) {
             continue;
         }
         int limit = numeric(cfg, *threshold);
-        if (isUpper(i) ? value >= limit : value <= limit)
-        {
+        if (isUpper(i) ? value >= limit : value <= limit) {
             status |= static_cast<std::uint8_t>(1U << i);
         }
     }
     rsp.push(sensor->raw);
-    rsp.push(static_cast<std::uint8_t>((sensor->eventsEnabled ? 0x80 : 0x00) | (sensor->scanningEnabled ? 0x40 : 0x00)));
+    rsp.push(
+        static_cast<std::uint8_t>((sensor->eventsEnabled ? 0x80 : 0x00) | (sensor->scanningEnabled ? 0x40 : 0x00)));
     rsp.push(status);
 }
 
 void setSensorThresholds(BmcState& state, const Request& req, Response& rsp)
 {
     SensorState* sensor = sensorOrFail(state, req, rsp);
-    if (sensor == nullptr)
-    {
+    if (sensor == nullptr) {
         return;
     }
     std::uint8_t mask = req.data[1];
-    if ((mask & 0xC0) != 0 || (mask & ~readableMask(sensor->config)) != 0)
-    {
+    if ((mask & 0xC0) != 0 || (mask & ~readableMask(sensor->config)) != 0) {
         rsp.fail(cc::invalidDataField); // a threshold this sensor does not have
         return;
     }
-    for (unsigned i = 0; i < thresholdCount; ++i)
-    {
-        if ((mask & (1U << i)) != 0)
-        {
+    for (unsigned i = 0; i < thresholdCount; ++i) {
+        if ((mask & (1U << i)) != 0) {
             thresholdRef(sensor->config.thresholds, i) = req.data[2 + i];
         }
     }
@@ -243,13 +221,11 @@ void setSensorThresholds(BmcState& state, const Request& req, Response& rsp)
 void getSensorThresholds(BmcState& state, const Request& req, Response& rsp)
 {
     SensorState* sensor = sensorOrFail(state, req, rsp);
-    if (sensor == nullptr)
-    {
+    if (sensor == nullptr) {
         return;
     }
     rsp.push(readableMask(sensor->config));
-    for (unsigned i = 0; i < thresholdCount; ++i)
-    {
+    for (unsigned i = 0; i < thresholdCount; ++i) {
         rsp.push(thresholdOf(sensor->config.thresholds, i).value_or(0));
     }
 }
@@ -257,8 +233,7 @@ void getSensorThresholds(BmcState& state, const Request& req, Response& rsp)
 void setSensorHysteresis(BmcState& state, const Request& req, Response& rsp)
 {
     SensorState* sensor = sensorOrFail(state, req, rsp);
-    if (sensor != nullptr)
-    {
+    if (sensor != nullptr) {
         sensor->config.positiveHysteresis = req.data[2];
         sensor->config.negativeHysteresis = req.data[3];
     }
@@ -267,8 +242,7 @@ void setSensorHysteresis(BmcState& state, const Request& req, Response& rsp)
 void getSensorHysteresis(BmcState& state, const Request& req, Response& rsp)
 {
     SensorState* sensor = sensorOrFail(state, req, rsp);
-    if (sensor != nullptr)
-    {
+    if (sensor != nullptr) {
         rsp.push(sensor->config.positiveHysteresis);
         rsp.push(sensor->config.negativeHysteresis);
     }
@@ -277,25 +251,21 @@ void getSensorHysteresis(BmcState& state, const Request& req, Response& rsp)
 void setSensorEventEnable(BmcState& state, const Request& req, Response& rsp)
 {
     SensorState* sensor = sensorOrFail(state, req, rsp);
-    if (sensor == nullptr)
-    {
+    if (sensor == nullptr) {
         return;
     }
     std::uint8_t flags = req.data[1];
     std::uint8_t action = (flags >> 4) & 0x03;
-    if (action == 3)
-    {
+    if (action == 3) {
         rsp.fail(cc::invalidDataField);
         return;
     }
     auto field = [&req](std::size_t at) -> std::uint16_t {
         std::uint16_t v = 0;
-        if (at < req.data.size())
-        {
+        if (at < req.data.size()) {
             v = req.data[at];
         }
-        if (at + 1 < req.data.size())
-        {
+        if (at + 1 < req.data.size()) {
             v = static_cast<std::uint16_t>(v | (req.data[at + 1] << 8));
         }
         return v;
@@ -304,13 +274,10 @@ void setSensorEventEnable(BmcState& state, const Request& req, Response& rsp)
     std::uint16_t deassertBits = field(4) & sensor->config.deassertionMask;
     sensor->eventsEnabled = (flags & 0x80) != 0;
     sensor->scanningEnabled = (flags & 0x40) != 0;
-    if (action == 1)
-    {
+    if (action == 1) {
         sensor->assertionEnabled |= assertBits;
         sensor->deassertionEnabled |= deassertBits;
-    }
-    else if (action == 2)
-    {
+    } else if (action == 2) {
         sensor->assertionEnabled &= static_cast<std::uint16_t>(~assertBits);
         sensor->deassertionEnabled &= static_cast<std::uint16_t>(~deassertBits);
     }
@@ -319,11 +286,11 @@ void setSensorEventEnable(BmcState& state, const Request& req, Response& rsp)
 void getSensorEventEnable(BmcState& state, const Request& req, Response& rsp)
 {
     SensorState* sensor = sensorOrFail(state, req, rsp);
-    if (sensor == nullptr)
-    {
+    if (sensor == nullptr) {
         return;
     }
-    rsp.push(static_cast<std::uint8_t>((sensor->eventsEnabled ? 0x80 : 0x00) | (sensor->scanningEnabled ? 0x40 : 0x00)));
+    rsp.push(
+        static_cast<std::uint8_t>((sensor->eventsEnabled ? 0x80 : 0x00) | (sensor->scanningEnabled ? 0x40 : 0x00)));
     rsp.push16(sensor->assertionEnabled);
     rsp.push16(sensor->deassertionEnabled);
 }
@@ -331,8 +298,7 @@ void getSensorEventEnable(BmcState& state, const Request& req, Response& rsp)
 void rearmSensorEvents(BmcState& state, const Request& req, Response& rsp)
 {
     SensorState* sensor = sensorOrFail(state, req, rsp);
-    if (sensor == nullptr)
-    {
+    if (sensor == nullptr) {
         return;
     }
     // Forget the asserted states so present conditions are reported afresh.
@@ -343,8 +309,7 @@ void rearmSensorEvents(BmcState& state, const Request& req, Response& rsp)
 void getSensorType(BmcState& state, const Request& req, Response& rsp)
 {
     SensorState* sensor = sensorOrFail(state, req, rsp);
-    if (sensor != nullptr)
-    {
+    if (sensor != nullptr) {
         rsp.push(sensor->config.sensorType);
         rsp.push(sensor->config.eventReadingType);
     }
@@ -371,8 +336,7 @@ constexpr CommandEntry sensorEventTable[] = {
 void initSensors(BmcState& state)
 {
     state.sensors.clear();
-    for (const SensorConfig& cfg : state.config.sensors)
-    {
+    for (const SensorConfig& cfg : state.config.sensors) {
         SensorState sensor;
         sensor.config = cfg;
         sensor.raw = cfg.initialRaw;
@@ -382,8 +346,7 @@ void initSensors(BmcState& state)
         state.sensors.push_back(sensor);
     }
     // Conditions present at start are known, not news: no events for them.
-    for (SensorState& sensor : state.sensors)
-    {
+    for (SensorState& sensor : state.sensors) {
         bool events = sensor.eventsEnabled;
         sensor.eventsEnabled = false;
         evaluate(state, sensor);
@@ -393,24 +356,18 @@ void initSensors(BmcState& state)
 
 void advanceSensors(BmcState& state)
 {
-    for (SensorState& sensor : state.sensors)
-    {
+    for (SensorState& sensor : state.sensors) {
         const SensorMotion& motion = sensor.config.motion;
-        if (motion.kind != SensorMotion::Kind::Triangle || motion.period.count() <= 0)
-        {
+        if (motion.kind != SensorMotion::Kind::Triangle || motion.period.count() <= 0) {
             continue;
         }
-        while (sensor.nextMove <= state.now)
-        {
+        while (sensor.nextMove <= state.now) {
             sensor.nextMove += motion.period;
             int next = sensor.raw + sensor.direction * motion.step;
-            if (next >= motion.high)
-            {
+            if (next >= motion.high) {
                 next = motion.high;
                 sensor.direction = -1;
-            }
-            else if (next <= motion.low)
-            {
+            } else if (next <= motion.low) {
                 next = motion.low;
                 sensor.direction = 1;
             }
@@ -423,12 +380,10 @@ void advanceSensors(BmcState& state)
 std::optional<SteadyTime> sensorsDeadline(const BmcState& state)
 {
     std::optional<SteadyTime> best;
-    for (const SensorState& sensor : state.sensors)
-    {
+    for (const SensorState& sensor : state.sensors) {
         const SensorMotion& motion = sensor.config.motion;
         if (motion.kind == SensorMotion::Kind::Triangle && motion.period.count() > 0 &&
-            (!best || sensor.nextMove < *best))
-        {
+            (!best || sensor.nextMove < *best)) {
             best = sensor.nextMove;
         }
     }
@@ -437,8 +392,7 @@ std::optional<SteadyTime> sensorsDeadline(const BmcState& state)
 
 void setSensorRawValue(BmcState& state, std::uint8_t sensorNumber, std::uint8_t raw)
 {
-    if (SensorState* sensor = findSensor(state, sensorNumber))
-    {
+    if (SensorState* sensor = findSensor(state, sensorNumber)) {
         sensor->raw = raw;
         evaluate(state, *sensor);
     }

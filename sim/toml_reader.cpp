@@ -7,8 +7,8 @@
 
 namespace ipmi::sim {
 
-TomlReader::TomlReader(const toml::table& table, std::string_view sourceName, std::string context) :
-    table_(&table), source_(sourceName), context_(std::move(context))
+TomlReader::TomlReader(const toml::table& table, std::string_view sourceName, std::string context)
+    : table_(&table), source_(sourceName), context_(std::move(context))
 {
 }
 
@@ -32,13 +32,11 @@ void TomlReader::require(std::initializer_list<std::string_view> keys) const
 {
     std::string names;
     bool missing = false;
-    for (std::string_view key : keys)
-    {
+    for (std::string_view key : keys) {
         missing = missing || !has(key);
         names += fmt::format("{}{}{}", names.empty() ? "" : " and ", context_, key);
     }
-    if (missing)
-    {
+    if (missing) {
         failHere(fmt::format("{} {} required", names, keys.size() == 1 ? "is" : "are"));
     }
 }
@@ -52,17 +50,14 @@ const toml::node* TomlReader::lookup(std::string_view key)
 void TomlReader::integer(std::string_view key, std::int64_t min, std::int64_t max, std::int64_t& out)
 {
     const toml::node* node = lookup(key);
-    if (node == nullptr)
-    {
+    if (node == nullptr) {
         return;
     }
     auto value = node->value<std::int64_t>();
-    if (!node->is_integer() || !value)
-    {
+    if (!node->is_integer() || !value) {
         fail(*node, fmt::format("{}{} must be an integer", context_, key));
     }
-    if (*value < min || *value > max)
-    {
+    if (*value < min || *value > max) {
         fail(*node, fmt::format("{}{} = {} is out of range {}..{}", context_, key, *value, min, max));
     }
     out = *value;
@@ -71,12 +66,10 @@ void TomlReader::integer(std::string_view key, std::int64_t min, std::int64_t ma
 void TomlReader::boolean(std::string_view key, bool& out)
 {
     const toml::node* node = lookup(key);
-    if (node == nullptr)
-    {
+    if (node == nullptr) {
         return;
     }
-    if (!node->is_boolean())
-    {
+    if (!node->is_boolean()) {
         fail(*node, fmt::format("{}{} must be true or false", context_, key));
     }
     out = node->as_boolean()->get();
@@ -85,17 +78,14 @@ void TomlReader::boolean(std::string_view key, bool& out)
 void TomlReader::string(std::string_view key, std::string& out, std::size_t maxLength)
 {
     const toml::node* node = lookup(key);
-    if (node == nullptr)
-    {
+    if (node == nullptr) {
         return;
     }
-    if (!node->is_string())
-    {
+    if (!node->is_string()) {
         fail(*node, fmt::format("{}{} must be a string", context_, key));
     }
     const std::string& value = node->as_string()->get();
-    if (value.size() > maxLength)
-    {
+    if (value.size() > maxLength) {
         fail(*node, fmt::format("{}{} is longer than {} bytes", context_, key, maxLength));
     }
     out = value;
@@ -105,24 +95,19 @@ void TomlReader::named(std::string_view key, const std::vector<std::pair<std::st
                        std::int64_t min, std::int64_t max, std::int64_t& out)
 {
     const toml::node* node = lookup(key);
-    if (node == nullptr)
-    {
+    if (node == nullptr) {
         return;
     }
-    if (node->is_string())
-    {
+    if (node->is_string()) {
         const std::string& text = node->as_string()->get();
-        for (const auto& [name, value] : names)
-        {
-            if (name == text)
-            {
+        for (const auto& [name, value] : names) {
+            if (name == text) {
                 out = value;
                 return;
             }
         }
         std::string choices;
-        for (const auto& entry : names)
-        {
+        for (const auto& entry : names) {
             choices += choices.empty() ? "" : ", ";
             choices += entry.first;
         }
@@ -131,30 +116,24 @@ void TomlReader::named(std::string_view key, const std::vector<std::pair<std::st
     integer(key, min, max, out);
 }
 
-void TomlReader::bytes(std::string_view key, std::vector<std::uint8_t>& out, std::size_t minCount,
-                       std::size_t maxCount)
+void TomlReader::bytes(std::string_view key, std::vector<std::uint8_t>& out, std::size_t minCount, std::size_t maxCount)
 {
     const toml::node* node = lookup(key);
-    if (node == nullptr)
-    {
+    if (node == nullptr) {
         return;
     }
     const toml::array* array = node->as_array();
-    if (array == nullptr)
-    {
+    if (array == nullptr) {
         fail(*node, fmt::format("{}{} must be an array of bytes", context_, key));
     }
-    if (array->size() < minCount || array->size() > maxCount)
-    {
-        fail(*node, fmt::format("{}{} must hold {}..{} bytes, not {}", context_, key, minCount, maxCount,
-                                array->size()));
+    if (array->size() < minCount || array->size() > maxCount) {
+        fail(*node,
+             fmt::format("{}{} must hold {}..{} bytes, not {}", context_, key, minCount, maxCount, array->size()));
     }
     std::vector<std::uint8_t> result;
-    for (const toml::node& element : *array)
-    {
+    for (const toml::node& element : *array) {
         auto value = element.value<std::int64_t>();
-        if (!element.is_integer() || !value || *value < 0 || *value > 0xFF)
-        {
+        if (!element.is_integer() || !value || *value < 0 || *value > 0xFF) {
             fail(element, fmt::format("{}{} must hold bytes 0..255", context_, key));
         }
         result.push_back(static_cast<std::uint8_t>(*value));
@@ -165,12 +144,10 @@ void TomlReader::bytes(std::string_view key, std::vector<std::uint8_t>& out, std
 std::optional<TomlReader> TomlReader::table(std::string_view key)
 {
     const toml::node* node = lookup(key);
-    if (node == nullptr)
-    {
+    if (node == nullptr) {
         return std::nullopt;
     }
-    if (!node->is_table())
-    {
+    if (!node->is_table()) {
         fail(*node, fmt::format("{}{} must be a table", context_, key));
     }
     return TomlReader(*node->as_table(), source_, fmt::format("{}{}.", context_, key));
@@ -180,20 +157,16 @@ std::vector<TomlReader> TomlReader::arrayOfTables(std::string_view key)
 {
     std::vector<TomlReader> result;
     const toml::node* node = lookup(key);
-    if (node == nullptr)
-    {
+    if (node == nullptr) {
         return result;
     }
     const toml::array* array = node->as_array();
-    if (array == nullptr)
-    {
+    if (array == nullptr) {
         fail(*node, fmt::format("{}{} must be an array of tables ([[{}]])", context_, key, key));
     }
     std::size_t index = 0;
-    for (const toml::node& element : *array)
-    {
-        if (!element.is_table())
-        {
+    for (const toml::node& element : *array) {
+        if (!element.is_table()) {
             fail(element, fmt::format("{}{} must be an array of tables ([[{}]])", context_, key, key));
         }
         result.emplace_back(*element.as_table(), source_, fmt::format("{}{}[{}].", context_, key, index++));
@@ -203,10 +176,8 @@ std::vector<TomlReader> TomlReader::arrayOfTables(std::string_view key)
 
 void TomlReader::finish() const
 {
-    for (auto&& [key, node] : *table_)
-    {
-        if (!used_.contains(key.str()))
-        {
+    for (auto&& [key, node] : *table_) {
+        if (!used_.contains(key.str())) {
             const auto& begin = key.source().begin.line != 0 ? key.source().begin : node.source().begin;
             throw ConfigProblem(
                 fmt::format("{}:{}:{}: unknown key {}{}", source_, begin.line, begin.column, context_, key.str()));

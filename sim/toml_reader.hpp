@@ -51,8 +51,7 @@ class TomlReader
     template <typename T>
     void optionalNumber(std::string_view key, std::optional<T>& out)
     {
-        if (has(key))
-        {
+        if (has(key)) {
             T value{};
             number(key, value);
             out = value;

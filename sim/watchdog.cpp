@@ -37,8 +37,7 @@ std::uint8_t preTimeoutInterrupt(const WatchdogState& wd)
 void logWatchdogEvent(BmcState& state, std::uint8_t offset)
 {
     const WatchdogState& wd = state.watchdog;
-    if ((wd.timerUse & dontLogBit) != 0 || state.messaging.eventReceiver == 0xFF)
-    {
+    if ((wd.timerUse & dontLogBit) != 0 || state.messaging.eventReceiver == 0xFF) {
         return;
     }
     EventMessage event;
@@ -59,19 +58,18 @@ void expire(BmcState& state)
     wd.expirationFlags |= static_cast<std::uint8_t>(1U << timerUse(wd));
     std::uint8_t action = wd.actions & 0x07;
     logWatchdogEvent(state, action); // offsets 0-3: expired, hard reset, power down, power cycle
-    switch (action)
-    {
-        case 1:
-            chassisAct(state, ChassisAction::HardReset, restartCauseWatchdog);
-            break;
-        case 2:
-            chassisAct(state, ChassisAction::PowerDown, restartCauseWatchdog);
-            break;
-        case 3:
-            chassisAct(state, ChassisAction::PowerCycle, restartCauseWatchdog);
-            break;
-        default:
-            break;
+    switch (action) {
+    case 1:
+        chassisAct(state, ChassisAction::HardReset, restartCauseWatchdog);
+        break;
+    case 2:
+        chassisAct(state, ChassisAction::PowerDown, restartCauseWatchdog);
+        break;
+    case 3:
+        chassisAct(state, ChassisAction::PowerCycle, restartCauseWatchdog);
+        break;
+    default:
+        break;
     }
     // "don't log" applies to one expiration only.
     wd.timerUse &= static_cast<std::uint8_t>(~dontLogBit);
@@ -81,8 +79,7 @@ void preTimeout(BmcState& state)
 {
     WatchdogState& wd = state.watchdog;
     wd.pretimeoutDone = true;
-    if (preTimeoutInterrupt(wd) == 0)
-    {
+    if (preTimeoutInterrupt(wd) == 0) {
         return;
     }
     state.messaging.watchdogPretimeout = true;
@@ -94,8 +91,7 @@ void checkPreTimeout(BmcState& state)
 {
     WatchdogState& wd = state.watchdog;
     if (wd.running && !wd.pretimeoutDone && wd.pretimeoutSeconds > 0 &&
-        wd.presentCountdown <= wd.pretimeoutSeconds * 10U)
-    {
+        wd.presentCountdown <= wd.pretimeoutSeconds * 10U) {
         preTimeout(state);
     }
 }
@@ -109,13 +105,11 @@ void setWatchdog(BmcState& state, const Request& req, Response& rsp)
     std::uint16_t countdown = le16(req.data, 4);
     std::uint8_t useValue = use & 0x07;
     if (useValue == 0 || useValue > 5 || (use & 0x38) != 0 || (actions & 0x07) > 3 || ((actions >> 4) & 0x07) > 3 ||
-        (actions & 0x88) != 0)
-    {
+        (actions & 0x88) != 0) {
         rsp.fail(cc::invalidDataField);
         return;
     }
-    if (pretimeout * 10U > countdown && ((actions >> 4) & 0x07) != 0)
-    {
+    if (pretimeout * 10U > countdown && ((actions >> 4) & 0x07) != 0) {
         rsp.fail(cc::invalidDataField); // the pre-timeout would come before the start
         return;
     }
@@ -127,15 +121,12 @@ void setWatchdog(BmcState& state, const Request& req, Response& rsp)
     wd.expirationFlags &= static_cast<std::uint8_t>(~(clearFlags & 0x3E));
     wd.initialCountdown = countdown;
     wd.pretimeoutDone = false;
-    if ((use & dontStopBit) != 0 && wd.running)
-    {
+    if ((use & dontStopBit) != 0 && wd.running) {
         // The new countdown takes effect at once and keeps counting.
         wd.presentCountdown = countdown;
         wd.nextTick = state.now + tick;
         checkPreTimeout(state);
-    }
-    else
-    {
+    } else {
         wd.running = false;
         wd.presentCountdown = countdown;
     }
@@ -155,15 +146,13 @@ void getWatchdog(BmcState& state, const Request& /*req*/, Response& rsp)
 void resetWatchdogTimer(BmcState& state, const Request& /*req*/, Response& rsp)
 {
     WatchdogState& wd = state.watchdog;
-    if (!wd.initialized)
-    {
+    if (!wd.initialized) {
         rsp.fail(abi::IPMI_WATCHDOG_NOT_INITIALIZED_ERR);
         return;
     }
     wd.presentCountdown = wd.initialCountdown;
     wd.pretimeoutDone = false;
-    if (wd.initialCountdown == 0)
-    {
+    if (wd.initialCountdown == 0) {
         // A zero countdown expires at once, as the spec's "immediate timeout".
         wd.running = true;
         expire(state);
@@ -185,16 +174,13 @@ constexpr CommandEntry watchdogTable[] = {
 void advanceWatchdog(BmcState& state)
 {
     WatchdogState& wd = state.watchdog;
-    while (wd.running && wd.nextTick <= state.now)
-    {
+    while (wd.running && wd.nextTick <= state.now) {
         wd.nextTick += tick;
-        if (wd.presentCountdown > 0)
-        {
+        if (wd.presentCountdown > 0) {
             --wd.presentCountdown;
         }
         checkPreTimeout(state);
-        if (wd.presentCountdown == 0)
-        {
+        if (wd.presentCountdown == 0) {
             expire(state);
         }
     }
@@ -202,8 +188,7 @@ void advanceWatchdog(BmcState& state)
 
 std::optional<SteadyTime> watchdogDeadline(const BmcState& state)
 {
-    if (!state.watchdog.running)
-    {
+    if (!state.watchdog.running) {
         return std::nullopt;
     }
     return state.watchdog.nextTick;

@@ -12,12 +12,12 @@ namespace ipmi::ssif {
 
 struct SsifLimits
 {
-    std::size_t maxRequest = 32;  // bytes of [netfn/lun][cmd][data]
+    std::size_t maxRequest = 32; // bytes of [netfn/lun][cmd][data]
     std::size_t maxResponse = 32;
     std::uint8_t transactions = 0; // 0 single part, 1 start+end, 2 start/middle/end
     bool pec = false;
-    bool cmd8Works = false;        // multi-part writes end with 0x08 (set by the probe)
-    bool valid = false;            // false: the BMC's answer was unusable, defaults apply
+    bool cmd8Works = false; // multi-part writes end with 0x08 (set by the probe)
+    bool valid = false;     // false: the BMC's answer was unusable, defaults apply
 };
 
 // `response` is the whole reply ([netfn/lun][cmd][cc][reserved][flags]

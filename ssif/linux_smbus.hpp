@@ -18,7 +18,7 @@ class LinuxSmbus : public Smbus
     // Opens `devicePath` and binds `address`; on failure a message naming
     // the device, the address and the errno.
     static std::variant<std::unique_ptr<LinuxSmbus>, std::string> open(const std::string& devicePath,
-                                                                        std::uint8_t address);
+                                                                       std::uint8_t address);
     ~LinuxSmbus() override;
     LinuxSmbus(const LinuxSmbus&) = delete;
     LinuxSmbus& operator=(const LinuxSmbus&) = delete;

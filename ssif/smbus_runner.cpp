@@ -5,13 +5,10 @@
 
 namespace ipmi::ssif {
 
-SmbusRunner::SmbusRunner(core::EventLoop& loop, std::unique_ptr<Smbus> bus)
-    : loop_(loop)
-    , bus_(std::move(bus))
+SmbusRunner::SmbusRunner(core::EventLoop& loop, std::unique_ptr<Smbus> bus) : loop_(loop), bus_(std::move(bus))
 {
     ::sem_init(&jobsReady_, 0, 0);
-    if (bus_->blocking())
-    {
+    if (bus_->blocking()) {
         worker_ = std::thread([this] { workerMain(); });
     }
 }
@@ -24,8 +21,7 @@ SmbusRunner::~SmbusRunner()
         jobs_.clear();
     }
     ::sem_post(&jobsReady_);
-    if (worker_.joinable())
-    {
+    if (worker_.joinable()) {
         worker_.join(); // at most one transfer (milliseconds) to finish
     }
     ::sem_destroy(&jobsReady_);
@@ -55,8 +51,7 @@ void SmbusRunner::writeThenRead(std::uint8_t command, Bytes data, std::uint8_t r
 
 void SmbusRunner::setAlertHandler(std::function<void()> onAlert)
 {
-    if (!onAlert)
-    {
+    if (!onAlert) {
         bus_->setAlertHandler({});
         return;
     }
@@ -68,8 +63,7 @@ void SmbusRunner::setAlertHandler(std::function<void()> onAlert)
 
 void SmbusRunner::submit(Job job)
 {
-    if (!bus_->blocking())
-    {
+    if (!bus_->blocking()) {
         Outcome outcome = run(job);
         complete(std::move(job), std::move(outcome));
         return;
@@ -85,24 +79,22 @@ SmbusRunner::Outcome SmbusRunner::run(Job& job)
 {
     const auto began = std::chrono::steady_clock::now();
     Outcome outcome;
-    switch (job.kind)
-    {
-        case Kind::Write:
-            outcome.error = bus_->writeBlock(job.command, job.data);
-            break;
-        case Kind::Read:
-            outcome.error = bus_->readBlock(job.command, outcome.data);
-            break;
-        case Kind::SetPec:
-            outcome.error = bus_->setPec(job.flag);
-            break;
-        case Kind::WriteRead:
-            outcome.error = bus_->writeBlock(job.command, job.data);
-            if (outcome.error == 0)
-            {
-                outcome.readError = bus_->readBlock(job.readCommand, outcome.data);
-            }
-            break;
+    switch (job.kind) {
+    case Kind::Write:
+        outcome.error = bus_->writeBlock(job.command, job.data);
+        break;
+    case Kind::Read:
+        outcome.error = bus_->readBlock(job.command, outcome.data);
+        break;
+    case Kind::SetPec:
+        outcome.error = bus_->setPec(job.flag);
+        break;
+    case Kind::WriteRead:
+        outcome.error = bus_->writeBlock(job.command, job.data);
+        if (outcome.error == 0) {
+            outcome.readError = bus_->readBlock(job.readCommand, outcome.data);
+        }
+        break;
     }
     const auto spent = std::chrono::steady_clock::now() - began;
     busNanos_.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(spent).count(), std::memory_order_relaxed);
@@ -113,12 +105,9 @@ void SmbusRunner::complete(Job job, Outcome outcome)
 {
     loop_.post(lifetime_.guard([done = std::move(job.done), writeReadDone = std::move(job.writeReadDone),
                                 outcome = std::move(outcome)]() mutable {
-        if (writeReadDone)
-        {
+        if (writeReadDone) {
             writeReadDone(outcome.error, outcome.readError, std::move(outcome.data));
-        }
-        else
-        {
+        } else {
             done(outcome.error, std::move(outcome.data));
         }
     }));
@@ -126,12 +115,9 @@ void SmbusRunner::complete(Job job, Outcome outcome)
 
 void SmbusRunner::workerMain()
 {
-    for (;;)
-    {
-        if (::sem_wait(&jobsReady_) != 0)
-        {
-            if (errno == EINTR)
-            {
+    for (;;) {
+        if (::sem_wait(&jobsReady_) != 0) {
+            if (errno == EINTR) {
                 continue; // a signal handler ran on this thread
             }
             return; // EINVAL: the semaphore is gone, which only the destructor does
@@ -139,12 +125,10 @@ void SmbusRunner::workerMain()
         Job job;
         {
             const std::lock_guard lock(mutex_);
-            if (stopping_)
-            {
+            if (stopping_) {
                 return;
             }
-            if (jobs_.empty())
-            {
+            if (jobs_.empty()) {
                 continue; // every post has its job; never pop an empty queue all the same
             }
             job = std::move(jobs_.front());

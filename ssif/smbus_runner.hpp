@@ -11,13 +11,13 @@
 #include "core/lifetime.hpp"
 #include "ssif/smbus.hpp"
 
+#include <semaphore.h>
+
 #include <atomic>
 #include <chrono>
 #include <deque>
 #include <memory>
 #include <mutex>
-
-#include <semaphore.h>
 #include <thread>
 
 namespace ipmi::ssif {

@@ -21,16 +21,16 @@ namespace ipmi::ssif {
 
 struct SsifParams
 {
-    std::uint8_t addr = 0;          // addr=: the BMC's 7-bit SMBus address
-    std::string adapter;            // adapter=: adapter name, or "i2c-N" / "N"; empty = the only adapter
-    std::uint8_t slaveAddr = 0;     // slave_addrs=: the BMC's IPMB address; 0 = 0x20
-    unsigned dbg = 0;               // dbg=: 1 messages, 2 state, 4 timing
-    bool dbgProbe = false;          // dbg_probe=
-    bool alertsBroken = false;      // alerts_broken=
-    bool tryacpi = true;            // tryacpi=: consumed by discovery
-    bool trydmi = true;             // trydmi=: consumed by discovery
+    std::uint8_t addr = 0;      // addr=: the BMC's 7-bit SMBus address
+    std::string adapter;        // adapter=: adapter name, or "i2c-N" / "N"; empty = the only adapter
+    std::uint8_t slaveAddr = 0; // slave_addrs=: the BMC's IPMB address; 0 = 0x20
+    unsigned dbg = 0;           // dbg=: 1 messages, 2 state, 4 timing
+    bool dbgProbe = false;      // dbg_probe=
+    bool alertsBroken = false;  // alerts_broken=
+    bool tryacpi = true;        // tryacpi=: consumed by discovery
+    bool trydmi = true;         // trydmi=: consumed by discovery
     core::AddrSource addrSource = core::AddrSource::Hardcoded;
-    std::string acpiPath;           // when addrSource == Acpi
+    std::string acpiPath; // when addrSource == Acpi
     // Roots for the sysfs and device lookups (tests point them elsewhere).
     std::filesystem::path sysfsRoot = "/sys";
     std::filesystem::path devRoot = "/dev";

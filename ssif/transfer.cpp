@@ -1,9 +1,10 @@
 // Transfer: one SSIF transaction with adaptive polling (see transfer.hpp).
 #include "ssif/transfer.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cerrno>
-#include <fmt/format.h>
 
 namespace ipmi::ssif {
 
@@ -26,16 +27,14 @@ constexpr std::size_t kPartData = kSmbusBlockMax - 1;
 std::vector<WritePart> splitRequest(std::span<const std::uint8_t> request, bool cmd8Works)
 {
     std::vector<WritePart> parts;
-    if (request.size() <= kSmbusBlockMax)
-    {
+    if (request.size() <= kSmbusBlockMax) {
         // Not a braced list: that would copy the bytes once more.
         parts.push_back(WritePart{kCmdSingleWrite, Bytes(request.begin(), request.end())});
         return parts;
     }
     parts.push_back(WritePart{kCmdMultiWriteStart, Bytes(request.begin(), request.begin() + kSmbusBlockMax)});
     std::size_t pos = kSmbusBlockMax;
-    for (;;)
-    {
+    for (;;) {
         const std::size_t left = request.size() - pos;
         const std::size_t count = std::min(left, kSmbusBlockMax);
         const auto from = request.begin() + static_cast<std::ptrdiff_t>(pos);
@@ -43,18 +42,14 @@ std::vector<WritePart> splitRequest(std::span<const std::uint8_t> request, bool 
         const std::uint8_t command = cmd8Works && end ? kCmdMultiWriteEnd : kCmdMultiWriteMiddle;
         parts.push_back(WritePart{command, Bytes(from, from + static_cast<std::ptrdiff_t>(count))});
         pos += count;
-        if (end)
-        {
+        if (end) {
             return parts;
         }
     }
 }
 
 Transfer::Transfer(core::EventLoop& loop, SmbusRunner& bus, TransferTiming timing)
-    : loop_(loop)
-    , bus_(bus)
-    , timing_(timing)
-    , timer_(loop.makeTimer())
+    : loop_(loop), bus_(bus), timing_(timing), timer_(loop.makeTimer())
 {
 }
 
@@ -92,8 +87,7 @@ void Transfer::writePart()
     const std::uint64_t generation = generation_;
     const WritePart& part = parts_[partIndex_];
     ++trace_.writes;
-    if (partIndex_ + 1 == parts_.size() && readDelay_ <= core::Clock::duration::zero())
-    {
+    if (partIndex_ + 1 == parts_.size() && readDelay_ <= core::Clock::duration::zero()) {
         // The BMC has been answering the first read: read in the same trip
         // to the worker as the last write part.
         bus_.writeThenRead(part.command, part.data, kCmdRead,
@@ -107,12 +101,10 @@ void Transfer::writePart()
 
 void Transfer::onWrittenAndRead(std::uint64_t generation, int writeError, int readError, Bytes data)
 {
-    if (generation != generation_ || phase_ != Phase::Writing)
-    {
+    if (generation != generation_ || phase_ != Phase::Writing) {
         return;
     }
-    if (writeError != 0)
-    {
+    if (writeError != 0) {
         onWritten(generation, writeError);
         return;
     }
@@ -131,19 +123,14 @@ void Transfer::onWrittenAndRead(std::uint64_t generation, int writeError, int re
 
 void Transfer::onWritten(std::uint64_t generation, int error)
 {
-    if (generation != generation_ || phase_ != Phase::Writing)
-    {
+    if (generation != generation_ || phase_ != Phase::Writing) {
         return;
     }
-    if (error == 0)
-    {
+    if (error == 0) {
         ++counters_.parts;
-        if (++partIndex_ < parts_.size())
-        {
+        if (++partIndex_ < parts_.size()) {
             writePart();
-        }
-        else
-        {
+        } else {
             beginReading();
         }
         return;
@@ -153,8 +140,7 @@ void Transfer::onWritten(std::uint64_t generation, int error)
     ++writeAttempts_;
     const auto elapsed = loop_.now() - writeStart_;
     const bool inBudget = elapsed + writeGap_ <= timing_.writeBudget || writeAttempts_ <= timing_.minWriteRetries;
-    if (!retryWrites_ || !inBudget)
-    {
+    if (!retryWrites_ || !inBudget) {
         finish(failure(error,
                        fmt::format("write of part {} (command 0x{:02x}) failed after {} attempt(s): errno {}",
                                    partIndex_, parts_[partIndex_].command, writeAttempts_, error),
@@ -166,8 +152,7 @@ void Transfer::onWritten(std::uint64_t generation, int error)
     partIndex_ = 0;
     const std::uint64_t current = generation_;
     timer_->start(writeGap_, [this, current] {
-        if (current == generation_)
-        {
+        if (current == generation_) {
             writePart();
         }
     });
@@ -186,12 +171,9 @@ void Transfer::beginReading()
     markWritten();
     const auto first = alerted_ ? core::Clock::duration::zero() : std::min(readDelay_, timing_.maxPollGap);
     trace_.firstReadDelay = first;
-    if (first <= core::Clock::duration::zero())
-    {
+    if (first <= core::Clock::duration::zero()) {
         readFirst();
-    }
-    else
-    {
+    } else {
         scheduleRead(first);
     }
 }
@@ -201,8 +183,7 @@ void Transfer::scheduleRead(core::Clock::duration delay)
     phase_ = Phase::Waiting;
     const std::uint64_t generation = generation_;
     timer_->start(delay, [this, generation] {
-        if (generation == generation_)
-        {
+        if (generation == generation_) {
             readFirst();
         }
     });
@@ -210,13 +191,10 @@ void Transfer::scheduleRead(core::Clock::duration delay)
 
 void Transfer::alert()
 {
-    if (phase_ == Phase::Waiting && !parts_.empty() && partIndex_ >= parts_.size())
-    {
+    if (phase_ == Phase::Waiting && !parts_.empty() && partIndex_ >= parts_.size()) {
         timer_->cancel();
         readFirst();
-    }
-    else if (phase_ == Phase::Writing)
-    {
+    } else if (phase_ == Phase::Writing) {
         alerted_ = true;
     }
 }
@@ -245,8 +223,7 @@ void Transfer::readBus(std::uint8_t command)
 // BMC's usual pace.
 void Transfer::learnDelay()
 {
-    if (!refused_)
-    {
+    if (!refused_) {
         readDelay_ = readDelay_ / 2 < timing_.minPollGap ? core::Clock::duration::zero() : readDelay_ / 2;
         return;
     }
@@ -258,18 +235,16 @@ void Transfer::readNotReady(int error, std::string problem)
 {
     const auto now = loop_.now();
     ++trace_.naks;
-    if (!multiPart_)
-    {
+    if (!multiPart_) {
         // A lost middle part says nothing about how soon the BMC answers.
         refused_ = true;
         lastNakAt_ = lastReadAt_ - readStart_;
     }
-    if (now + pollGap_ > readStart_ + timing_.readBudget)
-    {
-        finish(failure(error,
-                              fmt::format("no response after {} ms: {}",
-                                          std::chrono::duration_cast<std::chrono::milliseconds>(now - readStart_).count(),
-                                          problem)));
+    if (now + pollGap_ > readStart_ + timing_.readBudget) {
+        finish(
+            failure(error, fmt::format("no response after {} ms: {}",
+                                       std::chrono::duration_cast<std::chrono::milliseconds>(now - readStart_).count(),
+                                       problem)));
         return;
     }
     ++counters_.readRetries;
@@ -279,26 +254,21 @@ void Transfer::readNotReady(int error, std::string problem)
 
 void Transfer::onRead(std::uint64_t generation, int error, Bytes data)
 {
-    if (generation != generation_ || phase_ != Phase::Reading)
-    {
+    if (generation != generation_ || phase_ != Phase::Reading) {
         return;
     }
-    if (error != 0)
-    {
+    if (error != 0) {
         // Not ready (NAK), or a part lost on the way (PEC): start over at
         // 0x03, which makes the BMC resend the response from its beginning.
         readNotReady(error, fmt::format("read 0x{:02x} errno {}", multiPart_ ? kCmdMultiReadMiddle : kCmdRead, error));
         return;
     }
-    if (!multiPart_)
-    {
-        if (data.empty())
-        {
+    if (!multiPart_) {
+        if (data.empty()) {
             readNotReady(EAGAIN, "empty response block");
             return;
         }
-        if (data.size() >= 2 && data[0] == 0x00 && data[1] == 0x01)
-        {
+        if (data.size() >= 2 && data[0] == 0x00 && data[1] == 0x01) {
             multiPart_ = true;
             assembled_.assign(data.begin() + 2, data.end());
             ++counters_.parts;
@@ -307,42 +277,35 @@ void Transfer::onRead(std::uint64_t generation, int error, Bytes data)
             return;
         }
         assembled_ = std::move(data);
-    }
-    else
-    {
-        if (data.empty())
-        {
+    } else {
+        if (data.empty()) {
             finish(failure(EIO, "multi-part read: a part without a block number"));
             return;
         }
         const std::uint8_t block = data[0];
         const std::size_t count = data.size() - 1;
-        if (block != kLastBlock && count != kPartData)
-        {
+        if (block != kLastBlock && count != kPartData) {
             finish(failure(EIO, fmt::format("multi-part read: block {} has {} bytes, not 31", block, count)));
             return;
         }
-        if (assembled_.size() + count > kMaxResponse)
-        {
+        if (assembled_.size() + count > kMaxResponse) {
             finish(failure(E2BIG, fmt::format("multi-part read: response over {} bytes", kMaxResponse)));
             return;
         }
-        if (block != kLastBlock && block != nextBlock_)
-        {
-            finish(failure(EIO, fmt::format("multi-part read: block {} out of sequence, expected {}", block, nextBlock_)));
+        if (block != kLastBlock && block != nextBlock_) {
+            finish(
+                failure(EIO, fmt::format("multi-part read: block {} out of sequence, expected {}", block, nextBlock_)));
             return;
         }
         assembled_.insert(assembled_.end(), data.begin() + 1, data.end());
         ++counters_.parts;
-        if (block != kLastBlock)
-        {
+        if (block != kLastBlock) {
             ++nextBlock_;
             readBus(kCmdMultiReadMiddle);
             return;
         }
     }
-    if (!multiPart_)
-    {
+    if (!multiPart_) {
         learnDelay();
     }
     TransferResult success;
@@ -352,12 +315,10 @@ void Transfer::onRead(std::uint64_t generation, int error, Bytes data)
 
 void Transfer::finish(TransferResult result)
 {
-    if (phase_ != Phase::Idle && !parts_.empty() && partIndex_ >= parts_.size())
-    {
+    if (phase_ != Phase::Idle && !parts_.empty() && partIndex_ >= parts_.size()) {
         trace_.reading = loop_.now() - readStart_;
     }
-    if (phase_ != Phase::Idle)
-    {
+    if (phase_ != Phase::Idle) {
         trace_.busTime = bus_.busTime() - busAtStart_;
     }
     result.trace = trace_;
@@ -366,8 +327,7 @@ void Transfer::finish(TransferResult result)
     ++generation_;
     auto done = std::move(done_);
     done_ = nullptr;
-    if (done)
-    {
+    if (done) {
         done(std::move(result));
     }
 }

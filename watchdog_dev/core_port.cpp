@@ -9,11 +9,14 @@
 
 namespace ipmi::watchdog {
 
-CorePort::CorePort(core::MessageHandler& handler, WatchdogTimer& timer) :
-    handler_(handler), timer_(timer)
-{}
+CorePort::CorePort(core::MessageHandler& handler, WatchdogTimer& timer) : handler_(handler), timer_(timer)
+{
+}
 
-CorePort::~CorePort() { close(); }
+CorePort::~CorePort()
+{
+    close();
+}
 
 int CorePort::open(int ifnum)
 {
@@ -38,8 +41,8 @@ void CorePort::close()
     pending_.clear();
 }
 
-int CorePort::send(std::uint8_t netfn, std::uint8_t cmd, std::span<const std::uint8_t> data,
-                   bool highPriority, ResponseHandler onResponse)
+int CorePort::send(std::uint8_t netfn, std::uint8_t cmd, std::span<const std::uint8_t> data, bool highPriority,
+                   ResponseHandler onResponse)
 {
     if (!user_) {
         return -ENODEV;
@@ -74,8 +77,7 @@ std::optional<IpmiVersion> CorePort::ipmiVersion() const
     }
     // BCD, major in the low nibble (0x51 = 1.5, 0x02 = 2.0).
     const std::uint8_t bcd = info->deviceId->ipmiVersion;
-    return IpmiVersion{static_cast<std::uint8_t>(bcd & 0x0FU),
-                       static_cast<std::uint8_t>(bcd >> 4)};
+    return IpmiVersion{static_cast<std::uint8_t>(bcd & 0x0FU), static_cast<std::uint8_t>(bcd >> 4)};
 }
 
 void CorePort::onMessage(core::ReceivedMessage msg)
@@ -92,7 +94,10 @@ void CorePort::onMessage(core::ReceivedMessage msg)
     onResponse(msg.data);
 }
 
-void CorePort::onWatchdogPretimeout() { timer_.pretimeout(); }
+void CorePort::onWatchdogPretimeout()
+{
+    timer_.pretimeout();
+}
 
 void CorePort::onShutdown()
 {
@@ -103,11 +108,10 @@ void CorePort::onShutdown()
 }
 
 CoreBinding::CoreBinding(core::MessageHandler& handler, WatchdogTimer& timer,
-                         std::function<void(int ifnum, int result)> onBound) :
-    handler_(handler), timer_(timer), port_(handler, timer), onBound_(std::move(onBound))
+                         std::function<void(int ifnum, int result)> onBound)
+    : handler_(handler), timer_(timer), port_(handler, timer), onBound_(std::move(onBound))
 {
-    watcherId_ = handler_.addWatcher(
-        [this](int ifnum, bool added) { interfaceChanged(ifnum, added); });
+    watcherId_ = handler_.addWatcher([this](int ifnum, bool added) { interfaceChanged(ifnum, added); });
 }
 
 CoreBinding::~CoreBinding()

@@ -35,8 +35,8 @@ class CorePort final : public WatchdogIpmiPort, private core::UserHandler
     [[nodiscard]] bool isOpen() const { return user_ != nullptr; }
     [[nodiscard]] int ifnum() const { return ifnum_; }
 
-    int send(std::uint8_t netfn, std::uint8_t cmd, std::span<const std::uint8_t> data,
-             bool highPriority, ResponseHandler onResponse) override;
+    int send(std::uint8_t netfn, std::uint8_t cmd, std::span<const std::uint8_t> data, bool highPriority,
+             ResponseHandler onResponse) override;
     [[nodiscard]] std::optional<IpmiVersion> ipmiVersion() const override;
 
   private:

@@ -26,8 +26,8 @@ std::optional<std::string> checkDeviceName(std::string_view name)
         return "the watchdog device name is longer than 64 characters";
     }
     for (const char c : name) {
-        const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                           (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+        const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                           c == '-' || c == '.';
         if (!plain) {
             return "the watchdog device name '" + std::string(name) +
                    "' may only hold letters, digits, '_', '-' and '.'";
@@ -52,12 +52,15 @@ cuse::CuseSessionOptions sessionOptions(const CuseWatchdogOptions& o)
 
 } // namespace
 
-CuseWatchdog::CuseWatchdog(boost::asio::io_context& io, WatchdogDevice& device,
-                           CuseWatchdogOptions options) :
-    device_(device), options_(std::move(options)), session_(io, sessionOptions(options_), *this)
-{}
+CuseWatchdog::CuseWatchdog(boost::asio::io_context& io, WatchdogDevice& device, CuseWatchdogOptions options)
+    : device_(device), options_(std::move(options)), session_(io, sessionOptions(options_), *this)
+{
+}
 
-CuseWatchdog::~CuseWatchdog() { stop(); }
+CuseWatchdog::~CuseWatchdog()
+{
+    stop();
+}
 
 int CuseWatchdog::start(std::function<void(int result)> onReady)
 {

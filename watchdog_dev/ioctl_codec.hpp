@@ -35,8 +35,7 @@ enum class IoctlStep : std::uint8_t
     Retry,       // FUSE_IOCTL_RETRY with ioctlShape(cmd) at arg, in and out
     Run,         // the in-bytes are here: run the command
 };
-[[nodiscard]] IoctlStep planIoctl(std::uint32_t cmd, std::size_t inBufSize,
-                                  std::size_t outBufSize);
+[[nodiscard]] IoctlStep planIoctl(std::uint32_t cmd, std::size_t inBufSize, std::size_t outBufSize);
 
 // The native-endian int the SET ioctls read; nullopt if `in` is too short.
 [[nodiscard]] std::optional<int> decodeInt(std::span<const std::uint8_t> in);

@@ -38,9 +38,8 @@ class WatchdogIpmiPort
     // Sends [netfn][cmd][data] to the BMC's system interface (channel 15,
     // LUN 0). highPriority puts it ahead of queued user requests, as the
     // kernel's ipmi_request_supply_msgs(..., priority 1) does.
-    [[nodiscard]] virtual int send(std::uint8_t netfn, std::uint8_t cmd,
-                                   std::span<const std::uint8_t> data, bool highPriority,
-                                   ResponseHandler onResponse) = 0;
+    [[nodiscard]] virtual int send(std::uint8_t netfn, std::uint8_t cmd, std::span<const std::uint8_t> data,
+                                   bool highPriority, ResponseHandler onResponse) = 0;
 
     // The BMC's IPMI version from Get Device ID, or nullopt if unknown
     // (the kernel then assumes 1.0).

@@ -88,12 +88,10 @@ std::string_view strip(std::string_view text)
 
 std::optional<bool> parseBool(std::string_view text)
 {
-    if (text == "1" || text == "y" || text == "Y" || text == "yes" || text == "true" ||
-        text == "on") {
+    if (text == "1" || text == "y" || text == "Y" || text == "yes" || text == "true" || text == "on") {
         return true;
     }
-    if (text == "0" || text == "n" || text == "N" || text == "no" || text == "false" ||
-        text == "off") {
+    if (text == "0" || text == "n" || text == "N" || text == "no" || text == "false" || text == "off") {
         return false;
     }
     return std::nullopt;
@@ -109,16 +107,16 @@ std::string quoted(std::string_view name, std::string_view value)
     return out;
 }
 
-std::optional<std::string> applySeconds(int& field, std::string_view name, std::string_view value,
-                                        int min, int max, std::string_view why)
+std::optional<std::string> applySeconds(int& field, std::string_view name, std::string_view value, int min, int max,
+                                        std::string_view why)
 {
     const auto parsed = core::parseKernelInteger(value);
     if (!parsed) {
         return quoted(name, value) + "not an integer";
     }
     if (*parsed < min || *parsed > max) {
-        return quoted(name, value) + "must be " + std::to_string(min) + ".." +
-               std::to_string(max) + " seconds (" + std::string(why) + ")";
+        return quoted(name, value) + "must be " + std::to_string(min) + ".." + std::to_string(max) + " seconds (" +
+               std::string(why) + ")";
     }
     field = static_cast<int>(*parsed);
     return std::nullopt;
@@ -126,8 +124,8 @@ std::optional<std::string> applySeconds(int& field, std::string_view name, std::
 
 } // namespace
 
-std::optional<std::string> applyParameter(Parameters& params, std::string_view name,
-                                          std::string_view rawValue, ParameterTime when)
+std::optional<std::string> applyParameter(Parameters& params, std::string_view name, std::string_view rawValue,
+                                          ParameterTime when)
 {
     const std::string_view value = strip(rawValue);
     Parameters next = params;
@@ -151,14 +149,12 @@ std::optional<std::string> applyParameter(Parameters& params, std::string_view n
     } else if (name == "preaction") {
         auto parsed = lookup(kPreActions, value);
         if (parsed == PreAction::Nmi) {
-            error = quoted(name, value) +
-                    "an NMI is delivered only to the kernel, never to a userspace daemon; "
-                    "use pre_int (or pre_smi) instead, or the kernel's ipmi_watchdog";
+            error = quoted(name, value) + "an NMI is delivered only to the kernel, never to a userspace daemon; "
+                                          "use pre_int (or pre_smi) instead, or the kernel's ipmi_watchdog";
         } else if (parsed) {
             next.preaction = *parsed;
         } else {
-            error = quoted(name, value) + "must be one of " +
-                    choices(kPreActions, std::optional{PreAction::Nmi});
+            error = quoted(name, value) + "must be one of " + choices(kPreActions, std::optional{PreAction::Nmi});
         }
     } else if (name == "preop") {
         if (auto parsed = lookup(kPreOps, value)) {
@@ -238,12 +234,21 @@ std::optional<std::string> formatParameter(const Parameters& params, std::string
 
 bool parameterResendsTimer(std::string_view name)
 {
-    return name == "timeout" || name == "pretimeout" || name == "panic_wdt_timeout" ||
-           name == "action" || name == "preaction" || name == "preop";
+    return name == "timeout" || name == "pretimeout" || name == "panic_wdt_timeout" || name == "action" ||
+           name == "preaction" || name == "preop";
 }
 
-std::string_view toString(Action action) { return spell(kActions, action); }
-std::string_view toString(PreAction preaction) { return spell(kPreActions, preaction); }
-std::string_view toString(PreOp preop) { return spell(kPreOps, preop); }
+std::string_view toString(Action action)
+{
+    return spell(kActions, action);
+}
+std::string_view toString(PreAction preaction)
+{
+    return spell(kPreActions, preaction);
+}
+std::string_view toString(PreOp preop)
+{
+    return spell(kPreOps, preop);
+}
 
 } // namespace ipmi::watchdog

@@ -51,15 +51,15 @@ inline constexpr int kMaxPretimeoutSeconds = 255;
 
 struct Parameters
 {
-    int timeout = 10;           // seconds
-    int pretimeout = 0;         // seconds; 0 = none
-    int panicWdtTimeout = 255;  // seconds, applied when we "panic"
+    int timeout = 10;          // seconds
+    int pretimeout = 0;        // seconds; 0 = none
+    int panicWdtTimeout = 255; // seconds, applied when we "panic"
     Action action = Action::Reset;
     PreAction preaction = PreAction::None;
     PreOp preop = PreOp::None;
-    bool startNow = false;      // start at registration instead of stopping
-    bool nowayout = false;      // Debian's CONFIG_WATCHDOG_NOWAYOUT is unset
-    int ifnumToUse = -1;        // -1: the first interface
+    bool startNow = false; // start at registration instead of stopping
+    bool nowayout = false; // Debian's CONFIG_WATCHDOG_NOWAYOUT is unset
+    int ifnumToUse = -1;   // -1: the first interface
 };
 
 // When a parameter may be set.
@@ -72,13 +72,11 @@ enum class ParameterTime : std::uint8_t
 // Sets `name` (kernel spelling) from `value` in `params`. Returns an error
 // message naming what was wrong, leaving `params` unchanged, or nullopt.
 [[nodiscard]] std::optional<std::string> applyParameter(Parameters& params, std::string_view name,
-                                                        std::string_view value,
-                                                        ParameterTime when);
+                                                        std::string_view value, ParameterTime when);
 
 // The kernel's read-back spelling of a parameter ("reset", "10", "Y"), or
 // nullopt for an unknown name.
-[[nodiscard]] std::optional<std::string> formatParameter(const Parameters& params,
-                                                         std::string_view name);
+[[nodiscard]] std::optional<std::string> formatParameter(const Parameters& params, std::string_view name);
 
 // True for the parameters whose change the kernel re-sends to the BMC.
 [[nodiscard]] bool parameterResendsTimer(std::string_view name);

@@ -17,8 +17,7 @@ std::array<std::uint8_t, 6> buildSetWatchdogTimer(const TimerSettings& settings)
     // The pre-timeout goes to the BMC only while the timer runs, with the
     // configured interrupt even when that is "none" (abi-facts.md §10).
     if (settings.pretimeout > 0 && running) {
-        data[1] |= static_cast<std::uint8_t>((static_cast<unsigned>(settings.preaction) & 0x7U)
-                                             << 4);
+        data[1] |= static_cast<std::uint8_t>((static_cast<unsigned>(settings.preaction) & 0x7U) << 4);
         data[2] = static_cast<std::uint8_t>(static_cast<unsigned>(settings.pretimeout) & 0xFFU);
     }
     data[3] = 0; // no expiration flags cleared

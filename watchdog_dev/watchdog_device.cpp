@@ -102,8 +102,8 @@ std::uint64_t WatchdogDevice::read(std::size_t count, bool nonblock, ResultDone 
 
 void WatchdogDevice::interruptRead(std::uint64_t ticket)
 {
-    const auto it = std::find_if(readers_.begin(), readers_.end(),
-                                 [ticket](const PendingRead& r) { return r.ticket == ticket; });
+    const auto it =
+        std::find_if(readers_.begin(), readers_.end(), [ticket](const PendingRead& r) { return r.ticket == ticket; });
     if (it == readers_.end()) {
         return; // already answered
     }

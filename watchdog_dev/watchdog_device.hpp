@@ -56,10 +56,7 @@ class WatchdogDevice
     // poll(): EPOLLIN|EPOLLRDNORM iff true; never writable.
     [[nodiscard]] bool readable() const { return dataToRead_; }
     // Runs when readable() becomes true (for poll notification).
-    void setReadableListener(std::function<void()> onReadable)
-    {
-        onReadable_ = std::move(onReadable);
-    }
+    void setReadableListener(std::function<void()> onReadable) { onReadable_ = std::move(onReadable); }
 
     // ioctl(): `in` holds ioctlShape(cmd)->in bytes read from arg.
     void ioctl(std::uint32_t cmd, std::span<const std::uint8_t> in, IoctlDone done);

@@ -8,12 +8,12 @@
 namespace ipmi::watchdog {
 
 WatchdogService::WatchdogService(boost::asio::io_context& io, core::MessageHandler& handler,
-                                 WatchdogServiceOptions options,
-                                 std::function<void(int result)> onReady) :
-    timer_(options.params), device_(timer_), cuse_(io, device_, std::move(options.cuse)),
-    onReady_(std::move(onReady)),
-    binding_(handler, timer_, [this](int ifnum, int result) { registered(ifnum, result); })
-{}
+                                 WatchdogServiceOptions options, std::function<void(int result)> onReady)
+    : timer_(options.params), device_(timer_), cuse_(io, device_, std::move(options.cuse)),
+      onReady_(std::move(onReady)),
+      binding_(handler, timer_, [this](int ifnum, int result) { registered(ifnum, result); })
+{
+}
 
 WatchdogService::~WatchdogService()
 {

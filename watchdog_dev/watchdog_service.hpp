@@ -24,7 +24,7 @@ namespace ipmi::watchdog {
 
 struct WatchdogServiceOptions
 {
-    Parameters params;       // validated with applyParameter(..., Startup)
+    Parameters params;        // validated with applyParameter(..., Startup)
     CuseWatchdogOptions cuse; // device name "watchdog" by default
 };
 
@@ -33,15 +33,14 @@ class WatchdogService
   public:
     // onReady(0) once /dev/NAME exists (for READY=1); onReady(-errno) if the
     // watchdog could not get its IPMI user or its device. Called once.
-    WatchdogService(boost::asio::io_context& io, core::MessageHandler& handler,
-                    WatchdogServiceOptions options, std::function<void(int result)> onReady);
+    WatchdogService(boost::asio::io_context& io, core::MessageHandler& handler, WatchdogServiceOptions options,
+                    std::function<void(int result)> onReady);
     ~WatchdogService();
     WatchdogService(const WatchdogService&) = delete;
     WatchdogService& operator=(const WatchdogService&) = delete;
 
     // A run-time parameter write: the error message, or nullopt and done.
-    [[nodiscard]] std::optional<std::string> setParameter(std::string_view name,
-                                                          std::string_view value, Done done)
+    [[nodiscard]] std::optional<std::string> setParameter(std::string_view name, std::string_view value, Done done)
     {
         return timer_.changeParameter(name, value, std::move(done));
     }

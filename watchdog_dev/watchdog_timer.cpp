@@ -33,9 +33,9 @@ std::optional<ShutdownVerb> parseShutdownVerb(std::string_view verb)
     return std::nullopt;
 }
 
-WatchdogTimer::WatchdogTimer(Parameters params) :
-    params_(params)
-{}
+WatchdogTimer::WatchdogTimer(Parameters params) : params_(params)
+{
+}
 
 WatchdogTimer::~WatchdogTimer() = default;
 
@@ -68,8 +68,7 @@ void WatchdogTimer::attach(WatchdogIpmiPort& port, Done done)
             // Only the first registration starts the timer, as in the kernel.
             params_.startNow = false;
             state_ = params_.action;
-            spdlog::info("IPMI Watchdog: Starting now! (action {}, timeout {} s)",
-                         toString(state_), params_.timeout);
+            spdlog::info("IPMI Watchdog: Starting now! (action {}, timeout {} s)", toString(state_), params_.timeout);
             setTimeoutUnchecked(HeartbeatMode::Force, complete);
         } else {
             // Stop whatever the BIOS or the BMC left running.
@@ -91,31 +90,30 @@ void WatchdogTimer::detach()
     }
 }
 
-int WatchdogTimer::sendToBmc(std::uint8_t cmd, std::span<const std::uint8_t> data,
-                             ResponseHandler onResponse)
+int WatchdogTimer::sendToBmc(std::uint8_t cmd, std::span<const std::uint8_t> data, ResponseHandler onResponse)
 {
     if (port_ == nullptr) {
         return -ENODEV;
     }
     // Set before send(): a synchronous port answers from inside it.
     inFlight_ = std::move(onResponse);
-    const int rv = port_->send(
-        abi::IPMI_NETFN_APP_REQUEST, cmd, data, true,
-        lifetime_.guard([this, cmd](std::span<const std::uint8_t> response) {
-            if (!inFlight_) {
-                return;
-            }
-            const std::uint8_t cc = response.empty() ? abi::IPMI_ERR_UNSPECIFIED : response[0];
-            if (cmd == abi::IPMI_RESET_WATCHDOG_TIMER_CMD && cc == abi::IPMI_WATCHDOG_NOT_INITIALIZED_ERR) {
-                spdlog::info("IPMI Watchdog: response: The IPMI controller appears to have "
-                             "been reset, will attempt to reinitialize the watchdog timer");
-            } else if (cc != 0) {
-                spdlog::error("IPMI Watchdog: response: Error {:#x} on cmd {:#x}", cc, cmd);
-            }
-            auto continuation = std::move(inFlight_);
-            inFlight_ = nullptr;
-            continuation(response);
-        }));
+    const int rv =
+        port_->send(abi::IPMI_NETFN_APP_REQUEST, cmd, data, true,
+                    lifetime_.guard([this, cmd](std::span<const std::uint8_t> response) {
+                        if (!inFlight_) {
+                            return;
+                        }
+                        const std::uint8_t cc = response.empty() ? abi::IPMI_ERR_UNSPECIFIED : response[0];
+                        if (cmd == abi::IPMI_RESET_WATCHDOG_TIMER_CMD && cc == abi::IPMI_WATCHDOG_NOT_INITIALIZED_ERR) {
+                            spdlog::info("IPMI Watchdog: response: The IPMI controller appears to have "
+                                         "been reset, will attempt to reinitialize the watchdog timer");
+                        } else if (cc != 0) {
+                            spdlog::error("IPMI Watchdog: response: Error {:#x} on cmd {:#x}", cc, cmd);
+                        }
+                        auto continuation = std::move(inFlight_);
+                        inFlight_ = nullptr;
+                        continuation(response);
+                    }));
     if (rv != 0) {
         inFlight_ = nullptr;
     }
@@ -142,15 +140,14 @@ void WatchdogTimer::setTimeoutUnchecked(HeartbeatMode mode, Done done)
     const bool heartbeatNow = setStopsTimer(current);
     // The Set's completion code is only logged (by sendToBmc), never
     // returned: the kernel ignores it too.
-    const int rv = sendToBmc(abi::IPMI_SET_WATCHDOG_TIMER_CMD, data,
-                             [this, mode, heartbeatNow, done](std::span<const std::uint8_t>) {
-                                 if (mode == HeartbeatMode::Force ||
-                                     (heartbeatNow && mode == HeartbeatMode::IfNecessary)) {
-                                     heartbeatAttempt(0, done);
-                                 } else {
-                                     done(0);
-                                 }
-                             });
+    const int rv = sendToBmc(
+        abi::IPMI_SET_WATCHDOG_TIMER_CMD, data, [this, mode, heartbeatNow, done](std::span<const std::uint8_t>) {
+            if (mode == HeartbeatMode::Force || (heartbeatNow && mode == HeartbeatMode::IfNecessary)) {
+                heartbeatAttempt(0, done);
+            } else {
+                done(0);
+            }
+        });
     if (rv != 0) {
         spdlog::warn("IPMI Watchdog: set timeout error: {}", rv);
         done(rv);
@@ -188,44 +185,42 @@ void WatchdogTimer::heartbeatAttempt(int restores, Done done)
         done(0);
         return;
     }
-    const int rv = sendToBmc(
-        abi::IPMI_RESET_WATCHDOG_TIMER_CMD, {}, [this, restores, done](std::span<const std::uint8_t> response) {
-            const std::uint8_t cc = response.empty() ? abi::IPMI_ERR_UNSPECIFIED : response[0];
-            if (cc == abi::IPMI_WATCHDOG_NOT_INITIALIZED_ERR) {
-                if (restores + 1 > kMaxTimerRestores) {
-                    spdlog::error("IPMI Watchdog: Unable to restore the IPMI watchdog's "
-                                  "settings, giving up");
-                    done(-EIO);
-                    return;
-                }
-                setTimeoutUnchecked(HeartbeatMode::None, [this, restores, done](int setRv) {
-                    if (setRv != 0) {
-                        spdlog::error("IPMI Watchdog: Unable to send the command to set the "
-                                      "watchdog's settings, giving up");
-                        done(setRv);
-                        return;
-                    }
-                    heartbeatAttempt(restores + 1, done);
-                });
-                return;
-            }
-            done(cc == 0 ? 0 : -EINVAL);
-        });
+    const int rv = sendToBmc(abi::IPMI_RESET_WATCHDOG_TIMER_CMD, {},
+                             [this, restores, done](std::span<const std::uint8_t> response) {
+                                 const std::uint8_t cc = response.empty() ? abi::IPMI_ERR_UNSPECIFIED : response[0];
+                                 if (cc == abi::IPMI_WATCHDOG_NOT_INITIALIZED_ERR) {
+                                     if (restores + 1 > kMaxTimerRestores) {
+                                         spdlog::error("IPMI Watchdog: Unable to restore the IPMI watchdog's "
+                                                       "settings, giving up");
+                                         done(-EIO);
+                                         return;
+                                     }
+                                     setTimeoutUnchecked(HeartbeatMode::None, [this, restores, done](int setRv) {
+                                         if (setRv != 0) {
+                                             spdlog::error("IPMI Watchdog: Unable to send the command to set the "
+                                                           "watchdog's settings, giving up");
+                                             done(setRv);
+                                             return;
+                                         }
+                                         heartbeatAttempt(restores + 1, done);
+                                     });
+                                     return;
+                                 }
+                                 done(cc == 0 ? 0 : -EINVAL);
+                             });
     if (rv != 0) {
         spdlog::warn("IPMI Watchdog: heartbeat send failure: {}", rv);
         done(rv);
     }
 }
 
-std::optional<std::string> WatchdogTimer::changeParameter(std::string_view name,
-                                                          std::string_view value, Done done)
+std::optional<std::string> WatchdogTimer::changeParameter(std::string_view name, std::string_view value, Done done)
 {
     if (auto error = applyParameter(params_, name, value, ParameterTime::Runtime)) {
         spdlog::warn("IPMI Watchdog: {}", *error);
         return error;
     }
-    spdlog::info("IPMI Watchdog: parameter {} set to {}", name,
-                 formatParameter(params_, name).value_or(""));
+    spdlog::info("IPMI Watchdog: parameter {} set to {}", name, formatParameter(params_, name).value_or(""));
     if (!parameterResendsTimer(name) || port_ == nullptr) {
         done(0);
         return std::nullopt;
@@ -260,8 +255,7 @@ void WatchdogTimer::systemShutdown(ShutdownVerb verb, Done done)
             params_.timeout = std::max(params_.timeout, kRebootMinTimeoutSeconds);
             params_.pretimeout = 0;
             state_ = Action::Reset;
-            spdlog::info("IPMI Watchdog: system is rebooting: timer set to reset after {} s",
-                         params_.timeout);
+            spdlog::info("IPMI Watchdog: system is rebooting: timer set to reset after {} s", params_.timeout);
             setTimeoutUnchecked(HeartbeatMode::None, complete);
         } else {
             complete(0);

@@ -105,8 +105,7 @@ class WatchdogTimer
     // message (done not called) or nullopt (done called with the Set result).
     // As in the kernel, a new `action` takes effect at the next start; the
     // re-sent Set keeps the running state.
-    [[nodiscard]] std::optional<std::string> changeParameter(std::string_view name,
-                                                             std::string_view value, Done done);
+    [[nodiscard]] std::optional<std::string> changeParameter(std::string_view name, std::string_view value, Done done);
 
     // The shutdown rule (the kernel's reboot notifier), applied once:
     // poweroff/halt stop the timer; reboot/kexec with the timer running set
@@ -125,8 +124,7 @@ class WatchdogTimer
     void heartbeatAttempt(int restores, Done done); // __ipmi_heartbeat
     void panic();
     [[nodiscard]] TimerSettings settings() const;
-    [[nodiscard]] int sendToBmc(std::uint8_t cmd, std::span<const std::uint8_t> data,
-                                ResponseHandler onResponse);
+    [[nodiscard]] int sendToBmc(std::uint8_t cmd, std::span<const std::uint8_t> data, ResponseHandler onResponse);
 
     Parameters params_;
     WatchdogIpmiPort* port_ = nullptr;

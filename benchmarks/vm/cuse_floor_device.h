@@ -32,8 +32,8 @@ static void floor_open(fuse_req_t req, struct fuse_file_info *fi)
     fuse_reply_open(req, fi);
 }
 
-static void floor_ioctl(fuse_req_t req, int cmd, void *arg, struct fuse_file_info *fi, unsigned flags,
-                        const void *in, size_t in_size, size_t out_size)
+static void floor_ioctl(fuse_req_t req, int cmd, void *arg, struct fuse_file_info *fi, unsigned flags, const void *in,
+                        size_t in_size, size_t out_size)
 {
     (void)fi, (void)flags, (void)in, (void)in_size, (void)out_size;
     switch ((unsigned)cmd) {

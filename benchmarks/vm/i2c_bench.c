@@ -96,8 +96,8 @@ int main(int argc, char **argv)
     qsort(latency, (size_t)count, sizeof *latency, by_value);
     printf("i2c-bench n=%ld us_per_tx=%.1f median_us=%.1f p99_us=%.1f max_us=%.1f write_us=%.1f read_us=%.1f "
            "reads=%ld naks=%ld\n",
-           count, total / count, latency[count / 2], latency[count * 99 / 100], latency[count - 1],
-           write_total / count, read_total / count, reads, naks);
+           count, total / count, latency[count / 2], latency[count * 99 / 100], latency[count - 1], write_total / count,
+           read_total / count, reads, naks);
     free(latency);
     close(fd);
     return 0;

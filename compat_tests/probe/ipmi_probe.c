@@ -27,8 +27,7 @@
 #include "probe.h"
 
 /* Sends one SI request and prints the response received for it. */
-static void transact(int fd, const char *what, unsigned netfn, unsigned cmd,
-                     unsigned char *data, unsigned len)
+static void transact(int fd, const char *what, unsigned netfn, unsigned cmd, unsigned char *data, unsigned len)
 {
     int err;
     struct received r;
@@ -107,8 +106,8 @@ static void check_receive_edges(int fd)
     result("receive addr_len=4", rv, err);
     rv = receive(fd, IPMICTL_RECEIVE_MSG, &r, 1, sizeof r.addr, &err);
     result("receive data_len=1", rv, err);
-    printf("  after EMSGSIZE: addr written type=0x%02x, struct data_len=%u recv_type=%d\n",
-           (unsigned)r.addr.addr_type, r.recv.msg.data_len, r.recv.recv_type);
+    printf("  after EMSGSIZE: addr written type=0x%02x, struct data_len=%u recv_type=%d\n", (unsigned)r.addr.addr_type,
+           r.recv.msg.data_len, r.recv.recv_type);
     printf("readable after EMSGSIZE: %d\n", wait_readable(fd, 0));
     rv = receive(fd, IPMICTL_RECEIVE_MSG_TRUNC, &r, 3, sizeof r.addr, &err);
     result("receive TRUNC data_len=3", rv, err);
@@ -118,8 +117,10 @@ static void check_receive_edges(int fd)
 
     /* NULL data with a length: the kernel zeroes data_len and sends. */
     struct ipmi_system_interface_addr a = bmc_addr();
-    struct ipmi_req req = { .addr = (unsigned char *)&a, .addr_len = sizeof a, .msgid = 5,
-                            .msg = { .netfn = 6, .cmd = 1, .data = NULL, .data_len = 5 } };
+    struct ipmi_req req = {.addr = (unsigned char *)&a,
+                           .addr_len = sizeof a,
+                           .msgid = 5,
+                           .msg = {.netfn = 6, .cmd = 1, .data = NULL, .data_len = 5}};
     check("send data=NULL data_len=5", fd, IPMICTL_SEND_COMMAND, &req);
     wait_readable(fd, 15000);
     rv = receive(fd, IPMICTL_RECEIVE_MSG, &r, sizeof r.data, sizeof r.addr, &err);
@@ -145,8 +146,7 @@ static void check_receive_edges(int fd)
     /* Receive with a bad address pointer. */
     send_si(fd, 6, 1, NULL, 0, 8, &err);
     wait_readable(fd, 15000);
-    struct ipmi_recv bad = { .addr = (unsigned char *)8, .addr_len = 40,
-                             .msg = { .data = r.data, .data_len = 64 } };
+    struct ipmi_recv bad = {.addr = (unsigned char *)8, .addr_len = 40, .msg = {.data = r.data, .data_len = 64}};
     check("receive addr=0x8", fd, IPMICTL_RECEIVE_MSG, &bad);
     rv = receive(fd, IPMICTL_RECEIVE_MSG, &r, sizeof r.data, sizeof r.addr, &err);
     result("receive after EFAULT", rv, err);
@@ -168,7 +168,7 @@ static void check_bmc_answers(int fd)
 static void check_registrations(void)
 {
     int a = open_dev(), b = open_dev();
-    struct ipmi_cmdspec spec = { .netfn = 0x30, .cmd = 0x01 };
+    struct ipmi_cmdspec spec = {.netfn = 0x30, .cmd = 0x01};
     check("register 30/01", a, IPMICTL_REGISTER_FOR_CMD, &spec);
     check("register 30/01 again", a, IPMICTL_REGISTER_FOR_CMD, &spec);
     check("register 30/01 other fd", b, IPMICTL_REGISTER_FOR_CMD, &spec);
@@ -176,7 +176,7 @@ static void check_registrations(void)
     check("unregister 30/01", a, IPMICTL_UNREGISTER_FOR_CMD, &spec);
     check("unregister 30/01 again", a, IPMICTL_UNREGISTER_FOR_CMD, &spec);
 
-    struct ipmi_cmdspec_chans c = { .netfn = 0x30, .cmd = 0x02, .chans = 0x1 };
+    struct ipmi_cmdspec_chans c = {.netfn = 0x30, .cmd = 0x02, .chans = 0x1};
     check("register chans 30/02 0x1", a, IPMICTL_REGISTER_FOR_CMD_CHANS, &c);
     c.chans = 0x2;
     check("register chans 30/02 0x2 other fd", b, IPMICTL_REGISTER_FOR_CMD_CHANS, &c);
@@ -186,7 +186,7 @@ static void check_registrations(void)
     check("unregister chans 30/02 0x1 other fd", b, IPMICTL_UNREGISTER_FOR_CMD_CHANS, &c);
     c.chans = 0x2;
     check("unregister chans 30/02 0x2 other fd", b, IPMICTL_UNREGISTER_FOR_CMD_CHANS, &c);
-    c = (struct ipmi_cmdspec_chans){ .netfn = 0x131, .cmd = 0x03, .chans = 0 };
+    c = (struct ipmi_cmdspec_chans){.netfn = 0x131, .cmd = 0x03, .chans = 0};
     check("register chans 0x131/03 mask 0", a, IPMICTL_REGISTER_FOR_CMD_CHANS, &c);
     check("unregister chans 0x131/03 mask 0", a, IPMICTL_UNREGISTER_FOR_CMD_CHANS, &c);
     c.chans = 1u << 20;
@@ -223,26 +223,26 @@ static void check_settings(int fd)
     v = 2;
     xioctl(fd, IPMICTL_SET_MY_LUN_CMD, &v, &err);
 
-    struct ipmi_channel_lun_address_set cl = { .channel = 16, .value = 0x20 };
+    struct ipmi_channel_lun_address_set cl = {.channel = 16, .value = 0x20};
     check("set channel 16 address", fd, IPMICTL_SET_MY_CHANNEL_ADDRESS_CMD, &cl);
     check("get channel 16 lun", fd, IPMICTL_GET_MY_CHANNEL_LUN_CMD, &cl);
-    cl = (struct ipmi_channel_lun_address_set){ .channel = 1, .value = 0x44 };
+    cl = (struct ipmi_channel_lun_address_set){.channel = 1, .value = 0x44};
     check("set channel 1 address 0x44", fd, IPMICTL_SET_MY_CHANNEL_ADDRESS_CMD, &cl);
     cl.value = 0;
     check("get channel 1 address", fd, IPMICTL_GET_MY_CHANNEL_ADDRESS_CMD, &cl);
     printf("  value=0x%x\n", cl.value);
-    cl = (struct ipmi_channel_lun_address_set){ .channel = 15, .value = 0 };
+    cl = (struct ipmi_channel_lun_address_set){.channel = 15, .value = 0};
     check("get channel 15 lun", fd, IPMICTL_GET_MY_CHANNEL_LUN_CMD, &cl);
     printf("  value=0x%x\n", cl.value);
-    cl = (struct ipmi_channel_lun_address_set){ .channel = 1, .value = 0x20 };
+    cl = (struct ipmi_channel_lun_address_set){.channel = 1, .value = 0x20};
     xioctl(fd, IPMICTL_SET_MY_CHANNEL_ADDRESS_CMD, &cl, &err);
 
-    struct ipmi_timing_parms tp = { 99, 99 };
+    struct ipmi_timing_parms tp = {99, 99};
     check("get timing", fd, IPMICTL_GET_TIMING_PARMS_CMD, &tp);
     printf("  retries=%d retry_time_ms=%u\n", tp.retries, tp.retry_time_ms);
-    tp = (struct ipmi_timing_parms){ -5, 123456 };
+    tp = (struct ipmi_timing_parms){-5, 123456};
     check("set timing -5/123456", fd, IPMICTL_SET_TIMING_PARMS_CMD, &tp);
-    tp = (struct ipmi_timing_parms){ 0, 0 };
+    tp = (struct ipmi_timing_parms){0, 0};
     xioctl(fd, IPMICTL_GET_TIMING_PARMS_CMD, &tp, &err);
     printf("  retries=%d retry_time_ms=%u\n", tp.retries, tp.retry_time_ms);
 
@@ -281,7 +281,7 @@ static void check_events(int fd)
     int err, on = 1;
     struct received r;
     /* Platform Event from system software: generator ID 0x41 first. */
-    unsigned char ev[8] = { 0x41, 0x04, 0x01, 0x30, 0x01, 0x57, 0x02, 0xff };
+    unsigned char ev[8] = {0x41, 0x04, 0x01, 0x30, 0x01, 0x57, 0x02, 0xff};
     xioctl(fd, IPMICTL_SET_GETS_EVENTS_CMD, &on, &err);
     send_si(fd, 4, 2, ev, sizeof ev, 9, &err);
     int got_response = 0, got_event = 0;
@@ -324,8 +324,7 @@ static void check_limits(void)
     printf("messages per user: %d sent, then %s\n", sent, first_err ? errname(first_err) : "none");
     struct received r;
     int drained = 0;
-    while (wait_readable(fd, 2000) &&
-           receive(fd, IPMICTL_RECEIVE_MSG, &r, sizeof r.data, sizeof r.addr, &err) == 0)
+    while (wait_readable(fd, 2000) && receive(fd, IPMICTL_RECEIVE_MSG, &r, sizeof r.data, sizeof r.addr, &err) == 0)
         drained++;
     printf("  drained %d\n", drained);
     close(fd);
@@ -363,8 +362,10 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
             rounds = atoi(argv[++i]);
         else {
-            fprintf(stderr, "usage: %s [--device PATH] [--bench N] [--clients N --rounds M] "
-                    "[--watchdog] [--pretimeout]\n", argv[0]);
+            fprintf(stderr,
+                    "usage: %s [--device PATH] [--bench N] [--clients N --rounds M] "
+                    "[--watchdog] [--pretimeout]\n",
+                    argv[0]);
             return 2;
         }
     }
@@ -383,8 +384,8 @@ int main(int argc, char **argv)
     if (nclients > 0)
         return clients(nclients, rounds > 0 ? rounds : 20);
 
-    printf("probe: %d-bit, sizeof(struct ipmi_req)=%zu sizeof(struct ipmi_recv)=%zu\n",
-           (int)sizeof(long) * 8, sizeof(struct ipmi_req), sizeof(struct ipmi_recv));
+    printf("probe: %d-bit, sizeof(struct ipmi_req)=%zu sizeof(struct ipmi_recv)=%zu\n", (int)sizeof(long) * 8,
+           sizeof(struct ipmi_req), sizeof(struct ipmi_recv));
     int fd = open_dev();
     check_send_errors(fd);
     check_receive_edges(fd);

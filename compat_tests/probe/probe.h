@@ -9,7 +9,8 @@
 
 extern const char *device;
 
-struct received {
+struct received
+{
     struct ipmi_recv recv;
     struct ipmi_addr addr;
     unsigned char data[IPMI_MAX_MSG_LENGTH + 16];
@@ -23,10 +24,8 @@ double now(void);
 int open_dev(void);
 int wait_readable(int fd, int ms);
 struct ipmi_system_interface_addr bmc_addr(void);
-int send_si(int fd, unsigned netfn, unsigned cmd, unsigned char *data, unsigned len,
-            long msgid, int *err);
-int receive(int fd, unsigned long req, struct received *r, unsigned data_len,
-            unsigned addr_len, int *err);
+int send_si(int fd, unsigned netfn, unsigned cmd, unsigned char *data, unsigned len, long msgid, int *err);
+int receive(int fd, unsigned long req, struct received *r, unsigned data_len, unsigned addr_len, int *err);
 void print_msg(const char *what, const struct received *r, int with_data);
 
 /* probe_runs.c */

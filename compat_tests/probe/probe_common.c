@@ -70,7 +70,7 @@ int open_dev(void)
 /* Waits for the fd to be readable; 1 when it is, 0 on timeout. */
 int wait_readable(int fd, int ms)
 {
-    struct pollfd p = { .fd = fd, .events = POLLIN };
+    struct pollfd p = {.fd = fd, .events = POLLIN};
     int rv = poll(&p, 1, ms);
     return rv > 0 && (p.revents & POLLIN);
 }
@@ -85,8 +85,7 @@ struct ipmi_system_interface_addr bmc_addr(void)
     return a;
 }
 
-int send_si(int fd, unsigned netfn, unsigned cmd, unsigned char *data,
-                   unsigned len, long msgid, int *err)
+int send_si(int fd, unsigned netfn, unsigned cmd, unsigned char *data, unsigned len, long msgid, int *err)
 {
     struct ipmi_system_interface_addr a = bmc_addr();
     struct ipmi_req req;
@@ -101,8 +100,7 @@ int send_si(int fd, unsigned netfn, unsigned cmd, unsigned char *data,
     return xioctl(fd, IPMICTL_SEND_COMMAND, &req, err);
 }
 
-int receive(int fd, unsigned long req, struct received *r, unsigned data_len,
-                   unsigned addr_len, int *err)
+int receive(int fd, unsigned long req, struct received *r, unsigned data_len, unsigned addr_len, int *err)
 {
     memset(r, 0, sizeof *r);
     r->recv.addr = (unsigned char *)&r->addr;
@@ -115,9 +113,9 @@ int receive(int fd, unsigned long req, struct received *r, unsigned data_len,
 void print_msg(const char *what, const struct received *r, int with_data)
 {
     printf("%s: type=%d addr_type=0x%02x chan=%d addr_len=%u msgid=0x%llx netfn=0x%02x "
-           "cmd=0x%02x len=%u", what, r->recv.recv_type, (unsigned)r->addr.addr_type,
-           r->addr.channel, r->recv.addr_len, (unsigned long long)(unsigned long)r->recv.msgid,
-           r->recv.msg.netfn, r->recv.msg.cmd, r->recv.msg.data_len);
+           "cmd=0x%02x len=%u",
+           what, r->recv.recv_type, (unsigned)r->addr.addr_type, r->addr.channel, r->recv.addr_len,
+           (unsigned long long)(unsigned long)r->recv.msgid, r->recv.msg.netfn, r->recv.msg.cmd, r->recv.msg.data_len);
     if (with_data) {
         printf(" data=");
         for (unsigned i = 0; i < r->recv.msg.data_len && i < 32; i++)
@@ -125,4 +123,3 @@ void print_msg(const char *what, const struct received *r, int with_data)
     }
     printf("\n");
 }
-

@@ -32,9 +32,8 @@ static struct ipmi_ipmb_addr ipmb(unsigned type, unsigned sa)
 }
 
 /* One SEND_COMMAND_SETTIME (SEND when retries < -1) to `addr`. */
-static int send_to(int fd, void *addr, unsigned addr_len, unsigned netfn, unsigned cmd,
-                   unsigned char *data, unsigned len, long msgid, int retries,
-                   unsigned retry_ms, int *err)
+static int send_to(int fd, void *addr, unsigned addr_len, unsigned netfn, unsigned cmd, unsigned char *data,
+                   unsigned len, long msgid, int retries, unsigned retry_ms, int *err)
 {
     struct ipmi_req_settime rq;
     memset(&rq, 0, sizeof rq);
@@ -52,8 +51,7 @@ static int send_to(int fd, void *addr, unsigned addr_len, unsigned netfn, unsign
     return xioctl(fd, IPMICTL_SEND_COMMAND_SETTIME, &rq, err);
 }
 
-static void send_result(const char *what, int fd, void *addr, unsigned addr_len,
-                        unsigned char *data, unsigned len)
+static void send_result(const char *what, int fd, void *addr, unsigned addr_len, unsigned char *data, unsigned len)
 {
     int err;
     int rv = send_to(fd, addr, addr_len, 6, 1, data, len, 1, -2, 0, &err);

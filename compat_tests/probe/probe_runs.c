@@ -31,8 +31,8 @@ static void bmc_watchdog_state(const char *what)
     } else if (r.recv.msg.data_len < 9 || r.data[0] != 0) {
         printf("%s: Get Watchdog Timer cc=0x%02x len=%u\n", what, r.data[0], r.recv.msg.data_len);
     } else {
-        printf("%s: use=0x%02x actions=0x%02x pretimeout=%u initial=%u\n", what, r.data[1],
-               r.data[2], r.data[3], r.data[5] | r.data[6] << 8);
+        printf("%s: use=0x%02x actions=0x%02x pretimeout=%u initial=%u\n", what, r.data[1], r.data[2], r.data[3],
+               r.data[5] | r.data[6] << 8);
     }
     close(fd);
 }
@@ -54,8 +54,8 @@ void check_watchdog(void)
     struct watchdog_info info;
     memset(&info, 0, sizeof info);
     check("GETSUPPORT", fd, WDIOC_GETSUPPORT, &info);
-    printf("  options=0x%x firmware_version=%u identity=\"%.32s\"\n", info.options,
-           info.firmware_version, (const char *)info.identity);
+    printf("  options=0x%x firmware_version=%u identity=\"%.32s\"\n", info.options, info.firmware_version,
+           (const char *)info.identity);
     v = -1;
     check("GETTIMEOUT", fd, WDIOC_GETTIMEOUT, &v);
     printf("  timeout=%d\n", v);
@@ -210,8 +210,7 @@ void bench(int n)
     for (int i = 0; i < n; i++) {
         send_si(fd, 6, 1, NULL, 0, i, &err);
         wait_readable(fd, 15000);
-        if (receive(fd, IPMICTL_RECEIVE_MSG, &r, sizeof r.data, sizeof r.addr, &err) < 0 ||
-            r.recv.msgid != i) {
+        if (receive(fd, IPMICTL_RECEIVE_MSG, &r, sizeof r.data, sizeof r.addr, &err) < 0 || r.recv.msgid != i) {
             printf("bench: transaction %d failed\n", i);
             return;
         }
@@ -243,8 +242,8 @@ int clients(int n, int rounds)
             for (int k = 0; k < rounds; k++) {
                 /* Three outstanding requests per round: Get Device ID,
                  * Get SEL Info, Get Chassis Status. */
-                static const unsigned char nf[3] = { 6, 0x0a, 0x00 };
-                static const unsigned char cm[3] = { 1, 0x40, 0x01 };
+                static const unsigned char nf[3] = {6, 0x0a, 0x00};
+                static const unsigned char cm[3] = {1, 0x40, 0x01};
                 for (int j = 0; j < 3; j++)
                     send_si(fd, nf[j], cm[j], NULL, 0, (c << 20) | (k << 4) | j, &err);
                 for (int j = 0; j < 3; j++) {
@@ -258,9 +257,8 @@ int clients(int n, int rounds)
                     }
                     long id = r.recv.msgid;
                     int jj = id & 0xf;
-                    if ((id >> 20) != c || ((id >> 4) & 0xffff) != k || jj > 2 ||
-                        r.recv.msg.cmd != cm[jj] || r.recv.msg.netfn != (nf[jj] | 1) ||
-                        r.data[0] != 0)
+                    if ((id >> 20) != c || ((id >> 4) & 0xffff) != k || jj > 2 || r.recv.msg.cmd != cm[jj] ||
+                        r.recv.msg.netfn != (nf[jj] | 1) || r.data[0] != 0)
                         bad++;
                     else
                         ok++;
@@ -292,4 +290,3 @@ int clients(int n, int rounds)
     printf("clients: %d of %d saw a wrong or lost response\n", failed, n);
     return failed ? 1 : 0;
 }
-

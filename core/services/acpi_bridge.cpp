@@ -143,10 +143,9 @@ int AcpiIpmiBridge::request(std::uint64_t address, const AcpiIpmiBuffer& buffer,
     options.retries = 0;
     options.retryTimeMs = static_cast<unsigned>(kAcpiIpmiWait.count());
     const auto alive = lifetime_.witness();
-    const int rv = device.user->sendSi(netfn, cmd, std::span(buffer.data.data(), buffer.length), options,
-                                       lifetime_.guard([this, ifnum, id](const ServiceResponse& rsp) {
-                                           complete(ifnum, id, statusFor(rsp), &rsp);
-                                       }));
+    const int rv = device.user->sendSi(
+        netfn, cmd, std::span(buffer.data.data(), buffer.length), options,
+        lifetime_.guard([this, ifnum, id](const ServiceResponse& rsp) { complete(ifnum, id, statusFor(rsp), &rsp); }));
     if (!alive) {
         return rv;
     }
@@ -162,9 +161,8 @@ int AcpiIpmiBridge::request(std::uint64_t address, const AcpiIpmiBuffer& buffer,
         return rv;
     }
     if (it != still->waiters.end()) {
-        it->second.timer->start(kAcpiIpmiWait, lifetime_.guard([this, ifnum, id] {
-            complete(ifnum, id, kAcpiIpmiUnknown, nullptr);
-        }));
+        it->second.timer->start(kAcpiIpmiWait,
+                                lifetime_.guard([this, ifnum, id] { complete(ifnum, id, kAcpiIpmiUnknown, nullptr); }));
     }
     return 0;
 }

@@ -71,8 +71,8 @@ std::array<std::uint8_t, 8> panicEventData(std::string_view message)
     auto at = [&message](std::size_t i) -> std::uint8_t {
         return i < message.size() ? static_cast<std::uint8_t>(message[i]) : 0;
     };
-    return {kGeneratorKernel, kEvmRev, kSensorTypeOsCriticalStop, at(0), kSensorSpecific, kRuntimeStopOem, at(1),
-            at(2)};
+    return {
+        kGeneratorKernel, kEvmRev, kSensorTypeOsCriticalStop, at(0), kSensorSpecific, kRuntimeStopOem, at(1), at(2)};
 }
 
 std::vector<std::array<std::uint8_t, 16>> panicStringRecords(std::string_view message, std::uint8_t ourAddress)
@@ -95,7 +95,7 @@ std::vector<std::array<std::uint8_t, 16>> panicStringRecords(std::string_view me
 }
 
 PanicStringTarget choosePanicStringTarget(bool selDevice, std::optional<std::uint8_t> receiver,
-                                         std::uint8_t receiverLun, std::uint8_t ourAddress)
+                                          std::uint8_t receiverLun, std::uint8_t ourAddress)
 {
     PanicStringTarget target;
     // A usable receiver is a valid (even) IPMB address, not zero, not us.
@@ -138,8 +138,8 @@ class PanicEvents::Sender
             return;
         }
         const auto data = panicEventData(message_);
-        const int rv = user_->sendSi(abi::IPMI_NETFN_SENSOR_EVENT_REQUEST, abi::IPMI_PLATFORM_EVENT_CMD, data, panicOptions(),
-                                     [this](const ServiceResponse& rsp) {
+        const int rv = user_->sendSi(abi::IPMI_NETFN_SENSOR_EVENT_REQUEST, abi::IPMI_PLATFORM_EVENT_CMD, data,
+                                     panicOptions(), [this](const ServiceResponse& rsp) {
                                          report_.eventCc = rsp.cc();
                                          afterEvent();
                                      });
@@ -261,7 +261,9 @@ class PanicEvents::Sender
 
 // ---- the service -------------------------------------------------------------------
 
-PanicEvents::PanicEvents(MessageHandler& handler, PanicOp op) : handler_(handler), op_(op) {}
+PanicEvents::PanicEvents(MessageHandler& handler, PanicOp op) : handler_(handler), op_(op)
+{
+}
 
 PanicEvents::~PanicEvents()
 {
@@ -289,8 +291,7 @@ void PanicEvents::startNext()
     if (op_ != PanicOp::None) {
         remaining_ = handler_.interfaces();
         std::reverse(remaining_.begin(), remaining_.end()); // popped from the back: ascending
-        spdlog::info("panic event: \"{}\" ({}) on {} interface(s)", current_.message, toString(op_),
-                     remaining_.size());
+        spdlog::info("panic event: \"{}\" ({}) on {} interface(s)", current_.message, toString(op_), remaining_.size());
     }
     nextInterface();
 }
@@ -303,16 +304,15 @@ void PanicEvents::nextInterface()
     }
     const int ifnum = remaining_.back();
     remaining_.pop_back();
-    sender_ = std::make_unique<Sender>(handler_, ifnum, op_, current_.message,
-                                       [this](PanicInterfaceReport report) {
-                                           current_.interfaces.push_back(report);
-                                           // Off this call stack: the sender and its user
-                                           // are destroyed before the next one starts.
-                                           handler_.loop().post(lifetime_.guard([this] {
-                                               sender_.reset();
-                                               nextInterface();
-                                           }));
-                                       });
+    sender_ = std::make_unique<Sender>(handler_, ifnum, op_, current_.message, [this](PanicInterfaceReport report) {
+        current_.interfaces.push_back(report);
+        // Off this call stack: the sender and its user
+        // are destroyed before the next one starts.
+        handler_.loop().post(lifetime_.guard([this] {
+            sender_.reset();
+            nextInterface();
+        }));
+    });
     sender_->start();
 }
 

@@ -54,7 +54,7 @@ inline constexpr std::string_view kWatchdogPretimeoutPanic = "Watchdog pre-timeo
 [[nodiscard]] std::array<std::uint8_t, 8> panicEventData(std::string_view message);
 // The Add SEL Entry records carrying the message (up to its first NUL).
 [[nodiscard]] std::vector<std::array<std::uint8_t, 16>> panicStringRecords(std::string_view message,
-                                                                          std::uint8_t ourAddress);
+                                                                           std::uint8_t ourAddress);
 
 struct PanicStringTarget
 {
@@ -71,15 +71,15 @@ struct PanicStringTarget
 
 // The kernel's choice of where the OEM string records go.
 [[nodiscard]] PanicStringTarget choosePanicStringTarget(bool selDevice, std::optional<std::uint8_t> receiver,
-                                                       std::uint8_t receiverLun, std::uint8_t ourAddress);
+                                                        std::uint8_t receiverLun, std::uint8_t ourAddress);
 
 struct PanicInterfaceReport
 {
     int ifnum = -1;
-    int eventError = 0;           // -errno if the event could not be queued
+    int eventError = 0;                               // -errno if the event could not be queued
     std::uint8_t eventCc = abi::IPMI_ERR_UNSPECIFIED; // its completion code otherwise
-    PanicStringTarget target;     // String mode only
-    int stringRecords = 0;        // Add SEL Entry requests answered
+    PanicStringTarget target;                         // String mode only
+    int stringRecords = 0;                            // Add SEL Entry requests answered
 };
 
 struct PanicReport
@@ -96,10 +96,10 @@ struct PstoreReportOptions
 
 struct PstoreReportSummary
 {
-    int records = 0;          // dmesg records found
-    int panics = 0;           // panic dumps among them (part 1 of each)
-    int reported = 0;         // sent now
-    int alreadyReported = 0;  // skipped: in the state file
+    int records = 0;         // dmesg records found
+    int panics = 0;          // panic dumps among them (part 1 of each)
+    int reported = 0;        // sent now
+    int alreadyReported = 0; // skipped: in the state file
     int unreadable = 0;
     std::vector<std::string> problems;
 };

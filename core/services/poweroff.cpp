@@ -161,8 +161,8 @@ class PowerOff::Action
     void chassis(bool cycle)
     {
         spdlog::info("ipmi poweroff: powering {} via IPMI chassis control command", cycle ? "cycle" : "down");
-        sendSi(abi::IPMI_NETFN_CHASSIS_REQUEST, abi::IPMI_CHASSIS_CONTROL_CMD, {cycle ? kChassisPowerCycle : kChassisPowerDown},
-               [this, cycle](int rv, const ServiceResponse&) {
+        sendSi(abi::IPMI_NETFN_CHASSIS_REQUEST, abi::IPMI_CHASSIS_CONTROL_CMD,
+               {cycle ? kChassisPowerCycle : kChassisPowerDown}, [this, cycle](int rv, const ServiceResponse&) {
                    if (rv == 0) {
                        outcome_.commanded = true;
                        outcome_.powerCycled = cycle;
@@ -170,8 +170,7 @@ class PowerOff::Action
                        return;
                    }
                    if (cycle) {
-                       spdlog::error("ipmi poweroff: unable to send chassis power cycle message, IPMI error {:#x}",
-                                     rv);
+                       spdlog::error("ipmi poweroff: unable to send chassis power cycle message, IPMI error {:#x}", rv);
                        chassis(false);
                        return;
                    }
@@ -182,8 +181,8 @@ class PowerOff::Action
     void atca()
     {
         spdlog::info("ipmi poweroff: powering down via ATCA power command");
-        sendSi(abi::IPMI_NETFN_GROUP_EXTENSION_REQUEST, abi::IPMI_PICMG_SET_POWER_LEVEL_CMD, {kPicmgId, 0x00 /* FRU 0 */, 0x00 /* level 0 */, 0x00},
-               [this](int rv, const ServiceResponse&) {
+        sendSi(abi::IPMI_NETFN_GROUP_EXTENSION_REQUEST, abi::IPMI_PICMG_SET_POWER_LEVEL_CMD,
+               {kPicmgId, 0x00 /* FRU 0 */, 0x00 /* level 0 */, 0x00}, [this](int rv, const ServiceResponse&) {
                    // 0xFF is tolerated: a BMC that is already cutting power
                    // may not finish its answer.
                    if (rv != 0 && rv != abi::IPMI_ERR_UNSPECIFIED) {
@@ -294,7 +293,9 @@ class PowerOff::Action
 
 // ---- detection ------------------------------------------------------------------
 
-PowerOff::PowerOff(MessageHandler& handler, PowerOffConfig config) : handler_(handler), config_(std::move(config)) {}
+PowerOff::PowerOff(MessageHandler& handler, PowerOffConfig config) : handler_(handler), config_(std::move(config))
+{
+}
 
 PowerOff::~PowerOff()
 {
@@ -342,8 +343,7 @@ void PowerOff::interfaceAdded(int ifnum)
     const int rv = user_->sendSi(abi::IPMI_NETFN_APP_REQUEST, abi::IPMI_GET_DEVICE_ID_CMD, {}, RequestOptions{},
                                  [this](const ServiceResponse& rsp) { deviceIdAnswered(rsp); });
     if (rv != 0) {
-        finishDetection(PowerOffMethod::None,
-                        fmt::format("unable to send IPMI get device id info, error {}", rv));
+        finishDetection(PowerOffMethod::None, fmt::format("unable to send IPMI get device id info, error {}", rv));
     }
 }
 
@@ -388,8 +388,8 @@ void PowerOff::deviceIdAnswered(const ServiceResponse& rsp)
 
     // ATCA first: PICMG Get Address Info must succeed.
     const std::array<std::uint8_t, 1> picmg{kPicmgId};
-    const int rv = user_->sendSi(abi::IPMI_NETFN_GROUP_EXTENSION_REQUEST, abi::IPMI_PICMG_GET_ADDRESS_INFO_CMD, picmg, RequestOptions{},
-                                 [this](const ServiceResponse& atca) { atcaAnswered(atca); });
+    const int rv = user_->sendSi(abi::IPMI_NETFN_GROUP_EXTENSION_REQUEST, abi::IPMI_PICMG_GET_ADDRESS_INFO_CMD, picmg,
+                                 RequestOptions{}, [this](const ServiceResponse& atca) { atcaAnswered(atca); });
     if (rv != 0) {
         // The kernel counts a refused request as "not ATCA".
         finishDetection(detectFromIdentity(id));

@@ -28,12 +28,12 @@ namespace ipmi::core::services {
 
 enum class PowerOffMethod : std::uint8_t
 {
-    None,         // nothing detected: the kernel gives up
-    Atca,         // PICMG Set Power Level
-    Cpi1,         // the CPI1 OEM hot-swap sequence
-    DellChassis,  // Chassis Control, Dell with IPMI < 1.5
-    HpChassis,    // Chassis Control, HP PA-RISC / rx2600 / zx6000 BMCs
-    Chassis,      // Chassis Control, "chassis device" capability bit
+    None,        // nothing detected: the kernel gives up
+    Atca,        // PICMG Set Power Level
+    Cpi1,        // the CPI1 OEM hot-swap sequence
+    DellChassis, // Chassis Control, Dell with IPMI < 1.5
+    HpChassis,   // Chassis Control, HP PA-RISC / rx2600 / zx6000 BMCs
+    Chassis,     // Chassis Control, "chassis device" capability bit
 };
 
 [[nodiscard]] const char* toString(PowerOffMethod method);
@@ -69,10 +69,10 @@ struct PowerOffStep
 struct PowerOffOutcome
 {
     PowerOffMethod method = PowerOffMethod::None;
-    bool commanded = false;  // the BMC accepted the final power command
+    bool commanded = false;   // the BMC accepted the final power command
     bool powerCycled = false; // that command was a power cycle
     std::vector<PowerOffStep> steps;
-    std::string problem;     // why not, if not
+    std::string problem; // why not, if not
 };
 
 struct PowerOffConfig

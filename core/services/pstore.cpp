@@ -35,7 +35,8 @@ bool parseHeader(std::string_view text, PstoreRecord& record)
         return false;
     }
     const auto reason = line.substr(0, hash);
-    if (!std::all_of(reason.begin(), reason.end(), [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); })) {
+    if (!std::all_of(reason.begin(), reason.end(),
+                     [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); })) {
         return false;
     }
     const auto countText = line.substr(hash + 1, space - hash - 1);

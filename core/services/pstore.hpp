@@ -27,14 +27,14 @@ namespace ipmi::core::services {
 struct PstoreRecord
 {
     std::filesystem::path path;
-    std::string name;    // the file name, e.g. "dmesg-ramoops-0"
-    std::string backend; // "ramoops", "efi", "erst", ...
+    std::string name;        // the file name, e.g. "dmesg-ramoops-0"
+    std::string backend;     // "ramoops", "efi", "erst", ...
     bool compressed = false; // ".enc.z"
     bool readable = false;
-    std::string problem;      // why not readable / not a dump
-    std::string reason;       // "Panic", "Oops", ... (header), empty if none
-    int count = 0;            // the "#N" of the header
-    unsigned part = 0;        // the "PartN" of the header
+    std::string problem; // why not readable / not a dump
+    std::string reason;  // "Panic", "Oops", ... (header), empty if none
+    int count = 0;       // the "#N" of the header
+    unsigned part = 0;   // the "PartN" of the header
     std::optional<std::string> panicMessage;
     // Stable across reboots and systemd-pstore's move: file name plus a hash
     // of the bytes as stored.

@@ -31,10 +31,7 @@ class DirectUserMemory : public UserMemory
     [[nodiscard]] std::size_t reads() const { return reads_; }
     [[nodiscard]] std::size_t writes() const { return writes_; }
 
-    [[nodiscard]] static std::uint64_t address(const void* p)
-    {
-        return reinterpret_cast<std::uintptr_t>(p);
-    }
+    [[nodiscard]] static std::uint64_t address(const void* p) { return reinterpret_cast<std::uintptr_t>(p); }
 
   private:
     struct Fault

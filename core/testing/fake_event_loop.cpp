@@ -38,10 +38,15 @@ class FakeEventLoop::FakeTimer : public Timer
     bool armed_ = false;
 };
 
-FakeEventLoop::FakeEventLoop() : now_(Clock::time_point{} + std::chrono::hours(1)) {}
+FakeEventLoop::FakeEventLoop() : now_(Clock::time_point{} + std::chrono::hours(1))
+{
+}
 FakeEventLoop::~FakeEventLoop() = default;
 
-std::unique_ptr<Timer> FakeEventLoop::makeTimer() { return std::make_unique<FakeTimer>(*this); }
+std::unique_ptr<Timer> FakeEventLoop::makeTimer()
+{
+    return std::make_unique<FakeTimer>(*this);
+}
 
 void FakeEventLoop::post(std::function<void()> fn)
 {
@@ -72,7 +77,10 @@ FakeEventLoop::Key FakeEventLoop::schedule(Clock::time_point when, std::function
     return key;
 }
 
-void FakeEventLoop::unschedule(const Key& key) { timers_.erase(key); }
+void FakeEventLoop::unschedule(const Key& key)
+{
+    timers_.erase(key);
+}
 
 bool FakeEventLoop::runNextTimer()
 {

@@ -12,7 +12,9 @@ constexpr std::uint8_t kAppResponse = 0x07 << 2;
 
 } // namespace
 
-ScriptedInterface::ScriptedInterface(InterfaceInfo info) : info_(std::move(info)) {}
+ScriptedInterface::ScriptedInterface(InterfaceInfo info) : info_(std::move(info))
+{
+}
 
 InterfaceInfo ScriptedInterface::defaultInfo()
 {
@@ -24,9 +26,15 @@ InterfaceInfo ScriptedInterface::defaultInfo()
     return info;
 }
 
-void ScriptedInterface::start(InterfaceHost& host) { host_ = &host; }
+void ScriptedInterface::start(InterfaceHost& host)
+{
+    host_ = &host;
+}
 
-void ScriptedInterface::enableIdentity(Identity identity) { identity_ = identity; }
+void ScriptedInterface::enableIdentity(Identity identity)
+{
+    identity_ = identity;
+}
 
 std::optional<SmiBytes> ScriptedInterface::identityAnswer(const Identity& identity, const SmiBytes& request)
 {
@@ -41,8 +49,8 @@ std::optional<SmiBytes> ScriptedInterface::identityAnswer(const Identity& identi
     }
     case 0x01: // Get Device ID: device 0x20 rev 0x81, fw 2.03, IPMI version,
                // all additional devices, manufacturer 0x000157, product 0x1234
-        return SmiBytes{kAppResponse, 0x01, 0x00, 0x20, 0x81, 0x02, 0x03, identity.ipmiVersion,
-                        0xBF,         0x57, 0x01, 0x00, 0x34, 0x12, 0x00, 0x00, 0x00, 0x00};
+        return SmiBytes{kAppResponse, 0x01, 0x00, 0x20, 0x81, 0x02, 0x03, identity.ipmiVersion, 0xBF, 0x57, 0x01,
+                        0x00,         0x34, 0x12, 0x00, 0x00, 0x00, 0x00};
     case 0x42: { // Get Channel Info
         if (identity.channelInfoUnsupported) {
             return SmiBytes{kAppResponse, 0x42, 0xC1};

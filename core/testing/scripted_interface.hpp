@@ -80,8 +80,7 @@ class ScriptedInterface : public Interface
     [[nodiscard]] bool maintenance() const { return maintenance_; }
 
     // What the identity responder answers (also usable by tests).
-    [[nodiscard]] static std::optional<SmiBytes> identityAnswer(const Identity& identity,
-                                                                const SmiBytes& request);
+    [[nodiscard]] static std::optional<SmiBytes> identityAnswer(const Identity& identity, const SmiBytes& request);
 
   private:
     InterfaceInfo info_;

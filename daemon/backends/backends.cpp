@@ -122,8 +122,8 @@ std::string kernelOwnershipRefusal(const Config& config, const Backend& backend)
     if (backend.simulated) {
         return {};
     }
-    const auto ownership = si::discovery::checkKernelOwnership(si::discovery::Sysroot(config.daemon.sysroot),
-                                                               backend.target);
+    const auto ownership =
+        si::discovery::checkKernelOwnership(si::discovery::Sysroot(config.daemon.sysroot), backend.target);
     return ownership.ownedByKernel ? backend.description + ": " + ownership.message : std::string{};
 }
 
@@ -139,8 +139,7 @@ std::string noInterfaceMessage(const Config& config)
     if (config.si.tryPci) {
         looked += ", PCI";
     }
-    return "Unable to find any System Interface(s): no KCS, BT, SMIC or SSIF interface was found (looked at " +
-           looked +
+    return "Unable to find any System Interface(s): no KCS, BT, SMIC or SSIF interface was found (looked at " + looked +
            "). Name one with --ipmi_si.type/--ipmi_si.ports (e.g. --ipmi_si.ports=0xca2) or "
            "--ipmi_ssif.addr, or run with --sim to serve the embedded simulated BMC.";
 }

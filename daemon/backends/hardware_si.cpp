@@ -1,10 +1,10 @@
 // makeHardwareSi: map the registers, make sure something answers there
 // (the kernel's detect step), and wire policy, worker transport and state
 // machine together.
-#include "si/smi_policy.hpp"
 #include "daemon/backends/si_factory.hpp"
 #include "si/register_io_hw.hpp"
 #include "si/si_transport.hpp"
+#include "si/smi_policy.hpp"
 #include "si/state_machines.hpp"
 
 #include <fmt/format.h>

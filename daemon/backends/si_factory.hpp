@@ -26,8 +26,7 @@ class Bmc;
 namespace ipmi::daemon {
 
 // The Bmc must outlive the interface.
-[[nodiscard]] std::unique_ptr<core::Interface> makeSimulatedSi(core::EventLoop& loop, sim::Bmc& bmc,
-                                                               si::SiType type);
+[[nodiscard]] std::unique_ptr<core::Interface> makeSimulatedSi(core::EventLoop& loop, sim::Bmc& bmc, si::SiType type);
 
 struct HardwareSiResult
 {

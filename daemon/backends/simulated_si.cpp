@@ -3,11 +3,11 @@
 // model. The registers own the BMC side of the wire, so the policy owns the
 // whole chain and is the interface: the transport before the registers, the
 // model before its port.
-#include "si/smi_policy.hpp"
 #include "daemon/backends/bmc_clock.hpp"
 #include "daemon/backends/register_io_sim.hpp"
 #include "daemon/backends/si_factory.hpp"
 #include "si/si_transport.hpp"
+#include "si/smi_policy.hpp"
 #include "si/state_machines.hpp"
 #include "sim/models/bt_model.hpp"
 #include "sim/models/kcs_model.hpp"

@@ -3,17 +3,16 @@
 
 #include "sim/smbus/pec.hpp"
 
-#include <cerrno>
 #include <fmt/format.h>
+
+#include <cerrno>
 
 namespace ipmi::daemon {
 
-SimulatedSmbus::SimulatedSmbus(sim::smbus::SsifTarget& target)
-    : target_(target)
+SimulatedSmbus::SimulatedSmbus(sim::smbus::SsifTarget& target) : target_(target)
 {
     target_.setAlertListener([this] {
-        if (target_.alert() && onAlert_)
-        {
+        if (target_.alert() && onAlert_) {
             onAlert_();
         }
     });
@@ -26,14 +25,12 @@ SimulatedSmbus::~SimulatedSmbus()
 
 int SimulatedSmbus::writeBlock(std::uint8_t command, std::span<const std::uint8_t> data)
 {
-    if (data.size() > ssif::kSmbusBlockMax)
-    {
+    if (data.size() > ssif::kSmbusBlockMax) {
         return EMSGSIZE;
     }
     ++writes_;
     std::optional<std::uint8_t> pec;
-    if (pec_)
-    {
+    if (pec_) {
         pec = sim::smbus::blockWritePec(target_.config().address, command, data);
     }
     return target_.blockWrite(command, data, pec) ? 0 : EAGAIN;
@@ -43,16 +40,13 @@ int SimulatedSmbus::readBlock(std::uint8_t command, ssif::Bytes& out)
 {
     ++reads_;
     auto block = target_.blockRead(command);
-    if (!block)
-    {
+    if (!block) {
         return EAGAIN;
     }
-    if (block->data.size() > ssif::kSmbusBlockMax)
-    {
+    if (block->data.size() > ssif::kSmbusBlockMax) {
         return EPROTO; // the kernel refuses a count byte over 32 the same way
     }
-    if (pec_ && block->pec != sim::smbus::blockReadPec(target_.config().address, command, block->data))
-    {
+    if (pec_ && block->pec != sim::smbus::blockReadPec(target_.config().address, command, block->data)) {
         return EBADMSG;
     }
     out = std::move(block->data);

@@ -19,11 +19,7 @@ constexpr std::uint8_t kSimAddress = 0x10;
 class ClockedResponder : public sim::smbus::BmcResponder
 {
   public:
-    ClockedResponder(sim::Bmc& bmc, BmcClock& clock)
-        : BmcResponder(bmc)
-        , clock_(clock)
-    {
-    }
+    ClockedResponder(sim::Bmc& bmc, BmcClock& clock) : BmcResponder(bmc), clock_(clock) {}
     void handleRequest(std::span<const std::uint8_t> request, std::function<void(sim::Bytes)> respond) override
     {
         BmcResponder::handleRequest(request, std::move(respond));
@@ -39,12 +35,11 @@ class ClockedResponder : public sim::smbus::BmcResponder
 struct BmcSsifSide
 {
     BmcSsifSide(core::EventLoop& loop, sim::Bmc& bmc)
-        : clock(loop, bmc)
-        , responder(bmc, clock)
-        , target(responder, sim::smbus::TargetConfig{.address = kSimAddress,
-                                                      .capabilities = bmc.config().ssif,
-                                                      .acceptsEndCommand = true,
-                                                      .acceptsEmptyMiddle = true})
+        : clock(loop, bmc), responder(bmc, clock),
+          target(responder, sim::smbus::TargetConfig{.address = kSimAddress,
+                                                     .capabilities = bmc.config().ssif,
+                                                     .acceptsEndCommand = true,
+                                                     .acceptsEmptyMiddle = true})
     {
     }
 
@@ -56,12 +51,7 @@ struct BmcSsifSide
 class BmcSmbus : private BmcSsifSide, public SimulatedSmbus
 {
   public:
-    BmcSmbus(core::EventLoop& loop, sim::Bmc& bmc)
-        : BmcSsifSide(loop, bmc)
-        , SimulatedSmbus(target)
-    {
-        clock.rearm();
-    }
+    BmcSmbus(core::EventLoop& loop, sim::Bmc& bmc) : BmcSsifSide(loop, bmc), SimulatedSmbus(target) { clock.rearm(); }
 };
 
 } // namespace

@@ -12,21 +12,18 @@ namespace ipmi::daemon {
 SsifInterfaceResult makeHardwareSsif(core::EventLoop& loop, const ssif::SsifParams& params)
 {
     auto resolved = ssif::resolveSsifParams(params);
-    if (auto* error = std::get_if<std::string>(&resolved))
-    {
+    if (auto* error = std::get_if<std::string>(&resolved)) {
         return std::move(*error);
     }
     const auto& where = std::get<ssif::ResolvedSsif>(resolved);
-    if (params.addrSource == core::AddrSource::Hardcoded || params.addrSource == core::AddrSource::Hotmod)
-    {
+    if (params.addrSource == core::AddrSource::Hardcoded || params.addrSource == core::AddrSource::Hotmod) {
         // No firmware table vouches for this address: the user asked for it.
         spdlog::warn("ssif: probing address 0x{:02x} on i2c-{} (\"{}\") as asked; no firmware table lists it, and "
                      "probing can upset other I2C devices",
                      params.addr, where.adapterNumber, where.adapterName);
     }
     auto bus = ssif::LinuxSmbus::open(where.device.string(), params.addr);
-    if (auto* error = std::get_if<std::string>(&bus))
-    {
+    if (auto* error = std::get_if<std::string>(&bus)) {
         return "ssif: " + *error;
     }
 

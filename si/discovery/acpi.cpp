@@ -117,8 +117,8 @@ std::vector<ResourceEntry> parseResourceTree(std::string_view text)
         if (!start || !end) {
             continue;
         }
-        entries.push_back(ResourceEntry{*start, *end, std::string(line.substr(colon + 3)),
-                                        static_cast<unsigned>(indent / 2)});
+        entries.push_back(
+            ResourceEntry{*start, *end, std::string(line.substr(colon + 3)), static_cast<unsigned>(indent / 2)});
     }
     return entries;
 }
@@ -208,14 +208,14 @@ AcpiResult readAcpiDevices(const Sysroot& root)
         const NamedResources resources = resourcesNamed(root, nodeName);
         const std::vector<ResourceEntry>& chosen = !resources.io.empty() ? resources.io : resources.mem;
         if (chosen.empty()) {
-            result.problems.push_back(fmt::format(
-                "{} ({}): no I/O or memory resource named {} in /proc/ioports or /proc/iomem{}", name, found.acpiPath,
-                nodeName, resources.hidden ? " (addresses are hidden: run as root)" : ""));
+            result.problems.push_back(
+                fmt::format("{} ({}): no I/O or memory resource named {} in /proc/ioports or /proc/iomem{}", name,
+                            found.acpiPath, nodeName, resources.hidden ? " (addresses are hidden: run as root)" : ""));
             continue;
         }
         if (chosen.front().start == 0 && chosen.front().end == 0) {
-            result.problems.push_back(fmt::format("{} ({}): its resource addresses are hidden: run as root", name,
-                                                  found.acpiPath));
+            result.problems.push_back(
+                fmt::format("{} ({}): its resource addresses are hidden: run as root", name, found.acpiPath));
             continue;
         }
         found.space = !resources.io.empty() ? AddrSpace::Io : AddrSpace::Memory;

@@ -51,18 +51,15 @@ struct DiscoveredInterface
     // adapter (SMBIOS never does; the kernel then tries every adapter).
     std::optional<int> i2cAdapter;
     core::AddrSource addrSource = core::AddrSource::Invalid;
-    std::string acpiPath;     // ACPI namespace path (ACPI sources), e.g. \_SB_.PCI0.ISA_.MI0_
-    std::string deviceName;   // the sysfs device it came from: "IPI0001:00", "0000:00:05.0", ...
+    std::string acpiPath;       // ACPI namespace path (ACPI sources), e.g. \_SB_.PCI0.ISA_.MI0_
+    std::string deviceName;     // the sysfs device it came from: "IPI0001:00", "0000:00:05.0", ...
     std::uint8_t specMajor = 0; // IPMI spec revision the table claims; 0/0 = not stated
     std::uint8_t specMinor = 0;
     // PCI KCS: the kernel probes the spacing (1, 4, 16) by touching the
     // registers; discovery cannot, so the SI driver must (see pci.hpp).
     bool spacingNeedsProbe = false;
 
-    [[nodiscard]] std::uint8_t effectiveSlaveAddr() const
-    {
-        return slaveAddr != 0 ? slaveAddr : kDefaultSlaveAddr;
-    }
+    [[nodiscard]] std::uint8_t effectiveSlaveAddr() const { return slaveAddr != 0 ? slaveAddr : kDefaultSlaveAddr; }
     [[nodiscard]] std::uint8_t i2cAddress() const { return static_cast<std::uint8_t>(address & 0x7F); }
     // "invalid", "unknown" or the type's name, as the kernel prints them.
     [[nodiscard]] const char* typeName() const;

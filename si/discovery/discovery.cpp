@@ -78,13 +78,14 @@ MergeResult mergeInterfaces(const std::vector<DiscoveredInterface>& candidates,
             if (isFirmware(candidate.addrSource) &&
                 std::any_of(hardcoded.begin(), hardcoded.end(),
                             [&](const DiscoveredInterface* h) { return sameSiAddress(*h, candidate); })) {
-                result.log.push_back(fmt::format("{}-specified {} at {} {:#x}: hard-coded device at this address already exists",
-                                                 source, type, toString(candidate.space), candidate.address));
+                result.log.push_back(
+                    fmt::format("{}-specified {} at {} {:#x}: hard-coded device at this address already exists", source,
+                                type, toString(candidate.space), candidate.address));
                 continue;
             }
             if (candidate.invalid) {
-                result.log.push_back(fmt::format("{} {:#x}: disabled by type=invalid", toString(candidate.space),
-                                                 candidate.address));
+                result.log.push_back(
+                    fmt::format("{} {:#x}: disabled by type=invalid", toString(candidate.space), candidate.address));
                 continue;
             }
         }
@@ -100,8 +101,8 @@ MergeResult mergeInterfaces(const std::vector<DiscoveredInterface>& candidates,
             continue;
         }
         if (candidate.addrSource == core::AddrSource::Acpi && dup->addrSource == core::AddrSource::Smbios) {
-            result.log.push_back(fmt::format("Removing SMBIOS-specified {} state machine in favor of ACPI",
-                                             dup->typeName()));
+            result.log.push_back(
+                fmt::format("Removing SMBIOS-specified {} state machine in favor of ACPI", dup->typeName()));
             DiscoveredInterface replacement = candidate;
             adoptMissing(replacement, *dup);
             *dup = std::move(replacement);
@@ -116,9 +117,9 @@ MergeResult mergeInterfaces(const std::vector<DiscoveredInterface>& candidates,
         kept.erase(std::remove_if(kept.begin(), kept.end(),
                                   [&](const DiscoveredInterface& k) { return hotmodRemoveMatches(removal, k); }),
                    kept.end());
-        result.log.push_back(fmt::format("hotmod remove {} {} {:#x}: {} interface(s) removed", removal.target.typeName(),
-                                         toString(removal.target.space), removal.target.address,
-                                         before - kept.size()));
+        result.log.push_back(fmt::format("hotmod remove {} {} {:#x}: {} interface(s) removed",
+                                         removal.target.typeName(), toString(removal.target.space),
+                                         removal.target.address, before - kept.size()));
     }
 
     // Interface numbers: SI with an IRQ, SI without, then SSIF.

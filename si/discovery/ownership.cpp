@@ -78,8 +78,8 @@ std::optional<Ownership> checkSsif(const Sysroot& root, const DiscoveredInterfac
         }
         // ACPI-enumerated clients carry the ACPI name instead of the address.
         if (!interface.deviceName.empty() && client == interface.deviceName) {
-            return owned(fmt::format("the kernel's ipmi_ssif already drives ACPI client {}; unload ipmi_ssif first",
-                                     client));
+            return owned(
+                fmt::format("the kernel's ipmi_ssif already drives ACPI client {}; unload ipmi_ssif first", client));
         }
     }
     return std::nullopt;
@@ -100,8 +100,9 @@ Ownership checkKernelOwnership(const Sysroot& root, const DiscoveredInterface& i
     }
     if (interface.addrSource == core::AddrSource::Pci && !interface.deviceName.empty() &&
         root.exists("/sys/bus/pci/drivers/ipmi_si/" + interface.deviceName)) {
-        return owned(fmt::format("the kernel's ipmi_si already drives PCI device {}; unload ipmi_si (or unbind {}) first",
-                                 interface.deviceName, interface.deviceName));
+        return owned(
+            fmt::format("the kernel's ipmi_si already drives PCI device {}; unload ipmi_si (or unbind {}) first",
+                        interface.deviceName, interface.deviceName));
     }
     if (!interface.deviceName.empty() && root.exists("/sys/bus/platform/drivers/ipmi_si/" + interface.deviceName)) {
         return owned(fmt::format("the kernel's ipmi_si is bound to {}; unload ipmi_si (or unbind {}) first",

@@ -37,9 +37,9 @@ PciResult readPci(const Sysroot& root)
         const auto vendor = readNumber(root, dir + "/vendor").value_or(0);
         const auto device = readNumber(root, dir + "/device").value_or(0);
         if (vendor == kVendorRealtek && device == kDeviceRealtekVirtualIpmi) {
-            result.problems.push_back(
-                fmt::format("{}: Realtek {:04x}:{:04x} is a \"virtual IPMI device\", not KCS; skipped as the kernel does",
-                            bdf, vendor, device));
+            result.problems.push_back(fmt::format(
+                "{}: Realtek {:04x}:{:04x} is a \"virtual IPMI device\", not KCS; skipped as the kernel does", bdf,
+                vendor, device));
             continue;
         }
         DiscoveredInterface found;

@@ -36,6 +36,7 @@ struct PciResult
 // register accesses for a spacing and returns the status, or nullopt if the
 // registers could not be set up (the kernel then settles on 1). Run it in
 // the SI driver, which owns register access; KCS only.
-[[nodiscard]] unsigned probePciKcsSpacing(const std::function<std::optional<std::uint8_t>(unsigned spacing)>& writeCmdReadStatus);
+[[nodiscard]] unsigned
+probePciKcsSpacing(const std::function<std::optional<std::uint8_t>(unsigned spacing)>& writeCmdReadStatus);
 
 } // namespace ipmi::si::discovery

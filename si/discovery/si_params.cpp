@@ -50,8 +50,8 @@ Parsed<bool> parseArray(std::string_view name, std::string_view value, std::vect
     std::vector<T> parsed;
     const auto parts = splitCommas(value);
     if (parts.size() > kSiMaxParams) {
-        return Parsed<bool>::failure(fmt::format("{}: can only take {} arguments, got {} ('{}')", name, kSiMaxParams,
-                                                 parts.size(), value));
+        return Parsed<bool>::failure(
+            fmt::format("{}: can only take {} arguments, got {} ('{}')", name, kSiMaxParams, parts.size(), value));
     }
     for (std::size_t i = 0; i < parts.size(); ++i) {
         auto element = parse(parts[i]);
@@ -238,8 +238,8 @@ Parsed<std::vector<DiscoveredInterface>> hardcodedInterfaces(const SiParams& par
         DiscoveredInterface base;
         const std::string typeText = at(params.types, i);
         base.invalid = typeText == "invalid";
-        const auto type = typeText.empty() || base.invalid ? std::optional<SiType>(SiType::Kcs)
-                                                           : siTypeFromString(typeText);
+        const auto type =
+            typeText.empty() || base.invalid ? std::optional<SiType>(SiType::Kcs) : siTypeFromString(typeText);
         if (!type || *type == SiType::Ssif) {
             return Parsed<std::vector<DiscoveredInterface>>::failure(
                 fmt::format("type: entry {} '{}' is not one of kcs, smic, bt, invalid", i, typeText));

@@ -26,22 +26,22 @@ inline constexpr std::size_t kSiMaxParams = 4; // SI_MAX_PARMS and IPMI_MAX_INTF
 
 struct SiParams
 {
-    std::vector<std::string> types;        // type=
-    std::vector<std::uint64_t> ports;      // ports=
-    std::vector<std::uint64_t> addrs;      // addrs=
-    std::vector<long> irqs;                // irqs= (accepted, reported as unused: we poll)
-    std::vector<long> regSpacings;         // regspacings=
-    std::vector<long> regSizes;            // regsizes=
-    std::vector<long> regShifts;           // regshifts=
-    std::vector<long> slaveAddrs;          // slave_addrs=
-    std::vector<long> forceKipmid;         // force_kipmid= (per interface number)
+    std::vector<std::string> types;             // type=
+    std::vector<std::uint64_t> ports;           // ports=
+    std::vector<std::uint64_t> addrs;           // addrs=
+    std::vector<long> irqs;                     // irqs= (accepted, reported as unused: we poll)
+    std::vector<long> regSpacings;              // regspacings=
+    std::vector<long> regSizes;                 // regsizes=
+    std::vector<long> regShifts;                // regshifts=
+    std::vector<long> slaveAddrs;               // slave_addrs=
+    std::vector<long> forceKipmid;              // force_kipmid= (per interface number)
     std::vector<unsigned long> kipmidMaxBusyUs; // kipmid_max_busy_us= (per interface number)
-    bool unloadWhenEmpty = true;           // unload_when_empty=
-    bool tryDmi = true;                    // trydmi=
-    bool tryAcpi = true;                   // tryacpi=
-    bool tryPci = true;                    // trypci=
-    bool tryPlatform = true;               // tryplatform= (in the kernel it also gates hotmod)
-    std::string hotmod;                    // hotmod= (parse with parseHotmod)
+    bool unloadWhenEmpty = true;                // unload_when_empty=
+    bool tryDmi = true;                         // trydmi=
+    bool tryAcpi = true;                        // tryacpi=
+    bool tryPci = true;                         // trypci=
+    bool tryPlatform = true;                    // tryplatform= (in the kernel it also gates hotmod)
+    std::string hotmod;                         // hotmod= (parse with parseHotmod)
 
     // force_kipmid for interface number n: nullopt = auto (not given).
     [[nodiscard]] std::optional<bool> forceKipmidFor(std::size_t interfaceNumber) const;

@@ -41,11 +41,13 @@ SmbiosScan walkSmbiosTable(std::span<const std::uint8_t> table)
         const std::uint8_t type = table[pos];
         const std::uint8_t length = table[pos + 1];
         if (length < kHeaderLength) {
-            scan.problems.push_back(fmt::format("structure at offset {:#x} has length {} (< 4); table walk stopped", pos, length));
+            scan.problems.push_back(
+                fmt::format("structure at offset {:#x} has length {} (< 4); table walk stopped", pos, length));
             return scan;
         }
         if (pos + length > table.size()) {
-            scan.problems.push_back(fmt::format("structure type {} at offset {:#x} runs past the end of the table", type, pos));
+            scan.problems.push_back(
+                fmt::format("structure type {} at offset {:#x} runs past the end of the table", type, pos));
             return scan;
         }
         SmbiosStructure structure;
@@ -70,7 +72,8 @@ SmbiosScan walkSmbiosTable(std::span<const std::uint8_t> table)
             return scan;
         }
         if (!terminated) {
-            scan.problems.push_back(fmt::format("string set of structure type {} at offset {:#x} is not terminated", type, pos));
+            scan.problems.push_back(
+                fmt::format("string set of structure type {} at offset {:#x} is not terminated", type, pos));
             return scan;
         }
         pos = next;

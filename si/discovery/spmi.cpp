@@ -115,9 +115,9 @@ Parsed<DiscoveredInterface> decodeSpmi(std::span<const std::uint8_t> table)
         found.regShift = table[kOffsetBitOffset];
     }
     if ((table[kOffsetPciFlag] & 1) != 0) {
-        found.deviceName = fmt::format("pci {:04x}:{:02x}:{:02x}.{}", table[kOffsetPciSegment],
-                                       table[kOffsetPciSegment + 1], table[kOffsetPciSegment + 2],
-                                       table[kOffsetPciSegment + 3]);
+        found.deviceName =
+            fmt::format("pci {:04x}:{:02x}:{:02x}.{}", table[kOffsetPciSegment], table[kOffsetPciSegment + 1],
+                        table[kOffsetPciSegment + 2], table[kOffsetPciSegment + 3]);
     }
     return found;
 }

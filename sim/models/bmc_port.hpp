@@ -32,10 +32,7 @@ class BmcPort
 class SimBmcPort : public BmcPort
 {
   public:
-    explicit SimBmcPort(Bmc& bmc)
-        : bmc_(bmc)
-    {
-    }
+    explicit SimBmcPort(Bmc& bmc) : bmc_(bmc) {}
     void handleRequest(std::span<const std::uint8_t> request, std::function<void(Bytes)> respond) override
     {
         bmc_.handleRequest(request, std::move(respond));
@@ -54,10 +51,7 @@ class SimBmcPort : public BmcPort
 class PortRequest
 {
   public:
-    explicit PortRequest(BmcPort& port)
-        : port_(port), alive_(std::make_shared<char>())
-    {
-    }
+    explicit PortRequest(BmcPort& port) : port_(port), alive_(std::make_shared<char>()) {}
     // `answer` runs with the response, now or later, unless orphaned first.
     void send(Bytes request, std::function<void(Bytes)> answer)
     {

@@ -35,7 +35,10 @@ void BtBmcModel::raiseIrq()
     }
 }
 
-bool BtBmcModel::irqAsserted() const { return irqEnable_ && irq_; }
+bool BtBmcModel::irqAsserted() const
+{
+    return irqEnable_ && irq_;
+}
 
 std::uint8_t BtBmcModel::read(unsigned offset)
 {

@@ -8,8 +8,7 @@
 
 namespace ipmi::sim {
 
-KcsBmcModel::KcsBmcModel(BmcPort& port, std::size_t maxRequest)
-    : port_(port), maxRequest_(maxRequest), inFlight_(port)
+KcsBmcModel::KcsBmcModel(BmcPort& port, std::size_t maxRequest) : port_(port), maxRequest_(maxRequest), inFlight_(port)
 {
 }
 

@@ -70,14 +70,14 @@ class KcsBmcModel : public RegisterModel
   private:
     enum class Phase : std::uint8_t
     {
-        Idle,             // waiting for WRITE_START
-        Write,            // taking request bytes
-        WriteLast,        // WRITE_END seen: the next data byte is the last
-        AwaitResponse,    // request with the BMC, no byte for the host yet
-        Read,             // response bytes handed out one per READ_BYTE
-        AbortAwaitData,   // GET_STATUS/ABORT seen, waiting for the 0x00 data byte
-        AbortStatusSent,  // status byte in Data_Out, waiting for READ_BYTE
-        Error,            // protocol error; only GET_STATUS/ABORT leaves it
+        Idle,            // waiting for WRITE_START
+        Write,           // taking request bytes
+        WriteLast,       // WRITE_END seen: the next data byte is the last
+        AwaitResponse,   // request with the BMC, no byte for the host yet
+        Read,            // response bytes handed out one per READ_BYTE
+        AbortAwaitData,  // GET_STATUS/ABORT seen, waiting for the 0x00 data byte
+        AbortStatusSent, // status byte in Data_Out, waiting for READ_BYTE
+        Error,           // protocol error; only GET_STATUS/ABORT leaves it
     };
 
     void consume(bool isCommand, std::uint8_t value);

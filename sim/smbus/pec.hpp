@@ -15,18 +15,15 @@ namespace ipmi::sim::smbus {
 [[nodiscard]] constexpr std::uint8_t pecUpdate(std::uint8_t crc, std::uint8_t byte)
 {
     crc = static_cast<std::uint8_t>(crc ^ byte);
-    for (int bit = 0; bit < 8; ++bit)
-    {
-        crc = (crc & 0x80U) != 0 ? static_cast<std::uint8_t>((crc << 1) ^ 0x07U)
-                                 : static_cast<std::uint8_t>(crc << 1);
+    for (int bit = 0; bit < 8; ++bit) {
+        crc = (crc & 0x80U) != 0 ? static_cast<std::uint8_t>((crc << 1) ^ 0x07U) : static_cast<std::uint8_t>(crc << 1);
     }
     return crc;
 }
 
 [[nodiscard]] constexpr std::uint8_t pecUpdate(std::uint8_t crc, std::span<const std::uint8_t> bytes)
 {
-    for (const std::uint8_t byte : bytes)
-    {
+    for (const std::uint8_t byte : bytes) {
         crc = pecUpdate(crc, byte);
     }
     return crc;

@@ -29,10 +29,7 @@ class Responder
 class BmcResponder : public Responder
 {
   public:
-    explicit BmcResponder(Bmc& bmc)
-        : bmc_(bmc)
-    {
-    }
+    explicit BmcResponder(Bmc& bmc) : bmc_(bmc) {}
     void handleRequest(std::span<const std::uint8_t> request, std::function<void(Bytes)> respond) override
     {
         bmc_.handleRequest(request, std::move(respond));

@@ -104,12 +104,12 @@ class SsifTarget
     State state_ = State::Idle;
     Bytes request_;
     Bytes response_;
-    std::size_t readPos_ = 0;     // next response byte a 0x09 read serves
-    unsigned nextBlock_ = 0;      // block number of the next 0x09 part
-    bool readStarted_ = false;    // a 0x03 read has been served for response_
-    bool lastServed_ = false;     // the 0xFF part has been served
+    std::size_t readPos_ = 0;           // next response byte a 0x09 read serves
+    unsigned nextBlock_ = 0;            // block number of the next 0x09 part
+    bool readStarted_ = false;          // a 0x03 read has been served for response_
+    bool lastServed_ = false;           // the 0xFF part has been served
     std::optional<ReadBlock> lastPart_; // for 0x0A
-    std::uint64_t generation_ = 0; // tags requests so a superseded reply is ignored
+    std::uint64_t generation_ = 0;      // tags requests so a superseded reply is ignored
     bool alertsEnabled_ = false;
     bool alertLevel_ = false;
     unsigned injectedNaks_ = 0;

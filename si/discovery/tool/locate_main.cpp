@@ -27,7 +27,8 @@ void printInterface(const DiscoveredInterface& entry, const char* indent)
         fmt::print("{}  i2c address: {}\n", indent,
                    entry.address != 0 ? fmt::format("{:#04x}", entry.i2cAddress()) : std::string("unknown"));
     } else {
-        fmt::print("{}  {} base address: {:#x}\n", indent, entry.space == AddrSpace::Io ? "I/O" : "memory", entry.address);
+        fmt::print("{}  {} base address: {:#x}\n", indent, entry.space == AddrSpace::Io ? "I/O" : "memory",
+                   entry.address);
         fmt::print("{}  register spacing: {}{}\n", indent, entry.regSpacing,
                    entry.spacingNeedsProbe ? " (probed 1/4/16 when started, as the kernel does)" : "");
         fmt::print("{}  register size: {}, shift: {}\n", indent, entry.regSize, entry.regShift);
@@ -157,9 +158,10 @@ int main(int argc, char** argv)
                        entry.i2cAdapter ? fmt::format("i2c-{}", *entry.i2cAdapter) : std::string("any"),
                        entry.effectiveSlaveAddr());
         } else {
-            fmt::print("  ipmi_si: Trying {}-specified {} state machine at {} address {:#x}, slave address {:#x}, irq {}\n",
-                       ipmi::core::toString(entry.addrSource), entry.typeName(), toString(entry.space),
-                       entry.address, entry.effectiveSlaveAddr(), entry.irq);
+            fmt::print(
+                "  ipmi_si: Trying {}-specified {} state machine at {} address {:#x}, slave address {:#x}, irq {}\n",
+                ipmi::core::toString(entry.addrSource), entry.typeName(), toString(entry.space), entry.address,
+                entry.effectiveSlaveAddr(), entry.irq);
         }
         fmt::print("    interface {}: {}; {}\n", number++, entry.paramsString(),
                    ownership.ownedByKernel ? "REFUSED: " + ownership.message : ownership.message);
@@ -168,7 +170,7 @@ int main(int argc, char** argv)
         fmt::print("  not usable as found: {} from {} {} ({}): {}\n", entry.description(),
                    ipmi::core::toString(entry.addrSource), entry.deviceName, entry.acpiPath,
                    entry.typeUnknown ? "the interface type is not visible to userspace; give type= and ports=/addrs="
-                                                 : "the I2C address is not visible to userspace");
+                                     : "the I2C address is not visible to userspace");
     }
     const auto kernel = kernelIpmiInterfaces(root);
     if (!kernel.empty()) {

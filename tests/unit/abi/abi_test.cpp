@@ -33,8 +33,7 @@ TEST(AbiMirror, AddressLengthsAreTheKernels)
 
 TEST(AbiCompat, NumbersDifferFromNativeOnlyInSize)
 {
-    EXPECT_EQ(abi::COMPAT_IPMICTL_SEND_COMMAND & ~0x3FFF0000U,
-              abi::IPMICTL_SEND_COMMAND & ~0x3FFF0000U);
+    EXPECT_EQ(abi::COMPAT_IPMICTL_SEND_COMMAND & ~0x3FFF0000U, abi::IPMICTL_SEND_COMMAND & ~0x3FFF0000U);
     EXPECT_EQ(abi::ioc_size(abi::COMPAT_IPMICTL_SEND_COMMAND), 20U);
     EXPECT_EQ(abi::ioc_size(abi::COMPAT_IPMICTL_SEND_COMMAND_SETTIME), 28U);
     EXPECT_EQ(abi::ioc_size(abi::COMPAT_IPMICTL_RECEIVE_MSG), 24U);

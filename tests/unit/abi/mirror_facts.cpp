@@ -159,7 +159,8 @@ FactTable mirrorFacts()
     t["sizeof ipmi_addr.data"] = sizeof(((ipmi::abi::ipmi_addr*)nullptr)->data);
     t["sizeof ipmi_system_interface_addr"] = sizeof(ipmi::abi::ipmi_system_interface_addr);
     t["offsetof ipmi_system_interface_addr.addr_type"] = offsetof(ipmi::abi::ipmi_system_interface_addr, addr_type);
-    t["sizeof ipmi_system_interface_addr.addr_type"] = sizeof(((ipmi::abi::ipmi_system_interface_addr*)nullptr)->addr_type);
+    t["sizeof ipmi_system_interface_addr.addr_type"] =
+        sizeof(((ipmi::abi::ipmi_system_interface_addr*)nullptr)->addr_type);
     t["offsetof ipmi_system_interface_addr.channel"] = offsetof(ipmi::abi::ipmi_system_interface_addr, channel);
     t["sizeof ipmi_system_interface_addr.channel"] = sizeof(((ipmi::abi::ipmi_system_interface_addr*)nullptr)->channel);
     t["offsetof ipmi_system_interface_addr.lun"] = offsetof(ipmi::abi::ipmi_system_interface_addr, lun);
@@ -249,7 +250,8 @@ FactTable mirrorFacts()
     t["sizeof ipmi_cmdspec_chans.chans"] = sizeof(((ipmi::abi::ipmi_cmdspec_chans*)nullptr)->chans);
     t["sizeof ipmi_channel_lun_address_set"] = sizeof(ipmi::abi::ipmi_channel_lun_address_set);
     t["offsetof ipmi_channel_lun_address_set.channel"] = offsetof(ipmi::abi::ipmi_channel_lun_address_set, channel);
-    t["sizeof ipmi_channel_lun_address_set.channel"] = sizeof(((ipmi::abi::ipmi_channel_lun_address_set*)nullptr)->channel);
+    t["sizeof ipmi_channel_lun_address_set.channel"] =
+        sizeof(((ipmi::abi::ipmi_channel_lun_address_set*)nullptr)->channel);
     t["offsetof ipmi_channel_lun_address_set.value"] = offsetof(ipmi::abi::ipmi_channel_lun_address_set, value);
     t["sizeof ipmi_channel_lun_address_set.value"] = sizeof(((ipmi::abi::ipmi_channel_lun_address_set*)nullptr)->value);
     t["sizeof ipmi_timing_parms"] = sizeof(ipmi::abi::ipmi_timing_parms);

@@ -2,10 +2,11 @@
 // files must list the same facts. abi_test.cpp fails on any difference.
 #include "tests/unit/abi/layout_table.hpp"
 
-#include <cstddef>
 #include <linux/ipmi.h>
 #include <linux/ipmi_msgdefs.h>
 #include <linux/watchdog.h>
+
+#include <cstddef>
 
 // NOLINTBEGIN: the system headers' C idioms.
 #pragma GCC diagnostic ignored "-Wold-style-cast"

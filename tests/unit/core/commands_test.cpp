@@ -37,7 +37,7 @@ TEST_F(CommandsTest, RegistrationRules)
     EXPECT_EQ(regAll(*f, 0x30, 0x05), -EBUSY); // the owner too
     EXPECT_EQ(reg(*g, 0x30, 0x05, 0x2), -EBUSY);
     EXPECT_EQ(reg(*g, 0x30, 0x06, 0x2), 0);
-    EXPECT_EQ(reg(*g, 0x130, 0x105, 0x4), -EBUSY); // netfn/cmd cut to 8 bits
+    EXPECT_EQ(reg(*g, 0x130, 0x105, 0x4), -EBUSY);    // netfn/cmd cut to 8 bits
     EXPECT_EQ(regAll(*g, 0x30, 0x05, true), -ENOENT); // not g's
     EXPECT_EQ(regAll(*f, 0x31, 0x05, true), -ENOENT);
     EXPECT_EQ(reg(*f, 0x30, 0x05, 0x1, true), 0); // channel 0 cleared

@@ -2,9 +2,8 @@
 // pointer-carrying ioctls with their own numbers and structs, msgid
 // sign-extended in and cut to 32 bits out; all other numbers are native.
 // 32-bit "user pointers" are offsets into an arena here.
-#include "tests/unit/core/core_fixture.hpp"
-
 #include "abi/ipmi_compat.hpp"
+#include "tests/unit/core/core_fixture.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -48,7 +47,7 @@ class CompatTest : public CoreTest
     static constexpr std::uint32_t kData = 0x300;
 
     IoctlResult compatSend(IpmiFile& f, std::int32_t msgid, bool settime = false, std::int32_t retries = -1,
-                    std::uint32_t retryMs = 0)
+                           std::uint32_t retryMs = 0)
     {
         const auto si = siAddr();
         std::memcpy(arena.at(kAddr), &si, sizeof(si));
@@ -64,8 +63,8 @@ class CompatTest : public CoreTest
         r.retries = retries;
         r.retry_time_ms = retryMs;
         std::memcpy(arena.at(kReq), &r, sizeof(r));
-        return f.ioctl(settime ? abi::COMPAT_IPMICTL_SEND_COMMAND_SETTIME : abi::COMPAT_IPMICTL_SEND_COMMAND,
-                       kReq, arena, true);
+        return f.ioctl(settime ? abi::COMPAT_IPMICTL_SEND_COMMAND_SETTIME : abi::COMPAT_IPMICTL_SEND_COMMAND, kReq,
+                       arena, true);
     }
 
     ArenaMemory arena;

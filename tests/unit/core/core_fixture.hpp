@@ -11,10 +11,9 @@
 #include "core/testing/fake_event_loop.hpp"
 #include "core/testing/scripted_interface.hpp"
 
+#include <gtest/gtest.h>
 #include <linux/ioctl.h>
 #include <linux/ipmi.h>
-
-#include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -62,8 +61,8 @@ inline ipmi_ipmb_addr ipmbAddr(short channel, unsigned char slave, unsigned char
     return a;
 }
 
-inline ipmi_lan_addr lanAddr(short channel, unsigned char session, unsigned char remoteSwid,
-                             unsigned char localSwid, unsigned char privilege = 4, unsigned char lun = 0)
+inline ipmi_lan_addr lanAddr(short channel, unsigned char session, unsigned char remoteSwid, unsigned char localSwid,
+                             unsigned char privilege = 4, unsigned char lun = 0)
 {
     ipmi_lan_addr a{};
     a.addr_type = IPMI_LAN_ADDR_TYPE;
@@ -152,7 +151,7 @@ class CoreTest : public ::testing::Test
 
     template <typename A>
     IoctlResult send(IpmiFile& f, const A& addr, long msgid, std::uint8_t netfn, std::uint8_t cmd, Bytes data = {},
-              unsigned addrLen = sizeof(A))
+                     unsigned addrLen = sizeof(A))
     {
         ipmi_req req{};
         req.addr = reinterpret_cast<unsigned char*>(const_cast<A*>(&addr));
@@ -167,7 +166,7 @@ class CoreTest : public ::testing::Test
 
     template <typename A>
     IoctlResult sendSettime(IpmiFile& f, const A& addr, long msgid, std::uint8_t netfn, std::uint8_t cmd, int retries,
-                     unsigned retryMs, Bytes data = {})
+                            unsigned retryMs, Bytes data = {})
     {
         ipmi_req_settime req{};
         req.req.addr = reinterpret_cast<unsigned char*>(const_cast<A*>(&addr));

@@ -14,21 +14,17 @@ namespace {
 using Bytes = SmiBytes;
 using Fetch = FlagsMachine::Fetch;
 
-constexpr FlagsMachine::Style kSi{.shortEventEndsRun = true,
-                                  .recheckAfterTenEvents = false,
-                                  .clearFlagsFirst = false,
-                                  .clearReceiveIrq = true};
-constexpr FlagsMachine::Style kSsif{.shortEventEndsRun = false,
-                                    .recheckAfterTenEvents = true,
-                                    .clearFlagsFirst = true,
-                                    .clearReceiveIrq = false};
+constexpr FlagsMachine::Style kSi{
+    .shortEventEndsRun = true, .recheckAfterTenEvents = false, .clearFlagsFirst = false, .clearReceiveIrq = true};
+constexpr FlagsMachine::Style kSsif{
+    .shortEventEndsRun = false, .recheckAfterTenEvents = true, .clearFlagsFirst = true, .clearReceiveIrq = false};
 
 TEST(FlagsMachine, SiStartupClearsTheIrqEnablesTheBufferThenClearsFlags)
 {
     FlagsMachine m(kSi);
     std::vector<Bytes> sent{m.startup()};
-    const std::vector<Bytes> answers = {{0x1C, 0x2F, 0x00, 0x09}, {0x1C, 0x2E, 0x00}, {0x1C, 0x2F, 0x00, 0x08},
-                                        {0x1C, 0x2E, 0x00}, {0x1C, 0x30, 0x00}};
+    const std::vector<Bytes> answers = {
+        {0x1C, 0x2F, 0x00, 0x09}, {0x1C, 0x2E, 0x00}, {0x1C, 0x2F, 0x00, 0x08}, {0x1C, 0x2E, 0x00}, {0x1C, 0x30, 0x00}};
     for (const Bytes& a : answers) {
         auto next = m.startupAnswered(a[2] == 0, a);
         if (next) {

@@ -86,7 +86,7 @@ TEST_F(InterfacesTest, DeviceIdFailureFailsTheRegistration)
         bmc->respondCc(0xFF);
         loop.advance(milliseconds(500));
     }
-    bmc->respondCc(0xFF); // the sixth failure: given up
+    bmc->respondCc(0xFF);           // the sixth failure: given up
     EXPECT_TRUE(bmc->isShutdown()); // (freed once the loop runs posted work)
     EXPECT_TRUE(mh.interfaces().empty());
     EXPECT_TRUE(seen.empty());

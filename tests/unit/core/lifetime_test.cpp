@@ -145,8 +145,8 @@ TEST(PumpGuard, RequestsInEachPassKeepItGoingUntilAPassAsksNothing)
     Pump p;
     p.nestedRequests = 3;
     p.pump();
-    EXPECT_EQ(p.trace, (std::vector<std::string>{"pass", "ask", "asked", "pass", "ask", "asked", "pass", "ask",
-                                                 "asked", "pass"}));
+    EXPECT_EQ(p.trace, (std::vector<std::string>{"pass", "ask", "asked", "pass", "ask", "asked", "pass", "ask", "asked",
+                                                 "pass"}));
     EXPECT_EQ(p.maxDepth, 1);
 }
 

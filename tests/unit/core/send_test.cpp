@@ -8,8 +8,7 @@ namespace ipmi::core::testing {
 namespace {
 
 class SendTest : public CoreTest
-{
-};
+{};
 
 TEST_F(SendTest, SystemInterfaceRequestGoesOutAsIsAndTheResponseComesBack)
 {
@@ -173,8 +172,7 @@ TEST_F(SendTest, IpmbFrameAndLimits)
     bmc->respondCc(0);
     // IPMB max 262 data bytes, broadcast 261
     EXPECT_EQ(send(*f, ipmbAddr(0, 0x52), 0, 0x06, 0x01, Bytes(263, 0)), -EMSGSIZE);
-    EXPECT_EQ(send(*f, ipmbAddr(0, 0x52, 0, IPMI_IPMB_BROADCAST_ADDR_TYPE), 0, 0x06, 0x01, Bytes(262, 0)),
-              -EMSGSIZE);
+    EXPECT_EQ(send(*f, ipmbAddr(0, 0x52, 0, IPMI_IPMB_BROADCAST_ADDR_TYPE), 0, 0x06, 0x01, Bytes(262, 0)), -EMSGSIZE);
     EXPECT_EQ(send(*f, ipmbAddr(0, 0x52, 4), 0, 0x06, 0x01), -EINVAL);
     // channel 1 is LAN, channel 2 was not found by the scan
     EXPECT_EQ(send(*f, ipmbAddr(1, 0x52), 0, 0x06, 0x01), -EINVAL);

@@ -13,11 +13,10 @@ class SequenceTest : public CoreTest
 {
   protected:
     // A Get Message reply answering seq from 0x52 on channel 0 (our LUN 2).
-    Bytes ipmbAnswer(unsigned seq, std::uint8_t cmd = 0x01, Bytes payload = {0x00, 0x99},
-                     std::uint8_t sa = 0x52, std::uint8_t lun = 0)
+    Bytes ipmbAnswer(unsigned seq, std::uint8_t cmd = 0x01, Bytes payload = {0x00, 0x99}, std::uint8_t sa = 0x52,
+                     std::uint8_t lun = 0)
     {
-        return getMessageIpmb(0x00, (0x07 << 2) | 2, sa, static_cast<std::uint8_t>((seq << 2) | lun), cmd,
-                              payload);
+        return getMessageIpmb(0x00, (0x07 << 2) | 2, sa, static_cast<std::uint8_t>((seq << 2) | lun), cmd, payload);
     }
     std::uint64_t stat(Stat s) { return mh->interfaceStatus(ifnum)->stats[static_cast<std::size_t>(s)]; }
 };
@@ -54,14 +53,14 @@ TEST_F(SequenceTest, MismatchedAnswersAreDropped)
 {
     auto f = open();
     const unsigned seq = sendIpmbAcked(*f, 1);
-    bmc->receive(ipmbAnswer(seq, 0x02));             // other cmd
-    bmc->receive(ipmbAnswer(seq, 0x01, {0}, 0x54));  // other slave
+    bmc->receive(ipmbAnswer(seq, 0x02));               // other cmd
+    bmc->receive(ipmbAnswer(seq, 0x01, {0}, 0x54));    // other slave
     bmc->receive(ipmbAnswer(seq, 0x01, {0}, 0x52, 1)); // other LUN
-    bmc->receive(ipmbAnswer((seq + 1) % 64));        // other seq
+    bmc->receive(ipmbAnswer((seq + 1) % 64));          // other seq
     Bytes shortMsg{0x1C, 0x33, 0x00, 0x00, 0x1E, 0x00, 0x52, 0x00, 0x01, 0x00};
-    bmc->receive(shortMsg);                          // < 11 bytes
+    bmc->receive(shortMsg); // < 11 bytes
     Bytes failed = ipmbAnswer(seq);
-    failed[2] = 0x80;                                // Get Message failed
+    failed[2] = 0x80; // Get Message failed
     bmc->receive(failed);
     EXPECT_FALSE(f->readable());
     EXPECT_EQ(stat(Stat::InvalidIpmbResponses), 1U);
@@ -83,7 +82,7 @@ TEST_F(SequenceTest, DefaultTimeoutIsTenSecondsWithFourRetries)
         }
     }
     EXPECT_EQ(resends, (std::vector<Clock::duration>{milliseconds(2000), milliseconds(4000), milliseconds(6000),
-                                                      milliseconds(8000)}));
+                                                     milliseconds(8000)}));
     EXPECT_EQ(loop.now() - t0, milliseconds(10000));
     const auto r = receive(*f);
     EXPECT_EQ(r.msgid, 5);
@@ -258,10 +257,10 @@ TEST_F(SequenceTest, LanResponseIsMatchedOnEveryAddressField)
     const unsigned seq = (*bmc->pending())[8] >> 2;
     bmc->respondCc(0);
     // [0x1C 0x33 cc chan|priv<<4][session][localSWID][netfn/lun][chk][remoteSWID][seq/lun][cmd][data][chk]
-    Bytes answer{0x1C, 0x33, 0x00, 0x41, 0x05, 0x20, 0x1C, 0x00, 0x81, static_cast<std::uint8_t>(seq << 2), 0x01,
-                 0x00, 0x42, 0x00};
-    const Bytes wrongSession{0x1C, 0x33, 0x00, 0x41, 0x06, 0x20, 0x1C, 0x00, 0x81,
-                             static_cast<std::uint8_t>(seq << 2), 0x01, 0x00, 0x42, 0x00};
+    Bytes answer{0x1C, 0x33, 0x00, 0x41, 0x05, 0x20, 0x1C, 0x00, 0x81, static_cast<std::uint8_t>(seq << 2),
+                 0x01, 0x00, 0x42, 0x00};
+    const Bytes wrongSession{0x1C, 0x33, 0x00, 0x41, 0x06, 0x20, 0x1C, 0x00, 0x81, static_cast<std::uint8_t>(seq << 2),
+                             0x01, 0x00, 0x42, 0x00};
     bmc->receive(wrongSession);
     EXPECT_FALSE(f->readable());
     bmc->receive(answer);

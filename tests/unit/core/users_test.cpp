@@ -8,8 +8,7 @@ namespace ipmi::core::testing {
 namespace {
 
 class UsersTest : public CoreTest
-{
-};
+{};
 
 struct Collector : UserHandler
 {

@@ -40,9 +40,9 @@ class PanicEventsTest : public ServicesTest
     {
         ServicesTest::SetUp();
         bmc = addInterface();
-        answer(0x04, 0x02, {0x00}); // Platform Event
+        answer(0x04, 0x02, {0x00});             // Platform Event
         answer(0x0A, 0x44, {0x00, 0x01, 0x00}); // Add SEL Entry
-        answer(0x06, 0x34, {0x00}); // Send Message accepted
+        answer(0x06, 0x34, {0x00});             // Send Message accepted
     }
 
     std::optional<PanicReport> report(PanicEvents& pe, const std::string& msg)
@@ -85,9 +85,9 @@ TEST(PanicEventBytesTest, StringTargetRules)
     EXPECT_EQ(choosePanicStringTarget(true, 0x40, 1, 0x20).kind, Kind::EventReceiver);
     EXPECT_EQ(choosePanicStringTarget(true, 0x40, 1, 0x20).address, 0x40);
     EXPECT_EQ(choosePanicStringTarget(true, 0x40, 1, 0x20).lun, 1);
-    EXPECT_EQ(choosePanicStringTarget(true, 0x41, 0, 0x20).kind, Kind::LocalSel);  // odd
-    EXPECT_EQ(choosePanicStringTarget(true, 0x00, 0, 0x20).kind, Kind::LocalSel);  // zero
-    EXPECT_EQ(choosePanicStringTarget(true, 0x20, 0, 0x20).kind, Kind::LocalSel);  // us
+    EXPECT_EQ(choosePanicStringTarget(true, 0x41, 0, 0x20).kind, Kind::LocalSel); // odd
+    EXPECT_EQ(choosePanicStringTarget(true, 0x00, 0, 0x20).kind, Kind::LocalSel); // zero
+    EXPECT_EQ(choosePanicStringTarget(true, 0x20, 0, 0x20).kind, Kind::LocalSel); // us
     EXPECT_EQ(choosePanicStringTarget(false, 0x20, 0, 0x20).kind, Kind::Nowhere);
     EXPECT_EQ(choosePanicStringTarget(false, std::nullopt, 0, 0x20).kind, Kind::Nowhere);
     EXPECT_EQ(choosePanicStringTarget(true, std::nullopt, 0, 0x20).kind, Kind::LocalSel);
@@ -128,14 +128,14 @@ TEST_F(PanicEventsTest, StringModeWritesTheLocalSel)
         b.insert(b.end(), rec.begin(), rec.end());
         return b;
     };
-    EXPECT_EQ(bmc->requests(), (std::vector<Bytes>{eventRequest(msg), Bytes{0x18, 0x01}, sel(0, "Watchdog pr"),
-                                                   sel(1, "e-timeout")}));
+    EXPECT_EQ(bmc->requests(),
+              (std::vector<Bytes>{eventRequest(msg), Bytes{0x18, 0x01}, sel(0, "Watchdog pr"), sel(1, "e-timeout")}));
 }
 
 TEST_F(PanicEventsTest, StringModeSendsToTheEventReceiverOverIpmb)
 {
     answer(0x06, 0x01, deviceIdAnswer(0x001234, 0x0001, 0x24)); // generator + SEL
-    answer(0x04, 0x01, {0x00, 0x40, 0x01});                   // receiver 0x40 LUN 1
+    answer(0x04, 0x01, {0x00, 0x40, 0x01});                     // receiver 0x40 LUN 1
     PanicEvents pe(*mh, PanicOp::String);
     const std::string msg = "Hard LOCKUP on cpu 3";
     std::optional<PanicReport> out;
@@ -189,7 +189,7 @@ TEST_F(PanicEventsTest, ReceiverThatIsUsGoesToLocalSelAndNoSelMeansNowhere)
 
     bmc->clearRequests();
     answer(0x06, 0x01, deviceIdAnswer(0x001234, 0x0001, 0x20)); // generator only
-    answer(0x04, 0x01, {0x00, 0x41, 0x00});                   // odd address
+    answer(0x04, 0x01, {0x00, 0x41, 0x00});                     // odd address
     r = report(pe, "abc");
     ASSERT_TRUE(r);
     EXPECT_EQ(r->interfaces[0].target.kind, PanicStringTarget::Kind::Nowhere);
@@ -269,7 +269,8 @@ TEST_F(PstoreReportTest, EachPanicReportedOnceAcrossRestarts)
     EXPECT_EQ(first.panics, 2);
     EXPECT_EQ(first.reported, 2);
     EXPECT_EQ(first.unreadable, 1);
-    EXPECT_EQ(bmc->requests(), (std::vector<Bytes>{eventRequest("Hard LOCKUP"), eventRequest("sysrq triggered crash")}));
+    EXPECT_EQ(bmc->requests(),
+              (std::vector<Bytes>{eventRequest("Hard LOCKUP"), eventRequest("sysrq triggered crash")}));
 
     // The daemon restarts: nothing again.
     bmc->clearRequests();

@@ -125,8 +125,8 @@ TEST_F(PowerOffTest, AtcaSetsPowerLevelZero)
     auto out = powerOff(*po);
     ASSERT_TRUE(out);
     EXPECT_TRUE(out->commanded);
-    EXPECT_EQ(bmc->requests(), (std::vector<Bytes>{kGetDeviceId, kPicmgGetAddressInfo,
-                                                   Bytes{0xB0, 0x11, 0x00, 0x00, 0x00, 0x00}}));
+    EXPECT_EQ(bmc->requests(),
+              (std::vector<Bytes>{kGetDeviceId, kPicmgGetAddressInfo, Bytes{0xB0, 0x11, 0x00, 0x00, 0x00, 0x00}}));
 }
 
 TEST_F(PowerOffTest, AtcaOnPigeonPointAlsoSendsGracefulRestartAndTolerates0xFF)
@@ -354,9 +354,9 @@ TEST_F(PowerOffRunTest, GivesUpAtTheTimeLimit)
 TEST_F(PowerOffRunTest, NoMethodEndsAtOnce)
 {
     auto iface = std::make_unique<ScriptedInterface>();
-    answer(0x06, 0x08, {0xC1});                                   // no GUID
-    answer(0x06, 0x01, deviceIdAnswer(0x001234, 0x0042, 0x00));   // not a chassis device
-    answer(0x06, 0x42, {0xC1});                                   // no channels
+    answer(0x06, 0x08, {0xC1});                                 // no GUID
+    answer(0x06, 0x01, deviceIdAnswer(0x001234, 0x0042, 0x00)); // not a chassis device
+    answer(0x06, 0x42, {0xC1});                                 // no channels
     answer(0x2C, 0x01, {0xC1});
     iface->setResponder([this](const SmiBytes& req) { return respond(req); });
     auto out = run(std::move(iface), PowerOffHookOptions{});

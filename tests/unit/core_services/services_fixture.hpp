@@ -10,8 +10,8 @@
 #include "core/testing/scripted_interface.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdint>
@@ -60,8 +60,15 @@ inline std::uint8_t ipmbSum(const Bytes& b, std::size_t from, std::size_t to)
 inline Bytes ipmbFrame(std::uint8_t rsSa, std::uint8_t netfn, std::uint8_t rsLun, std::uint8_t seq, std::uint8_t cmd,
                        const Bytes& data, std::uint8_t rqSa = 0x20, std::uint8_t rqLun = 2)
 {
-    Bytes f{0x18, 0x34, 0x00, rsSa, static_cast<std::uint8_t>((netfn << 2) | rsLun), 0, rqSa,
-            static_cast<std::uint8_t>((seq << 2) | rqLun), cmd};
+    Bytes f{0x18,
+            0x34,
+            0x00,
+            rsSa,
+            static_cast<std::uint8_t>((netfn << 2) | rsLun),
+            0,
+            rqSa,
+            static_cast<std::uint8_t>((seq << 2) | rqLun),
+            cmd};
     f[5] = ipmbSum(f, 3, 5);
     f.insert(f.end(), data.begin(), data.end());
     f.push_back(ipmbSum(f, 6, f.size()));
@@ -72,8 +79,15 @@ inline Bytes ipmbFrame(std::uint8_t rsSa, std::uint8_t netfn, std::uint8_t rsLun
 inline Bytes ipmbReplyTo(const Bytes& frame, const Bytes& ccAndData)
 {
     const std::uint8_t netfn = frame[4] >> 2;
-    Bytes r{0x1C, 0x33, 0x00, frame[2], static_cast<std::uint8_t>(((netfn | 1) << 2) | (frame[7] & 3)), 0,
-            frame[3], static_cast<std::uint8_t>((frame[7] & 0xFC) | (frame[4] & 3)), frame[8]};
+    Bytes r{0x1C,
+            0x33,
+            0x00,
+            frame[2],
+            static_cast<std::uint8_t>(((netfn | 1) << 2) | (frame[7] & 3)),
+            0,
+            frame[3],
+            static_cast<std::uint8_t>((frame[7] & 0xFC) | (frame[4] & 3)),
+            frame[8]};
     r[5] = ipmbSum(Bytes{frame[6], r[4]}, 0, 2);
     r.insert(r.end(), ccAndData.begin(), ccAndData.end());
     r.push_back(ipmbSum(r, 6, r.size()));
@@ -143,9 +157,8 @@ class ServicesTest : public ::testing::Test
     {
         if (tmp_.empty()) {
             const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-            tmp_ = std::filesystem::temp_directory_path() /
-                   (std::string("ipmi-svc-") + info->test_suite_name() + "-" + info->name() + "-" +
-                    std::to_string(::getpid()));
+            tmp_ = std::filesystem::temp_directory_path() / (std::string("ipmi-svc-") + info->test_suite_name() + "-" +
+                                                             info->name() + "-" + std::to_string(::getpid()));
             std::filesystem::remove_all(tmp_);
             std::filesystem::create_directories(tmp_);
         }

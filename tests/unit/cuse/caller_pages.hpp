@@ -60,9 +60,9 @@ inline bool crossMemoryAvailable()
     return ::process_vm_readv(::getpid(), &local, 1, &remote, 1, 0) == static_cast<ssize_t>(sizeof copy);
 }
 
-#define REQUIRE_CROSS_MEMORY()                                                                                   \
-    if (!crossMemoryAvailable()) {                                                                               \
-        GTEST_SKIP() << "process_vm_readv is refused here (seccomp?): covered by the VM scenarios instead";     \
+#define REQUIRE_CROSS_MEMORY()                                                                                         \
+    if (!crossMemoryAvailable()) {                                                                                     \
+        GTEST_SKIP() << "process_vm_readv is refused here (seccomp?): covered by the VM scenarios instead";            \
     }
 
 } // namespace ipmi::cuse::testing

@@ -3,7 +3,6 @@
 // ioctl answer carries data, libfuse's arguments, the read loop's decisions,
 // and start() failing cleanly.
 #include "cuse/cuse_session.hpp"
-
 #include "tests/unit/cuse/temp_dir.hpp"
 
 #include <gtest/gtest.h>

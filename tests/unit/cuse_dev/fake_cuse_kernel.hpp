@@ -102,8 +102,8 @@ class FakeUserSpace
 
 struct KernelResult
 {
-    long ret = 0;               // what the caller's ioctl() returns (-errno)
-    int roundTrips = 0;         // FUSE_IOCTL requests sent to the server
+    long ret = 0;                 // what the caller's ioctl() returns (-errno)
+    int roundTrips = 0;           // FUSE_IOCTL requests sent to the server
     std::vector<RetryPlan> plans; // every RETRY the server asked for
 };
 

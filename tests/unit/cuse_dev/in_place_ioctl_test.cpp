@@ -147,11 +147,11 @@ TEST(IoctlInPlace, UnknownNumbersAreENOTTYWithoutTouchingMemory)
 TEST(PollHold, OnlyABlockingPollWaitingForAnAnswer)
 {
     EXPECT_TRUE(shouldHoldPoll(2000us, false, true, true, false));
-    EXPECT_FALSE(shouldHoldPoll(0us, false, true, true, false));    // turned off
-    EXPECT_FALSE(shouldHoldPoll(2000us, true, true, true, false));  // ready: answer now
+    EXPECT_FALSE(shouldHoldPoll(0us, false, true, true, false));     // turned off
+    EXPECT_FALSE(shouldHoldPoll(2000us, true, true, true, false));   // ready: answer now
     EXPECT_FALSE(shouldHoldPoll(2000us, false, false, true, false)); // poll(.., 0) or epoll's re-check
     EXPECT_FALSE(shouldHoldPoll(2000us, false, true, false, false)); // waiting for events only
-    EXPECT_FALSE(shouldHoldPoll(2000us, false, true, true, true));  // one held poll per file
+    EXPECT_FALSE(shouldHoldPoll(2000us, false, true, true, true));   // one held poll per file
 }
 
 } // namespace

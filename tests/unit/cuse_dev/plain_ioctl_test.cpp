@@ -151,8 +151,8 @@ TEST_P(PlainIoctl, UnmappedArgumentFaultsInTheKernelBeforeTheFileRuns)
 TEST_P(PlainIoctl, NonIpmiIoctlsAreEnottyWithoutTouchingTheFile)
 {
     const auto arg = user.alloc(64);
-    for (const std::uint32_t cmd : {0x5401U /* TCGETS */, ioc_r(IPMI_IOC_MAGIC, 10, 4),
-                                    ioc_r(IPMI_IOC_MAGIC, 13, 41), 0xC0045702U /* WDIOC-like */}) {
+    for (const std::uint32_t cmd : {0x5401U /* TCGETS */, ioc_r(IPMI_IOC_MAGIC, 10, 4), ioc_r(IPMI_IOC_MAGIC, 13, 41),
+                                    0xC0045702U /* WDIOC-like */}) {
         const auto r = run(cmd, arg);
         EXPECT_EQ(r.ret, -ENOTTY) << std::hex << cmd;
         EXPECT_EQ(r.roundTrips, 1);
@@ -161,27 +161,39 @@ TEST_P(PlainIoctl, NonIpmiIoctlsAreEnottyWithoutTouchingTheFile)
     EXPECT_EQ(user.bytes(arg, 4), (std::vector<std::uint8_t>(4, 0xA5)));
 }
 
-INSTANTIATE_TEST_SUITE_P(NativeAndCompat, PlainIoctl, ::testing::Bool(),
-                         layoutName);
+INSTANTIATE_TEST_SUITE_P(NativeAndCompat, PlainIoctl, ::testing::Bool(), layoutName);
 
 TEST(IoctlShape, EveryNativeNumberIsKnownInBothModesAndCompatNumbersOnlyInCompat)
 {
-    const std::uint32_t native[] = {
-        IPMICTL_RECEIVE_MSG_TRUNC, IPMICTL_RECEIVE_MSG, IPMICTL_SEND_COMMAND, IPMICTL_REGISTER_FOR_CMD,
-        IPMICTL_UNREGISTER_FOR_CMD, IPMICTL_SET_GETS_EVENTS_CMD, IPMICTL_SET_MY_ADDRESS_CMD,
-        IPMICTL_GET_MY_ADDRESS_CMD, IPMICTL_SET_MY_LUN_CMD, IPMICTL_GET_MY_LUN_CMD,
-        IPMICTL_SEND_COMMAND_SETTIME, IPMICTL_SET_TIMING_PARMS_CMD, IPMICTL_GET_TIMING_PARMS_CMD,
-        IPMICTL_SET_MY_CHANNEL_ADDRESS_CMD, IPMICTL_GET_MY_CHANNEL_ADDRESS_CMD,
-        IPMICTL_SET_MY_CHANNEL_LUN_CMD, IPMICTL_GET_MY_CHANNEL_LUN_CMD, IPMICTL_REGISTER_FOR_CMD_CHANS,
-        IPMICTL_UNREGISTER_FOR_CMD_CHANS, IPMICTL_GET_MAINTENANCE_MODE_CMD, IPMICTL_SET_MAINTENANCE_MODE_CMD};
+    const std::uint32_t native[] = {IPMICTL_RECEIVE_MSG_TRUNC,
+                                    IPMICTL_RECEIVE_MSG,
+                                    IPMICTL_SEND_COMMAND,
+                                    IPMICTL_REGISTER_FOR_CMD,
+                                    IPMICTL_UNREGISTER_FOR_CMD,
+                                    IPMICTL_SET_GETS_EVENTS_CMD,
+                                    IPMICTL_SET_MY_ADDRESS_CMD,
+                                    IPMICTL_GET_MY_ADDRESS_CMD,
+                                    IPMICTL_SET_MY_LUN_CMD,
+                                    IPMICTL_GET_MY_LUN_CMD,
+                                    IPMICTL_SEND_COMMAND_SETTIME,
+                                    IPMICTL_SET_TIMING_PARMS_CMD,
+                                    IPMICTL_GET_TIMING_PARMS_CMD,
+                                    IPMICTL_SET_MY_CHANNEL_ADDRESS_CMD,
+                                    IPMICTL_GET_MY_CHANNEL_ADDRESS_CMD,
+                                    IPMICTL_SET_MY_CHANNEL_LUN_CMD,
+                                    IPMICTL_GET_MY_CHANNEL_LUN_CMD,
+                                    IPMICTL_REGISTER_FOR_CMD_CHANS,
+                                    IPMICTL_UNREGISTER_FOR_CMD_CHANS,
+                                    IPMICTL_GET_MAINTENANCE_MODE_CMD,
+                                    IPMICTL_SET_MAINTENANCE_MODE_CMD};
     for (const auto cmd : native) {
         ASSERT_TRUE(ipmiIoctlShape(cmd, false).has_value()) << std::hex << cmd;
         EXPECT_FALSE(ipmiIoctlShape(cmd, false)->compatLayout);
         ASSERT_TRUE(ipmiIoctlShape(cmd, true).has_value());
         EXPECT_FALSE(ipmiIoctlShape(cmd, true)->compatLayout);
     }
-    for (const auto cmd : {COMPAT_IPMICTL_SEND_COMMAND, COMPAT_IPMICTL_SEND_COMMAND_SETTIME,
-                           COMPAT_IPMICTL_RECEIVE_MSG, COMPAT_IPMICTL_RECEIVE_MSG_TRUNC}) {
+    for (const auto cmd : {COMPAT_IPMICTL_SEND_COMMAND, COMPAT_IPMICTL_SEND_COMMAND_SETTIME, COMPAT_IPMICTL_RECEIVE_MSG,
+                           COMPAT_IPMICTL_RECEIVE_MSG_TRUNC}) {
         EXPECT_FALSE(ipmiIoctlShape(cmd, false).has_value()) << std::hex << cmd;
         ASSERT_TRUE(ipmiIoctlShape(cmd, true).has_value());
         EXPECT_TRUE(ipmiIoctlShape(cmd, true)->compatLayout);

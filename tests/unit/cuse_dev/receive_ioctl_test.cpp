@@ -88,8 +88,7 @@ class ReceiveIoctl : public ::testing::TestWithParam<bool>
         dataPtr = dataBuf == 0 ? 0 : user.alloc(dataBuf);
         return placeRecvAt(addrBuf, addrLenField, dataPtr, dataLen);
     }
-    std::uint64_t placeRecvAt(std::uint64_t addr, std::uint32_t addrLenField, std::uint64_t data,
-                              std::uint16_t dataLen)
+    std::uint64_t placeRecvAt(std::uint64_t addr, std::uint32_t addrLenField, std::uint64_t data, std::uint16_t dataLen)
     {
         if (compat()) {
             compat_ipmi_recv r{};
@@ -118,8 +117,9 @@ class ReceiveIoctl : public ::testing::TestWithParam<bool>
             return Recv{r.recv_type, r.addr, r.addr_len, r.msgid, r.msg.netfn, r.msg.cmd, r.msg.data_len, r.msg.data};
         }
         const auto r = user.get<ipmi_recv>(arg);
-        return Recv{r.recv_type, reinterpret_cast<std::uintptr_t>(r.addr), r.addr_len, r.msgid, r.msg.netfn,
-                    r.msg.cmd, r.msg.data_len, reinterpret_cast<std::uintptr_t>(r.msg.data)};
+        return Recv{
+            r.recv_type,    reinterpret_cast<std::uintptr_t>(r.addr),    r.addr_len, r.msgid, r.msg.netfn, r.msg.cmd,
+            r.msg.data_len, reinterpret_cast<std::uintptr_t>(r.msg.data)};
     }
 
     KernelResult receive(bool trunc) { return kernel.ioctl(file, cmdFor(trunc), arg, compat()); }
@@ -345,14 +345,16 @@ TEST_P(ReceiveIoctl, AMessageWithoutDataNeedsNoDataRange)
     EXPECT_EQ(user.bytes(dataPtr, 16), untouched(16));
 }
 
-INSTANTIATE_TEST_SUITE_P(NativeAndCompat, ReceiveIoctl, ::testing::Bool(),
-                         layoutName);
+INSTANTIATE_TEST_SUITE_P(NativeAndCompat, ReceiveIoctl, ::testing::Bool(), layoutName);
 
 // The protocol's own failure modes, called directly.
 class RefusesWithoutReading : public core::IpmiFile
 {
   public:
-    core::IoctlResult ioctl(std::uint32_t, std::uint64_t, core::UserMemory&, bool) override { return core::Copy::Unfetched; }
+    core::IoctlResult ioctl(std::uint32_t, std::uint64_t, core::UserMemory&, bool) override
+    {
+        return core::Copy::Unfetched;
+    }
     [[nodiscard]] bool readable() const override { return false; }
     [[nodiscard]] bool awaitingAnswers() const override { return false; }
     void setWakeup(std::function<void()>) override {}

@@ -255,8 +255,7 @@ TEST_P(SendIoctl, TheFilesErrnoIsReturnedAsIs)
     EXPECT_EQ(kernel.ioctl(full, cmdFor(false), arg, compat()).ret, -EBUSY);
 }
 
-INSTANTIATE_TEST_SUITE_P(NativeAndCompat, SendIoctl, ::testing::Bool(),
-                         layoutName);
+INSTANTIATE_TEST_SUITE_P(NativeAndCompat, SendIoctl, ::testing::Bool(), layoutName);
 
 } // namespace
 } // namespace ipmi::cuse::testing

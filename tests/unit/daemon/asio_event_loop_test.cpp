@@ -6,7 +6,6 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-
 #include <gtest/gtest.h>
 
 #include <chrono>

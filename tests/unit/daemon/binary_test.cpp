@@ -7,7 +7,6 @@
 #include "tests/unit/temp_dir.hpp"
 
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 
 #include <cstdlib>
@@ -131,8 +130,8 @@ TEST_F(Binary, HelpIsCompleteAndSucceeds)
     const auto r = run("--help");
     EXPECT_EQ(r.status, 0);
     for (const char* option : {"--sim", "--ipmi_si.ports", "--ipmi_ssif.addr", "--ipmi_watchdog.timeout",
-                               "--ipmi_msghandler.max_users", "--ipmi_poweroff.poweroff_powercycle",
-                               "--create-node", "--device-name", "--watchdog-name", "shutdown-hook", "control"}) {
+                               "--ipmi_msghandler.max_users", "--ipmi_poweroff.poweroff_powercycle", "--create-node",
+                               "--device-name", "--watchdog-name", "shutdown-hook", "control"}) {
         EXPECT_NE(r.out.find(option), std::string::npos) << option;
     }
 }

@@ -21,11 +21,11 @@
 
 #include "abi/ipmi.hpp"
 #include "core/testing/direct_user_memory.hpp"
+#include "daemon/backends/si_factory.hpp"
+#include "daemon/backends/ssif_factory.hpp"
 #include "daemon/control_socket.hpp"
 #include "daemon/daemon_service.hpp"
-#include "daemon/backends/si_factory.hpp"
 #include "sim/bmc.hpp"
-#include "daemon/backends/ssif_factory.hpp"
 #include "tests/unit/cuse/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -60,9 +60,10 @@ class RecordingDevice final : public PublishedDevice
 {
   public:
     RecordingDevice(boost::asio::io_context& io, std::shared_ptr<Published> seen, std::string name,
-                    cuse::OpenFileFn open) :
-        io_(io), seen_(std::move(seen)), name_(std::move(name)), open_(std::move(open))
-    {}
+                    cuse::OpenFileFn open)
+        : io_(io), seen_(std::move(seen)), name_(std::move(name)), open_(std::move(open))
+    {
+    }
 
     std::optional<std::string> start(ReadyFn onReady, LostFn) override
     {
@@ -434,9 +435,7 @@ class RunningDaemonWithHotmod : public RunningDaemon
         };
         hooks.ssifBackend = [this](const Config& c, const ssif::SsifParams& p) {
             Backend b = ssifBackend(c, p);
-            b.make = [this](core::EventLoop& loop) -> MakeResult {
-                return makeSimulatedSsif(loop, hardware);
-            };
+            b.make = [this](core::EventLoop& loop) -> MakeResult { return makeSimulatedSsif(loop, hardware); };
             return b;
         };
     }
@@ -465,7 +464,8 @@ TEST_F(RunningDaemonWithHotmod, AddThenRemoveAnInterfaceAndItsDevice)
     // Like ipmi_si's hotmod: the duplicate is not added, yet the write succeeds.
     EXPECT_EQ(control("hotmod add,kcs,i/o,0xca2"),
               "hotmod operation 0 (add kcs i/o 0xca2): not added, interface 1 is already at this address\n");
-    EXPECT_EQ(control("  hotmod remove,kcs,i/o,0xca2\n"), "interface 1 removed: hotmod operation 0 (remove kcs i/o 0xca2)\n");
+    EXPECT_EQ(control("  hotmod remove,kcs,i/o,0xca2\n"),
+              "interface 1 removed: hotmod operation 0 (remove kcs i/o 0xca2)\n");
     {
         std::lock_guard lock(seen->mutex);
         EXPECT_EQ(seen->stopped, std::vector<std::string>{"ipmi1"});

@@ -116,10 +116,7 @@ class FaultOnBmc : public ::testing::Test
         return out;
     }
 
-    std::string apply(std::string_view text, Time now)
-    {
-        return applyFaultCommand(parsed(text), bmc, now);
-    }
+    std::string apply(std::string_view text, Time now) { return applyFaultCommand(parsed(text), bmc, now); }
 
     Time t0 = std::chrono::steady_clock::time_point{} + 1000s;
     sim::Bmc bmc{sim::BmcConfig::defaults(), t0};
@@ -200,21 +197,19 @@ TEST_F(FaultOnBmc, ListShowsEveryKindAndClearAllEndsThem)
     apply("set drop 1", t0);
     apply("set cc 0x0a any 0xd5", t0);
     apply("set corrupt 3", t0);
-    EXPECT_EQ(apply("list", t0),
-              "delay 20 ms\n"
-              "drop next 1\n"
-              "drop-every 0\n"
-              "cc netfn 0x0a cmd any code 0xd5 count unlimited\n"
-              "silence off\n"
-              "corrupt every 3 xor 0xff count unlimited\n"
-              "counters unanswered 0 dropped 0 delayed 0 forced_cc 0 corrupted_bytes 0\n");
-    EXPECT_EQ(apply("clear", t0),
-              "delay 0 ms\n"
-              "drop next 0\n"
-              "drop-every 0\n"
-              "silence off\n"
-              "corrupt off\n"
-              "counters unanswered 0 dropped 0 delayed 0 forced_cc 0 corrupted_bytes 0\n");
+    EXPECT_EQ(apply("list", t0), "delay 20 ms\n"
+                                 "drop next 1\n"
+                                 "drop-every 0\n"
+                                 "cc netfn 0x0a cmd any code 0xd5 count unlimited\n"
+                                 "silence off\n"
+                                 "corrupt every 3 xor 0xff count unlimited\n"
+                                 "counters unanswered 0 dropped 0 delayed 0 forced_cc 0 corrupted_bytes 0\n");
+    EXPECT_EQ(apply("clear", t0), "delay 0 ms\n"
+                                  "drop next 0\n"
+                                  "drop-every 0\n"
+                                  "silence off\n"
+                                  "corrupt off\n"
+                                  "counters unanswered 0 dropped 0 delayed 0 forced_cc 0 corrupted_bytes 0\n");
     EXPECT_TRUE(ask(kGetDeviceId).has_value());
     EXPECT_EQ(bmc.interfaceByte(0x42), 0x42);
 }

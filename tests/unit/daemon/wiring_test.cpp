@@ -21,7 +21,6 @@
 #include "daemon/shutdown_hook.hpp"
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <array>
@@ -142,7 +141,8 @@ TEST(ControlCommands, Replies)
     EXPECT_EQ(formatPowerCycleReply(1), "poweroff_powercycle 1\n");
     core::services::PanicReport report;
     report.message = "x";
-    EXPECT_EQ(formatPanicReport(report, core::services::PanicOp::None), "panic_op none\nnothing sent (panic_op is none)\n");
+    EXPECT_EQ(formatPanicReport(report, core::services::PanicOp::None),
+              "panic_op none\nnothing sent (panic_op is none)\n");
     EXPECT_EQ(formatPanicReport(report, core::services::PanicOp::Event),
               "panic_op event\nnothing sent: no usable interface\n");
     core::services::PanicInterfaceReport one;

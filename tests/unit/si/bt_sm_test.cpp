@@ -1,6 +1,6 @@
 // The BT state machine against the BT register model.
-#include "si/bt_sm.hpp"
 #include "daemon/backends/register_io_sim.hpp"
+#include "si/bt_sm.hpp"
 #include "sim/models/bt_model.hpp"
 #include "tests/unit/si/sm_driver.hpp"
 #include "tests/unit/sim/models/fake_bmc_port.hpp"

@@ -1,6 +1,6 @@
 // The KCS state machine against the KCS register model.
-#include "si/kcs_sm.hpp"
 #include "daemon/backends/register_io_sim.hpp"
+#include "si/kcs_sm.hpp"
 #include "sim/models/kcs_model.hpp"
 #include "tests/unit/si/sm_driver.hpp"
 #include "tests/unit/sim/models/fake_bmc_port.hpp"

@@ -4,8 +4,8 @@
 // it answering a slow BMC without losing the answer.
 #include "core/testing/fake_event_loop.hpp"
 #include "core/testing/recording_host.hpp"
-#include "si/poll_pacer.hpp"
 #include "daemon/backends/register_io_sim.hpp"
+#include "si/poll_pacer.hpp"
 #include "si/si_transport.hpp"
 #include "si/smi_policy.hpp"
 #include "si/state_machines.hpp"
@@ -13,7 +13,6 @@
 #include "tests/unit/sim/models/fake_bmc_port.hpp"
 
 #include <gtest/gtest.h>
-
 
 namespace ipmi::si {
 namespace {
@@ -25,7 +24,10 @@ constexpr PollStep kAgain{PollAction::Again, {}};
 constexpr PollStep kSpin{PollAction::Spin, {}};
 constexpr PollStep kPark{PollAction::Park, {}};
 
-PollStep sleepFor(core::Clock::duration d) { return {PollAction::Sleep, d}; }
+PollStep sleepFor(core::Clock::duration d)
+{
+    return {PollAction::Sleep, d};
+}
 
 TEST(PollPacer, ProgressCallsAgainAtOnce)
 {
@@ -159,8 +161,8 @@ TEST(WorkerSiTransport, SlowBmcIsAnsweredAfterSpinAndBackoff)
     core::InterfaceInfo info;
     info.type = "kcs";
     // A 1 us window: the 8 busy reads outlast it, so the back-off runs too.
-    SmiPolicy policy(loop, std::make_unique<WorkerSiTransport>(loop, std::move(io), std::move(sm), info,
-                                                                     PollPacing{true, 1us}));
+    SmiPolicy policy(
+        loop, std::make_unique<WorkerSiTransport>(loop, std::move(io), std::move(sm), info, PollPacing{true, 1us}));
     core::testing::RecordingHost host;
     policy.start(host);
     policy.send({0x18, 0x01});

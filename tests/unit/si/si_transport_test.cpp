@@ -14,7 +14,6 @@
 
 #include <gtest/gtest.h>
 
-
 namespace ipmi::si {
 namespace {
 
@@ -56,13 +55,12 @@ struct Stack
         auto sm = makeStateMachine(type, *io);
         core::InterfaceInfo info;
         info.type = toString(type);
-        auto t = std::make_unique<LoopSiTransport>(loop, std::move(io), std::move(sm), info,
-                                                   LoopSiTransport::Timing{}, true);
+        auto t = std::make_unique<LoopSiTransport>(loop, std::move(io), std::move(sm), info, LoopSiTransport::Timing{},
+                                                   true);
         transport = t.get();
         policy = std::make_unique<SmiPolicy>(loop, std::move(t));
         policy->start(host);
         loop.advance(std::chrono::milliseconds(50)); // BT reads its capabilities with short delays
-
     }
     core::testing::FakeEventLoop loop;
     FakeBmcPort port;
@@ -73,8 +71,7 @@ struct Stack
 };
 
 class SiStack : public ::testing::TestWithParam<SiType>
-{
-};
+{};
 
 TEST_P(SiStack, StartsUpAndAnswersGetDeviceIdWithoutSpinning)
 {

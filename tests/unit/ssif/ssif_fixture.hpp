@@ -4,8 +4,8 @@
 #pragma once
 
 #include "core/testing/fake_event_loop.hpp"
-#include "sim/smbus/ssif_target.hpp"
 #include "daemon/backends/simulated_smbus.hpp"
+#include "sim/smbus/ssif_target.hpp"
 #include "ssif/ssif_interface.hpp"
 #include "tests/unit/sim/smbus/fake_responder.hpp"
 
@@ -41,58 +41,47 @@ class MiniBmc : public FakeResponder
     Bytes handle(std::span<const std::uint8_t> r)
     {
         const std::uint8_t netfn = r[0] >> 2;
-        if (netfn != 0x06)
-        {
+        if (netfn != 0x06) {
             return reply(r, echoPayload);
         }
-        switch (r[1])
-        {
-            case 0x57:
-                return capabilities ? reply(r, *capabilities) : reply(r, {}, 0xC1);
-            case 0x2F:
-                return reply(r, {enables});
-            case 0x2E:
-                enables = r[2];
-                return reply(r, {});
-            case 0x30:
-                flags = static_cast<std::uint8_t>(flags & ~r[2]);
-                return reply(r, {});
-            case 0x31:
-                return reply(r, {currentFlags()});
-            case 0x33:
-                if (messages.empty())
-                {
-                    return reply(r, {}, 0x80);
-                }
-                else
-                {
-                    Bytes m = messages.front();
-                    messages.pop_front();
-                    return reply(r, m);
-                }
-            case 0x35:
-                if (events.empty())
-                {
-                    return reply(r, {}, 0x80);
-                }
-                else
-                {
-                    Bytes e = events.front();
-                    events.pop_front();
-                    return reply(r, e);
-                }
-            default:
-                return reply(r, echoPayload);
+        switch (r[1]) {
+        case 0x57:
+            return capabilities ? reply(r, *capabilities) : reply(r, {}, 0xC1);
+        case 0x2F:
+            return reply(r, {enables});
+        case 0x2E:
+            enables = r[2];
+            return reply(r, {});
+        case 0x30:
+            flags = static_cast<std::uint8_t>(flags & ~r[2]);
+            return reply(r, {});
+        case 0x31:
+            return reply(r, {currentFlags()});
+        case 0x33:
+            if (messages.empty()) {
+                return reply(r, {}, 0x80);
+            } else {
+                Bytes m = messages.front();
+                messages.pop_front();
+                return reply(r, m);
+            }
+        case 0x35:
+            if (events.empty()) {
+                return reply(r, {}, 0x80);
+            } else {
+                Bytes e = events.front();
+                events.pop_front();
+                return reply(r, e);
+            }
+        default:
+            return reply(r, echoPayload);
         }
     }
     std::uint8_t currentFlags() const
     {
         return static_cast<std::uint8_t>(flags | (messages.empty() ? 0 : 0x01) | (events.empty() ? 0 : 0x02));
     }
-    void raise()
-    {
-        setAttention(currentFlags() != 0);
-    }
+    void raise() { setAttention(currentFlags() != 0); }
 
     // reserved, flags (bits 7:6 transactions, bit 3 PEC), max in, max out
     std::optional<Bytes> capabilities = Bytes{0x00, 0x88, 0xFF, 0xFF};
@@ -135,8 +124,7 @@ class SsifBench : public ::testing::Test
 inline Bytes iota(std::size_t n, std::uint8_t first)
 {
     Bytes out(n);
-    for (std::size_t i = 0; i < n; ++i)
-    {
+    for (std::size_t i = 0; i < n; ++i) {
         out[i] = static_cast<std::uint8_t>(first + i);
     }
     return out;

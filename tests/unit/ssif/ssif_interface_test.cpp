@@ -47,8 +47,8 @@ TEST_F(SsifBench, ProbeSequenceAndGetDeviceId)
     ssif->send({0x18, 0x01});
     settle();
     ASSERT_EQ(host.responses.size(), 1U);
-    EXPECT_EQ(host.responses[0], (Bytes{0x1C, 0x01, 0x00, 0x20, 0x81, 0x01, 0x00, 0x02, 0xBF, 0xD9, 0x7E, 0x00,
-                                        0x01, 0x00, 0x00, 0x00, 0x00, 0x00}));
+    EXPECT_EQ(host.responses[0], (Bytes{0x1C, 0x01, 0x00, 0x20, 0x81, 0x01, 0x00, 0x02, 0xBF, 0xD9, 0x7E, 0x00, 0x01,
+                                        0x00, 0x00, 0x00, 0x00, 0x00}));
     EXPECT_EQ(bmc.requests, (std::vector<Bytes>{{0x18, 0x01}}));
 }
 
@@ -226,8 +226,8 @@ TEST_F(SsifBench, TimingLogSaysWhereTheTimeWent)
         std::make_shared<spdlog::logger>("capture", std::make_shared<spdlog::sinks::ostream_sink_st>(captured)));
     spdlog::default_logger()->set_pattern("%v");
 
-    build({}, SsifInterfaceConfig{.info = {}, .dbg = kDebugTiming, .dbgProbe = false, .alertsBroken = true,
-                                  .timing = {}});
+    build({},
+          SsifInterfaceConfig{.info = {}, .dbg = kDebugTiming, .dbgProbe = false, .alertsBroken = true, .timing = {}});
     startAndProbe();
     captured.str("");
     bmc.hold = true;

@@ -1,9 +1,8 @@
 // SsifParams resolution against a fake sysfs/dev tree: adapter by number and
 // by name (spaces ignored), the kernel-owned address refusal, i2c-dev.
+#include "core/testing/fake_event_loop.hpp"
 #include "daemon/backends/ssif_factory.hpp"
 #include "ssif/ssif_params.hpp"
-
-#include "core/testing/fake_event_loop.hpp"
 
 #include <gtest/gtest.h>
 
@@ -34,8 +33,7 @@ class SsifParamsTest : public ::testing::Test
         const fs::path dir = root / "sys/class/i2c-adapter" / ("i2c-" + std::to_string(n));
         fs::create_directories(dir);
         std::ofstream(dir / "name") << name << "\n";
-        if (devNode)
-        {
+        if (devNode) {
             std::ofstream(root / "dev" / ("i2c-" + std::to_string(n))) << "";
         }
     }

@@ -15,7 +15,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-Bytes filled(std::size_t n, std::uint8_t value) { return Bytes(n, value); }
+Bytes filled(std::size_t n, std::uint8_t value)
+{
+    return Bytes(n, value);
+}
 
 TEST(SplitRequest, SinglePartUpTo32Bytes)
 {
@@ -53,22 +56,17 @@ TEST(SplitRequest, WithoutCommand8AShortMiddleEnds)
 class ScriptedSmbus : public Smbus
 {
   public:
-    explicit ScriptedSmbus(std::deque<std::pair<std::uint8_t, std::optional<Bytes>>>& script)
-        : script_(script)
-    {
-    }
+    explicit ScriptedSmbus(std::deque<std::pair<std::uint8_t, std::optional<Bytes>>>& script) : script_(script) {}
     int writeBlock(std::uint8_t, std::span<const std::uint8_t>) override { return 0; }
     int readBlock(std::uint8_t command, Bytes& out) override
     {
-        if (script_.empty())
-        {
+        if (script_.empty()) {
             return EAGAIN;
         }
         auto [expected, block] = script_.front();
         script_.pop_front();
         EXPECT_EQ(command, expected);
-        if (!block)
-        {
+        if (!block) {
             return ENXIO;
         }
         out = *block;
@@ -149,11 +147,10 @@ TEST_F(TransferTest, EmptyMiddleBlockFails)
 TEST_F(TransferTest, ResponseOver272BytesFails)
 {
     script = {{0x03, first(1)}};
-    for (std::uint8_t block = 0; block < 7; ++block)
-    {
+    for (std::uint8_t block = 0; block < 7; ++block) {
         script.push_back({0x09, part(block, 31, 5)}); // 30 + 7*31 = 247
     }
-    script.push_back({0x09, part(0xFF, 26, 6)});       // 273
+    script.push_back({0x09, part(0xFF, 26, 6)}); // 273
     const auto result = run();
     EXPECT_EQ(result.error, E2BIG);
 }
@@ -161,8 +158,7 @@ TEST_F(TransferTest, ResponseOver272BytesFails)
 TEST_F(TransferTest, ExactlyTheLimitIsAccepted)
 {
     script = {{0x03, first(1)}};
-    for (std::uint8_t block = 0; block < 7; ++block)
-    {
+    for (std::uint8_t block = 0; block < 7; ++block) {
         script.push_back({0x09, part(block, 31, 5)});
     }
     script.push_back({0x09, part(0xFF, 25, 6)});
@@ -199,10 +195,7 @@ TEST_F(TransferTest, NakedReadsBackOffAndGiveUpAfter15Seconds)
 class TimedSmbus : public Smbus
 {
   public:
-    explicit TimedSmbus(core::testing::FakeEventLoop& loop)
-        : loop_(loop)
-    {
-    }
+    explicit TimedSmbus(core::testing::FakeEventLoop& loop) : loop_(loop) {}
     core::Clock::duration answerAfter{};
     unsigned reads = 0;
     int writeBlock(std::uint8_t, std::span<const std::uint8_t>) override
@@ -214,8 +207,7 @@ class TimedSmbus : public Smbus
     {
         EXPECT_EQ(command, kCmdRead);
         ++reads;
-        if (loop_.now() < readyAt_)
-        {
+        if (loop_.now() < readyAt_) {
             return ENXIO;
         }
         out = {0x1C, 0x01, 0x00, 0x20};
@@ -240,8 +232,7 @@ class AdaptiveReadTest : public ::testing::Test
         timed->answerAfter = after;
         std::optional<TransferResult> result;
         transfer.start({{0x02, {0x18, 0x01}}}, true, [&](TransferResult r) { result = std::move(r); });
-        while (!result && loop.runNextTimer())
-        {
+        while (!result && loop.runNextTimer()) {
         }
         loop.runPosted();
         EXPECT_TRUE(result);
@@ -260,8 +251,7 @@ class AdaptiveReadTest : public ::testing::Test
 
 TEST_F(AdaptiveReadTest, ABmcThatAnswersAtOnceIsReadAtOnce)
 {
-    for (int i = 0; i < 3; ++i)
-    {
+    for (int i = 0; i < 3; ++i) {
         const auto start = loop.now();
         const auto result = transact(0us);
         ASSERT_EQ(result.error, 0);
@@ -337,8 +327,7 @@ TEST_F(AdaptiveReadTest, OneSlowCommandDoesNotSlowDownTheNext)
 
 TEST_F(AdaptiveReadTest, AConsistentlySlowBmcIsWaitedForInsteadOfPolled)
 {
-    for (int i = 0; i < 12; ++i)
-    {
+    for (int i = 0; i < 12; ++i) {
         ASSERT_EQ(transact(5ms).error, 0);
     }
     // Learned from the refused reads: just under the BMC's 5 ms, so the

@@ -2,13 +2,12 @@
 // bound interface (counted against max_users), requests to the system
 // interface, pre-timeouts delivered to the timer, ifnum_to_use, and the
 // interface going away.
-#include "watchdog_dev/core_port.hpp"
-
 #include "abi/ipmi_commands.hpp"
 #include "core/device_file.hpp"
 #include "core/message_handler.hpp"
 #include "core/testing/fake_event_loop.hpp"
 #include "core/testing/scripted_interface.hpp"
+#include "watchdog_dev/core_port.hpp"
 #include "watchdog_dev/watchdog_device.hpp"
 #include "watchdog_dev/watchdog_service.hpp"
 
@@ -26,8 +25,7 @@ using core::testing::ScriptedInterface;
 
 // An interface whose BMC identifies itself and answers the watchdog
 // commands with `cc`, at once.
-std::unique_ptr<ScriptedInterface> watchdogBmc(std::uint8_t ipmiVersion = 0x02,
-                                               ScriptedInterface** out = nullptr)
+std::unique_ptr<ScriptedInterface> watchdogBmc(std::uint8_t ipmiVersion = 0x02, ScriptedInterface** out = nullptr)
 {
     auto iface = std::make_unique<ScriptedInterface>();
     core::testing::BmcIdentity identity;
@@ -61,9 +59,7 @@ std::vector<Bytes> watchdogRequests(const ScriptedInterface& iface)
 
 struct CoreRig
 {
-    explicit CoreRig(Parameters params = {}, core::MessageHandlerParams mh = {}) :
-        handler(loop, mh), timer(params)
-    {}
+    explicit CoreRig(Parameters params = {}, core::MessageHandlerParams mh = {}) : handler(loop, mh), timer(params) {}
 
     core::testing::FakeEventLoop loop;
     core::MessageHandler handler;
@@ -74,8 +70,7 @@ struct CoreRig
 
     void bind()
     {
-        binding.emplace(handler, timer,
-                        [this](int ifnum, int rv) { bound.emplace_back(ifnum, rv); });
+        binding.emplace(handler, timer, [this](int ifnum, int rv) { bound.emplace_back(ifnum, rv); });
         loop.runPosted();
     }
     long keepalive()

@@ -1,9 +1,8 @@
 // The CUSE glue's plain parts: device names, the sysfs device number, and
 // start() refusing clearly (no /dev/cuse is needed for any of these).
-#include "watchdog_dev/cuse_watchdog.hpp"
-
 #include "tests/unit/cuse/temp_dir.hpp"
 #include "tests/unit/watchdog_dev/fake_port.hpp"
+#include "watchdog_dev/cuse_watchdog.hpp"
 
 #include <gtest/gtest.h>
 

@@ -30,8 +30,8 @@ class FakePort : public WatchdogIpmiPort
   public:
     explicit FakePort(core::testing::FakeEventLoop& loop) : loop_(loop) {}
 
-    int send(std::uint8_t netfn, std::uint8_t cmd, std::span<const std::uint8_t> data,
-             bool highPriority, ResponseHandler onResponse) override
+    int send(std::uint8_t netfn, std::uint8_t cmd, std::span<const std::uint8_t> data, bool highPriority,
+             ResponseHandler onResponse) override
     {
         if (sendError != 0) {
             return sendError;

@@ -3,7 +3,6 @@
 #include "watchdog_dev/ioctl_codec.hpp"
 
 #include <gtest/gtest.h>
-
 #include <linux/watchdog.h>
 
 #include <cstring>
@@ -19,9 +18,8 @@ TEST(WatchdogIoctlCodec, ShapesOfTheHandledCommands)
         std::size_t in;
         std::size_t out;
     };
-    for (const Row row : {Row{WDIOC_GETSUPPORT, 0, 40}, Row{WDIOC_GETSTATUS, 0, 4},
-                          Row{WDIOC_GETTIMEOUT, 0, 4}, Row{WDIOC_GETPRETIMEOUT, 0, 4},
-                          Row{WDIOC_SETTIMEOUT, 4, 0}, Row{WDIOC_SETPRETIMEOUT, 4, 0},
+    for (const Row row : {Row{WDIOC_GETSUPPORT, 0, 40}, Row{WDIOC_GETSTATUS, 0, 4}, Row{WDIOC_GETTIMEOUT, 0, 4},
+                          Row{WDIOC_GETPRETIMEOUT, 0, 4}, Row{WDIOC_SETTIMEOUT, 4, 0}, Row{WDIOC_SETPRETIMEOUT, 4, 0},
                           Row{WDIOC_SETOPTIONS, 4, 0}, Row{WDIOC_KEEPALIVE, 0, 0}}) {
         const auto shape = ioctlShape(static_cast<std::uint32_t>(row.cmd));
         ASSERT_TRUE(shape.has_value()) << std::hex << row.cmd;
@@ -32,8 +30,8 @@ TEST(WatchdogIoctlCodec, ShapesOfTheHandledCommands)
 
 TEST(WatchdogIoctlCodec, UnsupportedCommandsHaveNoShape)
 {
-    for (const unsigned long cmd : {WDIOC_GETBOOTSTATUS, WDIOC_GETTEMP, WDIOC_GETTIMELEFT,
-                                    WDIOC_SETPRETIMEOUT + 0x10000UL, 0UL}) {
+    for (const unsigned long cmd :
+         {WDIOC_GETBOOTSTATUS, WDIOC_GETTEMP, WDIOC_GETTIMELEFT, WDIOC_SETPRETIMEOUT + 0x10000UL, 0UL}) {
         EXPECT_FALSE(ioctlShape(static_cast<std::uint32_t>(cmd)).has_value()) << std::hex << cmd;
     }
 }
@@ -63,7 +61,8 @@ TEST(WatchdogIoctlCodec, IntAndInfoEncodings)
 
     const auto info = encodeWatchdogInfo();
     ASSERT_EQ(info.size(), sizeof(struct watchdog_info));
-    struct watchdog_info sys{};
+    struct watchdog_info sys
+    {};
     std::memcpy(&sys, info.data(), sizeof sys);
     EXPECT_EQ(sys.options, 0U);
     EXPECT_EQ(sys.firmware_version, 1U);

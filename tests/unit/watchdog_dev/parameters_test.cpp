@@ -73,8 +73,7 @@ TEST(WatchdogParameters, RefusesWhatTheKernelWouldMangle)
 {
     Parameters p;
     const Parameters before = p;
-    const auto refused = [&p](std::string_view name, std::string_view value,
-                              std::string_view mentions) {
+    const auto refused = [&p](std::string_view name, std::string_view value, std::string_view mentions) {
         const auto error = applyParameter(p, name, value, ParameterTime::Startup);
         ASSERT_TRUE(error.has_value()) << name << "=" << value;
         EXPECT_NE(error->find(name), std::string::npos) << *error;
@@ -113,8 +112,7 @@ TEST(WatchdogParameters, StartupOnlyParametersAtRunTime)
 
 TEST(WatchdogParameters, WhichChangesResendTheTimer)
 {
-    for (const auto* name : {"timeout", "pretimeout", "panic_wdt_timeout", "action", "preaction",
-                             "preop"}) {
+    for (const auto* name : {"timeout", "pretimeout", "panic_wdt_timeout", "action", "preaction", "preop"}) {
         EXPECT_TRUE(parameterResendsTimer(name)) << name;
     }
     for (const auto* name : {"nowayout", "start_now", "ifnum_to_use"}) {

@@ -18,10 +18,13 @@ namespace ipmi::watchdog::testing {
 
 using Bytes = std::vector<std::uint8_t>;
 
-inline Bytes setBytes(std::uint8_t use, std::uint8_t actions, std::uint8_t pre,
-                      unsigned countdown)
+inline Bytes setBytes(std::uint8_t use, std::uint8_t actions, std::uint8_t pre, unsigned countdown)
 {
-    return Bytes{use, actions, pre, 0x00, static_cast<std::uint8_t>(countdown & 0xFFU),
+    return Bytes{use,
+                 actions,
+                 pre,
+                 0x00,
+                 static_cast<std::uint8_t>(countdown & 0xFFU),
                  static_cast<std::uint8_t>(countdown >> 8)};
 }
 

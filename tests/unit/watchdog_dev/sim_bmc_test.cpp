@@ -1,11 +1,10 @@
 // The watchdog against the real simulated BMC (sim::Bmc) on a fake clock:
 // the BMC's own timer decides whether the host gets reset, so these check
 // the effect of our byte sequences, not just the bytes.
-#include "tests/unit/watchdog_dev/rig.hpp"
-
 #include "abi/ipmi_commands.hpp"
 #include "sim/bmc.hpp"
 #include "sim/config.hpp"
+#include "tests/unit/watchdog_dev/rig.hpp"
 
 #include <gtest/gtest.h>
 
@@ -25,15 +24,13 @@ class SimPort : public WatchdogIpmiPort
   public:
     SimPort(sim::Bmc& bmc, core::testing::FakeEventLoop& loop) : bmc_(bmc), loop_(loop) {}
 
-    int send(std::uint8_t netfn, std::uint8_t cmd, std::span<const std::uint8_t> data,
-             bool /*highPriority*/, ResponseHandler onResponse) override
+    int send(std::uint8_t netfn, std::uint8_t cmd, std::span<const std::uint8_t> data, bool /*highPriority*/,
+             ResponseHandler onResponse) override
     {
         Bytes request{static_cast<std::uint8_t>(netfn << 2), cmd};
         request.insert(request.end(), data.begin(), data.end());
         bmc_.handleRequest(request, [this, fn = std::move(onResponse)](sim::Bytes response) {
-            loop_.post([fn, response] {
-                fn(std::span<const std::uint8_t>(response).subspan(2));
-            });
+            loop_.post([fn, response] { fn(std::span<const std::uint8_t>(response).subspan(2)); });
         });
         return 0;
     }
@@ -44,8 +41,7 @@ class SimPort : public WatchdogIpmiPort
         if (id.size() < 6 || id[0] != 0) {
             return std::nullopt;
         }
-        return IpmiVersion{static_cast<std::uint8_t>(id[5] & 0x0FU),
-                           static_cast<std::uint8_t>(id[5] >> 4)};
+        return IpmiVersion{static_cast<std::uint8_t>(id[5] & 0x0FU), static_cast<std::uint8_t>(id[5] >> 4)};
     }
 
     // A synchronous call for the test's own inspection: [cc][data...].
@@ -210,7 +206,7 @@ TEST(WatchdogOnSimBmc, BmcColdResetIsRepairedByTheNextHeartbeat)
     ASSERT_EQ(rig.device.open(), 0);
     ASSERT_EQ(rig.keepalive(), 0);
     ASSERT_EQ(rig.port.call(abi::IPMI_NETFN_APP_REQUEST, 0x02).at(0), 0); // Cold Reset: settings lost
-    rig.bmc.advance(rig.loop.now());                     // it takes effect after answering
+    rig.bmc.advance(rig.loop.now());                                      // it takes effect after answering
     EXPECT_EQ(rig.port.call(abi::IPMI_NETFN_APP_REQUEST, 0x22).at(0), abi::IPMI_WATCHDOG_NOT_INITIALIZED_ERR);
     EXPECT_EQ(rig.keepalive(), 0);
     EXPECT_TRUE(rig.bmcRunning());

@@ -1,9 +1,8 @@
 // The Linux watchdog API as ipmi_watchdog implements it: open, ioctls and
 // their errno, write and magic close, nowayout, read/poll after a
 // pre-timeout, and the asynchronous completion of calls that reach the BMC.
-#include "tests/unit/watchdog_dev/rig.hpp"
-
 #include "abi/ipmi_commands.hpp"
+#include "tests/unit/watchdog_dev/rig.hpp"
 
 #include <gtest/gtest.h>
 
@@ -85,8 +84,8 @@ TEST(WatchdogDevice, GetStatusIsZeroAndUnsupportedIoctlsAreEnotty)
     Rig rig;
     rig.running();
     EXPECT_EQ(rig.getInt(abi::WDIOC_GETSTATUS), 0);
-    for (const auto cmd : {abi::WDIOC_GETBOOTSTATUS, abi::WDIOC_GETTEMP, abi::WDIOC_GETTIMELEFT,
-                           0x80045799U, 0xC0186900U}) {
+    for (const auto cmd :
+         {abi::WDIOC_GETBOOTSTATUS, abi::WDIOC_GETTEMP, abi::WDIOC_GETTIMELEFT, 0x80045799U, 0xC0186900U}) {
         const auto reply = rig.ioctl(cmd);
         EXPECT_EQ(reply.result, -ENOTTY) << std::hex << cmd;
         EXPECT_TRUE(reply.out.empty());
@@ -192,9 +191,7 @@ TEST(WatchdogDevice, SetOptionsEnableStartsAndAlwaysReturnsZero)
     EXPECT_EQ(rig.port.sent[0].data, setBytes(0x44, 0x01, 0, 100));
 
     rig.port.sent.clear();
-    EXPECT_EQ(rig.ioctlInt(abi::WDIOC_SETOPTIONS,
-                           abi::WDIOS_DISABLECARD | abi::WDIOS_ENABLECARD),
-              0);
+    EXPECT_EQ(rig.ioctlInt(abi::WDIOC_SETOPTIONS, abi::WDIOS_DISABLECARD | abi::WDIOS_ENABLECARD), 0);
     ASSERT_EQ(rig.port.commands(), (Bytes{kSet, kSet, kReset}));
     EXPECT_EQ(rig.port.sent[0].data, setBytes(0x04, 0x00, 0, 100));
     EXPECT_EQ(rig.port.sent[1].data, setBytes(0x44, 0x01, 0, 100));
@@ -315,9 +312,8 @@ TEST(WatchdogDevice, CallsCompleteOnlyWhenTheBmcAnswersAndInOrder)
     rig.running();
     rig.port.hold = true;
     std::vector<std::string> order;
-    rig.device.ioctl(abi::WDIOC_KEEPALIVE, {}, [&order](IoctlReply r) {
-        order.push_back("keepalive " + std::to_string(r.result));
-    });
+    rig.device.ioctl(abi::WDIOC_KEEPALIVE, {},
+                     [&order](IoctlReply r) { order.push_back("keepalive " + std::to_string(r.result)); });
     rig.device.ioctl(abi::WDIOC_GETTIMEOUT, {}, [&order](IoctlReply r) {
         order.push_back("gettimeout " + std::to_string(decodeInt(r.out).value_or(-1)));
     });

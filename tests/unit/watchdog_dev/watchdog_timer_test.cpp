@@ -1,8 +1,7 @@
 // The BMC-facing rules: registration (stop, or start_now), run-time
 // parameter changes, the shutdown verbs, and preop_panic.
-#include "tests/unit/watchdog_dev/rig.hpp"
-
 #include "abi/ipmi_commands.hpp"
+#include "tests/unit/watchdog_dev/rig.hpp"
 
 #include <gtest/gtest.h>
 
@@ -72,8 +71,7 @@ TEST(WatchdogTimer, RuntimePreactionAndPretimeoutChanges)
     rig.running();
     auto change = [&rig](std::string_view name, std::string_view value) {
         std::optional<int> rv;
-        EXPECT_EQ(rig.timer.changeParameter(name, value, [&rv](int r) { rv = r; }),
-                  std::nullopt);
+        EXPECT_EQ(rig.timer.changeParameter(name, value, [&rv](int r) { rv = r; }), std::nullopt);
         rig.loop.runPosted();
         EXPECT_EQ(rv, 0);
     };
@@ -93,8 +91,7 @@ TEST(WatchdogTimer, RuntimeActionChangeAppliesAtTheNextStart)
     Rig rig;
     rig.running();
     std::optional<int> rv;
-    EXPECT_EQ(rig.timer.changeParameter("action", "power_off", [&rv](int r) { rv = r; }),
-              std::nullopt);
+    EXPECT_EQ(rig.timer.changeParameter("action", "power_off", [&rv](int r) { rv = r; }), std::nullopt);
     rig.loop.runPosted();
     EXPECT_EQ(rv, 0);
     // The kernel re-sends with the running state untouched.
@@ -116,9 +113,8 @@ TEST(WatchdogTimer, RuntimeChangesThatSendNothingOrAreRefused)
     auto count = [&calls](int) { ++calls; };
     for (const auto& [name, value] :
          {std::pair{"timeout", "ten"}, std::pair{"timeout", "0"}, std::pair{"pretimeout", "256"},
-          std::pair{"preaction", "pre_nmi"}, std::pair{"action", "explode"},
-          std::pair{"start_now", "1"}, std::pair{"ifnum_to_use", "1"},
-          std::pair{"bogus", "1"}}) {
+          std::pair{"preaction", "pre_nmi"}, std::pair{"action", "explode"}, std::pair{"start_now", "1"},
+          std::pair{"ifnum_to_use", "1"}, std::pair{"bogus", "1"}}) {
         const auto error = rig.timer.changeParameter(name, value, count);
         ASSERT_TRUE(error.has_value()) << name << "=" << value;
         EXPECT_NE(error->find(name), std::string::npos) << *error;

@@ -4,7 +4,6 @@
 // start-up hotmod adds go through the same builder as run-time ones, and
 // every hardware backend the kernel's ipmi_si/ipmi_ssif drives is refused.
 #include "daemon/backends/backends.hpp"
-
 #include "tests/unit/si/discovery/fixture_tree.hpp"
 
 #include <gtest/gtest.h>
@@ -101,7 +100,9 @@ TEST_F(PlanOverSysroot, SsifParameterForADiscoveredBmcAddsNoSecondDriver)
     EXPECT_EQ(plan.backends[0].description, "ssif i2c-3 addr 16 (ACPI)");
     EXPECT_EQ(plan.backends[1].target.address, 0x12U);
     EXPECT_NE(std::find_if(plan.log.begin(), plan.log.end(),
-                           [](const std::string& line) { return line.find("already found as ssif i2c-3") != std::string::npos; }),
+                           [](const std::string& line) {
+                               return line.find("already found as ssif i2c-3") != std::string::npos;
+                           }),
               plan.log.end());
 
     config.ssif.adapters = {"4", "3"}; // another bus: another BMC

@@ -15,8 +15,7 @@ using core::SmiBytes;
 using core::testing::RecordingHost;
 
 class SimulatedInterface : public ::testing::TestWithParam<SiType>
-{
-};
+{};
 
 TEST_P(SimulatedInterface, GetDeviceIdGoldenBytesThroughTheRegisters)
 {

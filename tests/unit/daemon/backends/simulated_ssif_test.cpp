@@ -17,12 +17,11 @@ class SimulatedSsifTest : public ::testing::Test
   protected:
     SimulatedSsifTest()
         : config([] {
-            auto c = sim::BmcConfig::defaults();
-            c.systemInterface = sim::SystemInterfaceType::Ssif;
-            return c;
-        }())
-        , bmc(config, loop.now())
-        , ssif(daemon::makeSimulatedSsif(loop, bmc))
+              auto c = sim::BmcConfig::defaults();
+              c.systemInterface = sim::SystemInterfaceType::Ssif;
+              return c;
+          }()),
+          bmc(config, loop.now()), ssif(daemon::makeSimulatedSsif(loop, bmc))
     {
         ssif->start(host);
         loop.advance(1ms);

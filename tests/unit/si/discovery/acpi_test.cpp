@@ -1,7 +1,6 @@
 // ACPI IPI0001 devices as sysfs and /proc show them (see acpi.hpp for what
 // userspace can and cannot learn).
 #include "si/discovery/acpi.hpp"
-
 #include "tests/unit/si/discovery/fixture_tree.hpp"
 
 #include <gtest/gtest.h>

@@ -2,7 +2,6 @@
 // ipmi_si_add_smi / init_ipmi_si rules), on fixture trees shaped like the
 // QEMU guests of vm-testing.md.
 #include "si/discovery/discovery.hpp"
-
 #include "tests/unit/si/discovery/fixture_tree.hpp"
 
 #include <gtest/gtest.h>
@@ -136,7 +135,8 @@ TEST(Discovery, EverySourceCanBeSwitchedOff)
     qemuKcsGuest(tree);
     tree.writeBytes("/sys/firmware/acpi/tables/SPMI", testing::spmiTable(testing::SpmiFields{}));
     tree.write("/sys/bus/pci/devices/0000:00:05.0/class", "0x0c0702\n");
-    tree.write("/sys/bus/pci/devices/0000:00:05.0/resource", "0x000000000000c000 0x000000000000c002 0x0000000000040101\n");
+    tree.write("/sys/bus/pci/devices/0000:00:05.0/resource",
+               "0x000000000000c000 0x000000000000c002 0x0000000000040101\n");
     const auto all = discoverOk(tree);
     EXPECT_EQ(all.merged.interfaces.size(), 2U);
     EXPECT_EQ(all.spmi.interfaces.size(), 1U);

@@ -1,6 +1,5 @@
 // Detection of interfaces the kernel's ipmi_si / ipmi_ssif already drive.
 #include "si/discovery/ownership.hpp"
-
 #include "tests/unit/si/discovery/fixture_tree.hpp"
 
 #include <gtest/gtest.h>

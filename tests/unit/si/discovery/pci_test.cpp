@@ -1,6 +1,5 @@
 // PCI class 0x0c07 discovery on fixture sysfs trees (ipmi_si_pci.c rules).
 #include "si/discovery/pci.hpp"
-
 #include "tests/unit/si/discovery/fixture_tree.hpp"
 
 #include <gtest/gtest.h>

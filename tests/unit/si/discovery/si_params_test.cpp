@@ -66,8 +66,8 @@ TEST(SiParams, RegSpacingDefaultsToRegSize)
 
 TEST(SiParams, ExplicitSpacingSlaveAddressAndIrq)
 {
-    const auto found = interfacesOf(
-        {{"ports", "0,0xca8"}, {"regspacings", "1,4"}, {"slave_addrs", "0,0x22"}, {"irqs", "0,10"}});
+    const auto found =
+        interfacesOf({{"ports", "0,0xca8"}, {"regspacings", "1,4"}, {"slave_addrs", "0,0x22"}, {"irqs", "0,10"}});
     ASSERT_EQ(found.size(), 1U);
     EXPECT_EQ(found[0].address, 0xCA8U);
     EXPECT_EQ(found[0].regSpacing, 4U);
@@ -141,8 +141,8 @@ TEST(SiParams, TypeStringLengthLimitIsTheKernels)
 
 TEST(SiParams, BooleansAsKstrtobool)
 {
-    auto params = parseSiParams({{"trydmi", "0"}, {"tryacpi", "n"}, {"trypci", "off"}, {"tryplatform", "N"},
-                                 {"unload_when_empty", "false"}});
+    auto params = parseSiParams(
+        {{"trydmi", "0"}, {"tryacpi", "n"}, {"trypci", "off"}, {"tryplatform", "N"}, {"unload_when_empty", "false"}});
     ASSERT_TRUE(params.ok()) << params.error();
     EXPECT_FALSE(params.value().tryDmi);
     EXPECT_FALSE(params.value().tryAcpi);

@@ -1,7 +1,6 @@
 // SMBIOS type 38 decoding against the kernel's ipmi_dmi.c rules, on QEMU's
 // bytes and on hand-built edge cases (abi-facts §7.4).
 #include "si/discovery/smbios.hpp"
-
 #include "tests/unit/si/discovery/fixture_tree.hpp"
 
 #include <gtest/gtest.h>

@@ -2,7 +2,6 @@
 // the tables are built by spmiTable() from the values its isa-ipmi-kcs,
 // isa-ipmi-bt and smbus-ipmi devices report; see fixture_tree.hpp.
 #include "si/discovery/spmi.hpp"
-
 #include "tests/unit/si/discovery/fixture_tree.hpp"
 
 #include <gtest/gtest.h>

@@ -5,14 +5,13 @@ namespace ipmi::sim::testing {
 namespace {
 
 class AppTest : public BmcTest
-{
-};
+{};
 
 TEST_F(AppTest, GetDeviceIdGoldenBytes)
 {
     // IANA 32473 = 0x007ED9, product 0x0001, IPMI 2.0, chassis+FRU+SEL+SDR+sensor+event receiver/generator.
-    EXPECT_EQ(call(0x06, 0x01), (Bytes{0x00, 0x20, 0x01, 0x01, 0x00, 0x02, 0xBF, 0xD9, 0x7E, 0x00, 0x01, 0x00, 0x00,
-                                       0x00, 0x00, 0x00}));
+    EXPECT_EQ(call(0x06, 0x01),
+              (Bytes{0x00, 0x20, 0x01, 0x01, 0x00, 0x02, 0xBF, 0xD9, 0x7E, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00}));
 }
 
 TEST_F(AppTest, GuidSelfTestAndAcpi)
@@ -45,8 +44,7 @@ TEST_F(AppTest, GetChannelInfoTable)
         {0x02, {0xCC}},
         {0x07, {0xCC}},
     };
-    for (const ChannelCase& c : cases)
-    {
+    for (const ChannelCase& c : cases) {
         EXPECT_EQ(call(0x06, 0x42, {c.channel}), c.expected) << "channel " << int(c.channel);
     }
 }
@@ -100,8 +98,7 @@ TEST_F(AppTest, DispatcherErrorCodes)
         {"unknown chassis command", {0x00, 0x55}, {0x04, 0x55, 0xC1}},
         {"unknown storage command", {0x28, 0x99}, {0x2C, 0x99, 0xC1}},
     };
-    for (const DispatchCase& c : cases)
-    {
+    for (const DispatchCase& c : cases) {
         std::optional<Bytes> out;
         bmc_.handleRequest(c.request, [&out](Bytes r) { out = std::move(r); });
         ASSERT_TRUE(out) << c.what;

@@ -27,8 +27,7 @@ class BmcTest : public ::testing::Test
     static BmcConfig quietDefaults()
     {
         BmcConfig c = BmcConfig::defaults();
-        for (SensorConfig& s : c.sensors)
-        {
+        for (SensorConfig& s : c.sensors) {
             s.motion.kind = SensorMotion::Kind::Constant;
         }
         return c;
@@ -49,8 +48,7 @@ class BmcTest : public ::testing::Test
     Bytes call(std::uint8_t netfn, std::uint8_t cmd, Bytes data = {})
     {
         auto rsp = tryCall(netfn, cmd, std::move(data));
-        if (!rsp)
-        {
+        if (!rsp) {
             ADD_FAILURE() << "no response";
             return {};
         }

@@ -6,8 +6,7 @@ namespace ipmi::sim::testing {
 namespace {
 
 class ChassisTest : public BmcTest
-{
-};
+{};
 
 TEST_F(ChassisTest, StatusCapabilitiesAndControl)
 {
@@ -85,12 +84,11 @@ class SensorTest : public BmcTest
     {
         std::vector<Bytes> out;
         std::uint16_t id = 0;
-        while (id != 0xFFFF && out.size() < 100)
-        {
-            Bytes r = call(0x0A, 0x43, {0x00, 0x00, static_cast<std::uint8_t>(id & 0xFF),
-                                        static_cast<std::uint8_t>(id >> 8), 0x00, 0xFF});
-            if (r.size() != 19)
-            {
+        while (id != 0xFFFF && out.size() < 100) {
+            Bytes r = call(
+                0x0A, 0x43,
+                {0x00, 0x00, static_cast<std::uint8_t>(id & 0xFF), static_cast<std::uint8_t>(id >> 8), 0x00, 0xFF});
+            if (r.size() != 19) {
                 break;
             }
             id = static_cast<std::uint16_t>(r[1] | (r[2] << 8));
@@ -153,8 +151,7 @@ TEST_F(SensorTest, ThresholdCrossingGeneratesEventsWithHysteresis)
 TEST(SensorMotionTest, MovingFanCrossesLowerThresholdAndRaisesAttention)
 {
     BmcConfig config = BmcConfig::defaults();
-    for (SensorConfig& s : config.sensors)
-    {
+    for (SensorConfig& s : config.sensors) {
         s.motion.kind = SensorMotion::Kind::Constant;
     }
     SensorConfig& fan = config.sensors[4];

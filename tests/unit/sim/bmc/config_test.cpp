@@ -9,8 +9,7 @@ namespace {
 
 BmcConfig expectConfig(const ConfigResult& result)
 {
-    if (const auto* error = std::get_if<ConfigError>(&result))
-    {
+    if (const auto* error = std::get_if<ConfigError>(&result)) {
         ADD_FAILURE() << error->message;
         return BmcConfig{};
     }
@@ -19,8 +18,7 @@ BmcConfig expectConfig(const ConfigResult& result)
 
 std::string expectError(const ConfigResult& result)
 {
-    if (const auto* error = std::get_if<ConfigError>(&result))
-    {
+    if (const auto* error = std::get_if<ConfigError>(&result)) {
         return error->message;
     }
     ADD_FAILURE() << "the configuration was accepted";
@@ -154,8 +152,8 @@ TEST(ConfigTest, BadFilesNameLineAndProblem)
         {"sel_capacity = 10\nsel_capacty = 5\n", "bad.toml:2:1", "unknown key sel_capacty"},
         {"[identity]\ndevice_id = 300\n", "bad.toml:2:", "identity.device_id = 300 is out of range 0..255"},
         {"[identity]\n\nfirmware_major = \"one\"\n", "bad.toml:3:", "identity.firmware_major must be an integer"},
-        {"[[sensor]]\nnumber = 1\nname = \"A\"\n[[sensor]]\nnumber = 1\nname = \"B\"\n", "bad.toml:4:",
-         "sensor number 1 is used twice"},
+        {"[[sensor]]\nnumber = 1\nname = \"A\"\n[[sensor]]\nnumber = 1\nname = \"B\"\n",
+         "bad.toml:4:", "sensor number 1 is used twice"},
         {"[[sensor]]\nnumber = 1\n", "bad.toml:1:", "sensor[0].name are required"},
         {"[[sensor]]\nnumber = 1\nname = \"12345678901234567\"\n", "bad.toml:3:", "longer than 16"},
         {"[[sensor]]\nnumber = 1\nname = \"x\"\ntype = \"pressure\"\n", "bad.toml:4:", "is not one of temperature"},
@@ -169,8 +167,7 @@ TEST(ConfigTest, BadFilesNameLineAndProblem)
         {"identity = 5\n", "bad.toml:1:", "identity must be a table"},
         {"[chassis]\npower_restore_policy = 7\n", "bad.toml:2:", "out of range 0..2"},
     };
-    for (const BadCase& c : cases)
-    {
+    for (const BadCase& c : cases) {
         std::string message = expectError(parseBmcConfig(c.text, "bad.toml"));
         EXPECT_EQ(message.rfind(c.expectedStart, 0), 0U) << message;
         EXPECT_NE(message.find(c.mentions), std::string::npos) << message;

@@ -45,8 +45,7 @@ TEST_F(FaultTest, DroppedResponsesStillExecute)
     EXPECT_TRUE(responses_.empty());
     EXPECT_EQ(call(0x06, 0x2F), (Bytes{0x00, 0x0C}));
     bmc_.faults().dropEveryNth(2);
-    for (int i = 0; i < 4; ++i)
-    {
+    for (int i = 0; i < 4; ++i) {
         send();
     }
     EXPECT_EQ(responses_.size(), 2U);
@@ -97,8 +96,7 @@ TEST_F(FaultTest, CorruptedInterfaceBytes)
 {
     bmc_.faults().corruptBytes(3, 0xFF, 2);
     Bytes out;
-    for (std::uint8_t b = 1; b <= 9; ++b)
-    {
+    for (std::uint8_t b = 1; b <= 9; ++b) {
         out.push_back(bmc_.interfaceByte(b));
     }
     EXPECT_EQ(out, (Bytes{1, 2, 0xFC, 4, 5, 0xF9, 7, 8, 9}));

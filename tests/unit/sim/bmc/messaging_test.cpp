@@ -17,8 +17,7 @@ Bytes ipmbRequest(std::uint8_t channel, std::uint8_t rsSA, std::uint8_t netfn, s
                   Bytes data = {}, bool broadcast = false)
 {
     Bytes out{channel};
-    if (broadcast)
-    {
+    if (broadcast) {
         out.push_back(0x00);
     }
     Bytes head{rsSA, static_cast<std::uint8_t>(netfn << 2)};
@@ -52,8 +51,8 @@ TEST_F(MessagingTest, SatelliteReplyArrivesInGetMessageLayout)
     EXPECT_EQ(call(0x06, 0x31), (Bytes{0x00, 0x01}));
 
     Bytes msg = call(0x06, 0x33);
-    Bytes body{0x2C, 0x14, 0x01, 0x00, 0x50, 0x01, 0x04, 0x10, 0x02, 0x21, 0xD9, 0x7E, 0x00, 0x50, 0x0B,
-               0x00, 0x00, 0x00, 0x00};
+    Bytes body{0x2C, 0x14, 0x01, 0x00, 0x50, 0x01, 0x04, 0x10, 0x02, 0x21,
+               0xD9, 0x7E, 0x00, 0x50, 0x0B, 0x00, 0x00, 0x00, 0x00};
     Bytes expected{0x00, 0x00, 0x1C, checksum({0x20, 0x1C})};
     expected.insert(expected.end(), body.begin(), body.end());
     expected.push_back(checksum(body));
@@ -129,8 +128,7 @@ class SmallQueueTest : public MessagingTest
 
 TEST_F(SmallQueueTest, OverflowDropsNewestAndClearFlushes)
 {
-    for (std::uint8_t seq = 1; seq <= 3; ++seq)
-    {
+    for (std::uint8_t seq = 1; seq <= 3; ++seq) {
         ASSERT_EQ(call(0x06, 0x34, ipmbRequest(0x00, 0x2C, 0x06, 0x04, seq)), (Bytes{0x00}));
     }
     advanceBy(5ms);
@@ -167,7 +165,8 @@ TEST_F(MessagingTest, PlatformEventIntoSelAndEventBuffer)
     Bytes buffered = call(0x06, 0x35);
     ASSERT_EQ(buffered.size(), 17U);
     EXPECT_EQ(buffered[3], 0x02); // system event record
-    EXPECT_EQ(Bytes(buffered.begin() + 8, buffered.end()), (Bytes{0x41, 0x00, 0x04, 0x12, 0x33, 0x6F, 0x02, 0xAA, 0xBB}));
+    EXPECT_EQ(Bytes(buffered.begin() + 8, buffered.end()),
+              (Bytes{0x41, 0x00, 0x04, 0x12, 0x33, 0x6F, 0x02, 0xAA, 0xBB}));
     EXPECT_FALSE(bmc_.attention());
     EXPECT_EQ(call(0x06, 0x35), (Bytes{0x80}));
 

@@ -43,9 +43,8 @@ TEST_F(SdrTest, RepositoryInfoAndAllocation)
 
 TEST_F(SdrTest, McLocatorGolden)
 {
-    EXPECT_EQ(getSdr(0, 0x0000, 0, 0xFF),
-              (Bytes{0x00, 0x02, 0x00, 0x01, 0x00, 0x51, 0x12, 0x0E, 0x20, 0x00, 0x00, 0xBF, 0x00, 0x00, 0x00, 0x06,
-                     0x01, 0x00, 0xC3, 'B', 'M', 'C'}));
+    EXPECT_EQ(getSdr(0, 0x0000, 0, 0xFF), (Bytes{0x00, 0x02, 0x00, 0x01, 0x00, 0x51, 0x12, 0x0E, 0x20, 0x00, 0x00,
+                                                 0xBF, 0x00, 0x00, 0x00, 0x06, 0x01, 0x00, 0xC3, 'B',  'M',  'C'}));
 }
 
 TEST_F(SdrTest, FullSensorRecordLikeIpmitoolReadsIt)
@@ -55,21 +54,20 @@ TEST_F(SdrTest, FullSensorRecordLikeIpmitoolReadsIt)
     ASSERT_EQ(head, (Bytes{0x00, 0x03, 0x00, 0x02, 0x00, 0x51, 0x01, 0x33}));
     std::uint16_t res = reserve();
     Bytes body;
-    for (std::uint8_t offset = 5; offset < 5 + 0x33; offset = static_cast<std::uint8_t>(offset + 16))
-    {
+    for (std::uint8_t offset = 5; offset < 5 + 0x33; offset = static_cast<std::uint8_t>(offset + 16)) {
         auto count = static_cast<std::uint8_t>(std::min(16, 5 + 0x33 - offset));
         Bytes part = getSdr(res, 0x0002, offset, count);
         ASSERT_EQ(part.size(), 3U + count);
         body.insert(body.end(), part.begin() + 3, part.end());
     }
     ASSERT_EQ(body.size(), 0x33U);
-    EXPECT_EQ(body[0], 0x20);  // owner
-    EXPECT_EQ(body[2], 0x01);  // sensor number
-    EXPECT_EQ(body[3], 0x03);  // processor
-    EXPECT_EQ(body[6], 0x68);  // capabilities
-    EXPECT_EQ(body[7], 0x01);  // temperature
-    EXPECT_EQ(body[8], 0x01);  // threshold
-    EXPECT_EQ(body[9], 0x80);  // assertion mask: UNC/UC/UNR going high
+    EXPECT_EQ(body[0], 0x20); // owner
+    EXPECT_EQ(body[2], 0x01); // sensor number
+    EXPECT_EQ(body[3], 0x03); // processor
+    EXPECT_EQ(body[6], 0x68); // capabilities
+    EXPECT_EQ(body[7], 0x01); // temperature
+    EXPECT_EQ(body[8], 0x01); // threshold
+    EXPECT_EQ(body[9], 0x80); // assertion mask: UNC/UC/UNR going high
     EXPECT_EQ(body[10], 0x0A);
     EXPECT_EQ(body[11], 0x80); // deassertions
     EXPECT_EQ(body[12], 0x7A); // + upper comparisons returned
@@ -99,8 +97,7 @@ TEST_F(SdrTest, ErrorsAndWalk)
     // Walking next ids from 0 visits 1..7 and ends at 0xFFFF.
     std::uint16_t id = 0;
     int records = 0;
-    while (id != 0xFFFF && records < 20)
-    {
+    while (id != 0xFFFF && records < 20) {
         Bytes r = getSdr(0, id, 0, 5);
         ASSERT_EQ(r[0], 0x00);
         id = static_cast<std::uint16_t>(r[1] | (r[2] << 8));
@@ -139,8 +136,8 @@ class FruTest : public BmcTest
   protected:
     Bytes readFru(std::uint16_t offset, std::uint8_t count)
     {
-        Bytes r = call(0x0A, 0x11, {0x00, static_cast<std::uint8_t>(offset & 0xFF),
-                                    static_cast<std::uint8_t>(offset >> 8), count});
+        Bytes r = call(0x0A, 0x11,
+                       {0x00, static_cast<std::uint8_t>(offset & 0xFF), static_cast<std::uint8_t>(offset >> 8), count});
         EXPECT_EQ(r[0], 0x00);
         EXPECT_EQ(r[1], r.size() - 2);
         return Bytes(r.begin() + 2, r.end());
@@ -152,15 +149,15 @@ TEST_F(FruTest, ImageHasValidAreas)
     EXPECT_EQ(call(0x0A, 0x10, {0x00}), (Bytes{0x00, 0x00, 0x04, 0x00}));
     EXPECT_EQ(call(0x0A, 0x10, {0x01}), (Bytes{0xCB}));
     Bytes image;
-    for (std::uint16_t offset = 0; offset < 1024; offset = static_cast<std::uint16_t>(offset + 32))
-    {
+    for (std::uint16_t offset = 0; offset < 1024; offset = static_cast<std::uint16_t>(offset + 32)) {
         Bytes part = readFru(offset, 32);
         image.insert(image.end(), part.begin(), part.end());
     }
     ASSERT_EQ(image.size(), 1024U);
     auto sum = [&image](std::size_t at, std::size_t n) {
         return std::accumulate(image.begin() + static_cast<std::ptrdiff_t>(at),
-                               image.begin() + static_cast<std::ptrdiff_t>(at + n), 0U) & 0xFF;
+                               image.begin() + static_cast<std::ptrdiff_t>(at + n), 0U) &
+               0xFF;
     };
     EXPECT_EQ(image[0], 0x01);
     EXPECT_EQ(sum(0, 8), 0U);

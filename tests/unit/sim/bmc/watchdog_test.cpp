@@ -37,7 +37,7 @@ TEST_F(WatchdogTest, SetRejectsBadFields)
     EXPECT_EQ(ccOf(0x06, 0x24, {0x04, 0x41, 0x00, 0x00, 0x0A, 0x00}), 0xCC); // interrupt 4
     EXPECT_EQ(ccOf(0x06, 0x24, {0x04, 0x31, 0x02, 0x00, 0x0A, 0x00}), 0xCC); // pre-timeout 2 s > 1 s countdown
     EXPECT_EQ(ccOf(0x06, 0x24, {0x04, 0x01, 0x00, 0x00, 0x0A}), 0xC7);       // 5 bytes
-    EXPECT_EQ(ccOf(0x06, 0x22), 0x80);                                        // still never set
+    EXPECT_EQ(ccOf(0x06, 0x22), 0x80);                                       // still never set
 }
 
 TEST_F(WatchdogTest, CountdownPretimeoutAndHardReset)
@@ -124,8 +124,8 @@ TEST_F(WatchdogTest, PowerDownPowerCycleAndDontLog)
     EXPECT_FALSE(bmc_.chassisPowerOn());
     EXPECT_EQ(selCount(), selBefore + 1);
     Bytes rec = lastSel();
-    EXPECT_EQ(rec[13], 0xC2); // power down
-    EXPECT_EQ(rec[14], 0x03); // OS load, no interrupt
+    EXPECT_EQ(rec[13], 0xC2);          // power down
+    EXPECT_EQ(rec[14], 0x03);          // OS load, no interrupt
     EXPECT_EQ(getWatchdog()[4], 0x18); // SMS/OS from the first expiry, OS load now
 }
 

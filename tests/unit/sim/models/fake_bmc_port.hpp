@@ -55,7 +55,10 @@ class FakeBmcPort : public BmcPort
     }
     [[nodiscard]] bool attention() const override { return attention_; }
 
-    void setAnswer(std::uint8_t netfn, std::uint8_t cmd, Bytes response) { answers_[{netfn, cmd}] = std::move(response); }
+    void setAnswer(std::uint8_t netfn, std::uint8_t cmd, Bytes response)
+    {
+        answers_[{netfn, cmd}] = std::move(response);
+    }
     void setAttention(bool on) { attention_ = on; }
     void dropNext(unsigned count) { dropNext_ = count; }
     [[nodiscard]] std::size_t heldCount() const { return held_.size(); }

@@ -15,7 +15,10 @@ using testing::kGetDeviceIdResponse;
 
 const Bytes kGetDeviceId = {0x18, 0x01};
 
-std::uint8_t kcsState(std::uint8_t status) { return static_cast<std::uint8_t>(status >> kcs::kStateShift); }
+std::uint8_t kcsState(std::uint8_t status)
+{
+    return static_cast<std::uint8_t>(status >> kcs::kStateShift);
+}
 
 // The host's write phase: WRITE_START, all bytes but the last, WRITE_END, the last.
 void kcsWrite(KcsBmcModel& m, const Bytes& request)

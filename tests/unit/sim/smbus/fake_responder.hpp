@@ -24,8 +24,7 @@ class FakeResponder : public Responder
     void handleRequest(std::span<const std::uint8_t> request, std::function<void(Bytes)> respond) override
     {
         requests.emplace_back(request.begin(), request.end());
-        if (hold)
-        {
+        if (hold) {
             held = std::move(respond);
             return;
         }
@@ -42,8 +41,7 @@ class FakeResponder : public Responder
     void setAttention(bool on)
     {
         attentionLevel = on;
-        if (listener)
-        {
+        if (listener) {
             listener();
         }
     }

@@ -140,7 +140,8 @@ TEST_F(SsifTargetTest, MultiPartWriteStartMiddleEnd)
         return r;
     }();
     const std::span<const std::uint8_t> all(request);
-    ASSERT_TRUE(target->blockWrite(kMultiWriteStart, all.subspan(0, 32), blockWritePec(kAddr, 0x06, all.subspan(0, 32))));
+    ASSERT_TRUE(
+        target->blockWrite(kMultiWriteStart, all.subspan(0, 32), blockWritePec(kAddr, 0x06, all.subspan(0, 32))));
     ASSERT_TRUE(target->blockWrite(kMultiWriteMiddle, all.subspan(32, 32), std::nullopt));
     EXPECT_TRUE(bmc.requests.empty());
     EXPECT_FALSE(target->blockRead(kRead)) << "no response before the end part";
