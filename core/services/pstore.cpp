@@ -60,7 +60,7 @@ std::string_view lineMessage(std::string_view line)
 {
     if (!line.empty() && line.front() == '<') {
         const auto close = line.find('>');
-        if (close != std::string_view::npos && close <= 4) {
+        if (close <= 4) { // npos (no '>') is past 4 too
             line.remove_prefix(close + 1);
         }
     }
