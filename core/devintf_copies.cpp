@@ -12,9 +12,15 @@ using namespace ipmi::abi;
 
 namespace {
 
-std::uint64_t userPointer(const void* p)
+// The native structs carry the caller's pointers, the compat ones 32-bit
+// addresses.
+std::uint64_t userAddress(const void* p)
 {
     return reinterpret_cast<std::uintptr_t>(p);
+}
+std::uint64_t userAddress(compat_uptr_t a)
+{
+    return a;
 }
 
 template <typename T>
@@ -25,29 +31,21 @@ T load(std::span<const std::uint8_t> bytes)
     return value;
 }
 
-IoctlTransfer fromNative(const ipmi_req& r)
+// An ipmi_req or ipmi_recv, native or compat, as the fields core uses.
+template <typename Struct>
+IoctlTransfer transferOf(const Struct& r)
 {
     IoctlTransfer t;
-    t.addr = userPointer(r.addr);
+    if constexpr (requires { r.recv_type; }) {
+        t.recvType = r.recv_type;
+    }
+    t.addr = userAddress(r.addr);
     t.addrLen = r.addr_len;
-    t.msgid = r.msgid;
+    t.msgid = r.msgid; // compat: sign-extended, as the kernel's get_compat_ipmi_req
     t.netfn = r.msg.netfn;
     t.cmd = r.msg.cmd;
     t.dataLen = r.msg.data_len;
-    t.data = userPointer(r.msg.data);
-    return t;
-}
-
-IoctlTransfer fromCompat(const compat_ipmi_req& r)
-{
-    IoctlTransfer t;
-    t.addr = r.addr;
-    t.addrLen = r.addr_len;
-    t.msgid = r.msgid; // sign-extended, as the kernel's get_compat_ipmi_req
-    t.netfn = r.msg.netfn;
-    t.cmd = r.msg.cmd;
-    t.dataLen = r.msg.data_len;
-    t.data = r.msg.data;
+    t.data = userAddress(r.msg.data);
     return t;
 }
 
@@ -126,44 +124,25 @@ IoctlTransfer decodeSend(const IoctlShape& shape, std::span<const std::uint8_t> 
             const auto sp = load<compat_ipmi_req_settime>(bytes);
             retries = sp.retries;
             retryTimeMs = sp.retry_time_ms;
-            return fromCompat(sp.req);
+            return transferOf(sp.req);
         }
-        return fromCompat(load<compat_ipmi_req>(bytes));
+        return transferOf(load<compat_ipmi_req>(bytes));
     }
     if (shape.settime) {
         const auto sp = load<ipmi_req_settime>(bytes);
         retries = sp.retries;
         retryTimeMs = sp.retry_time_ms;
-        return fromNative(sp.req);
+        return transferOf(sp.req);
     }
-    return fromNative(load<ipmi_req>(bytes));
+    return transferOf(load<ipmi_req>(bytes));
 }
 
 IoctlTransfer decodeReceive(const IoctlShape& shape, std::span<const std::uint8_t> bytes)
 {
-    IoctlTransfer t;
     if (shape.compatLayout) {
-        const auto r32 = load<compat_ipmi_recv>(bytes);
-        t.recvType = r32.recv_type;
-        t.addr = r32.addr;
-        t.addrLen = r32.addr_len;
-        t.msgid = r32.msgid;
-        t.netfn = r32.msg.netfn;
-        t.cmd = r32.msg.cmd;
-        t.dataLen = r32.msg.data_len;
-        t.data = r32.msg.data;
-        return t;
+        return transferOf(load<compat_ipmi_recv>(bytes));
     }
-    const auto raw = load<ipmi_recv>(bytes);
-    t.recvType = raw.recv_type;
-    t.addr = userPointer(raw.addr);
-    t.addrLen = raw.addr_len;
-    t.msgid = raw.msgid;
-    t.netfn = raw.msg.netfn;
-    t.cmd = raw.msg.cmd;
-    t.dataLen = raw.msg.data_len;
-    t.data = userPointer(raw.msg.data);
-    return t;
+    return transferOf(load<ipmi_recv>(bytes));
 }
 
 SendCopies sendCopies(const IoctlTransfer& req)

@@ -213,7 +213,7 @@ InterfaceState::Handled InterfaceState::handleOemCommand(const SmiBytes& rsp)
     return deliverCommand(rcvr->user, std::move(msg));
 }
 
-InterfaceState::Handled InterfaceState::deliverCommand(std::shared_ptr<UserState> user, ReceivedMessage msg)
+InterfaceState::Handled InterfaceState::deliverCommand(const std::shared_ptr<UserState>& user, ReceivedMessage msg)
 {
     if (!allocCharge(*user, msg.charge)) {
         return Handled::Requeue;

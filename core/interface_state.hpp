@@ -217,7 +217,7 @@ class InterfaceState : public InterfaceHost
     Handled handleLanCommand(const SmiBytes& rsp);
     Handled handleOemCommand(const SmiBytes& rsp);
     // Charges the receiver and delivers; Requeue if it is at its limit.
-    Handled deliverCommand(std::shared_ptr<UserState> user, ReceivedMessage msg);
+    Handled deliverCommand(const std::shared_ptr<UserState>& user, ReceivedMessage msg);
 
     // events.cpp
     Handled handleEvent(const SmiBytes& rsp);

@@ -232,6 +232,7 @@ std::optional<CuseSession::StartError> CuseSession::start(RegisteredFn onRegiste
 
     auto words = sessionArguments(options_);
     std::vector<char*> argv;
+    argv.reserve(words.size());
     for (auto& word : words) {
         argv.push_back(word.data());
     }

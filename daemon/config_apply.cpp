@@ -5,6 +5,7 @@
 #include "daemon/config.hpp"
 #include "watchdog_dev/cuse_watchdog.hpp"
 
+#include <fmt/format.h>
 #include <grp.h>
 #include <pwd.h>
 #include <unistd.h>
@@ -279,7 +280,7 @@ std::string applyDaemon(DaemonConfig& c, const std::string& key, const std::stri
                 for (const auto& k : known) {
                     list += k + ", ";
                 }
-                return "unknown subsystem '" + s + "' (known: " + list + "all)";
+                return fmt::format("unknown subsystem '{}' (known: {}all)", s, list);
             }
             subsystems.push_back(s);
         }

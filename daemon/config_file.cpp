@@ -4,6 +4,7 @@
 
 #include "daemon/config.hpp"
 
+#include <fmt/format.h>
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -75,12 +76,13 @@ std::string parseConfigText(std::string_view text, std::string_view sourceName, 
         for (auto&& [key, value] : *table) {
             const std::string name(key.str());
             if (!knownSetting(section, name)) {
-                return where(sourceName, key.source()) + ": unknown parameter '" + name + "' in [" + section + "]";
+                return fmt::format("{}: unknown parameter '{}' in [{}]", where(sourceName, key.source()), name,
+                                   section);
             }
             const auto textValue = kernelText(value, section == "device" && name == "mode");
             if (!textValue) {
-                return where(sourceName, value.source()) + ": [" + section + "] " + name +
-                       ": use a string, an integer, a boolean or a list of those";
+                return fmt::format("{}: [{}] {}: use a string, an integer, a boolean or a list of those",
+                                   where(sourceName, value.source()), section, name);
             }
             settings.push_back(Setting{section, name, *textValue, where(sourceName, value.source())});
         }

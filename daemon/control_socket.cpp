@@ -72,8 +72,7 @@ class Session : public std::enable_shared_from_this<Session>
 
 } // namespace
 
-ControlServer::ControlServer(boost::asio::io_context& io, Handler handler)
-    : io_(io), handler_(std::move(handler)), acceptor_(io)
+ControlServer::ControlServer(boost::asio::io_context& io, Handler handler) : handler_(std::move(handler)), acceptor_(io)
 {
 }
 

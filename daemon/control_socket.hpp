@@ -39,7 +39,6 @@ class ControlServer
   private:
     void accept();
 
-    boost::asio::io_context& io_;
     Handler handler_;
     boost::asio::local::stream_protocol::acceptor acceptor_;
     std::filesystem::path path_;

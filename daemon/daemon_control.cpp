@@ -51,7 +51,7 @@ void Daemon::Impl::controlCommand(const std::string& line, Reply reply)
     std::visit([this, &reply](auto& c) { execute(c, std::move(reply)); }, *command);
 }
 
-void Daemon::Impl::execute(const StatusCommand&, Reply reply)
+void Daemon::Impl::execute(const StatusCommand&, const Reply& reply)
 {
     reply(formatStatus(handler_, [this](int ifnum) {
         const auto it = devices_.find(ifnum);
@@ -62,12 +62,12 @@ void Daemon::Impl::execute(const StatusCommand&, Reply reply)
     }));
 }
 
-void Daemon::Impl::execute(const VersionCommand&, Reply reply)
+void Daemon::Impl::execute(const VersionCommand&, const Reply& reply)
 {
     reply("ipmi-cuse 0.1.0\n");
 }
 
-void Daemon::Impl::execute(const PowerCycleCommand& c, Reply reply)
+void Daemon::Impl::execute(const PowerCycleCommand& c, const Reply& reply)
 {
     if (c.value) {
         if (auto error = powerCycle_.set(*c.value)) {
@@ -105,7 +105,7 @@ void Daemon::Impl::execute(const AcpiIpmiCommand& c, Reply reply)
     }
 }
 
-void Daemon::Impl::execute(const FaultCommand& c, Reply reply)
+void Daemon::Impl::execute(const FaultCommand& c, const Reply& reply)
 {
     if (!plan_.bmc) {
         reply("error fault: fault injection acts on the simulated BMC, and this daemon drives real hardware "

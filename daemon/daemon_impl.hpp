@@ -70,12 +70,12 @@ class Daemon::Impl
 
     // daemon_control.cpp
     void controlCommand(const std::string& line, Reply reply);
-    void execute(const StatusCommand&, Reply reply);
-    void execute(const VersionCommand&, Reply reply);
-    void execute(const PowerCycleCommand& c, Reply reply);
+    void execute(const StatusCommand&, const Reply& reply);
+    void execute(const VersionCommand&, const Reply& reply);
+    void execute(const PowerCycleCommand& c, const Reply& reply);
     void execute(const PanicEventCommand& c, Reply reply);
     void execute(const AcpiIpmiCommand& c, Reply reply);
-    void execute(const FaultCommand& c, Reply reply);
+    void execute(const FaultCommand& c, const Reply& reply);
     void execute(const HotmodCommand& c, Reply reply);
     void execute(const SsifCommand& c, Reply reply);
     enum class MissingIs : std::uint8_t

@@ -109,8 +109,9 @@ bool KcsStateMachine::inState(std::uint8_t kcsState, std::uint8_t wanted, const 
     return true;
 }
 
-std::optional<SmResult> KcsStateMachine::awaitByte(std::uint8_t status, std::uint8_t wanted, Microseconds elapsed,
-                                                   const char* reason)
+// On every byte of every response: kept in event()'s body, not a call.
+[[gnu::always_inline]] inline std::optional<SmResult>
+KcsStateMachine::awaitByte(std::uint8_t status, std::uint8_t wanted, Microseconds elapsed, const char* reason)
 {
     if (!inState(stateOf(status), wanted, reason)) {
         return afterStep();

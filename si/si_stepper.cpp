@@ -13,11 +13,8 @@ void SiStepper::reset()
     active_.reset();
 }
 
-SiStepper::Start SiStepper::tryStart(core::SmiBytes& refusal)
+SiStepper::Start SiStepper::start(core::SmiBytes& refusal)
 {
-    if (active_ || !pending_) {
-        return Start::Nothing;
-    }
     const std::uint8_t cc = sm_.start(*pending_);
     if (cc == 0) {
         active_ = std::move(pending_);
@@ -32,10 +29,8 @@ SiStepper::Start SiStepper::tryStart(core::SmiBytes& refusal)
     return Start::Refused;
 }
 
-SiStepper::Outcome SiStepper::event(Microseconds elapsed)
+void SiStepper::settle(Outcome& out)
 {
-    Outcome out;
-    out.result = sm_.event(elapsed);
     switch (out.result) {
     case SmResult::TransactionComplete:
         if (active_) {
@@ -55,7 +50,6 @@ SiStepper::Outcome SiStepper::event(Microseconds elapsed)
     default:
         break;
     }
-    return out;
 }
 
 } // namespace ipmi::si

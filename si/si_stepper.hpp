@@ -30,7 +30,15 @@ class SiStepper
         Started,
         Refused, // the machine would not take it: `refusal` is its answer
     };
-    [[nodiscard]] Start tryStart(core::SmiBytes& refusal);
+    // Inline: every step of the stepping loops asks, and all but the first
+    // of a transaction find nothing to start.
+    [[nodiscard]] Start tryStart(core::SmiBytes& refusal)
+    {
+        if (active_ || !pending_) {
+            return Start::Nothing;
+        }
+        return start(refusal);
+    }
 
     struct Outcome
     {
@@ -38,9 +46,23 @@ class SiStepper
         std::optional<core::SmiBytes> response; // the active transaction ended
         bool attention = false;                 // the BMC wants attention while nothing is active
     };
-    [[nodiscard]] Outcome event(Microseconds elapsed);
+    // Inline for the same reason: most steps end in neither a response nor
+    // an attention.
+    [[nodiscard]] Outcome event(Microseconds elapsed)
+    {
+        Outcome out;
+        out.result = sm_.event(elapsed);
+        if (out.result == SmResult::TransactionComplete || out.result == SmResult::Hosed ||
+            out.result == SmResult::Attn) {
+            settle(out);
+        }
+        return out;
+    }
 
   private:
+    Start start(core::SmiBytes& refusal);
+    void settle(Outcome& out);
+
     StateMachine& sm_;
     std::optional<core::SmiBytes> pending_; // accepted, not yet started
     std::optional<core::SmiBytes> active_;  // started, not yet answered

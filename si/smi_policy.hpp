@@ -85,7 +85,7 @@ class SmiPolicy : public core::Interface, private TransportSink
         SetEnables,   // requestEvents: Set Global Enables (corrected)
     };
 
-    void transactionDone(core::SmiBytes response) override;
+    void transactionDone(core::SmiBytes raw) override;
     void attention() override;
 
     void issue(Op op, core::SmiBytes request);

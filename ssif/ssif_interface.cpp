@@ -224,7 +224,8 @@ void SsifInterface::handleFlags()
     }
 }
 
-void SsifInterface::onClearFlags(TransferResult result)
+// By value, as every Handler: the others move the response on.
+void SsifInterface::onClearFlags(TransferResult result) // NOLINT(performance-unnecessary-value-param)
 {
     if (result.error != 0 || !isAppResponse(result.response, abi::IPMI_CLEAR_MSG_FLAGS_CMD, 3)) {
         spdlog::warn("ssif {}: error clearing the watchdog flag", bus_.describe());

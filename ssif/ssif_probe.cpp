@@ -169,7 +169,7 @@ void SsifInterface::probeDone()
         finish();
         return;
     }
-    bus_.setPec(true, [this, finish](int error, Bytes) {
+    bus_.setPec(true, [this, finish](int error, const Bytes&) {
         if (error != 0) {
             spdlog::warn("ssif {}: cannot enable PEC (errno {}); continuing without it", bus_.describe(), error);
             limits_.pec = false;

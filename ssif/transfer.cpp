@@ -96,7 +96,7 @@ void Transfer::writePart()
                            });
         return;
     }
-    bus_.write(part.command, part.data, [this, generation](int error, Bytes) { onWritten(generation, error); });
+    bus_.write(part.command, part.data, [this, generation](int error, const Bytes&) { onWritten(generation, error); });
 }
 
 void Transfer::onWrittenAndRead(std::uint64_t generation, int writeError, int readError, Bytes data)

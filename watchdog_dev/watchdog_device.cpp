@@ -41,7 +41,7 @@ void WatchdogDevice::release(std::function<void()> done)
         reader.done(-EBADF);
     }
     const bool magic = expectClose_;
-    timer_.exclusive([this, magic, done = std::move(done)](Sequencer::Finish finish) {
+    timer_.exclusive([this, magic, done = std::move(done)](const Sequencer::Finish& finish) {
         auto closed = [this, done, finish](int) {
             open_ = false;
             expectClose_ = false;
@@ -72,7 +72,7 @@ void WatchdogDevice::write(std::span<const std::uint8_t> data, ResultDone done)
         expectClose_ = std::find(data.begin(), data.end(), 'V') != data.end();
     }
     const auto length = static_cast<long>(data.size());
-    timer_.exclusive([this, length, done = std::move(done)](Sequencer::Finish finish) {
+    timer_.exclusive([this, length, done = std::move(done)](const Sequencer::Finish& finish) {
         timer_.heartbeat([length, done, finish](int rv) {
             done(rv != 0 ? rv : length);
             finish();
@@ -145,7 +145,7 @@ void WatchdogDevice::ioctl(std::uint32_t cmd, std::span<const std::uint8_t> in, 
         }
     }
     // Every ioctl runs under the watchdog mutex, also the ones that only read.
-    timer_.exclusive([this, cmd, value, done = std::move(done)](Sequencer::Finish finish) {
+    timer_.exclusive([this, cmd, value, done = std::move(done)](const Sequencer::Finish& finish) {
         auto reply = [done, finish](long rv, std::vector<std::uint8_t> out = {}) {
             done(IoctlReply{rv, std::move(out)});
             finish();
@@ -189,7 +189,7 @@ void WatchdogDevice::ioctl(std::uint32_t cmd, std::span<const std::uint8_t> in, 
     });
 }
 
-void WatchdogDevice::setOptions(int options, std::function<void()> done)
+void WatchdogDevice::setOptions(int options, const std::function<void()>& done)
 {
     if (timer_.panicked()) {
         done(); // a panicked system neither stops nor restarts its timer

@@ -69,7 +69,7 @@ class WatchdogDevice
     };
     void giveData();
     // WDIOC_SETOPTIONS: DISABLECARD, then ENABLECARD; results only logged.
-    void setOptions(int options, std::function<void()> done);
+    void setOptions(int options, const std::function<void()>& done);
 
     WatchdogTimer& timer_;
     bool open_ = false;

@@ -59,7 +59,7 @@ void WatchdogTimer::attach(WatchdogIpmiPort& port, Done done)
         spdlog::warn("IPMI Watchdog: Unable to get IPMI version, assuming 1.0");
         version_ = IpmiVersion{1, 0};
     }
-    exclusive([this, done = std::move(done)](Sequencer::Finish finish) {
+    exclusive([this, done = std::move(done)](const Sequencer::Finish& finish) {
         auto complete = [done, finish](int rv) {
             done(rv);
             finish();
@@ -120,16 +120,16 @@ int WatchdogTimer::sendToBmc(std::uint8_t cmd, std::span<const std::uint8_t> dat
     return rv;
 }
 
-void WatchdogTimer::setTimeout(HeartbeatMode mode, Done done)
+void WatchdogTimer::setTimeout(HeartbeatMode mode, const Done& done)
 {
     if (panicked_ && port_ != nullptr) {
         done(-EIO); // a panicked system changes nothing any more
         return;
     }
-    setTimeoutUnchecked(mode, std::move(done));
+    setTimeoutUnchecked(mode, done);
 }
 
-void WatchdogTimer::setTimeoutUnchecked(HeartbeatMode mode, Done done)
+void WatchdogTimer::setTimeoutUnchecked(HeartbeatMode mode, const Done& done)
 {
     if (port_ == nullptr) {
         done(-ENODEV);
@@ -154,7 +154,7 @@ void WatchdogTimer::setTimeoutUnchecked(HeartbeatMode mode, Done done)
     }
 }
 
-void WatchdogTimer::heartbeat(Done done)
+void WatchdogTimer::heartbeat(const Done& done)
 {
     if (port_ == nullptr) {
         done(-ENODEV);
@@ -167,18 +167,18 @@ void WatchdogTimer::heartbeat(Done done)
     if (startOnHeartbeat_) {
         startOnHeartbeat_ = false;
         state_ = params_.action;
-        setTimeoutUnchecked(HeartbeatMode::Force, std::move(done));
+        setTimeoutUnchecked(HeartbeatMode::Force, done);
     } else if (pretimeoutSinceHeartbeat_) {
         // Some BMCs refuse a Reset after a pre-timeout until the timer is set
         // again; the action stays as it is.
         pretimeoutSinceHeartbeat_ = false;
-        setTimeoutUnchecked(HeartbeatMode::IfNecessary, std::move(done));
+        setTimeoutUnchecked(HeartbeatMode::IfNecessary, done);
     } else {
-        heartbeatAttempt(0, std::move(done));
+        heartbeatAttempt(0, done);
     }
 }
 
-void WatchdogTimer::heartbeatAttempt(int restores, Done done)
+void WatchdogTimer::heartbeatAttempt(int restores, const Done& done)
 {
     // A Reset would restart a stopped timer.
     if (state_ == Action::None) {
@@ -225,7 +225,7 @@ std::optional<std::string> WatchdogTimer::changeParameter(std::string_view name,
         done(0);
         return std::nullopt;
     }
-    exclusive([this, done = std::move(done)](Sequencer::Finish finish) {
+    exclusive([this, done = std::move(done)](const Sequencer::Finish& finish) {
         setTimeout(HeartbeatMode::IfNecessary, [done, finish](int rv) {
             done(rv);
             finish();
@@ -241,7 +241,7 @@ void WatchdogTimer::systemShutdown(ShutdownVerb verb, Done done)
         return;
     }
     shutdownHandled_ = true;
-    exclusive([this, verb, done = std::move(done)](Sequencer::Finish finish) {
+    exclusive([this, verb, done = std::move(done)](const Sequencer::Finish& finish) {
         auto complete = [done, finish](int rv) {
             done(rv);
             finish();
@@ -292,7 +292,7 @@ void WatchdogTimer::panic()
     // The kernel's panic handler: give the "panic" panic_wdt_timeout seconds.
     params_.timeout = params_.panicWdtTimeout;
     params_.pretimeout = 0;
-    exclusive([this](Sequencer::Finish finish) {
+    exclusive([this](const Sequencer::Finish& finish) {
         setTimeoutUnchecked(HeartbeatMode::IfNecessary, [finish](int rv) {
             if (rv != 0) {
                 spdlog::warn("IPMI Watchdog: Unable to extend the watchdog timeout");

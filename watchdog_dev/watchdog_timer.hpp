@@ -84,9 +84,9 @@ class WatchdogTimer
 
     // Steps for use inside exclusive() jobs.
     // _ipmi_set_timeout; EIO after a panic.
-    void setTimeout(HeartbeatMode mode, Done done);
+    void setTimeout(HeartbeatMode mode, const Done& done);
     // _ipmi_heartbeat; EIO after a panic.
-    void heartbeat(Done done);
+    void heartbeat(const Done& done);
 
     // The running state (ipmi_watchdog_state): Action::None = stopped.
     [[nodiscard]] Action state() const { return state_; }
@@ -120,8 +120,8 @@ class WatchdogTimer
     void setPanicListener(std::function<void()> onPanic) { onPanic_ = std::move(onPanic); }
 
   private:
-    void setTimeoutUnchecked(HeartbeatMode mode, Done done);
-    void heartbeatAttempt(int restores, Done done); // __ipmi_heartbeat
+    void setTimeoutUnchecked(HeartbeatMode mode, const Done& done);
+    void heartbeatAttempt(int restores, const Done& done); // __ipmi_heartbeat
     void panic();
     [[nodiscard]] TimerSettings settings() const;
     [[nodiscard]] int sendToBmc(std::uint8_t cmd, std::span<const std::uint8_t> data, ResponseHandler onResponse);

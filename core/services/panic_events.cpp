@@ -114,7 +114,7 @@ PanicStringTarget choosePanicStringTarget(bool selDevice, std::optional<std::uin
 class PanicEvents::Sender
 {
   public:
-    Sender(MessageHandler& handler, int ifnum, PanicOp op, std::string message,
+    Sender(MessageHandler& handler, int ifnum, PanicOp op, const std::string& message,
            std::function<void(PanicInterfaceReport)> done)
         : op_(op), message_(untilNul(message)), done_(std::move(done))
     {

@@ -408,7 +408,7 @@ void PowerOff::atcaAnswered(const ServiceResponse& rsp)
     finishDetection(detectFromIdentity(id));
 }
 
-void PowerOff::finishDetection(PowerOffMethod method, std::string problem)
+void PowerOff::finishDetection(PowerOffMethod method, const std::string& problem)
 {
     probing_ = false;
     detectionDone_ = true;

@@ -108,9 +108,9 @@ class PowerOff
 
     void interfaceAdded(int ifnum);
     void interfaceGone(int ifnum);
-    void deviceIdAnswered(const ServiceResponse& response);
-    void atcaAnswered(const ServiceResponse& response);
-    void finishDetection(PowerOffMethod method, std::string problem = {});
+    void deviceIdAnswered(const ServiceResponse& rsp);
+    void atcaAnswered(const ServiceResponse& rsp);
+    void finishDetection(PowerOffMethod method, const std::string& problem = {});
 
     MessageHandler& handler_;
     PowerOffConfig config_;

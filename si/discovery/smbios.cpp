@@ -189,7 +189,7 @@ SmbiosResult readSmbios(const Sysroot& root)
     }
     auto table = root.readBytes("/sys/firmware/dmi/tables/DMI");
     if (!table) {
-        result.problems.push_back("cannot read /sys/firmware/dmi/tables/DMI (absent, or not root)");
+        result.problems.emplace_back("cannot read /sys/firmware/dmi/tables/DMI (absent, or not root)");
         return result;
     }
     result.tableReadable = true;
