@@ -47,21 +47,21 @@ IoctlResult DeviceFile::handleSend(const Transfer& req, int retries, unsigned re
     if (!checked) {
         return -EINVAL;
     }
-    std::array<std::uint8_t, IPMI_MAX_MSG_LENGTH> data{};
-    std::size_t dataLen = 0;
+    if (copies.data && copies.dataTooLong) {
+        return -EMSGSIZE;
+    }
+    // Straight into the frame the interface will send (request_body.hpp).
+    RequestBody body(copies.data ? copies.data->len : 0);
     if (copies.data) {
-        if (copies.dataTooLong) {
-            return -EMSGSIZE;
-        }
-        if (const Copy rv = mem.copyFromUser(data.data(), copies.data->addr, copies.data->len); rv != Copy::Done) {
+        if (const Copy rv = mem.copyFromUser(body.data().data(), copies.data->addr, copies.data->len);
+            rv != Copy::Done) {
             return rv;
         }
-        dataLen = copies.data->len;
     }
     RequestOptions options;
     options.retries = retries;
     options.retryTimeMs = retryTimeMs;
-    return user_->request(*checked, req.msgid, req.netfn, req.cmd, std::span(data.data(), dataLen), options);
+    return user_->request(*checked, req.msgid, req.netfn, req.cmd, std::move(body), options);
 }
 
 template <typename WriteBack>

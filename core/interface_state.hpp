@@ -12,8 +12,8 @@
 // Not a public header: users go through MessageHandler, User and IpmiFile.
 #pragma once
 
+#include "base/pump_guard.hpp"
 #include "core/message_handler.hpp"
-#include "core/pump_guard.hpp"
 
 #include <array>
 #include <deque>
@@ -144,7 +144,7 @@ class InterfaceState : public InterfaceHost
 
     // Requests (request.cpp)
     int request(const std::shared_ptr<UserState>& user, abi::ipmi_addr addr, long msgid, std::uint8_t netfn,
-                std::uint8_t cmd, std::span<const std::uint8_t> data, const RequestOptions& options);
+                std::uint8_t cmd, RequestBody body, const RequestOptions& options);
 
     // Events (events.cpp)
     int setGetsEvents(const std::shared_ptr<UserState>& user, bool on);
@@ -191,7 +191,7 @@ class InterfaceState : public InterfaceHost
 
     // request.cpp
     int requestSystemInterface(Outgoing& out, const abi::ipmi_addr& addr, std::uint8_t netfn, std::uint8_t cmd,
-                               std::span<const std::uint8_t> data);
+                               RequestBody& body);
     int requestIpmb(Outgoing& out, abi::ipmi_addr& addr, long msgid, std::uint8_t netfn, std::uint8_t cmd,
                     std::span<const std::uint8_t> data, int retries, unsigned retryTimeMs);
     int requestLan(Outgoing& out, const abi::ipmi_addr& addr, long msgid, std::uint8_t netfn, std::uint8_t cmd,
@@ -263,7 +263,7 @@ class InterfaceState : public InterfaceHost
     std::optional<Outgoing> inFlight_;
     // Receive side: responses and BMC messages, handled in arrival order.
     std::deque<Incoming> rcvQueue_;
-    PumpGuard pump_;
+    base::PumpGuard pump_;
     bool rcvStalled_ = false;
     unsigned watchMask_ = 0;
 
@@ -278,7 +278,7 @@ class InterfaceState : public InterfaceHost
 
     std::deque<ReceivedMessage> waitingEvents_;
     bool eventMsgPrinted_ = false;
-    PumpGuard deliveringEvents_;
+    base::PumpGuard deliveringEvents_;
 
     int maintenanceMode_ = abi::IPMI_MAINTENANCE_MODE_AUTO;
     bool maintenanceEnabled_ = false;

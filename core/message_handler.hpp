@@ -16,10 +16,11 @@
 #pragma once
 
 #include "abi/ipmi.hpp"
+#include "base/lifetime.hpp"
 #include "core/event_loop.hpp"
 #include "core/interface.hpp"
-#include "core/lifetime.hpp"
 #include "core/message.hpp"
+#include "core/request_body.hpp"
 #include "core/statistics.hpp"
 
 #include <array>
@@ -146,6 +147,8 @@ class User
     // Sends a request (or an IPMB/LAN response, odd netfn) with the kernel's
     // checks (ipmi_request_settime); 0 once queued, else -errno. The answer
     // comes back through UserHandler::onMessage with the same msgid.
+    int request(const CheckedAddress& addr, long msgid, std::uint8_t netfn, std::uint8_t cmd, RequestBody body,
+                const RequestOptions& options = {});
     int request(const CheckedAddress& addr, long msgid, std::uint8_t netfn, std::uint8_t cmd,
                 std::span<const std::uint8_t> data, const RequestOptions& options = {});
     // The same for an address not checked yet (-EINVAL before anything else).
@@ -230,7 +233,7 @@ class MessageHandler
     std::unique_ptr<Timer> tick_;
     // Removed interfaces, freed once no pump of theirs can be on the stack.
     std::vector<std::unique_ptr<detail::InterfaceState>> retired_;
-    Lifetime lifetime_;
+    base::Lifetime lifetime_;
 };
 
 } // namespace ipmi::core

@@ -70,7 +70,7 @@ SmiBytes formatLan(const abi::ipmi_lan_addr& to, std::uint8_t netfn, std::uint8_
 } // namespace
 
 int InterfaceState::request(const std::shared_ptr<UserState>& user, abi::ipmi_addr addr, long msgid, std::uint8_t netfn,
-                            std::uint8_t cmd, std::span<const std::uint8_t> data, const RequestOptions& options)
+                            std::uint8_t cmd, RequestBody body, const RequestOptions& options)
 {
     if (!user || user->intf != this) {
         return -ENODEV;
@@ -95,11 +95,11 @@ int InterfaceState::request(const std::shared_ptr<UserState>& user, abi::ipmi_ad
     int rv = 0;
     switch (addr.addr_type) {
     case abi::IPMI_SYSTEM_INTERFACE_ADDR_TYPE:
-        rv = requestSystemInterface(out, addr, netfn, cmd, data);
+        rv = requestSystemInterface(out, addr, netfn, cmd, body);
         break;
     case abi::IPMI_IPMB_ADDR_TYPE:
     case abi::IPMI_IPMB_BROADCAST_ADDR_TYPE:
-        rv = requestIpmb(out, addr, msgid, netfn, cmd, data, options.retries, options.retryTimeMs);
+        rv = requestIpmb(out, addr, msgid, netfn, cmd, body.data(), options.retries, options.retryTimeMs);
         break;
     case abi::IPMI_IPMB_DIRECT_ADDR_TYPE:
         // Only the kernel's ipmi_ipmb driver can carry IPMB-direct messages;
@@ -108,7 +108,7 @@ int InterfaceState::request(const std::shared_ptr<UserState>& user, abi::ipmi_ad
         rv = -EAFNOSUPPORT;
         break;
     case abi::IPMI_LAN_ADDR_TYPE:
-        rv = requestLan(out, addr, msgid, netfn, cmd, data, options.retries, options.retryTimeMs);
+        rv = requestLan(out, addr, msgid, netfn, cmd, body.data(), options.retries, options.retryTimeMs);
         break;
     default:
         inc(Stat::SentInvalidCommands);
@@ -123,7 +123,7 @@ int InterfaceState::request(const std::shared_ptr<UserState>& user, abi::ipmi_ad
 }
 
 int InterfaceState::requestSystemInterface(Outgoing& out, const abi::ipmi_addr& addr, std::uint8_t netfn,
-                                           std::uint8_t cmd, std::span<const std::uint8_t> data)
+                                           std::uint8_t cmd, RequestBody& body)
 {
     if ((netfn & 1) != 0) {
         return -EINVAL; // responses are not allowed to the BMC
@@ -141,14 +141,11 @@ int InterfaceState::requestSystemInterface(Outgoing& out, const abi::ipmi_addr& 
         return -EINVAL;
     }
     noteMaintenanceCommand(netfn, cmd);
-    if (data.size() + 2 > abi::IPMI_MAX_MSG_LENGTH) {
+    if (body.size() + 2 > abi::IPMI_MAX_MSG_LENGTH) {
         inc(Stat::SentInvalidCommands);
         return -EMSGSIZE;
     }
-    out.data.reserve(data.size() + 2);
-    out.data.push_back(static_cast<std::uint8_t>((netfn << 2) | (si.lun & 0x03)));
-    out.data.push_back(cmd);
-    out.data.insert(out.data.end(), data.begin(), data.end());
+    out.data = std::move(body).systemInterfaceFrame(static_cast<std::uint8_t>((netfn << 2) | (si.lun & 0x03)), cmd);
     out.owner = Owner::User;
     inc(Stat::SentLocalCommands);
     return 0;

@@ -41,10 +41,16 @@ int User::request(const abi::ipmi_addr& addr, long msgid, std::uint8_t netfn, st
 int User::request(const CheckedAddress& addr, long msgid, std::uint8_t netfn, std::uint8_t cmd,
                   std::span<const std::uint8_t> data, const RequestOptions& options)
 {
+    return request(addr, msgid, netfn, cmd, RequestBody::copyOf(data), options);
+}
+
+int User::request(const CheckedAddress& addr, long msgid, std::uint8_t netfn, std::uint8_t cmd, RequestBody body,
+                  const RequestOptions& options)
+{
     if (state_->intf == nullptr) {
         return -ENODEV;
     }
-    return state_->intf->request(state_, addr.get(), msgid, netfn, cmd, data, options);
+    return state_->intf->request(state_, addr.get(), msgid, netfn, cmd, std::move(body), options);
 }
 
 int User::setGetsEvents(bool on)

@@ -198,6 +198,7 @@ CuseSession::CuseSession(boost::asio::io_context& io, CuseSessionOptions options
     : io_(io), options_(std::move(options)), handler_(handler), descriptor_(io), registration_(io),
       buf_(std::make_unique<fuse_buf>())
 {
+    alive_.end(); // no session yet: nothing may be answered
 }
 
 CuseSession::~CuseSession()
@@ -260,7 +261,7 @@ std::optional<CuseSession::StartError> CuseSession::start(RegisteredFn onRegiste
     }
     onRegistered_ = std::move(onRegistered);
     onEnded_ = std::move(onEnded);
-    alive_ = std::make_shared<const char>();
+    alive_.renew();
     log()->debug("{}: session started on {} (fd {})", options_.name, options_.cuseDevice.string(), fd);
     armRead();
     return std::nullopt;
@@ -278,7 +279,7 @@ void CuseSession::stop()
     if (descriptor_.is_open()) {
         static_cast<void>(descriptor_.release());
     }
-    alive_.reset(); // replies owed to requests of this session are never sent now
+    alive_.end(); // replies owed to requests of this session are never sent now
     onRegistered_ = nullptr;
     onEnded_ = nullptr;
     fuse_session_destroy(session_); // closes /dev/cuse: the kernel removes the device
@@ -316,7 +317,7 @@ void CuseSession::onReadable(const boost::system::error_code& ec)
         return;
     }
     // A callback may stop the session, or even destroy its owner.
-    const std::weak_ptr<const void> alive = alive_;
+    const auto alive = alive_.witness();
     for (int i = 0; i < kMaxRequestsPerWakeup; ++i) {
         const int res = fuse_session_receive_buf(session_, buf_.get());
         switch (classifyReceive(res, fuse_session_exited(session_) != 0)) {
@@ -332,7 +333,7 @@ void CuseSession::onReadable(const boost::system::error_code& ec)
             break;
         }
         fuse_session_process_buf(session_, buf_.get());
-        if (alive.expired()) {
+        if (!alive) {
             return;
         }
     }

@@ -20,6 +20,7 @@
 // none came. All members run on the loop thread.
 #pragma once
 
+#include "base/lifetime.hpp"
 #include "cuse/ioctl_request.hpp"
 #include "cuse/kernel.hpp"
 
@@ -168,7 +169,7 @@ class RegistrationWatch
     std::string name_;
     std::chrono::steady_clock::time_point deadline_;
     DoneFn done_;
-    std::shared_ptr<char> generation_; // posts of an older start() see it expired
+    base::Lifetime generation_; // renewed by start(): posts of an older start() do nothing
 };
 
 class CuseSession
@@ -202,7 +203,7 @@ class CuseSession
 
     [[nodiscard]] bool running() const { return session_ != nullptr; }
     // Expires when stop() runs: deferred replies check it before answering.
-    [[nodiscard]] std::weak_ptr<const void> lifetime() const { return alive_; }
+    [[nodiscard]] base::Lifetime::Witness lifetime() const { return alive_.witness(); }
     [[nodiscard]] const std::string& name() const { return options_.name; }
     [[nodiscard]] const CuseSessionOptions& options() const { return options_; }
     [[nodiscard]] std::shared_ptr<spdlog::logger> log() const;
@@ -229,7 +230,7 @@ class CuseSession
     std::unique_ptr<fuse_buf> buf_;
     RegisteredFn onRegistered_;
     EndedFn onEnded_;
-    std::shared_ptr<const char> alive_;
+    base::Lifetime alive_; // lives from start() to stop()
 };
 
 } // namespace ipmi::cuse

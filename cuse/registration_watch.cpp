@@ -22,19 +22,15 @@ void RegistrationWatch::start(std::filesystem::path sysfs, std::string name, std
     name_ = std::move(name);
     deadline_ = std::chrono::steady_clock::now() + timeout;
     done_ = std::move(done);
-    generation_ = std::make_shared<char>();
+    generation_.renew();
     // The kernel registers the device when it receives the CUSE_INIT reply,
     // which libfuse sends just before init_done: look from the loop.
-    boost::asio::post(io_, [this, generation = std::weak_ptr<char>(generation_)] {
-        if (!generation.expired()) {
-            check();
-        }
-    });
+    boost::asio::post(io_, generation_.guard([this] { check(); }));
 }
 
 void RegistrationWatch::cancel()
 {
-    generation_.reset();
+    generation_.end();
     done_ = nullptr;
     timer_.cancel();
 }
@@ -44,14 +40,14 @@ void RegistrationWatch::check()
     auto number = readDeviceNumber(sysfs_, name_);
     if (!number && std::chrono::steady_clock::now() < deadline_) {
         timer_.expires_after(kRegistrationPoll);
-        timer_.async_wait([this, generation = std::weak_ptr<char>(generation_)](const boost::system::error_code& ec) {
-            if (!ec && !generation.expired()) {
+        timer_.async_wait(generation_.guard([this](const boost::system::error_code& ec) {
+            if (!ec) {
                 check();
             }
-        });
+        }));
         return;
     }
-    generation_.reset();
+    generation_.end();
     if (auto done = std::exchange(done_, nullptr)) {
         done(number);
     }

@@ -2,7 +2,7 @@
 // cuse_device.hpp (and cuse_session.hpp for the session itself).
 #include "cuse_dev/cuse_device.hpp"
 
-#include "core/lifetime.hpp"
+#include "base/lifetime.hpp"
 #include "cuse/cuse_session.hpp"
 #include "cuse/libfuse.hpp"
 #include "cuse_dev/in_place_ioctl.hpp"
@@ -45,7 +45,7 @@ struct OpenFile
     // while it runs is looked at when it expires. Cancelling and re-arming it
     // per message would reprogram the loop's timerfd twice per message.
     bool holdTimerArmed = false;
-    core::Lifetime lifetime; // for the timer's handler
+    base::Lifetime lifetime; // for the timer's handler
 
     std::unique_ptr<core::IpmiFile> file;
     PollHandle pollHandle;
@@ -268,9 +268,9 @@ void CuseDevice::Impl::answerIoctl(fuse_req_t req, long result, std::span<const 
     if (options_.runPosted) {
         // Posted work may stop this device, or destroy it; then the request
         // is the kernel's to fail, and nothing here may be touched.
-        const std::weak_ptr<const void> alive = session_.lifetime();
+        const auto alive = session_.lifetime();
         options_.runPosted();
-        if (alive.expired()) {
+        if (!alive) {
             return;
         }
     }

@@ -3,7 +3,7 @@
 // daemon_control.cpp (the control verbs). Everything runs on the loop.
 #pragma once
 
-#include "core/lifetime.hpp"
+#include "base/lifetime.hpp"
 #include "core/services/acpi_bridge.hpp"
 #include "core/services/panic_events.hpp"
 #include "daemon/asio_event_loop.hpp"
@@ -115,7 +115,7 @@ class Daemon::Impl
     bool notifiedReady_ = false;
     bool stopping_ = false;
     int exitCode_ = 0;
-    core::Lifetime lifetime_;
+    base::Lifetime lifetime_;
 };
 
 // One control command's reply assembled from several asynchronous parts

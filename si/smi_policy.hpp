@@ -22,11 +22,11 @@
 // flagPollInterval while the host watches for something (setNeedWatch).
 #pragma once
 
+#include "base/lifetime.hpp"
+#include "base/pump_guard.hpp"
 #include "core/event_loop.hpp"
 #include "core/flags_machine.hpp"
 #include "core/interface.hpp"
-#include "core/lifetime.hpp"
-#include "core/pump_guard.hpp"
 #include "si/transport.hpp"
 
 #include <array>
@@ -108,7 +108,7 @@ class SmiPolicy : public core::Interface, private TransportSink
     core::InterfaceHost* host_ = nullptr;
     std::unique_ptr<core::Timer> retryTimer_;
     std::unique_ptr<core::Timer> pollTimer_;
-    core::Lifetime lifetime_;
+    base::Lifetime lifetime_;
 
     bool started_ = false;
     bool shutDown_ = false;
@@ -133,7 +133,7 @@ class SmiPolicy : public core::Interface, private TransportSink
     bool dellBt_ = false; // Dell BT Get SDR quirk
     std::optional<core::SmiBytes> deviceId_;
 
-    core::PumpGuard pump_;
+    base::PumpGuard pump_;
 };
 
 } // namespace ipmi::si

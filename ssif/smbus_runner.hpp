@@ -7,8 +7,8 @@
 // none runs after its destructor returns.
 #pragma once
 
+#include "base/lifetime.hpp"
 #include "core/event_loop.hpp"
-#include "core/lifetime.hpp"
 #include "ssif/smbus.hpp"
 
 #include <semaphore.h>
@@ -88,7 +88,7 @@ class SmbusRunner
 
     core::EventLoop& loop_;
     std::unique_ptr<Smbus> bus_;
-    core::Lifetime lifetime_;
+    base::Lifetime lifetime_;
     std::atomic<std::int64_t> busNanos_{0};
     std::mutex mutex_; // guards jobs_ and stopping_
     // One post per job (and one to stop). A semaphore rather than a

@@ -18,10 +18,10 @@
 // host with completion code 0xFF, as the kernel's return_hosed_msg does.
 #pragma once
 
+#include "base/lifetime.hpp"
 #include "core/event_loop.hpp"
 #include "core/flags_machine.hpp"
 #include "core/interface.hpp"
-#include "core/lifetime.hpp"
 #include "ssif/capabilities.hpp"
 #include "ssif/smbus_runner.hpp"
 #include "ssif/transfer.hpp"
@@ -143,7 +143,7 @@ class SsifInterface : public core::Interface
     unsigned watchMask_ = 0;
     core::Clock::time_point sendStart_;
     std::array<unsigned, static_cast<std::size_t>(SsifStat::Count)> stats_{};
-    core::Lifetime lifetime_;
+    base::Lifetime lifetime_;
 };
 
 } // namespace ipmi::ssif

@@ -153,7 +153,7 @@ void CuseWatchdog::read(fuse_req_t req, std::size_t size, fuse_file_info* fi)
     const auto alive = session_.lifetime();
     const std::uint64_t ticket = device_.read(size, nonblock, [this, req, alive, state](long rv) {
         state->answered = true;
-        if (alive.expired()) {
+        if (!alive) {
             return;
         }
         if (state->ticket != 0) {
@@ -186,7 +186,7 @@ void CuseWatchdog::interrupted(fuse_req_t /*req*/, void* data) noexcept
     const auto alive = owner->session_.lifetime();
     try {
         boost::asio::post(owner->session_.io(), [owner, ticket, alive] {
-            if (!alive.expired()) {
+            if (alive) {
                 owner->device_.interruptRead(ticket);
             }
         });
@@ -199,7 +199,7 @@ void CuseWatchdog::write(fuse_req_t req, std::span<const std::uint8_t> data, fus
 {
     const auto alive = session_.lifetime();
     device_.write(data, [req, alive](long rv) {
-        if (alive.expired()) {
+        if (!alive) {
             return;
         }
         if (rv < 0) {
@@ -229,7 +229,7 @@ void CuseWatchdog::ioctl(fuse_req_t req, const cuse::IoctlCall& call, fuse_file_
     }
     const auto alive = session_.lifetime();
     device_.ioctl(call.cmd, call.in, [req, alive](IoctlReply reply) {
-        if (!alive.expired()) {
+        if (alive) {
             cuse::replyIoctl(req, reply.result, reply.out);
         }
     });
@@ -247,7 +247,7 @@ void CuseWatchdog::release(fuse_req_t req, fuse_file_info* /*fi*/)
     // close() waits for this reply (CUSE releases synchronously), so a
     // reopen right after close finds the device free, as in the kernel.
     device_.release([req, alive] {
-        if (!alive.expired()) {
+        if (alive) {
             cuse::replyError(req, 0);
         }
     });

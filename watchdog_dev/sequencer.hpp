@@ -5,7 +5,7 @@
 // not called Finish yet.
 #pragma once
 
-#include "core/pump_guard.hpp"
+#include "base/pump_guard.hpp"
 
 #include <deque>
 #include <functional>
@@ -46,7 +46,7 @@ class Sequencer
 
     std::deque<Job> queue_;
     bool busy_ = false;
-    core::PumpGuard pump_;
+    base::PumpGuard pump_;
 };
 
 } // namespace ipmi::watchdog

@@ -18,7 +18,7 @@
 // Only a shutdown verb (an orderly reboot or power-off) still acts.
 #pragma once
 
-#include "core/lifetime.hpp"
+#include "base/lifetime.hpp"
 #include "watchdog_dev/ipmi_port.hpp"
 #include "watchdog_dev/parameters.hpp"
 #include "watchdog_dev/sequencer.hpp"
@@ -138,7 +138,7 @@ class WatchdogTimer
     // The continuation of the one request in flight, and the lifetime that
     // makes responses arriving after detach() (renewed) or destruction harmless.
     ResponseHandler inFlight_;
-    core::Lifetime lifetime_;
+    base::Lifetime lifetime_;
     std::function<void()> onGiveData_;
     std::function<void()> onPanic_;
 };

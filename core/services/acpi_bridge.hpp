@@ -20,7 +20,7 @@
 // it was the selected one the next ACPI interface in order is selected.
 #pragma once
 
-#include "core/lifetime.hpp"
+#include "base/lifetime.hpp"
 #include "core/message_handler.hpp"
 #include "core/services/service_user.hpp"
 
@@ -102,7 +102,7 @@ class AcpiIpmiBridge
     int watcherId_ = -1;
     std::vector<std::unique_ptr<Device>> devices_;
     Device* selected_ = nullptr;
-    Lifetime lifetime_;
+    base::Lifetime lifetime_;
 };
 
 // The control-socket form: `acpi-ipmi <address-hex> <buffer-hex>`, the

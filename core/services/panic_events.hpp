@@ -18,7 +18,7 @@
 // All high priority, never retried.
 #pragma once
 
-#include "core/lifetime.hpp"
+#include "base/lifetime.hpp"
 #include "core/message_handler.hpp"
 #include "core/services/pstore.hpp"
 #include "core/services/reported_records.hpp"
@@ -145,7 +145,7 @@ class PanicEvents
     PanicReport current_;
     std::vector<int> remaining_;
     std::unique_ptr<Sender> sender_;
-    Lifetime lifetime_;
+    base::Lifetime lifetime_;
 };
 
 } // namespace ipmi::core::services

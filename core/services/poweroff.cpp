@@ -2,7 +2,7 @@
 #include "core/services/poweroff.hpp"
 
 #include "abi/ipmi_commands.hpp"
-#include "core/lifetime.hpp"
+#include "base/lifetime.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -288,7 +288,7 @@ class PowerOff::Action
     std::function<void(PowerOffOutcome)> done_;
     PowerOffOutcome outcome_;
     bool finished_ = false;
-    Lifetime lifetime_;
+    base::Lifetime lifetime_;
 };
 
 // ---- detection ------------------------------------------------------------------

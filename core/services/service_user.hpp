@@ -11,7 +11,7 @@
 // are dropped and the shutdown handler is told.
 #pragma once
 
-#include "core/lifetime.hpp"
+#include "base/lifetime.hpp"
 #include "core/message_handler.hpp"
 
 #include <cstdint>
@@ -74,7 +74,7 @@ class ServiceUser final : public UserHandler
     long nextMsgid_ = 1;
     std::map<long, ResponseFn> pending_;
     std::function<void()> onShutdown_;
-    Lifetime lifetime_;
+    base::Lifetime lifetime_;
 };
 
 } // namespace ipmi::core::services

@@ -10,8 +10,8 @@
 // reports the BMC's attention as the SMBus alert.
 #pragma once
 
+#include "base/lifetime.hpp"
 #include "core/event_loop.hpp"
-#include "core/lifetime.hpp"
 #include "sim/bmc.hpp"
 
 #include <functional>
@@ -35,7 +35,7 @@ class BmcClock
     sim::Bmc& bmc_;
     std::function<void()> poke_;
     std::unique_ptr<core::Timer> timer_;
-    core::Lifetime lifetime_;
+    base::Lifetime lifetime_;
     bool rearmPosted_ = false;
 };
 

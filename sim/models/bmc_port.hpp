@@ -4,6 +4,7 @@
 // register protocol can be tested byte by byte without a whole BMC.
 #pragma once
 
+#include "base/lifetime.hpp"
 #include "sim/bmc.hpp"
 
 #include <cstdint>
@@ -46,29 +47,24 @@ class SimBmcPort : public BmcPort
 
 // The one request a register model has with its BmcPort. A newer request,
 // orphan() (an abort, an error, a reset) or the model's end drops the answer
-// of the one in flight: its transaction number no longer matches (QEMU's
-// waiting_rsp), or the weak lifetime token is gone.
+// of the one in flight (QEMU's waiting_rsp): each send is a new generation of
+// the in-flight Lifetime.
 class PortRequest
 {
   public:
-    explicit PortRequest(BmcPort& port) : port_(port), alive_(std::make_shared<char>()) {}
+    explicit PortRequest(BmcPort& port) : port_(port) {}
     // `answer` runs with the response, now or later, unless orphaned first.
     void send(Bytes request, std::function<void(Bytes)> answer)
     {
-        const std::uint64_t transaction = ++transaction_;
-        std::weak_ptr<char> alive = alive_;
-        port_.handleRequest(request, [this, alive, transaction, answer = std::move(answer)](Bytes response) {
-            if (alive.lock() && transaction == transaction_) {
-                answer(std::move(response));
-            }
-        });
+        inFlight_.renew();
+        port_.handleRequest(
+            request, inFlight_.guard([answer = std::move(answer)](Bytes response) { answer(std::move(response)); }));
     }
-    void orphan() { ++transaction_; }
+    void orphan() { inFlight_.end(); }
 
   private:
     BmcPort& port_;
-    std::uint64_t transaction_ = 0;
-    std::shared_ptr<char> alive_;
+    base::Lifetime inFlight_;
 };
 
 // What the host side sees of a register model: byte registers at small

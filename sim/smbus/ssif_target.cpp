@@ -19,12 +19,7 @@ constexpr std::size_t kPartData = kBlockMax - 1;
 
 SsifTarget::SsifTarget(Responder& responder, TargetConfig config) : responder_(responder), config_(config)
 {
-    std::weak_ptr<int> alive = alive_;
-    responder_.setAttentionListener([this, alive]() {
-        if (!alive.expired()) {
-            updateAlert();
-        }
-    });
+    responder_.setAttentionListener(lifetime_.guard([this] { updateAlert(); }));
 }
 
 SsifTarget::~SsifTarget()
@@ -96,7 +91,7 @@ bool SsifTarget::blockWrite(std::uint8_t command, std::span<const std::uint8_t> 
             return false;
         }
         // A new start abandons whatever was pending, like a new 0x02.
-        ++generation_;
+        pending_.end();
         response_.clear();
         request_.assign(data.begin(), data.end());
         state_ = State::Receiving;
@@ -143,27 +138,24 @@ bool SsifTarget::blockWrite(std::uint8_t command, std::span<const std::uint8_t> 
 
 void SsifTarget::dispatch()
 {
-    const std::uint64_t generation = ++generation_;
+    pending_.renew();
     state_ = State::Working;
     response_.clear();
     readStarted_ = false;
     lastServed_ = false;
     lastPart_.reset();
     updateAlert();
-    std::weak_ptr<int> alive = alive_;
-    Bytes request = request_;
-    responder_.handleRequest(request_, [this, alive, generation, request](Bytes response) {
-        if (alive.expired() || generation != generation_) {
-            return; // superseded by a newer request: the host gave up on it
-        }
+    // A newer request supersedes this one (the host gave up on it): its
+    // answer is dropped.
+    responder_.handleRequest(request_, pending_.guard([this, request = request_](Bytes response) {
         snoopEnables(request, response);
-        onResponse(generation, std::move(response));
-    });
+        onResponse(std::move(response));
+    }));
 }
 
-void SsifTarget::onResponse(std::uint64_t generation, Bytes response)
+void SsifTarget::onResponse(Bytes response)
 {
-    if (generation != generation_ || state_ != State::Working) {
+    if (state_ != State::Working) {
         return;
     }
     if (response.size() > maxResponse()) {

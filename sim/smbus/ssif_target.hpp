@@ -14,6 +14,7 @@
 // unread response.
 #pragma once
 
+#include "base/lifetime.hpp"
 #include "sim/config.hpp"
 #include "sim/smbus/responder.hpp"
 
@@ -93,7 +94,7 @@ class SsifTarget
     };
 
     void dispatch();
-    void onResponse(std::uint64_t generation, Bytes response);
+    void onResponse(Bytes response);
     void snoopEnables(const Bytes& request, const Bytes& response);
     [[nodiscard]] ReadBlock sign(std::uint8_t command, Bytes data);
     void updateAlert();
@@ -109,13 +110,14 @@ class SsifTarget
     bool readStarted_ = false;          // a 0x03 read has been served for response_
     bool lastServed_ = false;           // the 0xFF part has been served
     std::optional<ReadBlock> lastPart_; // for 0x0A
-    std::uint64_t generation_ = 0;      // tags requests so a superseded reply is ignored
     bool alertsEnabled_ = false;
     bool alertLevel_ = false;
     unsigned injectedNaks_ = 0;
     std::function<void()> alertListener_;
-    // Dies with the target, so a response the BMC delivers later is dropped.
-    std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+    // Renewed by each request, ended when a new start abandons it, and gone
+    // with the target: only the answer to the request pending now arrives.
+    base::Lifetime pending_;
+    base::Lifetime lifetime_;
 };
 
 } // namespace ipmi::sim::smbus

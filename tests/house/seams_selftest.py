@@ -28,7 +28,9 @@ GOOD = {
     "abi/ipmi.hpp": "#pragma once\n#include <cstdint>\n",
     "core/user.hpp": '#include "abi/ipmi.hpp"\n',
     "core/testing/fake.hpp": '#include "core/user.hpp"\n',
+    "base/lifetime.hpp": "#pragma once\n#include <memory>\n",
     "si/kcs.cpp": '#include "si/kcs.hpp"\n#include "core/user.hpp"\n',
+    "sim/models/kcs_model.cpp": '#include "base/lifetime.hpp"\n#include "abi/ipmi.hpp"\n',
     "daemon/backends/sim.cpp": '#include "sim/bmc.hpp"\n#include "si/kcs.hpp"\n',
     "tests/unit/si/kcs_test.cpp": '#include "core/testing/fake.hpp"\n#include "fixture.hpp"\n',
 }
@@ -42,12 +44,17 @@ class SeamsTest(unittest.TestCase):
     def test_a_wrong_way_include_fails_naming_file_line_and_rule(self):
         status, out = run({**GOOD, "si/kcs.cpp": '#include "si/kcs.hpp"\n\n#include "sim/models/kcs_model.hpp"\n'})
         self.assertEqual(status, 1)
-        self.assertIn("si/kcs.cpp:3: si/ includes sim/models/kcs_model.hpp: si/ may use abi, core", out)
+        self.assertIn("si/kcs.cpp:3: si/ includes sim/models/kcs_model.hpp: si/ may use abi, base, core", out)
 
     def test_abi_may_use_nothing_of_ours(self):
         status, out = run({**GOOD, "abi/ipmi.hpp": '#include "core/user.hpp"\n'})
         self.assertEqual(status, 1)
         self.assertIn("abi/ipmi.hpp:1: abi/ includes core/user.hpp: abi/ may use nothing of ours", out)
+
+    def test_base_may_use_nothing_of_ours(self):
+        status, out = run({**GOOD, "base/lifetime.hpp": '#include "abi/ipmi.hpp"\n'})
+        self.assertEqual(status, 1)
+        self.assertIn("base/lifetime.hpp:1: base/ includes abi/ipmi.hpp: base/ may use nothing of ours", out)
 
     def test_test_doubles_are_for_tests_only(self):
         status, out = run({**GOOD, "daemon/main.cpp": '#include "core/testing/fake.hpp"\n'})

@@ -1,5 +1,5 @@
-#include "core/lifetime.hpp"
-#include "core/pump_guard.hpp"
+#include "base/lifetime.hpp"
+#include "base/pump_guard.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace ipmi::core {
+namespace ipmi::base {
 namespace {
 
 struct Owner
@@ -170,4 +170,4 @@ TEST(PumpGuard, AnExceptionLeavesThePumpUsable)
 }
 
 } // namespace
-} // namespace ipmi::core
+} // namespace ipmi::base

@@ -5,10 +5,10 @@
 // pass ends with nothing asked. The stack stays flat and the order is the
 // order of the requests.
 //
-// Only std: rooms that may not use core/ could take this file as it is.
+// base/ is std only, so every room may use it, cuse/ and sim/ included.
 #pragma once
 
-namespace ipmi::core {
+namespace ipmi::base {
 
 class PumpGuard
 {
@@ -46,4 +46,4 @@ class PumpGuard
     bool again_ = false;
 };
 
-} // namespace ipmi::core
+} // namespace ipmi::base

@@ -3,14 +3,14 @@
 // caller. The object keeps a Lifetime; what it hands out is guarded by it
 // and does nothing once the Lifetime is gone, or ended, or renewed.
 //
-// Only std: rooms that may not use core/ could take this file as it is.
+// base/ is std only, so every room may use it, cuse/ and sim/ included.
 #pragma once
 
 #include <memory>
 #include <type_traits>
 #include <utility>
 
-namespace ipmi::core {
+namespace ipmi::base {
 
 class Lifetime
 {
@@ -60,4 +60,4 @@ class Lifetime
     std::shared_ptr<const void> token_ = std::make_shared<const char>();
 };
 
-} // namespace ipmi::core
+} // namespace ipmi::base
