@@ -225,8 +225,8 @@ std::optional<CuseSession::StartError> CuseSession::start(RegisteredFn onRegiste
     const std::string devInfo = deviceInfo(options_.name);
     const char* devInfoArgv[] = {devInfo.c_str()};
     cuse_info ci{};
-    ci.dev_major = 0; // dynamic
-    ci.dev_minor = 0;
+    ci.dev_major = options_.fixedNumber ? options_.fixedNumber->major : 0; // 0: dynamic
+    ci.dev_minor = options_.fixedNumber ? options_.fixedNumber->minor : 0;
     ci.dev_info_argc = 1;
     ci.dev_info_argv = devInfoArgv;
     ci.flags = CUSE_UNRESTRICTED_IOCTL;
@@ -343,10 +343,23 @@ void CuseSession::onReadable(const boost::system::error_code& ec)
 void CuseSession::ended(const std::string& reason)
 {
     registration_.cancel();
-    onRegistered_ = nullptr;
+    const bool beforeRegistration = std::exchange(onRegistered_, nullptr) != nullptr;
     if (auto onEnded = std::exchange(onEnded_, nullptr)) {
-        onEnded(reason);
+        onEnded(beforeRegistration ? reason + fixedNumberRefusal(options_) : reason);
     }
+}
+
+std::string fixedNumberRefusal(const CuseSessionOptions& options)
+{
+    if (!options.fixedNumber) {
+        return {};
+    }
+    const auto& number = *options.fixedNumber;
+    const auto holders = readCharMajorHolders(options.procDevices, number.major);
+    return "; the kernel refuses char " + std::to_string(number.major) + ":" + std::to_string(number.minor) +
+           " when that number is taken: " +
+           (holders ? describeMajorHolders(number.major, *holders, options.procDevices)
+                    : options.procDevices.string() + " cannot be read");
 }
 
 void CuseSession::initDone()

@@ -5,12 +5,13 @@
 //
 // The session is set up the way libfuse's cuse_lowlevel_setup() does it,
 // minus daemonizing and libfuse's signal handlers: our own open of /dev/cuse,
-// a session from cuse_lowlevel_new() with a dynamic major (a fixed one that
-// is taken fails silently, and misc 10:130 may belong to a kernel watchdog),
-// DEVNAME=NAME and CUSE_UNRESTRICTED_IOCTL (both ABIs declare _IOR ioctls
-// that pass data in, and IPMI's structs carry user pointers), and the fd
-// handed over with fuse_session_mount("/dev/fd/N"). The fd is watched by a
-// posix::stream_descriptor (async_wait for readability, then
+// a session from cuse_lowlevel_new() with a dynamic major unless a fixed
+// number is asked for (the kernel's cuse_process_init_reply registers it
+// with register_chrdev_region, and when that range overlaps another
+// registration it aborts the connection: the session ends before any
+// registration, which ended() then explains from /proc/devices), DEVNAME=NAME and CUSE_UNRESTRICTED_IOCTL (both ABIs
+// declare _IOR ioctls that pass data in, and IPMI's structs carry user pointers), and the fd handed over with
+// fuse_session_mount("/dev/fd/N"). The fd is watched by a posix::stream_descriptor (async_wait for readability, then
 // fuse_session_receive_buf / fuse_session_process_buf), never by
 // fuse_session_loop and never on a thread of its own.
 //
@@ -67,6 +68,9 @@ struct CuseSessionOptions
     bool fuseDebug = false;                // libfuse's own request trace ("-d")
     std::chrono::milliseconds registrationTimeout{2000};
     std::string logger = "cuse"; // the spdlog logger (default one if absent)
+    // major:minor to register with; nullopt: a dynamic major, minor 0.
+    std::optional<DeviceNumber> fixedNumber;
+    std::filesystem::path procDevices = "/proc/devices"; // who holds a refused major
 };
 
 // A device's file operations. Called on the loop thread from inside
@@ -134,6 +138,10 @@ void replyPoll(fuse_req* req, PollHandle& handle, fuse_pollhandle* ph, bool read
 [[nodiscard]] std::vector<std::string> sessionArguments(const CuseSessionOptions& options);
 // The CUSE dev_info line that names the device.
 [[nodiscard]] std::string deviceInfo(std::string_view name);
+
+// What a session with a fixed number adds when it ends before the device
+// was registered: the number and who holds its major; "" for a dynamic one.
+[[nodiscard]] std::string fixedNumberRefusal(const CuseSessionOptions& options);
 
 // What one fuse_session_receive_buf() result means for the read loop.
 enum class ReceiveStep : std::uint8_t

@@ -86,4 +86,64 @@ std::optional<dev_t> registeredDevice(const std::filesystem::path& sysfs, const 
     return makedev(number->major, number->minor);
 }
 
+std::vector<std::string> charMajorHolders(std::string_view procDevices, unsigned major)
+{
+    std::vector<std::string> holders;
+    bool inCharSection = false;
+    while (!procDevices.empty()) {
+        const auto end = procDevices.find('\n');
+        std::string_view line = procDevices.substr(0, end);
+        procDevices.remove_prefix(end == std::string_view::npos ? procDevices.size() : end + 1);
+        if (line.empty()) {
+            inCharSection = false; // a blank line ends the section
+            continue;
+        }
+        if (line.back() == ':') {
+            inCharSection = line == "Character devices:";
+            continue;
+        }
+        if (!inCharSection) {
+            continue;
+        }
+        // "%3d %s": the major right-aligned in three columns, a space, the name.
+        const auto first = line.find_first_not_of(' ');
+        const auto space = line.find(' ', first);
+        if (first == std::string_view::npos || space == std::string_view::npos) {
+            continue;
+        }
+        unsigned listed = 0;
+        const auto digits = line.substr(first, space - first);
+        const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), listed);
+        if (ec != std::errc{} || ptr != digits.data() + digits.size() || listed != major) {
+            continue;
+        }
+        holders.emplace_back(line.substr(space + 1));
+    }
+    return holders;
+}
+
+std::optional<std::vector<std::string>> readCharMajorHolders(const std::filesystem::path& procDevices, unsigned major)
+{
+    std::ifstream in(procDevices);
+    if (!in) {
+        return std::nullopt;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    return charMajorHolders(text.str(), major);
+}
+
+std::string describeMajorHolders(unsigned major, const std::vector<std::string>& holders,
+                                 const std::filesystem::path& procDevices)
+{
+    if (holders.empty()) {
+        return "major " + std::to_string(major) + " is free in " + procDevices.string();
+    }
+    std::string names;
+    for (const auto& holder : holders) {
+        names += (names.empty() ? "'" : ", '") + holder + "'";
+    }
+    return "major " + std::to_string(major) + " is already used by " + names + " (" + procDevices.string() + ")";
+}
+
 } // namespace ipmi::cuse

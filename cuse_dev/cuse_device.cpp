@@ -91,7 +91,7 @@ class CuseDevice::Impl final : public CuseRequestHandler
     static CuseSessionOptions sessionOptions(const CuseDeviceOptions& o)
     {
         return CuseSessionOptions{o.name,      o.cuseDevice,          o.sysfs, "ipmi-cuse",
-                                  o.fuseDebug, o.registrationTimeout, "cuse"};
+                                  o.fuseDebug, o.registrationTimeout, "cuse",  o.fixedNumber};
     }
     void registered(std::optional<DeviceNumber> number);
     void sessionEnded(const std::string& reason);

@@ -21,6 +21,7 @@
 #pragma once
 
 #include "core/ipmi_file.hpp"
+#include "cuse/kernel.hpp"
 #include "cuse_dev/device_node.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -58,6 +59,8 @@ struct CuseDeviceOptions
     // before the caller's poll() comes, which is then answered at once, and
     // the work runs while the caches still hold what the SEND used.
     std::function<void()> runPosted;
+    // major:minor to register with (daemon/device_numbers.hpp); nullopt: dynamic.
+    std::optional<DeviceNumber> fixedNumber;
 };
 
 // How the device's FUSE requests were answered, for `ipmi-cuse status`.

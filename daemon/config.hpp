@@ -26,12 +26,15 @@
 //   [ipmi_poweroff]   poweroff_powercycle
 //   [device]          names mode owner group create_node cuse_device
 //                     watchdog_name ("none" or empty: no watchdog device)
+//                     in_place_memory poll_hold_us major watchdog_minor
+//                     cdi cdi_dir cdi_kind
 //   [daemon]          sim sim_config sim_interface control_socket debug
 //                     log_level sysroot startup_timeout_ms
 // Lists may be TOML arrays or the kernel's comma-separated strings.
 #pragma once
 
 #include "core/message_handler.hpp"
+#include "daemon/cdi_spec.hpp"
 #include "si/discovery/si_params.hpp"
 #include "watchdog_dev/parameters.hpp"
 
@@ -102,6 +105,14 @@ struct DeviceConfig
     bool inPlaceMemory = true;
     // How long a poll() may wait for an answer on its way (cuse_dev/poll_hold.hpp).
     std::chrono::microseconds pollHold{10000};
+    // A fixed major for every node and the watchdog (device_numbers.hpp);
+    // 0: a dynamic one for each, as the kernel's ipmi_devintf has.
+    unsigned major = 0;
+    unsigned watchdogMinor = 130; // under a fixed major; the kernel's watchdog is misc 10:130
+    // The CDI spec of the nodes (cdi_spec.hpp); off: none is written.
+    bool cdi = true;
+    std::filesystem::path cdiDir = cdi::kDefaultDirectory;
+    std::string cdiKind = cdi::kDefaultKind;
 
     // The node name of interface `ifnum`.
     [[nodiscard]] std::string nameFor(int ifnum) const;
@@ -130,6 +141,10 @@ struct DaemonConfig
     // removed interface's device stays so clients can read them.
     std::chrono::milliseconds stopDrain{1000};
     std::chrono::milliseconds stopGrace{300};
+    // Who holds a fixed major, and how long a previous instance of ours may
+    // take to let go of it (no settings of their own; tests change them).
+    std::filesystem::path procDevices = "/proc/devices";
+    std::chrono::milliseconds previousInstanceWait{2000};
 };
 
 struct Config

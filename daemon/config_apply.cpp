@@ -2,6 +2,7 @@
 // (si::discovery::applySiParam, watchdog::applyParameter) or ours, so a
 // value means the same in the file and on the command line (see config.hpp).
 #include "core/kernel_number.hpp"
+#include "cuse/kernel.hpp"
 #include "daemon/config.hpp"
 #include "watchdog_dev/cuse_watchdog.hpp"
 
@@ -226,6 +227,35 @@ std::string applyDevice(DeviceConfig& c, const std::string& key, const std::stri
             return e;
         }
         c.pollHold = std::chrono::microseconds(us);
+        return {};
+    }
+    if (key == "major") {
+        const auto v = parseInteger(value);
+        if (!v || *v < 0 || *v > cuse::kMaxCharMajor) {
+            return fmt::format("'{}' is not a major in 1..{} (0: dynamic; the kernel refuses {} and above)", value,
+                               cuse::kMaxCharMajor, cuse::kMaxCharMajor + 1);
+        }
+        c.major = static_cast<unsigned>(*v);
+        return {};
+    }
+    if (key == "watchdog_minor") {
+        return parseIntValue(value, 0, cuse::kMaxMinor, c.watchdogMinor);
+    }
+    if (key == "cdi") {
+        return parseBool(value, c.cdi);
+    }
+    if (key == "cdi_dir") {
+        if (value.empty()) {
+            return "the CDI directory is empty (turn the spec off with cdi = N)";
+        }
+        c.cdiDir = value;
+        return {};
+    }
+    if (key == "cdi_kind") {
+        if (auto problem = cdi::kindProblem(value)) {
+            return *problem;
+        }
+        c.cdiKind = value;
         return {};
     }
     if (key == "watchdog_name") {

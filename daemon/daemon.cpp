@@ -17,6 +17,7 @@
 #include "daemon/control_commands.hpp"
 #include "daemon/control_socket.hpp"
 #include "daemon/daemon_service.hpp"
+#include "daemon/device_numbers.hpp"
 #include "daemon/logging.hpp"
 
 #include <unistd.h>
@@ -24,6 +25,35 @@
 #include <iostream>
 
 namespace ipmi::daemon {
+
+namespace {
+
+// Before the names: a previous instance still going away holds both, and
+// checkMajorIsFree waits for it.
+std::optional<std::string> checkFixedNumbers(const Config& config, std::size_t interfaces, spdlog::logger& log)
+{
+    const auto& device = config.device;
+    if (device.major == 0) {
+        return std::nullopt;
+    }
+    if (auto warning = dynamicRangeWarning(device.major)) {
+        log.warn("{}", *warning);
+    }
+    std::vector<std::string> ours;
+    for (std::size_t i = 0; i < interfaces; ++i) {
+        const int ifnum = static_cast<int>(i);
+        if (auto problem = nodeNumberProblem(device, ifnum)) {
+            return problem;
+        }
+        ours.push_back(device.nameFor(ifnum));
+    }
+    if (!device.watchdogName.empty()) {
+        ours.push_back(device.watchdogName);
+    }
+    return checkMajorIsFree(config.daemon.procDevices, device.major, ours, config.daemon.previousInstanceWait);
+}
+
+} // namespace
 
 int runDaemon(const Options& options)
 {
@@ -53,6 +83,10 @@ int runDaemon(const Options& options)
         return 1;
     }
     ::close(fd);
+    if (auto error = checkFixedNumbers(config, plan.backends.size(), *log)) {
+        log->critical("{}", *error);
+        return 1;
+    }
     for (std::size_t i = 0; i < plan.backends.size(); ++i) {
         const auto name = config.device.nameFor(static_cast<int>(i));
         if (auto busy = cuse::checkNameIsFree(config.daemon.sysroot + "/sys", name)) {

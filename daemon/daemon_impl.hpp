@@ -67,6 +67,9 @@ class Daemon::Impl
     void retireInterface(int ifnum, std::function<void()> done);
     void drainStep(int ifnum, core::Clock::time_point deadline, std::function<void()> done);
     void resolveAdd(int ifnum, const std::string& outcome, bool ok);
+    // The CDI spec (cdi_spec.hpp) after nodes came or went, and on stop.
+    void updateCdi();
+    void removeCdi();
 
     // daemon_control.cpp
     void controlCommand(const std::string& line, Reply reply);
@@ -114,6 +117,8 @@ class Daemon::Impl
     bool startupOver_ = false;
     bool notifiedReady_ = false;
     bool stopping_ = false;
+    bool cdiWritten_ = false;
+    std::vector<cdi::PublishedNode> cdiNodes_; // as last written
     int exitCode_ = 0;
     base::Lifetime lifetime_;
 };

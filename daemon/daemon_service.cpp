@@ -10,6 +10,7 @@
 
 #include "core/device_file.hpp"
 #include "daemon/daemon_impl.hpp"
+#include "daemon/device_numbers.hpp"
 #include "daemon/logging.hpp"
 
 #include <systemd/sd-daemon.h>
@@ -138,6 +139,7 @@ void Daemon::Impl::startServices()
     options.cuse.name = name;
     options.cuse.cuseDevice = config_.device.cuseDevice;
     options.cuse.sysRoot = sysfs();
+    options.cuse.fixedNumber = watchdogNumber(config_.device);
     watchdog_ = std::make_unique<watchdog::WatchdogService>(io_, handler_, std::move(options),
                                                             [this](int result) { onWatchdogReady(result); });
     // preop_panic: the kernel panics with this message; we send its events.
@@ -169,6 +171,10 @@ void Daemon::Impl::onInterface(int ifnum, bool added)
     }
     pending_.erase(ifnum);
     const std::string name = config_.device.nameFor(ifnum);
+    if (auto problem = nodeNumberProblem(config_.device, ifnum)) {
+        onDeviceFailed(ifnum, *problem);
+        return;
+    }
     if (notifiedReady_ || startupOver_) {
         // A run-time add: runDaemon checked the start-up names already.
         if (auto busy = cuse::checkNameIsFree(sysfs(), name)) {
@@ -205,6 +211,7 @@ void Daemon::Impl::onDeviceReady(int ifnum, const std::optional<std::string>& er
         return;
     }
     log_->info("interface {} is served at /dev/{}", ifnum, config_.device.nameFor(ifnum));
+    updateCdi(); // a run-time add: listed before its add is answered
     resolveAdd(ifnum, "/dev/" + config_.device.nameFor(ifnum), true);
     maybeReady();
 }
@@ -284,6 +291,7 @@ void Daemon::Impl::maybeReady()
     sd_notify(0, "READY=1");
     log_->info("ready: {} device(s){}", devices_.size(),
                watchdog_ ? ", watchdog /dev/" + config_.device.watchdogName : std::string{});
+    updateCdi();
     if (hooks_.onReady) {
         hooks_.onReady();
     }
@@ -330,6 +338,7 @@ void Daemon::Impl::drainStep(int ifnum, core::Clock::time_point deadline, std::f
         done();
         return;
     }
+    updateCdi();
     std::shared_ptr<PublishedDevice> device = std::move(node.mapped());
     retiring_.push_back(device);
     auto grace = std::make_shared<boost::asio::steady_timer>(io_, config_.daemon.stopGrace);
@@ -370,6 +379,7 @@ void Daemon::Impl::stop(int code)
     stopping_ = true;
     exitCode_ = code;
     sd_notify(0, "STOPPING=1");
+    removeCdi(); // the nodes are going: no new container should be given them
     startupTimer_.cancel();
     silenceTimer_.cancel();
     std::vector<int> all;
@@ -418,9 +428,59 @@ void Daemon::Impl::finish()
         device->stop();
     }
     retiring_.clear();
+    removeCdi();
     control_.stop();
     signals_.cancel();
     io_.stop();
+}
+
+// The spec lists what is served now; a failure to write it costs the
+// containers their CDI names, not the host its devices, so it is logged.
+void Daemon::Impl::updateCdi()
+{
+    if (!config_.device.cdi || !notifiedReady_ || stopping_) {
+        return;
+    }
+    std::vector<cdi::PublishedNode> nodes;
+    for (const auto& [ifnum, device] : devices_) {
+        auto node = device->node();
+        if (!node) {
+            continue;
+        }
+        if (auto problem = cdi::deviceNameProblem(node->name)) {
+            log_->warn("/dev/{} is left out of the CDI spec: {}", node->name, *problem);
+            continue;
+        }
+        nodes.push_back(std::move(*node));
+    }
+    if (cdiWritten_ && nodes == cdiNodes_) {
+        return;
+    }
+    if (nodes.empty()) {
+        removeCdi();
+        return;
+    }
+    if (auto error = cdi::writeSpec(config_.device.cdiDir, config_.device.cdiKind, nodes)) {
+        log_->error("{}", *error);
+        return;
+    }
+    cdiWritten_ = true;
+    cdiNodes_ = std::move(nodes);
+    log_->info("CDI spec {} lists {} device(s) of kind {}",
+               (config_.device.cdiDir / cdi::specFileName(config_.device.cdiKind)).string(), cdiNodes_.size(),
+               config_.device.cdiKind);
+}
+
+void Daemon::Impl::removeCdi()
+{
+    if (!cdiWritten_) {
+        return;
+    }
+    cdiWritten_ = false;
+    cdiNodes_.clear();
+    if (auto error = cdi::removeSpec(config_.device.cdiDir, config_.device.cdiKind)) {
+        log_->error("{}", *error);
+    }
 }
 
 // ---- the public face -----------------------------------------------------

@@ -7,7 +7,9 @@
 //
 // Start-up: every planned backend is added; each interface that answers Get
 // Device ID gets its device; READY=1 (and hooks.onReady) once every device
-// is verified and the watchdog device, if any, exists.
+// is verified and the watchdog device, if any, exists; then the CDI spec of
+// the nodes (cdi_spec.hpp), kept up to date as interfaces come and go and
+// removed on stop.
 //
 // Run time: the control verbs (control_commands.hpp) — status counters,
 // fault injection on the simulated BMC, hotmod and ssif adding and removing

@@ -1,6 +1,8 @@
 // The CUSE publisher: see device_publisher.hpp.
 #include "daemon/device_publisher.hpp"
 
+#include "daemon/device_numbers.hpp"
+
 #include <boost/asio/io_context.hpp>
 
 #include <algorithm>
@@ -13,7 +15,8 @@ class CusePublishedDevice final : public PublishedDevice
 {
   public:
     CusePublishedDevice(boost::asio::io_context& io, cuse::CuseDeviceOptions options, cuse::OpenFileFn openFile)
-        : device_(io, std::move(options), std::move(openFile))
+        : path_(options.devDir / options.name), sysfs_(options.sysfs), ownership_(options.ownership),
+          device_(io, std::move(options), std::move(openFile))
     {
     }
 
@@ -25,8 +28,21 @@ class CusePublishedDevice final : public PublishedDevice
     [[nodiscard]] bool ready() const override { return device_.ready(); }
     [[nodiscard]] const std::string& name() const override { return device_.name(); }
     [[nodiscard]] cuse::CuseDeviceCounters counters() const override { return device_.counters(); }
+    // The number as the kernel registered it: dynamic or fixed, sysfs has it.
+    [[nodiscard]] std::optional<cdi::PublishedNode> node() const override
+    {
+        const auto number = device_.ready() ? cuse::readDeviceNumber(sysfs_, device_.name()) : std::nullopt;
+        if (!number) {
+            return std::nullopt;
+        }
+        return cdi::PublishedNode{device_.name(),  path_,          number->major, number->minor,
+                                  ownership_.mode, ownership_.uid, ownership_.gid};
+    }
 
   private:
+    std::filesystem::path path_;
+    std::filesystem::path sysfs_;
+    cuse::NodeOwnership ownership_;
     cuse::CuseDevice device_;
 };
 
@@ -44,9 +60,11 @@ DeviceFactory cuseDeviceFactory(AsioEventLoop& loop, const Config& config)
     base.inPlaceMemory = config.device.inPlaceMemory;
     base.pollHold = config.device.pollHold;
     base.runPosted = [&loop] { loop.runPosted(); };
-    return [&loop, base](int, const std::string& name, cuse::OpenFileFn openFile) -> std::unique_ptr<PublishedDevice> {
+    return [&loop, base, device = config.device](int ifnum, const std::string& name,
+                                                 cuse::OpenFileFn openFile) -> std::unique_ptr<PublishedDevice> {
         auto options = base;
         options.name = name;
+        options.fixedNumber = nodeNumber(device, ifnum);
         return std::make_unique<CusePublishedDevice>(loop.context(), std::move(options), std::move(openFile));
     };
 }

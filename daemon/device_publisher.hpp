@@ -6,6 +6,7 @@
 
 #include "cuse_dev/cuse_device.hpp"
 #include "daemon/asio_event_loop.hpp"
+#include "daemon/cdi_spec.hpp"
 #include "daemon/config.hpp"
 
 #include <functional>
@@ -30,14 +31,18 @@ class PublishedDevice
     [[nodiscard]] virtual const std::string& name() const = 0;
     // How its requests were answered; a publisher without CUSE has none.
     [[nodiscard]] virtual cuse::CuseDeviceCounters counters() const { return {}; }
+    // The node as published, once ready, for the CDI spec; a publisher
+    // without a real node has none.
+    [[nodiscard]] virtual std::optional<cdi::PublishedNode> node() const { return std::nullopt; }
 };
 
 // (interface number, node name, how to open a file on it)
 using DeviceFactory =
     std::function<std::unique_ptr<PublishedDevice>(int ifnum, const std::string& name, cuse::OpenFileFn openFile)>;
 
-// CUSE devices with the configured owner, mode, CUSE device and sysfs root,
-// on `loop`, whose posted work runs before an ioctl is answered.
+// CUSE devices with the configured owner, mode, CUSE device, sysfs root and
+// fixed number (device_numbers.hpp), on `loop`, whose posted work runs
+// before an ioctl is answered.
 [[nodiscard]] DeviceFactory cuseDeviceFactory(AsioEventLoop& loop, const Config& config);
 
 } // namespace ipmi::daemon

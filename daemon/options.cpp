@@ -49,6 +49,13 @@ const OwnOption kOwnOptions[] = {
      "reach ioctl callers' memory directly: one FUSE round trip per ioctl (default Y)"},
     {"--poll-hold-us", "device", "poll_hold_us",
      "hold a poll() this long for an answer on its way, 0..100000 (default 10000; 0: never)"},
+    {"--device-major", "device", "major",
+     "fixed major of the nodes and the watchdog, 1..511 (default 0: dynamic); /dev/ipmiN gets minor N. "
+     "Free for local use: 60-63, 120-127"},
+    {"--watchdog-minor", "device", "watchdog_minor", "minor of the watchdog device under a fixed major (default 130)"},
+    {"--cdi", "device", "cdi", "write a CDI spec of the nodes for container runtimes: Y (default) or N"},
+    {"--cdi-dir", "device", "cdi_dir", "directory of the CDI spec (default /var/run/cdi)"},
+    {"--cdi-kind", "device", "cdi_kind", "CDI kind vendor/class of the nodes (default ipmi-cuse.org/ipmi)"},
     {"--control-socket", "daemon", "control_socket",
      "unix socket for 'ipmi-cuse status' (default /run/ipmi-cuse/control; empty: none)"},
     {"--debug", "daemon", "debug",

@@ -16,6 +16,8 @@ build_packages="
     libspdlog-dev libfmt-dev
     libcli11-dev
     libtomlplusplus-dev
+    nlohmann-json3-dev
+    python3-jsonschema
     libsystemd-dev
     libi2c-dev
     zlib1g-dev

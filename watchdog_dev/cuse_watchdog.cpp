@@ -47,6 +47,7 @@ cuse::CuseSessionOptions sessionOptions(const CuseWatchdogOptions& o)
     s.programName = "ipmi-cuse-watchdog";
     s.registrationTimeout = o.registrationTimeout;
     s.logger = "watchdog";
+    s.fixedNumber = o.fixedNumber;
     return s;
 }
 

@@ -5,7 +5,8 @@
 // write, read and release are sent when the device completes them, so a
 // caller waits for the BMC while the loop keeps running.
 //
-// The device gets a dynamic major (never misc 10:130) and the configured
+// The device gets a dynamic major (never misc 10:130) or the configured
+// fixed number, and the configured
 // name ("watchdog" by default, or e.g. "watchdog0"); the node appears as
 // /dev/NAME through devtmpfs/udev and /sys/class/cuse/NAME/dev.
 //
@@ -42,6 +43,8 @@ struct CuseWatchdogOptions
     std::filesystem::path sysRoot = "/sys";
     // How long to wait for /sys/class/cuse/NAME/dev after CUSE_INIT.
     std::chrono::milliseconds registrationTimeout{2000};
+    // major:minor to register with; nullopt: a dynamic major (never misc 10:130).
+    std::optional<cuse::DeviceNumber> fixedNumber;
 };
 
 // nullopt, or why `name` cannot be a device name (empty, '/', "..", ...).

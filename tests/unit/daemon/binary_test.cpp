@@ -95,6 +95,16 @@ TEST_F(Binary, ANameTheKernelOwnsIsRefused)
     EXPECT_NE(r.err.find("--device-name"), std::string::npos) << r.err;
 }
 
+TEST_F(Binary, AFixedMajorSomeoneHoldsIsRefusedByName)
+{
+    // Every Linux lists "  1 mem" under the character devices of /proc/devices.
+    const auto r = run(common() + " --sim --device-major 1 --cuse-device /dev/null");
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.err.find("major 1 is already used by 'mem' (/proc/devices): choose another [device] major"),
+              std::string::npos)
+        << r.err;
+}
+
 TEST_F(Binary, ARegistrationThatNeverHappensFailsLoudly)
 {
     fs::create_directories(dir_ / "sysroot" / "sys" / "class" / "ipmi" / "ipmi0");

@@ -189,6 +189,78 @@ TEST(CommandLine, BadValuesNameTheOption)
     EXPECT_EQ(error.rfind("option --ipmi_watchdog.action: [ipmi_watchdog] action: ", 0), 0U) << error;
 }
 
+TEST(ConfigFile, FixedNumbersAndTheCdiSpec)
+{
+    Config c;
+    EXPECT_EQ(c.device.major, 0U); // dynamic, as the kernel's
+    EXPECT_EQ(c.device.watchdogMinor, 130U);
+    EXPECT_TRUE(c.device.cdi);
+    EXPECT_EQ(c.device.cdiDir, "/var/run/cdi");
+    EXPECT_EQ(c.device.cdiKind, "ipmi-cuse.org/ipmi");
+    ASSERT_EQ(apply(c, "[device]\nmajor = 120\nwatchdog_minor = 200\ncdi = false\ncdi_dir = \"/etc/cdi\"\n"
+                       "cdi_kind = \"example.com/bmc\"\n"),
+              "");
+    EXPECT_EQ(c.device.major, 120U);
+    EXPECT_EQ(c.device.watchdogMinor, 200U);
+    EXPECT_FALSE(c.device.cdi);
+    EXPECT_EQ(c.device.cdiDir, "/etc/cdi");
+    EXPECT_EQ(c.device.cdiKind, "example.com/bmc");
+    ASSERT_EQ(apply(c, "[device]\nmajor = 511\nwatchdog_minor = 1048575\n"), "");
+    EXPECT_EQ(c.device.major, 511U);
+    EXPECT_EQ(c.device.watchdogMinor, 1048575U);
+    ASSERT_EQ(apply(c, "[device]\nmajor = 0\n"), "");
+    EXPECT_EQ(c.device.major, 0U);
+}
+
+TEST(ConfigFile, NumberAndCdiRefusalsNameTheKey)
+{
+    struct Case
+    {
+        const char* text;
+        const char* expected;
+    };
+    const Case cases[] = {
+        {"[device]\nmajor = 512\n", "test.toml:2:9: [device] major: '512' is not a major in 1..511 (0: dynamic; the "
+                                    "kernel refuses 512 and above)"},
+        {"[device]\nmajor = 4095\n", "test.toml:2:9: [device] major: '4095' is not a major in 1..511"},
+        {"[device]\nmajor = -1\n", "test.toml:2:9: [device] major: '-1' is not a major in 1..511"},
+        {"[device]\nmajor = \"x\"\n", "test.toml:2:9: [device] major: 'x' is not a major in 1..511"},
+        {"[device]\nwatchdog_minor = 1048576\n",
+         "test.toml:2:18: [device] watchdog_minor: '1048576' is not a number in 0..1048575"},
+        {"[device]\ncdi = \"maybe\"\n", "test.toml:2:7: [device] cdi: 'maybe' is not a boolean"},
+        {"[device]\ncdi_dir = \"\"\n",
+         "test.toml:2:11: [device] cdi_dir: the CDI directory is empty (turn the spec off with cdi = N)"},
+        {"[device]\ncdi_kind = \"ipmi\"\n",
+         "test.toml:2:12: [device] cdi_kind: 'ipmi' is not a CDI kind vendor/class such as ipmi-cuse.org/ipmi"},
+    };
+    for (const auto& c : cases) {
+        Config config;
+        const auto error = apply(config, c.text);
+        EXPECT_EQ(error.rfind(c.expected, 0), 0U) << "got: " << error << "\nwanted: " << c.expected;
+    }
+}
+
+TEST(CommandLine, FixedNumberAndCdiOptions)
+{
+    const auto r = parse({"--device-major", "121", "--watchdog-minor=5", "--cdi", "N", "--cdi-dir", "/etc/cdi",
+                          "--cdi-kind", "example.com/bmc"});
+    ASSERT_TRUE(r.options.has_value()) << r.err;
+    Config c;
+    ASSERT_EQ(applySettings(c, r.options->settings), "");
+    EXPECT_EQ(c.device.major, 121U);
+    EXPECT_EQ(c.device.watchdogMinor, 5U);
+    EXPECT_FALSE(c.device.cdi);
+    EXPECT_EQ(c.device.cdiDir, "/etc/cdi");
+    EXPECT_EQ(c.device.cdiKind, "example.com/bmc");
+
+    const auto bad = parse({"--device-major=600"});
+    ASSERT_TRUE(bad.options.has_value());
+    Config d;
+    EXPECT_EQ(applySettings(d, bad.options->settings),
+              "option --device-major: [device] major: '600' is not a major in 1..511 (0: dynamic; the kernel "
+              "refuses 512 and above)");
+}
+
 TEST(CommandLine, UnknownOptionsAreRefusedByName)
 {
     const auto r = parse({"--ipmi_si.portz=1"});

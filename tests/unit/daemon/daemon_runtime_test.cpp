@@ -37,6 +37,7 @@
 #include <map>
 #include <mutex>
 #include <regex>
+#include <sstream>
 #include <thread>
 #include <utility>
 
@@ -54,6 +55,7 @@ struct Published
     std::vector<std::string> stopped;
     std::map<std::string, cuse::OpenFileFn> open; // by node name, while published
     std::function<void(const std::string&)> onStop;
+    bool withNodes = false; // report a node (char 120:N for ipmiN) for the CDI spec
 };
 
 class RecordingDevice final : public PublishedDevice
@@ -95,6 +97,14 @@ class RecordingDevice final : public PublishedDevice
     [[nodiscard]] const std::string& name() const override { return name_; }
     // Distinct figures, so the status line shows each in its place.
     [[nodiscard]] cuse::CuseDeviceCounters counters() const override { return {7, 3, 2, 1}; }
+    [[nodiscard]] std::optional<cdi::PublishedNode> node() const override
+    {
+        if (!seen_->withNodes || !ready_) {
+            return std::nullopt;
+        }
+        const auto minor = static_cast<unsigned>(name_.back() - '0');
+        return cdi::PublishedNode{name_, "/dev/" + name_, 120, minor, 0640, 0, 5};
+    }
 
   private:
     boost::asio::io_context& io_;
@@ -476,6 +486,42 @@ TEST_F(RunningDaemonWithHotmod, AddThenRemoveAnInterfaceAndItsDevice)
     EXPECT_EQ(control("hotmod remove,kcs,i/o,0xca2"), "hotmod operation 0 (remove kcs i/o 0xca2): no such interface\n");
     // The simulator's own interface is not hardware: hotmod never removes it.
     EXPECT_NE(control("status").find("interface 0 device /dev/ipmi0"), std::string::npos);
+    EXPECT_EQ(stopAndJoin(), 0);
+}
+
+// The spec appears with READY, follows a run-time add and remove, and goes
+// on stop; a node CDI cannot name is left out.
+TEST_F(RunningDaemonWithHotmod, TheCdiSpecFollowsTheNodes)
+{
+    seen->withNodes = true;
+    config.device.cdiDir = dir.path() / "cdi";
+    const auto spec = config.device.cdiDir / "ipmi-cuse.org-ipmi.json";
+    const cdi::PublishedNode ipmi0{"ipmi0", "/dev/ipmi0", 120, 0, 0640, 0, 5};
+    const cdi::PublishedNode ipmi1{"ipmi1", "/dev/ipmi1", 120, 1, 0640, 0, 5};
+    const auto fileText = [&spec] {
+        std::ifstream in(spec);
+        std::ostringstream text;
+        text << in.rdbuf();
+        return text.str();
+    };
+    start();
+    EXPECT_EQ(fileText(), cdi::buildSpec(cdi::kDefaultKind, {ipmi0}));
+    ASSERT_NE(control("hotmod add,kcs,i/o,0xca2,rsp=1").find("added"), std::string::npos);
+    EXPECT_EQ(fileText(), cdi::buildSpec(cdi::kDefaultKind, {ipmi0, ipmi1}));
+    ASSERT_NE(control("hotmod remove,kcs,i/o,0xca2").find("removed"), std::string::npos);
+    EXPECT_EQ(fileText(), cdi::buildSpec(cdi::kDefaultKind, {ipmi0}));
+    EXPECT_EQ(stopAndJoin(), 0);
+    EXPECT_FALSE(std::filesystem::exists(spec));
+    EXPECT_TRUE(std::filesystem::exists(config.device.cdiDir));
+}
+
+TEST_F(RunningDaemon, NoCdiSpecWhenTurnedOff)
+{
+    seen->withNodes = true;
+    config.device.cdi = false;
+    config.device.cdiDir = dir.path() / "cdi";
+    start();
+    EXPECT_FALSE(std::filesystem::exists(config.device.cdiDir));
     EXPECT_EQ(stopAndJoin(), 0);
 }
 
