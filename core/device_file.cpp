@@ -58,6 +58,10 @@ void DeviceFile::onMessage(ReceivedMessage msg)
 {
     const bool wasEmpty = queue_.empty();
     queue_.push_back(std::move(msg));
+    if (gate_ &&
+        (queue_.back().recvType == IPMI_RESPONSE_RECV_TYPE || queue_.back().recvType == IPMI_RESPONSE_RESPONSE_TYPE)) {
+        gate_->answered(queue_.back());
+    }
     if (wasEmpty && wakeup_) {
         wakeup_();
     }
@@ -107,6 +111,13 @@ IoctlResult DeviceFile::commandIoctl(std::uint32_t cmd, std::uint64_t arg, UserM
     std::uint8_t netfn = 0;
     std::uint8_t command = 0;
     unsigned chans = 0;
+    const bool registering = cmd == IPMICTL_REGISTER_FOR_CMD || cmd == IPMICTL_REGISTER_FOR_CMD_CHANS;
+    if (registering && gate_) {
+        // Before the argument is read: a refused file learns nothing from it.
+        if (const int rv = gate_->judgeSharedChange(cmd); rv != 0) {
+            return rv;
+        }
+    }
     if (cmd == IPMICTL_REGISTER_FOR_CMD || cmd == IPMICTL_UNREGISTER_FOR_CMD) {
         ipmi_cmdspec spec{};
         if (const Copy rv = mem.copyFromUser(&spec, arg, sizeof(spec)); rv != Copy::Done) {
@@ -125,7 +136,7 @@ IoctlResult DeviceFile::commandIoctl(std::uint32_t cmd, std::uint64_t arg, UserM
         command = static_cast<std::uint8_t>(spec.cmd);
         chans = spec.chans;
     }
-    if (cmd == IPMICTL_REGISTER_FOR_CMD || cmd == IPMICTL_REGISTER_FOR_CMD_CHANS) {
+    if (registering) {
         return user_->registerForCmd(netfn, command, chans);
     }
     return user_->unregisterForCmd(netfn, command, chans);
@@ -147,10 +158,12 @@ IoctlResult DeviceFile::addressIoctl(std::uint32_t cmd, std::uint64_t arg, UserM
         if (const Copy rv = mem.copyFromUser(&val, arg, sizeof(val)); rv != Copy::Done) {
             return rv;
         }
-        if (cmd == IPMICTL_SET_MY_ADDRESS_CMD) {
-            return user_->setMyAddress(0, static_cast<std::uint8_t>(val));
+        const bool lun = cmd == IPMICTL_SET_MY_LUN_CMD;
+        const auto value = static_cast<std::uint8_t>(lun ? val & 0x03 : val);
+        if (const int rv = judgeAddressing(cmd, 0, value, lun); rv != 0) {
+            return rv;
         }
-        return user_->setMyLun(0, static_cast<std::uint8_t>(val & 0x03));
+        return lun ? user_->setMyLun(0, value) : user_->setMyAddress(0, value);
     }
     case IPMICTL_GET_MY_ADDRESS_CMD:
     case IPMICTL_GET_MY_LUN_CMD: {
@@ -168,10 +181,11 @@ IoctlResult DeviceFile::addressIoctl(std::uint32_t cmd, std::uint64_t arg, UserM
         if (const Copy rv = mem.copyFromUser(&val, arg, sizeof(val)); rv != Copy::Done) {
             return rv;
         }
-        if (cmd == IPMICTL_SET_MY_CHANNEL_ADDRESS_CMD) {
-            return user_->setMyAddress(val.channel, val.value);
+        const bool lun = cmd == IPMICTL_SET_MY_CHANNEL_LUN_CMD;
+        if (const int rv = judgeAddressing(cmd, val.channel, val.value, lun); rv != 0) {
+            return rv;
         }
-        return user_->setMyLun(val.channel, val.value);
+        return lun ? user_->setMyLun(val.channel, val.value) : user_->setMyAddress(val.channel, val.value);
     }
     case IPMICTL_GET_MY_CHANNEL_ADDRESS_CMD:
     case IPMICTL_GET_MY_CHANNEL_LUN_CMD: {
@@ -207,6 +221,11 @@ IoctlResult DeviceFile::addressIoctl(std::uint32_t cmd, std::uint64_t arg, UserM
         return mem.copyToUser(arg, &mode, sizeof(mode));
     }
     case IPMICTL_SET_MAINTENANCE_MODE_CMD: {
+        if (gate_) {
+            if (const int rv = gate_->judgeSharedChange(cmd); rv != 0) {
+                return rv;
+            }
+        }
         int mode = 0;
         if (const Copy rv = mem.copyFromUser(&mode, arg, sizeof(mode)); rv != Copy::Done) {
             return rv;
@@ -216,6 +235,21 @@ IoctlResult DeviceFile::addressIoctl(std::uint32_t cmd, std::uint64_t arg, UserM
     default:
         return -ENOTTY;
     }
+}
+
+int DeviceFile::judgeAddressing(std::uint32_t cmd, unsigned channel, std::uint8_t value, bool lun)
+{
+    if (!gate_) {
+        return 0;
+    }
+    std::uint8_t current = 0;
+    // A bad channel or a dead user: the set would fail with the same errno.
+    if (const int rv = lun ? user_->getMyLun(channel, current) : user_->getMyAddress(channel, current); rv != 0) {
+        return rv;
+    }
+    // The LUN is stored in two bits.
+    const std::uint8_t wanted = lun ? static_cast<std::uint8_t>(value & 0x03) : value;
+    return wanted == current ? 0 : gate_->judgeSharedChange(cmd);
 }
 
 } // namespace ipmi::core

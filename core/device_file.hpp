@@ -38,6 +38,7 @@ class DeviceFile final : public IpmiFile, public UserHandler
     [[nodiscard]] bool awaitingAnswers() const override;
     void setWakeup(std::function<void()> onReadable) override { wakeup_ = std::move(onReadable); }
     [[nodiscard]] std::optional<ReceivePeek> peekReceive() const override;
+    void setGate(std::unique_ptr<RequestGate> gate) override { gate_ = std::move(gate); }
 
     void onMessage(ReceivedMessage msg) override;
 
@@ -52,12 +53,16 @@ class DeviceFile final : public IpmiFile, public UserHandler
     IoctlResult handleReceive(Transfer& rsp, bool trunc, UserMemory& mem, WriteBack&& writeBack);
     IoctlResult addressIoctl(std::uint32_t cmd, std::uint64_t arg, UserMemory& mem);
     IoctlResult commandIoctl(std::uint32_t cmd, std::uint64_t arg, UserMemory& mem);
+    // The gate's word on a SET_MY_(CHANNEL_)ADDRESS/LUN to `value`: asked
+    // only when the value would change (request_gate.hpp).
+    int judgeAddressing(std::uint32_t cmd, unsigned channel, std::uint8_t value, bool lun);
 
     std::unique_ptr<User> user_;
     std::deque<ReceivedMessage> queue_;
     int defaultRetries_ = -1;
     unsigned defaultRetryTimeMs_ = 0;
     std::function<void()> wakeup_;
+    std::unique_ptr<RequestGate> gate_; // null: the kernel's file
 };
 
 // One open /dev/ipmiN on interface `ifnum` (ipmi_open: a file, then its

@@ -61,6 +61,7 @@ IoctlResult DeviceFile::handleSend(const Transfer& req, int retries, unsigned re
     RequestOptions options;
     options.retries = retries;
     options.retryTimeMs = retryTimeMs;
+    options.gate = gate_.get();
     return user_->request(*checked, req.msgid, req.netfn, req.cmd, std::move(body), options);
 }
 

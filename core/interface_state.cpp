@@ -307,6 +307,7 @@ void InterfaceState::handleResponse(Outgoing& request, SmiBytes& rsp)
     }
     case Owner::Sequenced:
     case Owner::AutoReply:
+    case Owner::Local:
         return;
     }
 }

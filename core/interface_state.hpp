@@ -53,6 +53,7 @@ enum class Owner : std::uint8_t
     ResponseSend, // Send Message carrying a user's IPMB/LAN response (type 4)
     Internal,     // Get Device ID / GUID / Channel Info
     AutoReply,    // our 0xC1 answer to an unregistered IPMB command
+    Local,        // refused by the user's RequestGate: answered here, never sent
 };
 
 struct Outgoing
@@ -191,11 +192,14 @@ class InterfaceState : public InterfaceHost
 
     // request.cpp
     int requestSystemInterface(Outgoing& out, const abi::ipmi_addr& addr, std::uint8_t netfn, std::uint8_t cmd,
-                               RequestBody& body);
+                               RequestBody& body, RequestGate* gate);
     int requestIpmb(Outgoing& out, abi::ipmi_addr& addr, long msgid, std::uint8_t netfn, std::uint8_t cmd,
-                    std::span<const std::uint8_t> data, int retries, unsigned retryTimeMs);
+                    std::span<const std::uint8_t> data, const RequestOptions& options);
     int requestLan(Outgoing& out, const abi::ipmi_addr& addr, long msgid, std::uint8_t netfn, std::uint8_t cmd,
-                   std::span<const std::uint8_t> data, int retries, unsigned retryTimeMs);
+                   std::span<const std::uint8_t> data, const RequestOptions& options);
+    // Asks `gate` (if any) about the request `out` carries; on a refusal
+    // turns `out` into its local answer (Owner::Local) and returns true.
+    static bool refusedByGate(Outgoing& out, RequestGate* gate, bool broadcast, std::span<const std::uint8_t> data);
 
     // sequence_table.cpp
     int nextSeq(std::unique_ptr<PendingReply>& reply, unsigned long timeoutMs, int retries, bool broadcast,

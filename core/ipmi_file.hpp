@@ -6,10 +6,12 @@
 // All members are called on the loop thread.
 #pragma once
 
+#include "core/request_gate.hpp"
 #include "core/user_memory.hpp"
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 
 namespace ipmi::core {
@@ -43,6 +45,9 @@ class IpmiFile
     // the edge a poll waiter must be woken on.
     virtual void setWakeup(std::function<void()> onReadable) = 0;
     [[nodiscard]] virtual std::optional<ReceivePeek> peekReceive() const = 0;
+    // Binds the file to a front end's restrictions (request_gate.hpp), for
+    // the rest of its life; without one it is the kernel's file.
+    virtual void setGate(std::unique_ptr<RequestGate> gate) = 0;
 
     // read()/write() have no file operation in ipmi_devintf: the VFS answers EINVAL.
     [[nodiscard]] static long read() { return -22; }

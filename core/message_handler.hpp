@@ -34,6 +34,8 @@
 
 namespace ipmi::core {
 
+class RequestGate; // core/request_gate.hpp
+
 struct MessageHandlerParams
 {
     int maxUsers = 30;                         // max_users
@@ -123,6 +125,9 @@ struct RequestOptions
     // ipmi_request_supply_msgs: pre-allocated messages, not counted against
     // max_msgs_per_user (the watchdog's requests must never be refused).
     bool supplied = false;
+    // Asked once the request passed the kernel's checks (request_gate.hpp);
+    // null for every user but a policy-bound open file.
+    RequestGate* gate = nullptr;
 };
 
 namespace detail {

@@ -48,6 +48,7 @@ struct OpenFile
     base::Lifetime lifetime; // for the timer's handler
 
     std::unique_ptr<core::IpmiFile> file;
+    NodeGate* gate = nullptr; // owned by `file`; null on an unrestricted node
     PollHandle pollHandle;
     std::map<pid_t, PendingIoctl> pending;         // by caller thread id
     bool inPlace = true;                           // false once a caller could not be reached in place
@@ -63,7 +64,7 @@ class CuseDevice::Impl final : public CuseRequestHandler
   public:
     Impl(boost::asio::io_context& io, CuseDeviceOptions options, OpenFileFn openFile)
         : io_(io), options_(std::move(options)), openFile_(std::move(openFile)),
-          session_(io, sessionOptions(options_), *this)
+          policy_(std::make_shared<const NodePolicy>(options_.policy)), session_(io, sessionOptions(options_), *this)
     {
     }
 
@@ -109,6 +110,7 @@ class CuseDevice::Impl final : public CuseRequestHandler
     boost::asio::io_context& io_;
     CuseDeviceOptions options_;
     OpenFileFn openFile_;
+    std::shared_ptr<const NodePolicy> policy_; // shared with the files' gates
     ReadyFn onReady_;
     LostFn onLost_;
     bool ready_ = false;
@@ -180,6 +182,9 @@ void CuseDevice::Impl::registered(std::optional<DeviceNumber> number)
     ready_ = true;
     session_.log()->info("{}: registered as {}:{}, mode {:04o}, owner {}:{}", options_.name, number->major,
                          number->minor, options_.ownership.mode, options_.ownership.uid, options_.ownership.gid);
+    if (!policy_->unrestricted()) {
+        session_.log()->info("{}: command policy {}", options_.name, policy_->text());
+    }
     finishStart(std::nullopt);
 }
 
@@ -200,6 +205,11 @@ void CuseDevice::Impl::open(fuse_req_t req, fuse_file_info* fi)
     }
     auto of = std::make_unique<OpenFile>(io_);
     of->file = std::move(std::get<std::unique_ptr<core::IpmiFile>>(result));
+    if (!policy_->unrestricted() || options_.observer) {
+        auto gate = std::make_unique<NodeGate>(options_.name, policy_, options_.observer);
+        of->gate = gate.get();
+        of->file->setGate(std::move(gate));
+    }
     OpenFile* raw = of.get();
     raw->file->setWakeup([this, raw] { wake(*raw); });
     files_.emplace(raw, std::move(of));
@@ -231,7 +241,11 @@ void CuseDevice::Impl::write(fuse_req_t req, std::span<const std::uint8_t> /*dat
 void CuseDevice::Impl::ioctl(fuse_req_t req, const IoctlCall& call, fuse_file_info* fi)
 {
     OpenFile* of = fileOf(fi);
-    const pid_t caller = fuse_req_ctx(req)->pid;
+    const fuse_ctx* ctx = fuse_req_ctx(req);
+    const pid_t caller = ctx->pid;
+    if (of->gate != nullptr) {
+        of->gate->setCaller(Caller{ctx->pid, ctx->uid, ctx->gid});
+    }
 
     const RetryPlan* previous = nullptr;
     auto it = of->pending.find(caller);

@@ -23,6 +23,8 @@
 #include "core/ipmi_file.hpp"
 #include "cuse/kernel.hpp"
 #include "cuse_dev/device_node.hpp"
+#include "cuse_dev/node_gate.hpp"
+#include "cuse_dev/node_policy.hpp"
 
 #include <boost/asio/io_context.hpp>
 
@@ -41,6 +43,12 @@ struct CuseDeviceOptions
 {
     std::string name;        // "ipmi0": /dev/NAME, /sys/class/cuse/NAME
     NodeOwnership ownership; // default root 0600, like the kernel
+    // The node's command policy (node_policy.hpp, node_gate.hpp for the
+    // ioctls). An unrestricted one (the default, full) is the kernel's node:
+    // its files get no gate, unless an observer is set.
+    NodePolicy policy;
+    // Told of every decision of the node's gates (the audit trail); may be null.
+    std::shared_ptr<NodeObserver> observer;
     std::filesystem::path cuseDevice = "/dev/cuse";
     std::filesystem::path sysfs = "/sys";
     std::filesystem::path devDir = "/dev";             // where devtmpfs puts the node

@@ -50,6 +50,7 @@ class RealIpmiFile final : public core::IpmiFile
     [[nodiscard]] bool awaitingAnswers() const override { return file_->awaitingAnswers(); }
     void setWakeup(std::function<void()> onReadable) override { file_->setWakeup(std::move(onReadable)); }
     [[nodiscard]] std::optional<core::ReceivePeek> peekReceive() const override { return file_->peekReceive(); }
+    void setGate(std::unique_ptr<core::RequestGate> gate) override { file_->setGate(std::move(gate)); }
 
     // Queues a message as the message handler would.
     void deliver(const QueuedMessage& m);
@@ -63,6 +64,9 @@ class RealIpmiFile final : public core::IpmiFile
     bool receivesEvents();
     // A plain ioctl run directly on the file (readings for assertions).
     long direct(std::uint32_t cmd, void* arg);
+    // How many requests reached the BMC so far (answered or not).
+    [[nodiscard]] std::size_t requestsToBmc() const { return bmc_->requests().size(); }
+    [[nodiscard]] core::testing::ScriptedInterface& bmc() { return *bmc_; }
 
     int runs = 0; // ioctl() calls, including refused ones
 

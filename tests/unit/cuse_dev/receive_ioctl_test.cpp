@@ -359,6 +359,7 @@ class RefusesWithoutReading : public core::IpmiFile
     [[nodiscard]] bool awaitingAnswers() const override { return false; }
     void setWakeup(std::function<void()>) override {}
     [[nodiscard]] std::optional<core::ReceivePeek> peekReceive() const override { return std::nullopt; }
+    void setGate(std::unique_ptr<core::RequestGate>) override {}
 };
 
 TEST(MarshalIoctl, BytesWithoutTheirPlanStartOverFromTheStruct)
