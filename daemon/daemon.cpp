@@ -28,12 +28,12 @@ namespace ipmi::daemon {
 int runDaemon(const Options& options)
 {
     Config config;
-    if (auto error = loadConfig(options, config); !error.empty()) {
-        std::cerr << "ipmi-cuse: " << error << "\n";
+    if (auto error = loadConfig(options, config)) {
+        std::cerr << "ipmi-cuse: " << *error << "\n";
         return 2;
     }
-    if (auto error = setupLogging(config.daemon.logLevel, config.daemon.debug); !error.empty()) {
-        std::cerr << "ipmi-cuse: " << error << "\n";
+    if (auto error = setupLogging(config.daemon.logLevel, config.daemon.debug)) {
+        std::cerr << "ipmi-cuse: " << *error << "\n";
         return 2;
     }
     auto log = subsystemLog("daemon");
@@ -70,8 +70,8 @@ int runDaemon(const Options& options)
 int runStatus(const Options& options)
 {
     std::string reply;
-    if (auto error = queryControlSocket(options.statusSocket, "status", reply); !error.empty()) {
-        std::cerr << "ipmi-cuse status: " << error << "\n";
+    if (auto error = queryControlSocket(options.statusSocket, "status", reply)) {
+        std::cerr << "ipmi-cuse status: " << *error << "\n";
         return 1;
     }
     std::cout << reply;
@@ -86,8 +86,8 @@ int runControl(const Options& options)
         return 1;
     }
     std::string reply;
-    if (auto failure = queryControlSocket(options.statusSocket, options.controlLine, reply); !failure.empty()) {
-        std::cerr << "ipmi-cuse control: " << failure << "\n";
+    if (auto failure = queryControlSocket(options.statusSocket, options.controlLine, reply)) {
+        std::cerr << "ipmi-cuse control: " << *failure << "\n";
         return 1;
     }
     if (reply.rfind("error", 0) == 0) {
