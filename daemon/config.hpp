@@ -163,15 +163,15 @@ struct Config
 
 // Reads a TOML file into settings. Returns an error naming FILE:LINE:COL
 // (syntax errors, unknown sections or keys, values of a type that has no
-// kernel spelling such as tables or floats), or "" on success.
-[[nodiscard]] std::string readConfigFile(const std::filesystem::path& path, std::vector<Setting>& out);
+// kernel spelling such as tables or floats), or nullopt.
+[[nodiscard]] std::optional<std::string> readConfigFile(const std::filesystem::path& path, std::vector<Setting>& out);
 // The same from text; `sourceName` stands for the path in messages.
-[[nodiscard]] std::string parseConfigText(std::string_view text, std::string_view sourceName,
-                                          std::vector<Setting>& out);
+[[nodiscard]] std::optional<std::string> parseConfigText(std::string_view text, std::string_view sourceName,
+                                                         std::vector<Setting>& out);
 
 // Applies settings in order (later ones win); stops at the first refusal and
-// returns its message ("ORIGIN: [section] key: problem"), or "".
-[[nodiscard]] std::string applySettings(Config& config, const std::vector<Setting>& settings);
+// returns its message ("ORIGIN: [section] key: problem"), or nullopt.
+[[nodiscard]] std::optional<std::string> applySettings(Config& config, const std::vector<Setting>& settings);
 
 // True if the section/key pair is one we know (for option registration).
 [[nodiscard]] bool knownSetting(std::string_view section, std::string_view key);

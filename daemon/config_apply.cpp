@@ -13,6 +13,8 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
+#include <string>
 
 namespace ipmi::daemon {
 
@@ -39,18 +41,18 @@ std::optional<long long> parseInteger(std::string_view text)
     return core::parseKernelInteger(text);
 }
 
-std::string parseBool(std::string_view value, bool& out)
+std::optional<std::string> parseBool(std::string_view value, bool& out)
 {
     const auto b = si::discovery::parseKernelBool(value);
     if (!b) {
         return "'" + std::string(value) + "' is not a boolean (use Y/N, 1/0, on/off)";
     }
     out = *b;
-    return {};
+    return std::nullopt;
 }
 
 template <typename T>
-std::string parseIntList(std::string_view value, long long min, long long max, std::vector<T>& out)
+std::optional<std::string> parseIntList(std::string_view value, long long min, long long max, std::vector<T>& out)
 {
     std::vector<T> parsed;
     for (const auto& item : splitList(value)) {
@@ -61,28 +63,28 @@ std::string parseIntList(std::string_view value, long long min, long long max, s
         parsed.push_back(static_cast<T>(*v));
     }
     out = std::move(parsed);
-    return {};
+    return std::nullopt;
 }
 
 template <typename T>
-std::string parseIntValue(std::string_view value, long long min, long long max, T& out)
+std::optional<std::string> parseIntValue(std::string_view value, long long min, long long max, T& out)
 {
     const auto v = parseInteger(value);
     if (!v || *v < min || *v > max) {
         return "'" + std::string(value) + "' is not a number in " + std::to_string(min) + ".." + std::to_string(max);
     }
     out = static_cast<T>(*v);
-    return {};
+    return std::nullopt;
 }
 
-std::string applySsif(SsifConfig& c, const std::string& key, const std::string& value)
+std::optional<std::string> applySsif(SsifConfig& c, const std::string& key, const std::string& value)
 {
     if (key == "addr") {
         return parseIntList(value, 1, 0x7F, c.addrs);
     }
     if (key == "adapter") {
         c.adapters = splitList(value);
-        return {};
+        return std::nullopt;
     }
     if (key == "slave_addrs") {
         return parseIntList(value, 0, 0xFF, c.slaveAddrs);
@@ -97,13 +99,13 @@ std::string applySsif(SsifConfig& c, const std::string& key, const std::string& 
         std::vector<bool> flags;
         for (const auto& item : splitList(value)) {
             bool b = false;
-            if (auto e = parseBool(item, b); !e.empty()) {
+            if (auto e = parseBool(item, b)) {
                 return e;
             }
             flags.push_back(b);
         }
         c.alertsBroken = std::move(flags);
-        return {};
+        return std::nullopt;
     }
     if (key == "tryacpi") {
         return parseBool(value, c.tryAcpi);
@@ -114,7 +116,7 @@ std::string applySsif(SsifConfig& c, const std::string& key, const std::string& 
     return "unknown parameter";
 }
 
-std::string applyMsgHandler(MsgHandlerConfig& c, const std::string& key, const std::string& value)
+std::optional<std::string> applyMsgHandler(MsgHandlerConfig& c, const std::string& key, const std::string& value)
 {
     auto& p = c.params;
     if (key == "panic_op") {
@@ -127,7 +129,7 @@ std::string applyMsgHandler(MsgHandlerConfig& c, const std::string& key, const s
         } else {
             return "'" + value + "' is not one of none, event, string";
         }
-        return {};
+        return std::nullopt;
     }
     if (key == "max_users") {
         return parseIntValue(value, 1, 100000, p.maxUsers);
@@ -150,11 +152,11 @@ std::string applyMsgHandler(MsgHandlerConfig& c, const std::string& key, const s
     return "unknown parameter";
 }
 
-std::string parseOwner(const std::string& value, bool isGroup, unsigned& out)
+std::optional<std::string> parseOwner(const std::string& value, bool isGroup, unsigned& out)
 {
     if (const auto n = parseInteger(value); n && *n >= 0 && *n <= 0x7FFFFFFF) {
         out = static_cast<unsigned>(*n);
-        return {};
+        return std::nullopt;
     }
     std::array<char, 4096> buf{};
     if (isGroup) {
@@ -163,7 +165,7 @@ std::string parseOwner(const std::string& value, bool isGroup, unsigned& out)
         struct group* res = nullptr;
         if (getgrnam_r(value.c_str(), &g, buf.data(), buf.size(), &res) == 0 && res != nullptr) {
             out = res->gr_gid;
-            return {};
+            return std::nullopt;
         }
         return "no group named '" + value + "'";
     }
@@ -171,12 +173,12 @@ std::string parseOwner(const std::string& value, bool isGroup, unsigned& out)
     passwd* res = nullptr;
     if (getpwnam_r(value.c_str(), &pw, buf.data(), buf.size(), &res) == 0 && res != nullptr) {
         out = res->pw_uid;
-        return {};
+        return std::nullopt;
     }
     return "no user named '" + value + "'";
 }
 
-std::string applyDevice(DeviceConfig& c, const std::string& key, const std::string& value)
+std::optional<std::string> applyDevice(DeviceConfig& c, const std::string& key, const std::string& value)
 {
     if (key == "names") {
         auto names = splitList(value);
@@ -186,14 +188,14 @@ std::string applyDevice(DeviceConfig& c, const std::string& key, const std::stri
             }
         }
         c.names = std::move(names);
-        return {};
+        return std::nullopt;
     }
     if (key == "mode") {
         if (value.empty() || value.size() > 5 || value.find_first_not_of("01234567") != std::string::npos) {
             return "'" + value + "' is not an octal mode such as 0600";
         }
         c.mode = static_cast<mode_t>(std::stoul(value, nullptr, 8) & 07777);
-        return {};
+        return std::nullopt;
     }
     if (key == "owner") {
         unsigned uid = 0;
@@ -209,25 +211,25 @@ std::string applyDevice(DeviceConfig& c, const std::string& key, const std::stri
     }
     if (key == "create_node") {
         c.createNodeIn = value.empty() ? std::nullopt : std::optional<std::filesystem::path>(value);
-        return {};
+        return std::nullopt;
     }
     if (key == "cuse_device") {
         if (value.empty()) {
             return "the CUSE device path is empty";
         }
         c.cuseDevice = value;
-        return {};
+        return std::nullopt;
     }
     if (key == "in_place_memory") {
         return parseBool(value, c.inPlaceMemory);
     }
     if (key == "poll_hold_us") {
         long long us = 0;
-        if (auto e = parseIntValue(value, 0, 100000, us); !e.empty()) {
+        if (auto e = parseIntValue(value, 0, 100000, us)) {
             return e;
         }
         c.pollHold = std::chrono::microseconds(us);
-        return {};
+        return std::nullopt;
     }
     if (key == "major") {
         const auto v = parseInteger(value);
@@ -261,25 +263,25 @@ std::string applyDevice(DeviceConfig& c, const std::string& key, const std::stri
     if (key == "watchdog_name") {
         if (value.empty() || value == "none") {
             c.watchdogName.clear();
-            return {};
+            return std::nullopt;
         }
         if (auto problem = watchdog::checkDeviceName(value)) {
             return "'" + value + "' is not a usable device name: " + *problem;
         }
         c.watchdogName = value;
-        return {};
+        return std::nullopt;
     }
     return "unknown parameter";
 }
 
-std::string applyDaemon(DaemonConfig& c, const std::string& key, const std::string& value)
+std::optional<std::string> applyDaemon(DaemonConfig& c, const std::string& key, const std::string& value)
 {
     if (key == "sim") {
         return parseBool(value, c.sim);
     }
     if (key == "sim_config") {
         c.simConfig = value.empty() ? std::nullopt : std::optional<std::filesystem::path>(value);
-        return {};
+        return std::nullopt;
     }
     if (key == "sim_interface") {
         static const std::array<std::pair<const char*, SimInterface>, 4> kinds{{{"kcs", SimInterface::Kcs},
@@ -289,14 +291,14 @@ std::string applyDaemon(DaemonConfig& c, const std::string& key, const std::stri
         for (const auto& [name, kind] : kinds) {
             if (value == name) {
                 c.simInterface = kind;
-                return {};
+                return std::nullopt;
             }
         }
         return "'" + value + "' is not one of kcs, bt, smic, ssif";
     }
     if (key == "control_socket") {
         c.controlSocket = value;
-        return {};
+        return std::nullopt;
     }
     if (key == "debug") {
         std::vector<std::string> subsystems;
@@ -315,7 +317,7 @@ std::string applyDaemon(DaemonConfig& c, const std::string& key, const std::stri
             subsystems.push_back(s);
         }
         c.debug = std::move(subsystems);
-        return {};
+        return std::nullopt;
     }
     if (key == "log_level") {
         static const std::array<const char*, 6> kLevels{"trace", "debug", "info", "warn", "error", "critical"};
@@ -323,11 +325,11 @@ std::string applyDaemon(DaemonConfig& c, const std::string& key, const std::stri
             return "'" + value + "' is not one of trace, debug, info, warn, error, critical";
         }
         c.logLevel = value;
-        return {};
+        return std::nullopt;
     }
     if (key == "sysroot") {
         c.sysroot = value;
-        return {};
+        return std::nullopt;
     }
     if (key == "startup_timeout_ms") {
         long long ms = 0;
@@ -338,15 +340,17 @@ std::string applyDaemon(DaemonConfig& c, const std::string& key, const std::stri
     return "unknown parameter";
 }
 
-std::string applyOne(Config& config, const Setting& s)
+std::optional<std::string> applyOne(Config& config, const Setting& s)
 {
     if (s.section == "ipmi_si") {
         auto r = si::discovery::applySiParam(config.si, s.key, s.value);
-        return r ? std::string{} : r.error();
+        if (!r) {
+            return r.error();
+        }
+        return std::nullopt;
     }
     if (s.section == "ipmi_watchdog") {
-        return watchdog::applyParameter(config.watchdog, s.key, s.value, watchdog::ParameterTime::Startup)
-            .value_or(std::string{});
+        return watchdog::applyParameter(config.watchdog, s.key, s.value, watchdog::ParameterTime::Startup);
     }
     if (s.section == "ipmi_ssif") {
         return applySsif(config.ssif, s.key, s.value);
@@ -368,14 +372,14 @@ std::string applyOne(Config& config, const Setting& s)
 
 } // namespace
 
-std::string applySettings(Config& config, const std::vector<Setting>& settings)
+std::optional<std::string> applySettings(Config& config, const std::vector<Setting>& settings)
 {
     for (const auto& s : settings) {
-        if (auto error = applyOne(config, s); !error.empty()) {
-            return s.origin + ": [" + s.section + "] " + s.key + ": " + error;
+        if (auto error = applyOne(config, s)) {
+            return s.origin + ": [" + s.section + "] " + s.key + ": " + *error;
         }
     }
-    return {};
+    return std::nullopt;
 }
 
 } // namespace ipmi::daemon

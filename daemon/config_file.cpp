@@ -55,7 +55,8 @@ std::optional<std::string> kernelText(const toml::node& node, bool octal)
 
 } // namespace
 
-std::string parseConfigText(std::string_view text, std::string_view sourceName, std::vector<Setting>& out)
+std::optional<std::string> parseConfigText(std::string_view text, std::string_view sourceName,
+                                           std::vector<Setting>& out)
 {
     toml::table doc;
     try {
@@ -88,10 +89,10 @@ std::string parseConfigText(std::string_view text, std::string_view sourceName, 
         }
     }
     out.insert(out.end(), settings.begin(), settings.end());
-    return {};
+    return std::nullopt;
 }
 
-std::string readConfigFile(const std::filesystem::path& path, std::vector<Setting>& out)
+std::optional<std::string> readConfigFile(const std::filesystem::path& path, std::vector<Setting>& out)
 {
     std::ifstream in(path);
     if (!in) {

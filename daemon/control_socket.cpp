@@ -81,7 +81,7 @@ ControlServer::~ControlServer()
     stop();
 }
 
-std::string ControlServer::start(const std::filesystem::path& path)
+std::optional<std::string> ControlServer::start(const std::filesystem::path& path)
 {
     std::error_code fec;
     if (path.has_parent_path()) {
@@ -92,7 +92,7 @@ std::string ControlServer::start(const std::filesystem::path& path)
     }
     if (std::filesystem::exists(path, fec)) {
         std::string reply;
-        if (queryControlSocket(path, "version", reply).empty()) {
+        if (!queryControlSocket(path, "version", reply)) {
             return "another ipmi-cuse answers on " + path.string() + "; stop it or use --control-socket";
         }
         std::filesystem::remove(path, fec); // stale, from a daemon that died
@@ -113,7 +113,7 @@ std::string ControlServer::start(const std::filesystem::path& path)
     ::chmod(path.c_str(), 0660);
     path_ = path;
     accept();
-    return {};
+    return std::nullopt;
 }
 
 void ControlServer::stop()
@@ -140,7 +140,8 @@ void ControlServer::accept()
     });
 }
 
-std::string queryControlSocket(const std::filesystem::path& path, const std::string& command, std::string& reply)
+std::optional<std::string> queryControlSocket(const std::filesystem::path& path, const std::string& command,
+                                              std::string& reply)
 {
     boost::asio::io_context io;
     stream_protocol::socket socket(io);
@@ -160,7 +161,7 @@ std::string queryControlSocket(const std::filesystem::path& path, const std::str
         return "cannot read from " + path.string() + ": " + ec.message();
     }
     reply.assign(boost::asio::buffers_begin(buffer.data()), boost::asio::buffers_end(buffer.data()));
-    return {};
+    return std::nullopt;
 }
 
 } // namespace ipmi::daemon

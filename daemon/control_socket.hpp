@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace ipmi::daemon {
@@ -31,8 +32,8 @@ class ControlServer
     ControlServer& operator=(const ControlServer&) = delete;
 
     // Creates the socket (and its directory). Refuses if another daemon
-    // answers on it; a stale socket file is replaced. "" or the reason.
-    [[nodiscard]] std::string start(const std::filesystem::path& path);
+    // answers on it; a stale socket file is replaced. nullopt or the reason.
+    [[nodiscard]] std::optional<std::string> start(const std::filesystem::path& path);
     // Stops accepting and removes the socket file.
     void stop();
 
@@ -45,8 +46,8 @@ class ControlServer
 };
 
 // Sends `command` and collects the reply (blocking; for the status client).
-// Returns "" or a message naming the socket and what failed.
-[[nodiscard]] std::string queryControlSocket(const std::filesystem::path& path, const std::string& command,
-                                             std::string& reply);
+// Returns nullopt or a message naming the socket and what failed.
+[[nodiscard]] std::optional<std::string> queryControlSocket(const std::filesystem::path& path,
+                                                            const std::string& command, std::string& reply);
 
 } // namespace ipmi::daemon

@@ -58,12 +58,12 @@ std::optional<std::string> checkFixedNumbers(const Config& config, std::size_t i
 int runDaemon(const Options& options)
 {
     Config config;
-    if (auto error = loadConfig(options, config); !error.empty()) {
-        std::cerr << "ipmi-cuse: " << error << "\n";
+    if (auto error = loadConfig(options, config)) {
+        std::cerr << "ipmi-cuse: " << *error << "\n";
         return 2;
     }
-    if (auto error = setupLogging(config.daemon.logLevel, config.daemon.debug); !error.empty()) {
-        std::cerr << "ipmi-cuse: " << error << "\n";
+    if (auto error = setupLogging(config.daemon.logLevel, config.daemon.debug)) {
+        std::cerr << "ipmi-cuse: " << *error << "\n";
         return 2;
     }
     auto log = subsystemLog("daemon");
@@ -104,8 +104,8 @@ int runDaemon(const Options& options)
 int runStatus(const Options& options)
 {
     std::string reply;
-    if (auto error = queryControlSocket(options.statusSocket, "status", reply); !error.empty()) {
-        std::cerr << "ipmi-cuse status: " << error << "\n";
+    if (auto error = queryControlSocket(options.statusSocket, "status", reply)) {
+        std::cerr << "ipmi-cuse status: " << *error << "\n";
         return 1;
     }
     std::cout << reply;
@@ -120,8 +120,8 @@ int runControl(const Options& options)
         return 1;
     }
     std::string reply;
-    if (auto failure = queryControlSocket(options.statusSocket, options.controlLine, reply); !failure.empty()) {
-        std::cerr << "ipmi-cuse control: " << failure << "\n";
+    if (auto failure = queryControlSocket(options.statusSocket, options.controlLine, reply)) {
+        std::cerr << "ipmi-cuse control: " << *failure << "\n";
         return 1;
     }
     if (reply.rfind("error", 0) == 0) {

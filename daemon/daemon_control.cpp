@@ -232,8 +232,8 @@ void Daemon::Impl::removeMatching(const std::function<bool(const Backend&)>& mat
 void Daemon::Impl::addRuntime(const Backend& backend, const std::shared_ptr<ControlBatch>& batch)
 {
     ++batch->waiting;
-    if (auto refusal = kernelOwnershipRefusal(config_, backend); !refusal.empty()) {
-        batch->part(refusal, false);
+    if (auto refusal = kernelOwnershipRefusal(config_, backend)) {
+        batch->part(*refusal, false);
         return;
     }
     if (stopping_) {

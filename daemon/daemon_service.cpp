@@ -90,8 +90,8 @@ int Daemon::Impl::run()
         }
     });
     if (!config_.daemon.controlSocket.empty()) {
-        if (auto error = control_.start(config_.daemon.controlSocket); !error.empty()) {
-            log_->critical("{}", error);
+        if (auto error = control_.start(config_.daemon.controlSocket)) {
+            log_->critical("{}", *error);
             finish();
             return 1;
         }

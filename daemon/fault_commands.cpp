@@ -67,22 +67,22 @@ std::optional<milliseconds> parseDuration(std::string_view text, std::string_vie
     return milliseconds{static_cast<milliseconds::rep>(*value) * unit.count()};
 }
 
-// The arguments of `set KIND ...` into `c`; "" or the problem.
-std::string parseSet(FaultCommand& c, const std::vector<std::string_view>& w)
+// The arguments of `set KIND ...` into `c`; nullopt or the problem.
+std::optional<std::string> parseSet(FaultCommand& c, const std::vector<std::string_view>& w)
 {
     const auto kindName = std::string(w[1]);
     const std::string prefix = "fault set " + kindName + ": ";
     const std::size_t args = w.size() - 2;
-    auto arity = [&](std::size_t min, std::size_t max, const char* usage) -> std::string {
+    auto arity = [&](std::size_t min, std::size_t max, const char* usage) -> std::optional<std::string> {
         if (args < min || args > max) {
             return prefix + "expected " + usage;
         }
-        return {};
+        return std::nullopt;
     };
     std::string error;
     switch (*c.kind) {
     case FaultKind::Delay: {
-        if (auto e = arity(1, 1, "MS"); !e.empty()) {
+        if (auto e = arity(1, 1, "MS")) {
             return e;
         }
         const auto d = parseDuration(w[2], "MS", milliseconds{1}, kMaxDelayMs, error);
@@ -90,10 +90,10 @@ std::string parseSet(FaultCommand& c, const std::vector<std::string_view>& w)
             return prefix + error;
         }
         c.duration = *d;
-        return {};
+        return std::nullopt;
     }
     case FaultKind::Silence: {
-        if (auto e = arity(1, 1, "SECONDS"); !e.empty()) {
+        if (auto e = arity(1, 1, "SECONDS")) {
             return e;
         }
         const auto d = parseDuration(w[2], "SECONDS", milliseconds{1000}, kMaxSilenceMs, error);
@@ -101,11 +101,11 @@ std::string parseSet(FaultCommand& c, const std::vector<std::string_view>& w)
             return prefix + (d ? "SECONDS must be more than 0 (use 'fault clear silence')" : error);
         }
         c.duration = *d;
-        return {};
+        return std::nullopt;
     }
     case FaultKind::Drop:
     case FaultKind::DropEvery: {
-        if (auto e = arity(1, 1, c.kind == FaultKind::Drop ? "COUNT" : "N"); !e.empty()) {
+        if (auto e = arity(1, 1, c.kind == FaultKind::Drop ? "COUNT" : "N")) {
             return e;
         }
         const auto n = boundedNumber(w[2], c.kind == FaultKind::Drop ? "COUNT" : "N", 0, kMaxCount, error);
@@ -113,10 +113,10 @@ std::string parseSet(FaultCommand& c, const std::vector<std::string_view>& w)
             return prefix + error;
         }
         c.count = static_cast<unsigned>(*n);
-        return {};
+        return std::nullopt;
     }
     case FaultKind::CompletionCode: {
-        if (auto e = arity(3, 4, "NETFN CMD|any CODE [COUNT]"); !e.empty()) {
+        if (auto e = arity(3, 4, "NETFN CMD|any CODE [COUNT]")) {
             return e;
         }
         const auto netfn = boundedNumber(w[2], "NETFN", 0, 0x3F, error);
@@ -143,10 +143,10 @@ std::string parseSet(FaultCommand& c, const std::vector<std::string_view>& w)
             }
             c.completionCode.count = static_cast<unsigned>(*count);
         }
-        return {};
+        return std::nullopt;
     }
     case FaultKind::Corrupt: {
-        if (auto e = arity(1, 3, "EVERY_NTH [XOR [COUNT]]"); !e.empty()) {
+        if (auto e = arity(1, 3, "EVERY_NTH [XOR [COUNT]]")) {
             return e;
         }
         const auto nth = boundedNumber(w[2], "EVERY_NTH", 1, kMaxCount, error);
@@ -168,7 +168,7 @@ std::string parseSet(FaultCommand& c, const std::vector<std::string_view>& w)
             }
             c.count = static_cast<unsigned>(*count);
         }
-        return {};
+        return std::nullopt;
     }
     }
     return prefix + "unknown kind";
@@ -250,8 +250,8 @@ std::optional<FaultCommand> parseFaultCommand(std::string_view args, std::string
             error = "fault set: unknown KIND '" + std::string(w[1]) + "' (known: " + kindList() + ")";
             return std::nullopt;
         }
-        if (auto problem = parseSet(c, w); !problem.empty()) {
-            error = problem;
+        if (auto problem = parseSet(c, w)) {
+            error = *problem;
             return std::nullopt;
         }
         return c;

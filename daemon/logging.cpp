@@ -69,7 +69,7 @@ std::shared_ptr<spdlog::logger> subsystemLog(const std::string& name)
     return log;
 }
 
-std::string setupLogging(const std::string& level, const std::vector<std::string>& debug)
+std::optional<std::string> setupLogging(const std::string& level, const std::vector<std::string>& debug)
 {
     const auto base = spdlog::level::from_str(level);
     if (spdlog::level::to_string_view(base) != level && !(level == "warn" || level == "error")) {
@@ -87,7 +87,7 @@ std::string setupLogging(const std::string& level, const std::vector<std::string
     }
     spdlog::set_default_logger(subsystemLog("daemon"));
     fuse_set_log_func(fuseLog);
-    return {};
+    return std::nullopt;
 }
 
 } // namespace ipmi::daemon

@@ -8,14 +8,15 @@
 #include <spdlog/spdlog.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace ipmi::daemon {
 
-// Creates the loggers (the default logger becomes "daemon"). Returns "" or
-// what was wrong with the level names.
-[[nodiscard]] std::string setupLogging(const std::string& level, const std::vector<std::string>& debug);
+// Creates the loggers (the default logger becomes "daemon"). Returns nullopt
+// or what was wrong with the level names.
+[[nodiscard]] std::optional<std::string> setupLogging(const std::string& level, const std::vector<std::string>& debug);
 
 // The logger of a subsystem (created on first use if setupLogging has not).
 [[nodiscard]] std::shared_ptr<spdlog::logger> subsystemLog(const std::string& name);

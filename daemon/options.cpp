@@ -180,11 +180,11 @@ ParsedCommandLine parseCommandLine(int argc, const char* const* argv)
     return ParsedCommandLine{std::move(options), 0, {}, {}};
 }
 
-std::string loadConfig(const Options& options, Config& config)
+std::optional<std::string> loadConfig(const Options& options, Config& config)
 {
     std::vector<Setting> settings;
     if (options.configFile) {
-        if (auto error = readConfigFile(*options.configFile, settings); !error.empty()) {
+        if (auto error = readConfigFile(*options.configFile, settings)) {
             return error;
         }
     }

@@ -48,7 +48,7 @@ struct ParsedCommandLine
 [[nodiscard]] ParsedCommandLine parseCommandLine(int argc, const char* const* argv);
 
 // The configuration file (if any), then the command line's settings, into
-// `config`; "" or the message (file and line, or option, and parameter).
-[[nodiscard]] std::string loadConfig(const Options& options, Config& config);
+// `config`; nullopt or the message (file and line, or option, and parameter).
+[[nodiscard]] std::optional<std::string> loadConfig(const Options& options, Config& config);
 
 } // namespace ipmi::daemon

@@ -79,7 +79,7 @@ ShutdownHookResult applyWatchdogRule(boost::asio::io_context& io, AsioEventLoop&
     requestOptions.supplied = true;
 
     auto exchange = [&](std::uint8_t cmd, std::span<const std::uint8_t> data,
-                        core::services::ServiceResponse& response) -> std::string {
+                        core::services::ServiceResponse& response) -> std::optional<std::string> {
         bool answered = false;
         const int rv = user.sendSi(abi::IPMI_NETFN_APP_REQUEST, cmd, data, requestOptions,
                                    [&](const core::services::ServiceResponse& r) {
@@ -93,12 +93,12 @@ ShutdownHookResult applyWatchdogRule(boost::asio::io_context& io, AsioEventLoop&
             user.cancelAll();
             return "no answer from the BMC";
         }
-        return {};
+        return std::nullopt;
     };
 
     core::services::ServiceResponse get;
-    if (auto problem = exchange(abi::IPMI_GET_WATCHDOG_TIMER_CMD, {}, get); !problem.empty()) {
-        return {1, "Get Watchdog Timer: " + problem + "; watchdog not touched"};
+    if (auto problem = exchange(abi::IPMI_GET_WATCHDOG_TIMER_CMD, {}, get)) {
+        return {1, "Get Watchdog Timer: " + *problem + "; watchdog not touched"};
     }
     std::string problem;
     const auto settings = shutdownTimerSettings(verb, config.watchdog, get.data, ipmi15, problem);
@@ -110,8 +110,8 @@ ShutdownHookResult applyWatchdogRule(boost::asio::io_context& io, AsioEventLoop&
     }
     const auto request = watchdog::buildSetWatchdogTimer(*settings);
     core::services::ServiceResponse set;
-    if (auto failure = exchange(abi::IPMI_SET_WATCHDOG_TIMER_CMD, request, set); !failure.empty()) {
-        return {1, "Set Watchdog Timer: " + failure};
+    if (auto failure = exchange(abi::IPMI_SET_WATCHDOG_TIMER_CMD, request, set)) {
+        return {1, "Set Watchdog Timer: " + *failure};
     }
     if (set.cc() != 0) {
         char cc[8];
@@ -199,15 +199,15 @@ ShutdownHookResult runShutdownHook(const Options& options)
         return {1, "unknown verb '" + options.shutdownVerb + "' (known: halt, poweroff, reboot, kexec)"};
     }
     Config config;
-    if (auto error = loadConfig(options, config); !error.empty()) {
-        return {1, error};
+    if (auto error = loadConfig(options, config)) {
+        return {1, *error};
     }
     if (config.daemon.sim) {
         return {0, options.shutdownVerb + ": nothing done (--sim: the simulated BMC has no watchdog timer or "
                                           "chassis of this machine)"};
     }
-    if (auto error = setupLogging(config.daemon.logLevel, config.daemon.debug); !error.empty()) {
-        return {1, error};
+    if (auto error = setupLogging(config.daemon.logLevel, config.daemon.debug)) {
+        return {1, *error};
     }
     auto planned = planBackends(config);
     if (auto* error = std::get_if<std::string>(&planned)) {

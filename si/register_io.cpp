@@ -7,7 +7,7 @@
 
 namespace ipmi::si {
 
-std::string validateLayout(const RegisterLayout& layout)
+std::optional<std::string> validateLayout(const RegisterLayout& layout)
 {
     if (layout.size != 1 && layout.size != 2 && layout.size != 4 && layout.size != 8) {
         return fmt::format("regsize {} is not 1, 2, 4 or 8", layout.size);
@@ -21,7 +21,7 @@ std::string validateLayout(const RegisterLayout& layout)
     if (layout.shift + 8 > layout.size * 8) {
         return fmt::format("regshift {} leaves no full byte in a {}-byte register", layout.shift, layout.size);
     }
-    return {};
+    return std::nullopt;
 }
 
 LayoutRegisterIo::LayoutRegisterIo(std::unique_ptr<RawBus> bus, RegisterLayout layout)

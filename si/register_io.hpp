@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace ipmi::si {
@@ -30,8 +31,8 @@ struct RegisterLayout
     unsigned shift = 0;   // bit position of the register's byte in the access
 };
 
-// Empty if the layout is usable, else what is wrong with it.
-[[nodiscard]] std::string validateLayout(const RegisterLayout& layout);
+// nullopt if the layout is usable, else what is wrong with it.
+[[nodiscard]] std::optional<std::string> validateLayout(const RegisterLayout& layout);
 
 // Raw accesses of 1, 2, 4 or 8 bytes at a byte offset from a base.
 class RawBus

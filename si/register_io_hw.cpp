@@ -174,8 +174,8 @@ std::uint64_t spanOf(unsigned registerCount, const RegisterLayout& layout)
 RegisterIoResult openPortIo(std::uint64_t base, unsigned registerCount, const RegisterLayout& layout,
                             const PortIoOptions& options)
 {
-    if (auto bad = validateLayout(layout); !bad.empty()) {
-        return {nullptr, bad};
+    if (auto bad = validateLayout(layout)) {
+        return {nullptr, *bad};
     }
     if (layout.size == 8) {
         return {nullptr, "regsize 8 is not possible for port I/O (ports are at most 4 bytes wide)"};
@@ -226,8 +226,8 @@ RegisterIoResult openPortIo(std::uint64_t base, unsigned registerCount, const Re
 RegisterIoResult openMemoryIo(std::uint64_t base, unsigned registerCount, const RegisterLayout& layout,
                               const std::string& devicePath)
 {
-    if (auto bad = validateLayout(layout); !bad.empty()) {
-        return {nullptr, bad};
+    if (auto bad = validateLayout(layout)) {
+        return {nullptr, *bad};
     }
     if (registerCount == 0) {
         return {nullptr, "no registers to map"};

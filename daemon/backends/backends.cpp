@@ -117,14 +117,17 @@ const Backend* findSameSsifBmc(const std::vector<Backend>& planned, const Backen
     return nullptr;
 }
 
-std::string kernelOwnershipRefusal(const Config& config, const Backend& backend)
+std::optional<std::string> kernelOwnershipRefusal(const Config& config, const Backend& backend)
 {
     if (backend.simulated) {
-        return {};
+        return std::nullopt;
     }
     const auto ownership =
         si::discovery::checkKernelOwnership(si::discovery::Sysroot(config.daemon.sysroot), backend.target);
-    return ownership.ownedByKernel ? backend.description + ": " + ownership.message : std::string{};
+    if (!ownership.ownedByKernel) {
+        return std::nullopt;
+    }
+    return backend.description + ": " + ownership.message;
 }
 
 std::string noInterfaceMessage(const Config& config)
@@ -215,11 +218,11 @@ std::variant<BackendPlan, std::string> planBackends(const Config& config)
     std::vector<std::string> refusals;
     std::erase_if(plan.backends, [&](const Backend& b) {
         auto refusal = kernelOwnershipRefusal(config, b);
-        if (refusal.empty()) {
+        if (!refusal) {
             return false;
         }
-        plan.log.push_back("refusing " + refusal);
-        refusals.push_back(std::move(refusal));
+        plan.log.push_back("refusing " + *refusal);
+        refusals.push_back(std::move(*refusal));
         return true;
     });
     if (plan.backends.empty()) {

@@ -16,6 +16,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -56,9 +57,9 @@ struct BackendPlan
 // either adapter unknown), or null.
 [[nodiscard]] const Backend* findSameSsifBmc(const std::vector<Backend>& planned, const Backend& candidate);
 
-// "" if the kernel's ipmi_si/ipmi_ssif does not drive the backend's
+// nullopt if the kernel's ipmi_si/ipmi_ssif does not drive the backend's
 // hardware, else the refusal naming the driver and what to do.
-[[nodiscard]] std::string kernelOwnershipRefusal(const Config& config, const Backend& backend);
+[[nodiscard]] std::optional<std::string> kernelOwnershipRefusal(const Config& config, const Backend& backend);
 
 // The plan, or why there is none (a bad simulator file, bad parameters, no
 // interface at all).

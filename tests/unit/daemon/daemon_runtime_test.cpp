@@ -173,7 +173,7 @@ class RunningDaemon : public ::testing::Test
     {
         std::string reply;
         const auto error = queryControlSocket(config.daemon.controlSocket, line, reply);
-        EXPECT_EQ(error, "");
+        EXPECT_EQ(error, std::nullopt);
         return reply;
     }
 

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -36,7 +37,7 @@ ParsedCommandLine parse(std::vector<const char*> args)
     return parseCommandLine(static_cast<int>(args.size()), args.data());
 }
 
-Config configFrom(std::vector<const char*> args, std::string& error)
+Config configFrom(std::vector<const char*> args, std::optional<std::string>& error)
 {
     Config c;
     const auto r = parse(std::move(args));
@@ -50,50 +51,53 @@ Config configFrom(std::vector<const char*> args, std::string& error)
 
 TEST(WatchdogName, DefaultOptionNoneAndTheFile)
 {
-    std::string error;
+    std::optional<std::string> error;
     EXPECT_EQ(configFrom({}, error).device.watchdogName, "watchdog");
-    EXPECT_EQ(error, "");
+    EXPECT_EQ(error, std::nullopt);
     EXPECT_EQ(configFrom({"--watchdog-name", "watchdog0"}, error).device.watchdogName, "watchdog0");
-    EXPECT_EQ(error, "");
+    EXPECT_EQ(error, std::nullopt);
     EXPECT_EQ(configFrom({"--watchdog-name", "none"}, error).device.watchdogName, "");
-    EXPECT_EQ(error, "");
+    EXPECT_EQ(error, std::nullopt);
     EXPECT_EQ(configFrom({"--watchdog-name", ""}, error).device.watchdogName, "");
-    EXPECT_EQ(error, "");
+    EXPECT_EQ(error, std::nullopt);
 
     std::vector<Setting> settings;
-    ASSERT_EQ(parseConfigText("[device]\nwatchdog_name = \"watchdog0\"\n", "w.toml", settings), "");
+    ASSERT_EQ(parseConfigText("[device]\nwatchdog_name = \"watchdog0\"\n", "w.toml", settings), std::nullopt);
     Config c;
-    ASSERT_EQ(applySettings(c, settings), "");
+    ASSERT_EQ(applySettings(c, settings), std::nullopt);
     EXPECT_EQ(c.device.watchdogName, "watchdog0");
 }
 
 TEST(WatchdogName, AnUnusableNameIsRefusedByName)
 {
-    std::string error;
+    std::optional<std::string> error;
     (void)configFrom({"--watchdog-name", "../watchdog"}, error);
-    EXPECT_EQ(error.rfind("option --watchdog-name: [device] watchdog_name: '../watchdog' is not a usable device "
-                          "name",
-                          0),
+    ASSERT_TRUE(error.has_value());
+    EXPECT_EQ(error->rfind("option --watchdog-name: [device] watchdog_name: '../watchdog' is not a usable device "
+                           "name",
+                           0),
               0U)
-        << error;
+        << *error;
 }
 
 TEST(CuseTuning, InPlaceMemoryAndPollHold)
 {
-    std::string error;
+    std::optional<std::string> error;
     const Config defaults = configFrom({}, error);
     EXPECT_TRUE(defaults.device.inPlaceMemory);
     EXPECT_EQ(defaults.device.pollHold, std::chrono::microseconds(10000));
 
     const Config tuned = configFrom({"--in-place-memory", "N", "--poll-hold-us", "0"}, error);
-    EXPECT_EQ(error, "");
+    EXPECT_EQ(error, std::nullopt);
     EXPECT_FALSE(tuned.device.inPlaceMemory);
     EXPECT_EQ(tuned.device.pollHold, std::chrono::microseconds(0));
 
     (void)configFrom({"--poll-hold-us", "100001"}, error);
-    EXPECT_NE(error.find("[device] poll_hold_us: '100001' is not a number in 0..100000"), std::string::npos) << error;
+    ASSERT_TRUE(error.has_value());
+    EXPECT_NE(error->find("[device] poll_hold_us: '100001' is not a number in 0..100000"), std::string::npos) << *error;
     (void)configFrom({"--in-place-memory", "maybe"}, error);
-    EXPECT_NE(error.find("[device] in_place_memory: 'maybe' is not a boolean"), std::string::npos) << error;
+    ASSERT_TRUE(error.has_value());
+    EXPECT_NE(error->find("[device] in_place_memory: 'maybe' is not a boolean"), std::string::npos) << *error;
 }
 
 TEST(ControlCommands, VerbsAndArguments)
@@ -177,16 +181,16 @@ TEST(ControlSocket, ARepliesLaterOnTheLoopReachesTheClient)
         seen = command;
         boost::asio::post(io, [reply = std::move(reply)] { reply("later\n"); });
     });
-    ASSERT_EQ(server.start(path), "");
+    ASSERT_EQ(server.start(path), std::nullopt);
     std::string reply;
-    std::string error;
+    std::optional<std::string> error;
     std::thread client([&] {
         error = queryControlSocket(path, "panic-event hello", reply);
         boost::asio::post(io, [&] { server.stop(); });
     });
     io.run();
     client.join();
-    EXPECT_EQ(error, "");
+    EXPECT_EQ(error, std::nullopt);
     EXPECT_EQ(seen, "panic-event hello");
     EXPECT_EQ(reply, "later\n");
     EXPECT_FALSE(std::filesystem::exists(path));
@@ -199,7 +203,7 @@ TEST(ShutdownHook, ParsesItsVerbWithTheRunOptions)
     EXPECT_EQ(r.options->command, Options::Command::ShutdownHook);
     EXPECT_EQ(r.options->shutdownVerb, "reboot");
     Config c;
-    ASSERT_EQ(loadConfig(*r.options, c), "");
+    ASSERT_EQ(loadConfig(*r.options, c), std::nullopt);
     EXPECT_EQ(c.watchdog.ifnumToUse, 1);
 
     const auto missing = parse({"shutdown-hook"});

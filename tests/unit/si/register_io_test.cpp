@@ -55,8 +55,8 @@ TEST(RegisterLayout, SpacingSizeAndShiftAreAppliedBelowTheStateMachine)
 
 TEST(RegisterLayout, BadLayoutsAreNamed)
 {
-    EXPECT_EQ(validateLayout({1, 1, 0}), "");
-    EXPECT_EQ(validateLayout({16, 8, 56}), "");
+    EXPECT_EQ(validateLayout({1, 1, 0}), std::nullopt);
+    EXPECT_EQ(validateLayout({16, 8, 56}), std::nullopt);
     EXPECT_EQ(validateLayout({1, 3, 0}), "regsize 3 is not 1, 2, 4 or 8");
     EXPECT_EQ(validateLayout({2, 4, 0}), "regspacing 2 is smaller than regsize 4");
     EXPECT_EQ(validateLayout({4, 4, 25}), "regshift 25 leaves no full byte in a 4-byte register");
