@@ -46,6 +46,12 @@ std::optional<std::string> checkFixedNumbers(const Config& config, std::size_t i
             return problem;
         }
         ours.push_back(device.nameFor(ifnum));
+        for (unsigned k = 1; k <= device.nodeCount(ifnum); ++k) {
+            if (auto problem = nodeNumberProblem(device, ifnum, k)) {
+                return problem;
+            }
+            ours.push_back(device.nodeOf(ifnum, k)->name);
+        }
     }
     if (!device.watchdogName.empty()) {
         ours.push_back(device.watchdogName);
@@ -87,8 +93,19 @@ int runDaemon(const Options& options)
         log->critical("{}", *error);
         return 1;
     }
+    std::vector<std::string> names;
     for (std::size_t i = 0; i < plan.backends.size(); ++i) {
-        const auto name = config.device.nameFor(static_cast<int>(i));
+        names.push_back(config.device.nameFor(static_cast<int>(i)));
+    }
+    for (const auto& node : config.device.nodes) {
+        if (node.ifnum >= 0 && static_cast<std::size_t>(node.ifnum) < plan.backends.size()) {
+            names.push_back(node.name);
+        } else {
+            log->warn("[node.{}]: interface {} is not there (yet): /dev/{} comes with it", node.name, node.ifnum,
+                      node.name);
+        }
+    }
+    for (const auto& name : names) {
         if (auto busy = cuse::checkNameIsFree(config.daemon.sysroot + "/sys", name)) {
             log->critical("{}", *busy);
             return 1;

@@ -55,10 +55,19 @@ void Daemon::Impl::execute(const StatusCommand&, const Reply& reply)
 {
     reply(formatStatus(handler_, [this](int ifnum) {
         const auto it = devices_.find(ifnum);
-        if (it == devices_.end() || !it->second->ready()) {
+        if (it == devices_.end() || it->second.empty() || !it->second.front().device->ready()) {
             return DeviceSummary{};
         }
-        return DeviceSummary{it->second->name(), it->second->counters()};
+        const auto& own = *it->second.front().device;
+        DeviceSummary summary{own.name(), own.counters(), {}};
+        for (const auto& node : it->second) {
+            NodeSummary n{node.device->name(), node.policy, node.device->counters().opens, std::nullopt};
+            if (node.audit) {
+                n.gate = node.audit->counters();
+            }
+            summary.nodes.push_back(std::move(n));
+        }
+        return summary;
     }));
 }
 
