@@ -2,7 +2,7 @@
 // and the status and control clients.
 // GCC 12 with -fsanitize=address reports a -Wmaybe-uninitialized false
 // positive in std::variant's move constructor as inlined into
-// std::optional<ControlCommand>; the pragma must precede <variant>.
+// parseControlCommand's result; the pragma must precede <variant>.
 #if !defined(__clang__) // clang has no such warning (nor the false positive)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
@@ -82,13 +82,12 @@ int runDaemon(const Options& options)
     auto& plan = std::get<BackendPlan>(planned);
 
     // Cheap checks before anything starts: CUSE itself, then the names.
-    std::string cuseError;
-    const int fd = cuse::openCuseDevice(config.device.cuseDevice, cuseError);
-    if (fd < 0) {
-        log->critical("{}", cuseError);
+    const auto opened = cuse::openCuseDevice(config.device.cuseDevice);
+    if (const auto* error = std::get_if<std::string>(&opened)) {
+        log->critical("{}", *error);
         return 1;
     }
-    ::close(fd);
+    ::close(std::get<int>(opened));
     if (auto error = checkFixedNumbers(config, plan.backends.size(), *log)) {
         log->critical("{}", *error);
         return 1;
@@ -131,9 +130,9 @@ int runStatus(const Options& options)
 
 int runControl(const Options& options)
 {
-    std::string error;
-    if (!parseControlCommand(options.controlLine, error)) {
-        std::cerr << "ipmi-cuse control: " << error << "\n";
+    const auto parsed = parseControlCommand(options.controlLine);
+    if (const auto* error = std::get_if<std::string>(&parsed)) {
+        std::cerr << "ipmi-cuse control: " << *error << "\n";
         return 1;
     }
     std::string reply;

@@ -19,7 +19,9 @@
 #include <spdlog/spdlog.h>
 
 #include <map>
+#include <optional>
 #include <set>
+#include <variant>
 
 namespace ipmi::daemon {
 
@@ -65,8 +67,8 @@ class Daemon::Impl
     void onSignal(int signo, int count);
     void fatal(const std::string& message);
     void finish();
-    // Adds a built interface; its number, or -1 with `error`.
-    int addBackend(const Backend& backend, std::string& error);
+    // Adds a built interface; its number, or why it could not be built.
+    std::variant<int, std::string> addBackend(const Backend& backend);
     // Drains, removes, and after the grace stops the device; then `done`.
     void retireInterface(int ifnum, std::function<void()> done);
     void drainStep(int ifnum, core::Clock::time_point deadline, std::function<void()> done);
@@ -142,7 +144,7 @@ struct ControlBatch
 {
     ControlServer::Reply reply;
     std::string lines;
-    std::string error; // the first failure
+    std::optional<std::string> error; // the first failure
     int waiting = 0;
 
     void part(const std::string& line, bool ok);

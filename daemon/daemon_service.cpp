@@ -1,7 +1,7 @@
 // The daemon's start-up, devices, draining and stop: see daemon_service.hpp.
 // GCC 12 with -fsanitize=address reports a -Wmaybe-uninitialized false
 // positive in std::variant's move constructor as inlined into
-// std::optional<ControlCommand>; the pragma must precede <variant>.
+// parseControlCommand's result; the pragma must precede <variant>.
 #if !defined(__clang__) // clang has no such warning (nor the false positive)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
@@ -74,13 +74,12 @@ int Daemon::Impl::run()
         log_->info("{}", line);
     }
     for (const auto& backend : plan_.backends) {
-        std::string error;
-        const int ifnum = addBackend(backend, error);
-        if (ifnum < 0) {
-            log_->error("{}: {}", backend.description, error);
+        const auto added = addBackend(backend);
+        if (const auto* error = std::get_if<std::string>(&added)) {
+            log_->error("{}: {}", backend.description, *error);
             continue;
         }
-        pending_[ifnum] = backend.description;
+        pending_[std::get<int>(added)] = backend.description;
     }
     if (pending_.empty()) {
         log_->critical("no interface could be started (see above)");
@@ -110,12 +109,11 @@ int Daemon::Impl::run()
     return exitCode_;
 }
 
-int Daemon::Impl::addBackend(const Backend& backend, std::string& error)
+std::variant<int, std::string> Daemon::Impl::addBackend(const Backend& backend)
 {
     auto made = backend.make(loop_);
     if (auto* problem = std::get_if<std::string>(&made)) {
-        error = *problem;
-        return -1;
+        return std::move(*problem);
     }
     const int ifnum = handler_.addInterface(std::get<std::unique_ptr<core::Interface>>(std::move(made)));
     origins_.insert_or_assign(ifnum, backend);
