@@ -1,6 +1,5 @@
-#include "daemon/node_audit.hpp"
-
 #include "abi/ipmi.hpp"
+#include "daemon/node_audit.hpp"
 
 #include <gtest/gtest.h>
 
@@ -31,14 +30,31 @@ struct Audited
 
 cuse::GateDecision decision(bool allowed, bool readOnly, std::uint8_t netfn, std::uint8_t cmd)
 {
-    return cuse::GateDecision{kNode, cuse::Caller{77, 1000, 110}, abi::IPMI_SYSTEM_INTERFACE_ADDR_TYPE, false,
-                              abi::IPMI_BMC_CHANNEL, 5, netfn, cmd, 0, allowed, readOnly};
+    return cuse::GateDecision{kNode,
+                              cuse::Caller{77, 1000, 110},
+                              abi::IPMI_SYSTEM_INTERFACE_ADDR_TYPE,
+                              false,
+                              abi::IPMI_BMC_CHANNEL,
+                              5,
+                              netfn,
+                              cmd,
+                              0,
+                              allowed,
+                              readOnly};
 }
 
 cuse::GateAnswer answer(std::uint8_t netfn, std::uint8_t cmd, std::uint8_t cc, bool followed, bool readOnly)
 {
-    return cuse::GateAnswer{kNode, abi::IPMI_RESPONSE_RECV_TYPE, abi::IPMI_SYSTEM_INTERFACE_ADDR_TYPE, 5, netfn, cmd,
-                            cc, followed, cuse::Caller{77, 1000, 110}, readOnly};
+    return cuse::GateAnswer{kNode,
+                            abi::IPMI_RESPONSE_RECV_TYPE,
+                            abi::IPMI_SYSTEM_INTERFACE_ADDR_TYPE,
+                            5,
+                            netfn,
+                            cmd,
+                            cc,
+                            followed,
+                            cuse::Caller{77, 1000, 110},
+                            readOnly};
 }
 
 TEST(NodeAudit, ARefusalIsRecordedOnceWithD4AndCounted)
