@@ -60,7 +60,7 @@ void Daemon::Impl::execute(const StatusCommand&, const Reply& reply)
         const auto& own = *it->second.front().device;
         DeviceSummary summary{own.name(), own.counters(), {}};
         for (const auto& node : it->second) {
-            NodeSummary n{node.device->name(), node.policy, node.device->counters().opens, std::nullopt};
+            NodeSummary n{node.device->name(), node.policy, node.device->counters(), std::nullopt};
             if (node.audit) {
                 n.gate = node.audit->counters();
             }

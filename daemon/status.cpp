@@ -50,7 +50,9 @@ std::string formatStatus(const core::MessageHandler& handler, const std::functio
         out << "  ioctls_in_place " << c.ioctlsInPlace << " ioctls_by_retry " << c.ioctlsByRetry << " polls_held "
             << c.pollsHeld << " held_polls_ready " << c.heldPollsReady << "\n";
         for (const auto& node : summary.nodes) {
-            out << "  node /dev/" << node.name << " policy " << node.policy << " opens " << node.opens;
+            const auto& nc = node.counters;
+            out << "  node /dev/" << node.name << " policy " << node.policy << " opens " << nc.opens
+                << " ioctls_in_place " << nc.ioctlsInPlace << " ioctls_by_retry " << nc.ioctlsByRetry;
             if (node.gate) {
                 out << " requests " << node.gate->requests << " refusals " << node.gate->refusals << " refused_ioctls "
                     << node.gate->refusedIoctls;

@@ -20,7 +20,7 @@ struct NodeSummary
 {
     std::string name;
     std::string policy;
-    std::uint64_t opens = 0;
+    cuse::CuseDeviceCounters counters;
     std::optional<NodeRequestCounters> gate;
 };
 

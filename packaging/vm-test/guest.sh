@@ -111,11 +111,11 @@ if [ "$stage" = 1 ]; then
 
     # -- nodes ------------------------------------------------------------
     if wait_for 10 node_is_cuse ipmi0; then
-        perm=$(stat -c '%G %a' /dev/ipmi0)
-        if [ "$perm" = "ipmi 660" ]; then
+        perm=$(stat -c '%U %G %a' /dev/ipmi0)
+        if [ "$perm" = "root root 600" ]; then
             pass nodes "/dev/ipmi0 = CUSE $(cuse_dev ipmi0), $perm"
         else
-            fail nodes "/dev/ipmi0 is group/mode '$perm', want 'ipmi 660'"
+            fail nodes "/dev/ipmi0 is owner/group/mode '$perm', want 'root root 600' (the kernel's)"
         fi
     else
         fail nodes "no /dev/ipmi0 registered by CUSE (/sys/class/cuse: $(ls /sys/class/cuse 2>/dev/null | tr '\n' ' '))"
@@ -129,26 +129,51 @@ if [ "$stage" = 1 ]; then
     fi
 
     # -- group-access -----------------------------------------------------
+    # The full /dev/ipmi0 stays root's; the package's commented monitor node,
+    # switched on, gives group ipmi reads only. ipmitool opens /dev/ipmi/0
+    # when /dev/ipmi0 fails, so a link there points it at the monitor node.
     useradd -m -G ipmi tester 2>/dev/null
     useradd -m outsider 2>/dev/null
-    as_tester=$(runuser -u tester -- ipmitool mc info 2>&1)
-    as_outsider=$(runuser -u outsider -- ipmitool mc info 2>&1)
-    if echo "$as_tester" | grep -q "Device ID" && ! echo "$as_outsider" | grep -q "Device ID"; then
-        pass group-access "member: $(echo "$as_tester" | grep 'Firmware Revision' | tr -s ' '); non-member refused"
+    printf '\n[node.ipmi0-monitor]\npolicy = "monitor"\ngroup = "ipmi"\nmode = "0660"\n' \
+        >>/etc/ipmi-cuse/ipmi-cuse.toml
+    systemctl restart ipmi-cuse
+    if wait_for 60 node_is_cuse ipmi0-monitor; then
+        mkdir -p /dev/ipmi && ln -sf /dev/ipmi0-monitor /dev/ipmi/0
+        as_tester=$(runuser -u tester -- ipmitool mc info 2>&1)
+        refused=$(runuser -u tester -- ipmitool chassis identify 1 2>&1)
+        as_outsider=$(runuser -u outsider -- ipmitool mc info 2>&1)
+        monitor=$(stat -c '%G %a' /dev/ipmi0-monitor)
+        sleep 1
+        audit=$(journalctl -b -t ipmi-cuse IPMI_EVENT=refused IPMI_CALLER_UID="$(id -u tester)" -o cat --no-pager |
+            tail -n 1)
+        if echo "$as_tester" | grep -q "Device ID" && echo "$refused" | grep -qi "insufficient privilege" &&
+            ! echo "$as_outsider" | grep -q "Device ID" && [ "$monitor" = "ipmi 660" ] && [ -n "$audit" ]; then
+            pass group-access "member via /dev/ipmi0-monitor ($monitor): $(echo "$as_tester" | grep 'Firmware Revision' | tr -s ' '); chassis identify: $(echo "$refused" | head -n 1); non-member refused; audit: $audit"
+        else
+            fail group-access "member: $(echo "$as_tester" | head -n 3 | tr '\n' ' ') / identify: $(echo "$refused" | head -n 2 | tr '\n' ' ') / non-member: $(echo "$as_outsider" | head -n 2 | tr '\n' ' ') / monitor node: $monitor / audit: '${audit:-none}'"
+            journal
+        fi
     else
-        fail group-access "member: $(echo "$as_tester" | head -n 3 | tr '\n' ' ') / non-member: $(echo "$as_outsider" | head -n 2 | tr '\n' ' ')"
+        fail group-access "no /dev/ipmi0-monitor after enabling [node.ipmi0-monitor] (/sys/class/cuse: $(ls /sys/class/cuse 2>/dev/null | tr '\n' ' '))"
+        journal
     fi
 
     # -- in-place ---------------------------------------------------------
     # The sandboxed service reaches its clients' ioctl arguments in place
-    # (CAP_SYS_PTRACE in its bounding set): every ioctl so far, the
-    # unprivileged member's included, took one FUSE round trip.
-    counters=$(ipmi-cuse status 2>&1 | grep '^  ioctls_in_place')
+    # (CAP_SYS_PTRACE in its bounding set): every ioctl since the restart,
+    # root's on /dev/ipmi0 and the unprivileged member's on the monitor
+    # node, took one FUSE round trip.
+    ipmitool mc info >/dev/null 2>&1
+    status=$(ipmi-cuse status 2>&1)
+    counters=$(echo "$status" | grep '^  ioctls_in_place')
+    member=$(echo "$status" | grep '^  node /dev/ipmi0-monitor ')
+    member_in=$(echo "$member" | sed -n 's/.* ioctls_in_place \([0-9]*\) ioctls_by_retry \([0-9]*\).*/\1/p')
+    member_retry=$(echo "$member" | sed -n 's/.* ioctls_in_place \([0-9]*\) ioctls_by_retry \([0-9]*\).*/\2/p')
     set -- $counters
-    if [ "${2:-0}" -gt 0 ] && [ "${4:-x}" = 0 ]; then
-        pass in-place "$(echo "$counters" | tr -s ' ')"
+    if [ "${2:-0}" -gt 0 ] && [ "${4:-x}" = 0 ] && [ "${member_in:-0}" -gt 0 ] && [ "${member_retry:-x}" = 0 ]; then
+        pass in-place "$(echo "$counters" | tr -s ' '); $(echo "$member" | tr -s ' ')"
     else
-        fail in-place "status: ${counters:-$(ipmi-cuse status 2>&1 | head -n 3 | tr '\n' ' ')}"
+        fail in-place "status: ${counters:-none} / ${member:-no monitor node line} / $(echo "$status" | head -n 3 | tr '\n' ' ')"
         journal
     fi
 

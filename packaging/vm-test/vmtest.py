@@ -11,7 +11,7 @@ checks in the guest (guest.sh, one verdict line per step on ttyS1):
                  at boot) the unit refuses to start with its message; it
                  starts once the kernel's drivers are unloaded
   service        ipmi-cuse.service becomes active (Type=notify: READY=1)
-  nodes          /dev/ipmi0 is the registered CUSE device, group ipmi, 0660
+  nodes          /dev/ipmi0 is the registered CUSE device, root 0600 as the kernel's
   watchdog-node  the watchdog node is the registered CUSE device
   group-access   ipmitool works as an unprivileged member of ipmi and is
                  refused to a user outside it

@@ -400,7 +400,8 @@ TEST_F(RunningDaemon, AFurtherNodeIsPublishedBesideTheInterfacesOwnAndListedInSt
     const auto status = control("status");
     EXPECT_NE(status.find("interface 0 device /dev/ipmi0 type kcs"), std::string::npos) << status;
     // With the audit on (the default) each node's gate counts.
-    EXPECT_NE(status.find("\n  node /dev/ipmi0 policy full opens 0 requests 0 refusals 0 refused_ioctls 0\n"),
+    EXPECT_NE(status.find("\n  node /dev/ipmi0 policy full opens 0 ioctls_in_place 7 ioctls_by_retry 3 requests 0 "
+                          "refusals 0 refused_ioctls 0\n"),
               std::string::npos)
         << status;
     EXPECT_NE(status.find("\n  node /dev/ipmi0-monitor policy " + cuse::NodePolicy::monitor().text() + " opens 0"),
