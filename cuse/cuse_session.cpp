@@ -217,11 +217,11 @@ std::optional<CuseSession::StartError> CuseSession::start(RegisteredFn onRegiste
     if (session_ != nullptr) {
         return StartError{EBUSY, "the CUSE session of " + options_.name + " is already running"};
     }
-    std::string error;
-    const int fd = openCuseDevice(options_.cuseDevice, error);
-    if (fd < 0) {
-        return StartError{errno, std::move(error)};
+    auto opened = openCuseDevice(options_.cuseDevice);
+    if (auto* error = std::get_if<std::string>(&opened)) {
+        return StartError{errno, std::move(*error)};
     }
+    const int fd = std::get<int>(opened);
     const std::string devInfo = deviceInfo(options_.name);
     const char* devInfoArgv[] = {devInfo.c_str()};
     cuse_info ci{};

@@ -22,7 +22,7 @@ std::string errnoText(int err)
 
 } // namespace
 
-int openCuseDevice(const std::filesystem::path& cuseDevice, std::string& error)
+std::variant<int, std::string> openCuseDevice(const std::filesystem::path& cuseDevice)
 {
     const int fd = ::open(cuseDevice.c_str(), O_RDWR | O_CLOEXEC | O_NONBLOCK);
     if (fd >= 0) {
@@ -30,6 +30,7 @@ int openCuseDevice(const std::filesystem::path& cuseDevice, std::string& error)
     }
     const int err = errno;
     const std::string path = cuseDevice.string();
+    std::string error;
     if (err == ENOENT || err == ENODEV || err == ENXIO) {
         error = path + " is missing (" + errnoText(err) +
                 "): this kernel has no CUSE loaded. Load it with 'modprobe cuse' "
@@ -43,7 +44,7 @@ int openCuseDevice(const std::filesystem::path& cuseDevice, std::string& error)
         error = "cannot open " + path + ": " + errnoText(err);
     }
     errno = err;
-    return -1;
+    return error;
 }
 
 std::optional<DeviceNumber> parseDeviceNumber(std::string_view text)

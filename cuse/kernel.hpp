@@ -12,15 +12,16 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 namespace ipmi::cuse {
 
-// Opens the CUSE control device (O_RDWR | O_CLOEXEC | O_NONBLOCK). On failure
-// returns -1 and sets `error` to a message saying what to do (load the cuse
-// module; in a container, pass the device; run with the right privileges);
-// errno keeps open()'s error.
-[[nodiscard]] int openCuseDevice(const std::filesystem::path& cuseDevice, std::string& error);
+// Opens the CUSE control device (O_RDWR | O_CLOEXEC | O_NONBLOCK): the file
+// descriptor, or a message saying what to do (load the cuse module; in a
+// container, pass the device; run with the right privileges) with errno
+// keeping open()'s error.
+[[nodiscard]] std::variant<int, std::string> openCuseDevice(const std::filesystem::path& cuseDevice);
 
 // A character device's number as sysfs spells it ("major:minor").
 struct DeviceNumber

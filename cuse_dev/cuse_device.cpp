@@ -210,6 +210,7 @@ void CuseDevice::Impl::open(fuse_req_t req, fuse_file_info* fi)
         of->gate = gate.get();
         of->file->setGate(std::move(gate));
     }
+    ++counters_.opens;
     OpenFile* raw = of.get();
     raw->file->setWakeup([this, raw] { wake(*raw); });
     files_.emplace(raw, std::move(of));

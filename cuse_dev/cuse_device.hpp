@@ -78,6 +78,7 @@ struct CuseDeviceCounters
     std::uint64_t ioctlsByRetry = 0;  // answered through the FUSE retry protocol
     std::uint64_t pollsHeld = 0;      // polls held for an answer on its way
     std::uint64_t heldPollsReady = 0; // ... of which the answer arrived in time
+    std::uint64_t opens = 0;          // files opened (refused opens not counted)
 };
 
 // What opening the device yields: the open file, or -errno for the caller.

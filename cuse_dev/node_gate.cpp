@@ -3,6 +3,7 @@
 
 #include "abi/ipmi_commands.hpp"
 
+#include <algorithm>
 #include <cerrno>
 
 namespace ipmi::cuse {
@@ -25,6 +26,13 @@ std::uint8_t addressedLun(const abi::ipmi_addr& addr)
     }
 }
 
+// What an audit of changes leaves out: the monitor preset's reads.
+const NodePolicy& readOnlyCommands()
+{
+    static const NodePolicy reads = NodePolicy::monitor();
+    return reads;
+}
+
 } // namespace
 
 NodeGate::NodeGate(std::string node, std::shared_ptr<const NodePolicy> policy, std::shared_ptr<NodeObserver> observer)
@@ -38,8 +46,16 @@ std::optional<std::uint8_t> NodeGate::judgeRequest(const core::GatedRequest& req
     const bool allowed =
         policy_->unrestricted() || policy_->allowsRequest(request.netfn, request.cmd, lun, request.data);
     if (observer_) {
-        observer_->decided(GateDecision{node_, caller_, request.addr.addr_type, request.broadcast, request.addr.channel,
-                                        request.msgid, request.netfn, request.cmd, lun, allowed});
+        const bool readOnly = readOnlyCommands().allowsRequest(request.netfn, request.cmd, lun, request.data);
+        const bool follow = observer_->decided(GateDecision{node_, caller_, request.addr.addr_type, request.broadcast,
+                                                            request.addr.channel, request.msgid, request.netfn,
+                                                            request.cmd, lun, allowed, readOnly});
+        if (follow && allowed) {
+            if (followed_.size() == kMaxFollowed) {
+                followed_.pop_front();
+            }
+            followed_.push_back(Followed{request.msgid, request.netfn, request.cmd, caller_, readOnly});
+        }
     }
     if (allowed) {
         return std::nullopt;
@@ -67,8 +83,18 @@ void NodeGate::answered(const core::ReceivedMessage& answer)
         return;
     }
     const std::uint8_t cc = answer.data.empty() ? abi::IPMI_ERR_UNSPECIFIED : answer.data.front();
-    observer_->answered(
-        GateAnswer{node_, answer.recvType, answer.addr.addr_type, answer.msgid, answer.netfn, answer.cmd, cc});
+    GateAnswer told{
+        node_, answer.recvType, answer.addr.addr_type, answer.msgid, answer.netfn, answer.cmd, cc, false, {}, false};
+    const auto it = std::find_if(followed_.begin(), followed_.end(), [&answer](const Followed& f) {
+        return f.msgid == answer.msgid && (f.netfn | 1) == answer.netfn && f.cmd == answer.cmd;
+    });
+    if (it != followed_.end()) {
+        told.followed = true;
+        told.caller = it->caller;
+        told.readOnly = it->readOnly;
+        followed_.erase(it);
+    }
+    observer_->answered(told);
 }
 
 } // namespace ipmi::cuse

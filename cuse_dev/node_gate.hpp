@@ -25,7 +25,9 @@
 
 #include <sys/types.h>
 
+#include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 
@@ -52,6 +54,9 @@ struct GateDecision
     std::uint8_t cmd = 0;
     std::uint8_t lun = 0;
     bool allowed = false; // false: answered locally with IPMI_INSUFFICIENT_PRIVILEGE_ERR
+    // On the `monitor` preset's list: it reads and changes nothing the BMC
+    // keeps (what an audit of changes leaves out).
+    bool readOnly = false;
 };
 
 // One answer queued on a gated file (a real one or a refusal's).
@@ -64,6 +69,11 @@ struct GateAnswer
     std::uint8_t netfn = 0; // the response's (request netfn | 1)
     std::uint8_t cmd = 0;
     std::uint8_t completionCode = 0; // the first data byte; 0xFF if there is none
+    // Whether the observer asked to follow the request this answers (decided()
+    // returned true); only then are `caller` and `readOnly` the request's.
+    bool followed = false;
+    Caller caller;
+    bool readOnly = false;
 };
 
 // One refused ioctl.
@@ -79,7 +89,9 @@ class NodeObserver
 {
   public:
     virtual ~NodeObserver() = default;
-    virtual void decided(const GateDecision& decision) = 0;
+    // True: answered() is to tell, with the caller, when this allowed
+    // request is answered (a gate follows at most kMaxFollowed at a time).
+    virtual bool decided(const GateDecision& decision) = 0;
     virtual void answered(const GateAnswer& answer) = 0;
     virtual void ioctlRefused(const GateIoctlRefusal& refusal) = 0;
 };
@@ -87,6 +99,8 @@ class NodeObserver
 class NodeGate final : public core::RequestGate
 {
   public:
+    static constexpr std::size_t kMaxFollowed = 1024;
+
     // `policy` and `observer` (may be null) are shared by the node's files.
     NodeGate(std::string node, std::shared_ptr<const NodePolicy> policy, std::shared_ptr<NodeObserver> observer);
 
@@ -98,10 +112,23 @@ class NodeGate final : public core::RequestGate
     void answered(const core::ReceivedMessage& answer) override;
 
   private:
+    struct Followed
+    {
+        long msgid;
+        std::uint8_t netfn;
+        std::uint8_t cmd;
+        Caller caller;
+        bool readOnly;
+    };
+
     std::string node_;
     std::shared_ptr<const NodePolicy> policy_;
     std::shared_ptr<NodeObserver> observer_;
     Caller caller_;
+    // Requests whose answer the observer follows, oldest first; an answer
+    // the BMC never gives is dropped with its file (or the oldest, past the
+    // bound: the kernel's max_msgs_per_user keeps a file far below it).
+    std::deque<Followed> followed_;
 };
 
 } // namespace ipmi::cuse

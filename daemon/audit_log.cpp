@@ -100,8 +100,13 @@ AuditEntry AuditLog::entryOf(const AuditRecord& r, std::uint64_t droppedBefore)
     if (r.completionCode) {
         outcome += fmt::format(", completion code 0x{:02x}", *r.completionCode);
     }
-    e.message = fmt::format("{}: uid {} gid {} pid {} ({}) netfn 0x{:02x} cmd 0x{:02x} to {}: {}", r.node, r.uid,
-                            r.gid, r.pid, r.comm, r.netfn, r.cmd, destination(r), outcome);
+    if (r.ioctl) {
+        e.message = fmt::format("{}: uid {} gid {} pid {} ({}) ioctl 0x{:08x}: refused, EPERM", r.node, r.uid, r.gid,
+                                r.pid, r.comm, *r.ioctl);
+    } else {
+        e.message = fmt::format("{}: uid {} gid {} pid {} ({}) netfn 0x{:02x} cmd 0x{:02x} to {}: {}", r.node, r.uid,
+                                r.gid, r.pid, r.comm, r.netfn, r.cmd, destination(r), outcome);
+    }
     if (droppedBefore > 0) {
         e.message += fmt::format(" ({} earlier records of this node not logged: rate limit)", droppedBefore);
     }
@@ -112,12 +117,16 @@ AuditEntry AuditLog::entryOf(const AuditRecord& r, std::uint64_t droppedBefore)
         {"IPMI_CALLER_UID", std::to_string(r.uid)},
         {"IPMI_CALLER_GID", std::to_string(r.gid)},
         {"IPMI_CALLER_COMM", r.comm},
-        {"IPMI_NETFN", fmt::format("0x{:02x}", r.netfn)},
-        {"IPMI_CMD", fmt::format("0x{:02x}", r.cmd)},
-        {"IPMI_ADDR_TYPE", std::to_string(r.addrType)},
-        {"IPMI_CHANNEL", std::to_string(r.channel)},
         {"IPMI_CHANGES_STATE", r.changesState ? "1" : "0"},
     };
+    if (r.ioctl) {
+        e.fields.emplace_back("IPMI_IOCTL", fmt::format("0x{:08x}", *r.ioctl));
+    } else {
+        e.fields.emplace_back("IPMI_NETFN", fmt::format("0x{:02x}", r.netfn));
+        e.fields.emplace_back("IPMI_CMD", fmt::format("0x{:02x}", r.cmd));
+        e.fields.emplace_back("IPMI_ADDR_TYPE", std::to_string(r.addrType));
+        e.fields.emplace_back("IPMI_CHANNEL", std::to_string(r.channel));
+    }
     if (r.slaveAddr) {
         e.fields.emplace_back("IPMI_SLAVE_ADDR", fmt::format("0x{:02x}", *r.slaveAddr));
     }

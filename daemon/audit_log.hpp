@@ -51,6 +51,8 @@ struct AuditRecord
     Event event = Event::Sent;
     bool changesState = true;
     std::optional<std::uint8_t> completionCode; // Refused, Answered
+    // A refused ioctl (EPERM) rather than a request: its number.
+    std::optional<std::uint32_t> ioctl;
 };
 
 // One record as the journal takes it: MESSAGE, PRIORITY and the fields.
@@ -63,8 +65,8 @@ struct AuditEntry
 
 struct AuditLimits
 {
-    unsigned burst = 50;        // records a node may log at once
-    double perSecond = 10.0;    // and then, on average
+    unsigned burst = 50;     // records a node may log at once
+    double perSecond = 10.0; // and then, on average
 };
 
 class AuditLog

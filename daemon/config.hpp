@@ -34,6 +34,8 @@
 #pragma once
 
 #include "core/message_handler.hpp"
+#include "cuse_dev/node_policy.hpp"
+#include "daemon/audit_log.hpp"
 #include "daemon/cdi_spec.hpp"
 #include "si/discovery/si_params.hpp"
 #include "watchdog_dev/parameters.hpp"
@@ -45,11 +47,16 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ipmi::daemon {
 
 // One parameter as written: "[section] key = value" or --section.key=value.
+// A further node's settings are in section "node.NAME" ([node.NAME] in the
+// file, --node NAME.KEY=VALUE on the command line).
+inline constexpr std::string_view kNodeSectionPrefix = "node.";
+
 struct Setting
 {
     std::string section; // "ipmi_si", "device", ...
@@ -90,6 +97,20 @@ struct PoweroffConfig
     bool powercycle = false; // poweroff_powercycle=: cycle instead of power off
 };
 
+// A further node of an interface ([node.NAME], --node NAME.KEY=VALUE): a
+// CUSE device of its own with the full ioctl ABI, its own owner and mode, and
+// its own command policy (cuse_dev/node_policy.hpp).
+struct NodeConfig
+{
+    std::string name; // /dev/NAME
+    int ifnum = 0;
+    mode_t mode = 0600;
+    uid_t uid = 0;
+    gid_t gid = 0;
+    cuse::NodePolicy policy = cuse::NodePolicy::monitor(); // what a further node is usually for
+    std::string origin;                                    // where it was first named, for messages
+};
+
 // How the /dev nodes are named and owned.
 struct DeviceConfig
 {
@@ -113,6 +134,12 @@ struct DeviceConfig
     bool cdi = true;
     std::filesystem::path cdiDir = cdi::kDefaultDirectory;
     std::string cdiKind = cdi::kDefaultKind;
+    // Further nodes, in the order they were first named.
+    std::vector<NodeConfig> nodes;
+    // The NODE-th further node of interface `ifnum` (1: its first), or null.
+    [[nodiscard]] const NodeConfig* nodeOf(int ifnum, unsigned node) const;
+    // How many further nodes interface `ifnum` has.
+    [[nodiscard]] unsigned nodeCount(int ifnum) const;
 
     // The node name of interface `ifnum`.
     [[nodiscard]] std::string nameFor(int ifnum) const;
@@ -134,6 +161,10 @@ struct DaemonConfig
     std::filesystem::path controlSocket = "/run/ipmi-cuse/control"; // empty = none
     std::vector<std::string> debug;                                 // subsystems logging at debug level
     std::string logLevel = "info";
+    // The audit trail (audit_log.hpp): what is recorded, and how many
+    // records a node may log per second (a burst of five seconds' worth).
+    AuditScope audit = AuditScope::Changes;
+    unsigned auditRate = 10;
     std::string sysroot; // prefix for /sys (discovery, name checks)
     std::chrono::milliseconds startupTimeout{15000};
     // Stopping (no setting of their own; tests shorten them): how long

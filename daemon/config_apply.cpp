@@ -13,8 +13,10 @@
 
 #include <algorithm>
 #include <array>
+#include <iterator>
 #include <optional>
 #include <string>
+#include <variant>
 
 namespace ipmi::daemon {
 
@@ -178,12 +180,26 @@ std::optional<std::string> parseOwner(const std::string& value, bool isGroup, un
     return "no user named '" + value + "'";
 }
 
+bool usableDeviceName(std::string_view n)
+{
+    return !n.empty() && n.size() <= 64 && n.find('/') == std::string_view::npos && n != "." && n != "..";
+}
+
+std::optional<std::string> parseMode(const std::string& value, mode_t& out)
+{
+    if (value.empty() || value.size() > 5 || value.find_first_not_of("01234567") != std::string::npos) {
+        return "'" + value + "' is not an octal mode such as 0600";
+    }
+    out = static_cast<mode_t>(std::stoul(value, nullptr, 8) & 07777);
+    return std::nullopt;
+}
+
 std::optional<std::string> applyDevice(DeviceConfig& c, const std::string& key, const std::string& value)
 {
     if (key == "names") {
         auto names = splitList(value);
         for (const auto& n : names) {
-            if (n.empty() || n.size() > 64 || n.find('/') != std::string::npos || n == "." || n == "..") {
+            if (!usableDeviceName(n)) {
                 return "'" + n + "' is not a usable device name";
             }
         }
@@ -191,11 +207,7 @@ std::optional<std::string> applyDevice(DeviceConfig& c, const std::string& key, 
         return std::nullopt;
     }
     if (key == "mode") {
-        if (value.empty() || value.size() > 5 || value.find_first_not_of("01234567") != std::string::npos) {
-            return "'" + value + "' is not an octal mode such as 0600";
-        }
-        c.mode = static_cast<mode_t>(std::stoul(value, nullptr, 8) & 07777);
-        return std::nullopt;
+        return parseMode(value, c.mode);
     }
     if (key == "owner") {
         unsigned uid = 0;
@@ -274,8 +286,78 @@ std::optional<std::string> applyDevice(DeviceConfig& c, const std::string& key, 
     return "unknown parameter";
 }
 
+// [node.NAME] KEY = VALUE: the node is made when first named.
+std::optional<std::string> applyNode(DeviceConfig& c, const std::string& name, const Setting& s)
+{
+    if (!usableDeviceName(name)) {
+        return "'" + name + "' is not a usable device name";
+    }
+    auto it = std::find_if(c.nodes.begin(), c.nodes.end(), [&name](const NodeConfig& n) { return n.name == name; });
+    if (it == c.nodes.end()) {
+        c.nodes.push_back(NodeConfig{.name = name, .origin = s.origin});
+        it = std::prev(c.nodes.end());
+    }
+    NodeConfig& node = *it;
+    const std::string& value = s.value;
+    if (s.key == "interface") {
+        return parseIntValue(value, 0, 255, node.ifnum);
+    }
+    if (s.key == "policy") {
+        auto parsed = cuse::NodePolicy::parse(value);
+        if (auto* error = std::get_if<std::string>(&parsed)) {
+            return *error;
+        }
+        node.policy = std::get<cuse::NodePolicy>(std::move(parsed));
+        return std::nullopt;
+    }
+    if (s.key == "owner") {
+        unsigned uid = 0;
+        auto e = parseOwner(value, false, uid);
+        node.uid = uid;
+        return e;
+    }
+    if (s.key == "group") {
+        unsigned gid = 0;
+        auto e = parseOwner(value, true, gid);
+        node.gid = gid;
+        return e;
+    }
+    if (s.key == "mode") {
+        return parseMode(value, node.mode);
+    }
+    return "unknown parameter";
+}
+
+// Names are checked once every setting is in: an interface's own name, the
+// watchdog's and the further nodes' must all differ.
+std::optional<std::string> checkNodeNames(const DeviceConfig& c)
+{
+    for (const auto& node : c.nodes) {
+        for (int ifnum = 0; ifnum < 256; ++ifnum) {
+            if (c.nameFor(ifnum) == node.name) {
+                return fmt::format("{}: [node.{}]: /dev/{} is the name of interface {}'s own node", node.origin,
+                                   node.name, node.name, ifnum);
+            }
+        }
+        if (node.name == c.watchdogName) {
+            return fmt::format("{}: [node.{}]: /dev/{} is the watchdog's name", node.origin, node.name, node.name);
+        }
+    }
+    return std::nullopt;
+}
+
 std::optional<std::string> applyDaemon(DaemonConfig& c, const std::string& key, const std::string& value)
 {
+    if (key == "audit") {
+        if (auto scope = parseAuditScope(value)) {
+            c.audit = *scope;
+            return std::nullopt;
+        }
+        return "'" + value + "' is not one of changes, all, off";
+    }
+    if (key == "audit_rate") {
+        return parseIntValue(value, 1, 10000, c.auditRate);
+    }
     if (key == "sim") {
         return parseBool(value, c.sim);
     }
@@ -367,6 +449,9 @@ std::optional<std::string> applyOne(Config& config, const Setting& s)
     if (s.section == "daemon") {
         return applyDaemon(config.daemon, s.key, s.value);
     }
+    if (s.section.starts_with(kNodeSectionPrefix)) {
+        return applyNode(config.device, s.section.substr(kNodeSectionPrefix.size()), s);
+    }
     return "unknown parameter";
 }
 
@@ -379,7 +464,7 @@ std::optional<std::string> applySettings(Config& config, const std::vector<Setti
             return s.origin + ": [" + s.section + "] " + s.key + ": " + *error;
         }
     }
-    return std::nullopt;
+    return checkNodeNames(config.device);
 }
 
 } // namespace ipmi::daemon

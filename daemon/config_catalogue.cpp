@@ -66,6 +66,13 @@ const std::vector<SettingInfo> kCatalogue = {
     {"device", "cdi", "write a CDI spec of the nodes for container runtimes (default Y)"},
     {"device", "cdi_dir", "directory of the CDI spec (default /var/run/cdi)"},
     {"device", "cdi_kind", "CDI kind vendor/class of the nodes (default ipmi-cuse.org/ipmi)"},
+    {"node", "interface", "[node.NAME]: the interface the further node /dev/NAME serves (default 0)"},
+    {"node", "policy", "[node.NAME]: its command policy: monitor (default), full, or rules (see the manual)"},
+    {"node", "owner", "[node.NAME]: its owner, name or uid (default root)"},
+    {"node", "group", "[node.NAME]: its group, name or gid (default root)"},
+    {"node", "mode", "[node.NAME]: its mode, octal (default 0600)"},
+    {"daemon", "audit", "audit trail: changes (refusals and requests that change state; default), all or off"},
+    {"daemon", "audit_rate", "audit records a node may log per second, 1..10000 (default 10)"},
     {"daemon", "sim", "serve the embedded simulated BMC instead of hardware"},
     {"daemon", "sim_config", "TOML file describing the simulated BMC"},
     {"daemon", "sim_interface", "system interface to the simulated BMC: kcs, bt, smic or ssif"},
@@ -84,6 +91,23 @@ std::string DeviceConfig::nameFor(int ifnum) const
         return names[static_cast<std::size_t>(ifnum)];
     }
     return "ipmi" + std::to_string(ifnum);
+}
+
+const NodeConfig* DeviceConfig::nodeOf(int ifnum, unsigned node) const
+{
+    unsigned seen = 0;
+    for (const auto& n : nodes) {
+        if (n.ifnum == ifnum && ++seen == node) {
+            return &n;
+        }
+    }
+    return nullptr;
+}
+
+unsigned DeviceConfig::nodeCount(int ifnum) const
+{
+    return static_cast<unsigned>(
+        std::count_if(nodes.begin(), nodes.end(), [ifnum](const NodeConfig& n) { return n.ifnum == ifnum; }));
 }
 
 const std::vector<std::string>& debugSubsystems()

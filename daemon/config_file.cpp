@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 namespace ipmi::daemon {
 
@@ -53,6 +55,45 @@ std::optional<std::string> kernelText(const toml::node& node, bool octal)
     return std::nullopt;
 }
 
+// [node.NAME] tables: one further node each.
+std::optional<std::string> parseNodeTables(const toml::table& nodes, std::string_view sourceName,
+                                           std::vector<Setting>& settings)
+{
+    // In the order the file names them (toml++ keeps a table's keys sorted):
+    // a node's place among its interface's nodes gives its fixed minor.
+    std::vector<std::pair<const toml::key*, const toml::node*>> inFileOrder;
+    for (auto&& [nameKey, nodeNode] : nodes) {
+        inFileOrder.emplace_back(&nameKey, &nodeNode);
+    }
+    std::stable_sort(inFileOrder.begin(), inFileOrder.end(), [](const auto& a, const auto& b) {
+        const auto& x = a.first->source().begin;
+        const auto& y = b.first->source().begin;
+        return x.line != y.line ? x.line < y.line : x.column < y.column;
+    });
+    for (const auto& [nameKey, nodeNode] : inFileOrder) {
+        const auto* node = nodeNode->as_table();
+        if (node == nullptr) {
+            return fmt::format("{}: node.{} is not a table: write [node.{}] and its settings under it",
+                               where(sourceName, nameKey->source()), nameKey->str(), nameKey->str());
+        }
+        const std::string section = std::string(kNodeSectionPrefix) + std::string(nameKey->str());
+        for (auto&& [key, value] : *node) {
+            const std::string name(key.str());
+            if (!knownSetting("node", name)) {
+                return fmt::format("{}: unknown parameter '{}' in [{}] (known: interface, policy, owner, group, mode)",
+                                   where(sourceName, key.source()), name, section);
+            }
+            const auto textValue = kernelText(value, name == "mode");
+            if (!textValue) {
+                return fmt::format("{}: [{}] {}: use a string, an integer, a boolean or a list of those",
+                                   where(sourceName, value.source()), section, name);
+            }
+            settings.push_back(Setting{section, name, *textValue, where(sourceName, value.source())});
+        }
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
 std::optional<std::string> parseConfigText(std::string_view text, std::string_view sourceName,
@@ -68,11 +109,18 @@ std::optional<std::string> parseConfigText(std::string_view text, std::string_vi
     for (auto&& [sectionKey, sectionNode] : doc) {
         const std::string section(sectionKey.str());
         const auto* table = sectionNode.as_table();
+        if (section == "node" && table != nullptr) {
+            if (auto error = parseNodeTables(*table, sourceName, settings)) {
+                return error;
+            }
+            continue;
+        }
         const bool knownSection = std::any_of(settingCatalogue().begin(), settingCatalogue().end(),
                                               [&](const SettingInfo& i) { return section == i.section; });
         if (!knownSection || table == nullptr) {
             return where(sourceName, sectionKey.source()) + ": unknown section '" + section +
-                   "' (known: ipmi_si, ipmi_ssif, ipmi_watchdog, ipmi_msghandler, ipmi_poweroff, device, daemon)";
+                   "' (known: ipmi_si, ipmi_ssif, ipmi_watchdog, ipmi_msghandler, ipmi_poweroff, device, daemon, "
+                   "node.NAME)";
         }
         for (auto&& [key, value] : *table) {
             const std::string name(key.str());

@@ -1,7 +1,7 @@
 // The control verbs' grammar and replies: see control_commands.hpp.
 // GCC 12 with -fsanitize=address reports a -Wmaybe-uninitialized false
 // positive in std::variant's move constructor as inlined into
-// std::optional<ControlCommand>; the pragma must precede <variant>.
+// parseControlCommand's result; the pragma must precede <variant>.
 #if !defined(__clang__) // clang has no such warning (nor the false positive)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
@@ -50,25 +50,22 @@ std::string hexByte(unsigned value)
 
 // "add|remove ADAPTER... ADDR": the adapter is every word in between, so
 // names with spaces need no quoting.
-std::optional<ControlCommand> parseSsifCommand(std::string_view args, std::string& error)
+ParsedControlCommand parseSsifCommand(std::string_view args)
 {
     const auto w = splitWords(args);
     if (w.empty() || (w[0] != "add" && w[0] != "remove")) {
-        error = "ssif needs add or remove: ssif add|remove ADAPTER ADDR";
-        return std::nullopt;
+        return "ssif needs add or remove: ssif add|remove ADAPTER ADDR";
     }
     SsifCommand c;
     c.add = w[0] == "add";
     if (w.size() < 3) {
-        error = "ssif " + std::string(w[0]) + " needs ADAPTER ADDR (e.g. i2c-0 0x10)";
-        return std::nullopt;
+        return "ssif " + std::string(w[0]) + " needs ADAPTER ADDR (e.g. i2c-0 0x10)";
     }
-    const auto addr = boundedNumber(w.back(), "ADDR", 1, 0x7F, error);
-    if (!addr) {
-        error = "ssif " + std::string(w[0]) + ": " + error + " (a 7-bit SMBus address)";
-        return std::nullopt;
+    const auto addr = boundedNumber(w.back(), "ADDR", 1, 0x7F);
+    if (const auto* error = std::get_if<std::string>(&addr)) {
+        return "ssif " + std::string(w[0]) + ": " + *error + " (a 7-bit SMBus address)";
     }
-    c.addr = static_cast<std::uint8_t>(*addr);
+    c.addr = static_cast<std::uint8_t>(std::get<std::uint64_t>(addr));
     const auto first = static_cast<std::size_t>(w[1].data() - args.data());
     const auto last = static_cast<std::size_t>(w[w.size() - 2].data() - args.data()) + w[w.size() - 2].size();
     c.adapter = std::string(args.substr(first, last - first));
@@ -77,13 +74,12 @@ std::optional<ControlCommand> parseSsifCommand(std::string_view args, std::strin
 
 } // namespace
 
-std::optional<ControlCommand> parseControlCommand(std::string_view line, std::string& error)
+ParsedControlCommand parseControlCommand(std::string_view line)
 {
     const auto [verb, rest] = splitWord(line);
     if (verb == "status" || verb == "version") {
         if (!rest.empty()) {
-            error = std::string(verb) + " takes no arguments";
-            return std::nullopt;
+            return std::string(verb) + " takes no arguments";
         }
         if (verb == "status") {
             return ControlCommand{StatusCommand{}};
@@ -96,52 +92,45 @@ std::optional<ControlCommand> parseControlCommand(std::string_view line, std::st
         }
         const auto value = PowerCycleSetting::parse(rest);
         if (!value) {
-            error = "poweroff-powercycle: '" + std::string(rest) + "' is not an integer";
-            return std::nullopt;
+            return "poweroff-powercycle: '" + std::string(rest) + "' is not an integer";
         }
         return ControlCommand{PowerCycleCommand{*value}};
     }
     if (verb == "panic-event") {
         if (rest.empty()) {
-            error = "panic-event needs a MESSAGE";
-            return std::nullopt;
+            return "panic-event needs a MESSAGE";
         }
         return ControlCommand{PanicEventCommand{std::string(rest)}};
     }
     if (verb == "acpi-ipmi") {
         const auto [address, buffer] = splitWord(rest);
         if (address.empty() || buffer.empty()) {
-            error = "acpi-ipmi needs ADDRESS_HEX BUFFER_HEX";
-            return std::nullopt;
+            return "acpi-ipmi needs ADDRESS_HEX BUFFER_HEX";
         }
-        std::string problem;
-        auto command = core::services::parseAcpiIpmiCommand(address, buffer, problem);
-        if (!command) {
-            error = "acpi-ipmi: " + problem;
-            return std::nullopt;
+        auto command = core::services::parseAcpiIpmiCommand(address, buffer);
+        if (const auto* problem = std::get_if<std::string>(&command)) {
+            return "acpi-ipmi: " + *problem;
         }
-        return ControlCommand{*command};
+        return ControlCommand{std::get<AcpiIpmiCommand>(command)};
     }
     if (verb == "fault") {
-        auto command = parseFaultCommand(rest, error);
-        if (!command) {
-            return std::nullopt;
+        auto command = parseFaultCommand(rest);
+        if (auto* error = std::get_if<std::string>(&command)) {
+            return std::move(*error);
         }
-        return ControlCommand{*command};
+        return ControlCommand{std::get<FaultCommand>(std::move(command))};
     }
     if (verb == "hotmod") {
         auto parsed = si::discovery::parseHotmod(rest);
         if (!parsed) {
-            error = parsed.error();
-            return std::nullopt;
+            return parsed.error();
         }
         return ControlCommand{HotmodCommand{std::string(rest), std::move(parsed).value()}};
     }
     if (verb == "ssif") {
-        return parseSsifCommand(rest, error);
+        return parseSsifCommand(rest);
     }
-    error = "unknown command '" + std::string(verb) + "' (known: " + kControlVerbs + ")";
-    return std::nullopt;
+    return "unknown command '" + std::string(verb) + "' (known: " + kControlVerbs + ")";
 }
 
 std::string formatPowerCycleReply(int value)

@@ -62,8 +62,9 @@ using ControlCommand = std::variant<StatusCommand, VersionCommand, PowerCycleCom
 inline constexpr const char* kControlVerbs =
     "status, version, poweroff-powercycle, panic-event, acpi-ipmi, fault, hotmod, ssif";
 
-// The command, or (in `error`) what was wrong with the line.
-[[nodiscard]] std::optional<ControlCommand> parseControlCommand(std::string_view line, std::string& error);
+// The command, or what was wrong with the line.
+using ParsedControlCommand = std::variant<ControlCommand, std::string>;
+[[nodiscard]] ParsedControlCommand parseControlCommand(std::string_view line);
 
 // The replies (each ends in a newline).
 [[nodiscard]] std::string formatPowerCycleReply(int value);

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 namespace ipmi::daemon {
@@ -29,18 +30,16 @@ namespace ipmi::daemon {
     return words;
 }
 
-// The number in [min, max], or nullopt with `error` = "FIELD 'TEXT' is not a
-// number in MIN..MAX".
-[[nodiscard]] inline std::optional<std::uint64_t>
-boundedNumber(std::string_view text, std::string_view field, std::uint64_t min, std::uint64_t max, std::string& error)
+// The number in [min, max], or "FIELD 'TEXT' is not a number in MIN..MAX".
+[[nodiscard]] inline std::variant<std::uint64_t, std::string>
+boundedNumber(std::string_view text, std::string_view field, std::uint64_t min, std::uint64_t max)
 {
     const auto value = core::parseKernelNumber(text);
     if (!value || *value < min || *value > max) {
-        error = std::string(field) + " '" + std::string(text) + "' is not a number in " + std::to_string(min) + ".." +
-                std::to_string(max);
-        return std::nullopt;
+        return std::string(field) + " '" + std::string(text) + "' is not a number in " + std::to_string(min) + ".." +
+               std::to_string(max);
     }
-    return value;
+    return *value;
 }
 
 } // namespace ipmi::daemon

@@ -2,7 +2,7 @@
 // and the status and control clients.
 // GCC 12 with -fsanitize=address reports a -Wmaybe-uninitialized false
 // positive in std::variant's move constructor as inlined into
-// std::optional<ControlCommand>; the pragma must precede <variant>.
+// parseControlCommand's result; the pragma must precede <variant>.
 #if !defined(__clang__) // clang has no such warning (nor the false positive)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
@@ -46,6 +46,12 @@ std::optional<std::string> checkFixedNumbers(const Config& config, std::size_t i
             return problem;
         }
         ours.push_back(device.nameFor(ifnum));
+        for (unsigned k = 1; k <= device.nodeCount(ifnum); ++k) {
+            if (auto problem = nodeNumberProblem(device, ifnum, k)) {
+                return problem;
+            }
+            ours.push_back(device.nodeOf(ifnum, k)->name);
+        }
     }
     if (!device.watchdogName.empty()) {
         ours.push_back(device.watchdogName);
@@ -76,19 +82,29 @@ int runDaemon(const Options& options)
     auto& plan = std::get<BackendPlan>(planned);
 
     // Cheap checks before anything starts: CUSE itself, then the names.
-    std::string cuseError;
-    const int fd = cuse::openCuseDevice(config.device.cuseDevice, cuseError);
-    if (fd < 0) {
-        log->critical("{}", cuseError);
+    const auto opened = cuse::openCuseDevice(config.device.cuseDevice);
+    if (const auto* error = std::get_if<std::string>(&opened)) {
+        log->critical("{}", *error);
         return 1;
     }
-    ::close(fd);
+    ::close(std::get<int>(opened));
     if (auto error = checkFixedNumbers(config, plan.backends.size(), *log)) {
         log->critical("{}", *error);
         return 1;
     }
+    std::vector<std::string> names;
     for (std::size_t i = 0; i < plan.backends.size(); ++i) {
-        const auto name = config.device.nameFor(static_cast<int>(i));
+        names.push_back(config.device.nameFor(static_cast<int>(i)));
+    }
+    for (const auto& node : config.device.nodes) {
+        if (node.ifnum >= 0 && static_cast<std::size_t>(node.ifnum) < plan.backends.size()) {
+            names.push_back(node.name);
+        } else {
+            log->warn("[node.{}]: interface {} is not there (yet): /dev/{} comes with it", node.name, node.ifnum,
+                      node.name);
+        }
+    }
+    for (const auto& name : names) {
         if (auto busy = cuse::checkNameIsFree(config.daemon.sysroot + "/sys", name)) {
             log->critical("{}", *busy);
             return 1;
@@ -114,9 +130,9 @@ int runStatus(const Options& options)
 
 int runControl(const Options& options)
 {
-    std::string error;
-    if (!parseControlCommand(options.controlLine, error)) {
-        std::cerr << "ipmi-cuse control: " << error << "\n";
+    const auto parsed = parseControlCommand(options.controlLine);
+    if (const auto* error = std::get_if<std::string>(&parsed)) {
+        std::cerr << "ipmi-cuse control: " << *error << "\n";
         return 1;
     }
     std::string reply;

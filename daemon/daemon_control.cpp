@@ -4,7 +4,7 @@
 // removing interfaces while running).
 // GCC 12 with -fsanitize=address reports a -Wmaybe-uninitialized false
 // positive in std::variant's move constructor as inlined into
-// std::optional<ControlCommand>; the pragma must precede <variant>.
+// parseControlCommand's result; the pragma must precede <variant>.
 #if !defined(__clang__) // clang has no such warning (nor the false positive)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
@@ -22,7 +22,7 @@ namespace ipmi::daemon {
 
 void ControlBatch::part(const std::string& line, bool ok)
 {
-    if (!ok && error.empty()) {
+    if (!ok && !error) {
         error = line;
     }
     lines += line + "\n";
@@ -37,28 +37,36 @@ void ControlBatch::finishIfDone()
     }
     auto send = std::move(reply);
     reply = nullptr;
-    send(error.empty() ? lines : "error " + error + "\n" + lines);
+    send(error ? "error " + *error + "\n" + lines : lines);
 }
 
 void Daemon::Impl::controlCommand(const std::string& line, Reply reply)
 {
-    std::string error;
-    auto command = parseControlCommand(line, error);
-    if (!command) {
-        reply("error " + error + "\n");
+    auto parsed = parseControlCommand(line);
+    if (const auto* error = std::get_if<std::string>(&parsed)) {
+        reply("error " + *error + "\n");
         return;
     }
-    std::visit([this, &reply](auto& c) { execute(c, std::move(reply)); }, *command);
+    std::visit([this, &reply](auto& c) { execute(c, std::move(reply)); }, std::get<ControlCommand>(parsed));
 }
 
 void Daemon::Impl::execute(const StatusCommand&, const Reply& reply)
 {
     reply(formatStatus(handler_, [this](int ifnum) {
         const auto it = devices_.find(ifnum);
-        if (it == devices_.end() || !it->second->ready()) {
+        if (it == devices_.end() || it->second.empty() || !it->second.front().device->ready()) {
             return DeviceSummary{};
         }
-        return DeviceSummary{it->second->name(), it->second->counters()};
+        const auto& own = *it->second.front().device;
+        DeviceSummary summary{own.name(), own.counters(), {}};
+        for (const auto& node : it->second) {
+            NodeSummary n{node.device->name(), node.policy, node.device->counters().opens, std::nullopt};
+            if (node.audit) {
+                n.gate = node.audit->counters();
+            }
+            summary.nodes.push_back(std::move(n));
+        }
+        return summary;
     }));
 }
 
@@ -133,7 +141,7 @@ void Daemon::Impl::execute(const HotmodCommand& c, Reply reply)
     auto batch = std::make_shared<ControlBatch>();
     batch->reply = std::move(reply);
     batch->waiting = 1; // this loop itself
-    for (std::size_t i = 0; i < c.operations.size() && batch->error.empty(); ++i) {
+    for (std::size_t i = 0; i < c.operations.size() && !batch->error; ++i) {
         const auto& op = c.operations[i];
         const auto& target = op.target;
         const std::string what = fmt::format("hotmod operation {} ({} {} {} {:#x})", i,
@@ -240,12 +248,12 @@ void Daemon::Impl::addRuntime(const Backend& backend, const std::shared_ptr<Cont
         batch->part(backend.description + ": the daemon is stopping", false);
         return;
     }
-    std::string error;
-    const int ifnum = addBackend(backend, error);
-    if (ifnum < 0) {
-        batch->part(backend.description + ": " + error, false);
+    const auto added = addBackend(backend);
+    if (const auto* error = std::get_if<std::string>(&added)) {
+        batch->part(backend.description + ": " + *error, false);
         return;
     }
+    const int ifnum = std::get<int>(added);
     // A number freed by a failed registration may come back: its old waiter lost.
     resolveAdd(ifnum, "did not answer Get Device ID", false);
     auto timeout = std::make_shared<boost::asio::steady_timer>(io_, config_.daemon.startupTimeout);

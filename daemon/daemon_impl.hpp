@@ -10,6 +10,7 @@
 #include "daemon/control_commands.hpp"
 #include "daemon/control_socket.hpp"
 #include "daemon/daemon_service.hpp"
+#include "daemon/node_audit.hpp"
 #include "daemon/poweroff_hook.hpp"
 #include "daemon/shutdown_hook.hpp"
 #include "daemon/signals.hpp"
@@ -18,7 +19,9 @@
 #include <spdlog/spdlog.h>
 
 #include <map>
+#include <optional>
 #include <set>
+#include <variant>
 
 namespace ipmi::daemon {
 
@@ -54,6 +57,9 @@ class Daemon::Impl
     void startServices();
     void onWatchdogReady(int result);
     void onInterface(int ifnum, bool added);
+    // The nodes interface `ifnum` is to be served at.
+    [[nodiscard]] std::vector<NodeSpec> nodesOf(int ifnum);
+    // One of them is ready (or failed); the interface is served when all are.
     void onDeviceReady(int ifnum, const std::optional<std::string>& error);
     void onDeviceFailed(int ifnum, const std::string& error);
     void onStartupTimeout();
@@ -61,8 +67,8 @@ class Daemon::Impl
     void onSignal(int signo, int count);
     void fatal(const std::string& message);
     void finish();
-    // Adds a built interface; its number, or -1 with `error`.
-    int addBackend(const Backend& backend, std::string& error);
+    // Adds a built interface; its number, or why it could not be built.
+    std::variant<int, std::string> addBackend(const Backend& backend);
     // Drains, removes, and after the grace stops the device; then `done`.
     void retireInterface(int ifnum, std::function<void()> done);
     void drainStep(int ifnum, core::Clock::time_point deadline, std::function<void()> done);
@@ -93,6 +99,7 @@ class Daemon::Impl
     Config config_;
     BackendPlan plan_;
     DaemonHooks hooks_;
+    AuditLog audit_; // before the nodes: their gates report to it
     boost::asio::io_context io_;
     AsioEventLoop loop_;
     core::MessageHandler handler_;
@@ -110,7 +117,15 @@ class Daemon::Impl
     std::map<int, std::string> pending_;  // added at start-up, not yet usable
     std::map<int, Backend> origins_;      // what each interface number was added from
     std::map<int, AddWaiter> addWaiters_; // run-time adds not yet answered
-    std::map<int, std::unique_ptr<PublishedDevice>> devices_;
+    // One node an interface is served at, and what its gate reports to.
+    struct ServedNode
+    {
+        std::unique_ptr<PublishedDevice> device;
+        std::shared_ptr<NodeAudit> audit;
+        std::string policy; // as NodePolicy::text() spells it
+    };
+    // An interface's nodes: [0] its own /dev/NAME, then its further nodes.
+    std::map<int, std::vector<ServedNode>> devices_;
     std::vector<std::shared_ptr<PublishedDevice>> retiring_; // removed, in their grace period
     std::set<int> draining_;                                 // no new opens: being retired
     int watcher_ = 0;
@@ -129,7 +144,7 @@ struct ControlBatch
 {
     ControlServer::Reply reply;
     std::string lines;
-    std::string error; // the first failure
+    std::optional<std::string> error; // the first failure
     int waiting = 0;
 
     void part(const std::string& line, bool ok);

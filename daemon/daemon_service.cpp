@@ -1,7 +1,7 @@
 // The daemon's start-up, devices, draining and stop: see daemon_service.hpp.
 // GCC 12 with -fsanitize=address reports a -Wmaybe-uninitialized false
 // positive in std::variant's move constructor as inlined into
-// std::optional<ControlCommand>; the pragma must precede <variant>.
+// parseControlCommand's result; the pragma must precede <variant>.
 #if !defined(__clang__) // clang has no such warning (nor the false positive)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
@@ -39,8 +39,11 @@ core::services::PanicOp servicesPanicOp(PanicOp op)
 } // namespace
 
 Daemon::Impl::Impl(Config config, BackendPlan plan, DaemonHooks hooks)
-    : config_(std::move(config)), plan_(std::move(plan)), hooks_(std::move(hooks)), loop_(io_),
-      handler_(loop_, config_.msghandler.params),
+    : config_(std::move(config)), plan_(std::move(plan)), hooks_(std::move(hooks)),
+      audit_(config_.daemon.audit,
+             AuditLimits{config_.daemon.auditRate * 5, static_cast<double>(config_.daemon.auditRate)},
+             journalAuditWriter()),
+      loop_(io_), handler_(loop_, config_.msghandler.params),
       powerCycle_(config_.poweroff.powercycle ? 1 : 0, powerCycleFile(config_)),
       control_(io_, [this](const std::string& command, Reply reply) { controlCommand(command, std::move(reply)); }),
       startupTimer_(io_), silenceTimer_(io_), signals_(io_, [this](int signo, int count) { onSignal(signo, count); })
@@ -54,8 +57,10 @@ Daemon::Impl::~Impl()
 {
     // Devices and waiters hold callbacks into this object.
     addWaiters_.clear();
-    for (auto& [ifnum, device] : devices_) {
-        device->stop();
+    for (auto& [ifnum, nodes] : devices_) {
+        for (auto& node : nodes) {
+            node.device->stop();
+        }
     }
     for (auto& device : retiring_) {
         device->stop();
@@ -69,13 +74,12 @@ int Daemon::Impl::run()
         log_->info("{}", line);
     }
     for (const auto& backend : plan_.backends) {
-        std::string error;
-        const int ifnum = addBackend(backend, error);
-        if (ifnum < 0) {
-            log_->error("{}: {}", backend.description, error);
+        const auto added = addBackend(backend);
+        if (const auto* error = std::get_if<std::string>(&added)) {
+            log_->error("{}: {}", backend.description, *error);
             continue;
         }
-        pending_[ifnum] = backend.description;
+        pending_[std::get<int>(added)] = backend.description;
     }
     if (pending_.empty()) {
         log_->critical("no interface could be started (see above)");
@@ -105,12 +109,11 @@ int Daemon::Impl::run()
     return exitCode_;
 }
 
-int Daemon::Impl::addBackend(const Backend& backend, std::string& error)
+std::variant<int, std::string> Daemon::Impl::addBackend(const Backend& backend)
 {
     auto made = backend.make(loop_);
     if (auto* problem = std::get_if<std::string>(&made)) {
-        error = *problem;
-        return -1;
+        return std::move(*problem);
     }
     const int ifnum = handler_.addInterface(std::get<std::unique_ptr<core::Interface>>(std::move(made)));
     origins_.insert_or_assign(ifnum, backend);
@@ -170,38 +173,68 @@ void Daemon::Impl::onInterface(int ifnum, bool added)
         return;
     }
     pending_.erase(ifnum);
-    const std::string name = config_.device.nameFor(ifnum);
-    if (auto problem = nodeNumberProblem(config_.device, ifnum)) {
-        onDeviceFailed(ifnum, *problem);
-        return;
+    const auto specs = nodesOf(ifnum);
+    for (const auto& spec : specs) {
+        if (auto problem = nodeNumberProblem(config_.device, ifnum, spec.index)) {
+            onDeviceFailed(ifnum, *problem);
+            return;
+        }
+        if (notifiedReady_ || startupOver_) {
+            // A run-time add: runDaemon checked the start-up names already.
+            if (auto busy = cuse::checkNameIsFree(sysfs(), spec.name)) {
+                onDeviceFailed(ifnum, *busy);
+                return;
+            }
+        }
     }
-    if (notifiedReady_ || startupOver_) {
-        // A run-time add: runDaemon checked the start-up names already.
-        if (auto busy = cuse::checkNameIsFree(sysfs(), name)) {
-            onDeviceFailed(ifnum, *busy);
+    auto& nodes = devices_[ifnum];
+    for (const auto& spec : specs) {
+        auto device = hooks_.devices(spec, [this, ifnum]() -> cuse::OpenResult {
+            if (draining_.contains(ifnum) || stopping_) {
+                return -ENODEV; // going away: the kernel's answer for a dying interface
+            }
+            auto file = core::openDeviceFile(handler_, ifnum);
+            if (!file) {
+                return file.error;
+            }
+            return std::move(file.value);
+        });
+        nodes.push_back(
+            ServedNode{std::move(device), std::static_pointer_cast<NodeAudit>(spec.observer), spec.policy.text()});
+    }
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        auto* device = devices_[ifnum][i].device.get();
+        const auto error =
+            device->start([this, ifnum](const std::optional<std::string>& err) { onDeviceReady(ifnum, err); },
+                          [this, ifnum, name = specs[i].name](const std::string& reason) {
+                              onDeviceFailed(ifnum, "/dev/" + name + " went away: " + reason);
+                          });
+        if (error) {
+            onDeviceFailed(ifnum, *error);
             return;
         }
     }
-    auto device = hooks_.devices(ifnum, name, [this, ifnum]() -> cuse::OpenResult {
-        if (draining_.contains(ifnum) || stopping_) {
-            return -ENODEV; // going away: the kernel's answer for a dying interface
-        }
-        auto file = core::openDeviceFile(handler_, ifnum);
-        if (!file) {
-            return file.error;
-        }
-        return std::move(file.value);
-    });
-    auto* raw = device.get();
-    devices_[ifnum] = std::move(device);
-    const auto error =
-        raw->start([this, ifnum](const std::optional<std::string>& err) { onDeviceReady(ifnum, err); },
-                   [this, ifnum](const std::string& reason) {
-                       onDeviceFailed(ifnum, "/dev/" + config_.device.nameFor(ifnum) + " went away: " + reason);
-                   });
-    if (error) {
-        onDeviceFailed(ifnum, *error);
+}
+
+std::vector<NodeSpec> Daemon::Impl::nodesOf(int ifnum)
+{
+    const auto& device = config_.device;
+    std::vector<NodeSpec> specs;
+    specs.push_back(NodeSpec{ifnum, 0, device.nameFor(ifnum), cuse::NodeOwnership{device.mode, device.uid, device.gid},
+                             cuse::NodePolicy::full(), nullptr});
+    const unsigned further = device.nodeCount(ifnum);
+    for (unsigned k = 1; k <= further; ++k) {
+        const NodeConfig& n = *device.nodeOf(ifnum, k);
+        specs.push_back(NodeSpec{ifnum, k, n.name, cuse::NodeOwnership{n.mode, n.uid, n.gid}, n.policy, nullptr});
     }
+    if (audit_.scope() != AuditScope::Off || further > 0) {
+        // Each node's gate counts (status) and audits; an interface served
+        // by its own node only and no audit keeps the kernel's bare path.
+        for (auto& spec : specs) {
+            spec.observer = std::make_shared<NodeAudit>(audit_);
+        }
+    }
+    return specs;
 }
 
 void Daemon::Impl::onDeviceReady(int ifnum, const std::optional<std::string>& error)
@@ -210,9 +243,20 @@ void Daemon::Impl::onDeviceReady(int ifnum, const std::optional<std::string>& er
         onDeviceFailed(ifnum, *error);
         return;
     }
-    log_->info("interface {} is served at /dev/{}", ifnum, config_.device.nameFor(ifnum));
+    const auto it = devices_.find(ifnum);
+    if (it == devices_.end()) {
+        return;
+    }
+    std::string paths;
+    for (const auto& node : it->second) {
+        if (!node.device->ready()) {
+            return; // the interface is served once all its nodes are
+        }
+        paths += (paths.empty() ? "/dev/" : ", /dev/") + node.device->name();
+    }
+    log_->info("interface {} is served at {}", ifnum, paths);
     updateCdi(); // a run-time add: listed before its add is answered
-    resolveAdd(ifnum, "/dev/" + config_.device.nameFor(ifnum), true);
+    resolveAdd(ifnum, paths, true);
     maybeReady();
 }
 
@@ -272,9 +316,11 @@ void Daemon::Impl::maybeReady()
         (watchdog_ && !watchdogReady_)) {
         return;
     }
-    for (const auto& [ifnum, device] : devices_) {
-        if (!device->ready()) {
-            return;
+    for (const auto& [ifnum, nodes] : devices_) {
+        for (const auto& node : nodes) {
+            if (!node.device->ready()) {
+                return;
+            }
         }
     }
     notifiedReady_ = true;
@@ -289,7 +335,11 @@ void Daemon::Impl::maybeReady()
         });
     }
     sd_notify(0, "READY=1");
-    log_->info("ready: {} device(s){}", devices_.size(),
+    std::size_t served = 0;
+    for (const auto& [ifnum, nodes] : devices_) {
+        served += nodes.size();
+    }
+    log_->info("ready: {} device(s){}", served,
                watchdog_ ? ", watchdog /dev/" + config_.device.watchdogName : std::string{});
     updateCdi();
     if (hooks_.onReady) {
@@ -333,24 +383,34 @@ void Daemon::Impl::drainStep(int ifnum, core::Clock::time_point deadline, std::f
     pending_.erase(ifnum);
     origins_.erase(ifnum);
     draining_.erase(ifnum);
-    auto node = devices_.extract(ifnum);
-    if (node.empty()) {
+    auto extracted = devices_.extract(ifnum);
+    if (extracted.empty()) {
         done();
         return;
     }
     updateCdi();
-    std::shared_ptr<PublishedDevice> device = std::move(node.mapped());
-    retiring_.push_back(device);
+    std::vector<std::weak_ptr<PublishedDevice>> going;
+    for (auto& node : extracted.mapped()) {
+        std::shared_ptr<PublishedDevice> device = std::move(node.device);
+        retiring_.push_back(device);
+        going.push_back(device);
+    }
     auto grace = std::make_shared<boost::asio::steady_timer>(io_, config_.daemon.stopGrace);
-    std::weak_ptr<PublishedDevice> weak = device;
-    grace->async_wait([this, grace, weak, done = std::move(done)](const boost::system::error_code& ec) {
-        auto gone = weak.lock();
-        if (ec || !gone) {
-            return; // finish() took care of it
+    grace->async_wait([this, grace, going, done = std::move(done)](const boost::system::error_code& ec) {
+        if (ec) {
+            return; // finish() took care of them
         }
-        gone->stop();
-        std::erase(retiring_, gone);
-        done();
+        bool anyLeft = false;
+        for (const auto& weak : going) {
+            if (auto gone = weak.lock()) {
+                anyLeft = true;
+                gone->stop();
+                std::erase(retiring_, gone);
+            }
+        }
+        if (anyLeft) {
+            done();
+        }
     });
 }
 
@@ -420,8 +480,10 @@ void Daemon::Impl::finish()
     watchdog_.reset();
     acpi_.reset();
     panicEvents_.reset();
-    for (auto& [ifnum, device] : devices_) {
-        device->stop();
+    for (auto& [ifnum, nodes] : devices_) {
+        for (auto& node : nodes) {
+            node.device->stop();
+        }
     }
     devices_.clear();
     for (auto& device : retiring_) {
@@ -442,16 +504,18 @@ void Daemon::Impl::updateCdi()
         return;
     }
     std::vector<cdi::PublishedNode> nodes;
-    for (const auto& [ifnum, device] : devices_) {
-        auto node = device->node();
-        if (!node) {
-            continue;
+    for (const auto& [ifnum, served] : devices_) {
+        for (const auto& s : served) {
+            auto node = s.device->node();
+            if (!node) {
+                continue;
+            }
+            if (auto problem = cdi::deviceNameProblem(node->name)) {
+                log_->warn("/dev/{} is left out of the CDI spec: {}", node->name, *problem);
+                continue;
+            }
+            nodes.push_back(std::move(*node));
         }
-        if (auto problem = cdi::deviceNameProblem(node->name)) {
-            log_->warn("/dev/{} is left out of the CDI spec: {}", node->name, *problem);
-            continue;
-        }
-        nodes.push_back(std::move(*node));
     }
     if (cdiWritten_ && nodes == cdiNodes_) {
         return;

@@ -51,7 +51,6 @@ class CusePublishedDevice final : public PublishedDevice
 DeviceFactory cuseDeviceFactory(AsioEventLoop& loop, const Config& config)
 {
     cuse::CuseDeviceOptions base;
-    base.ownership = cuse::NodeOwnership{config.device.mode, config.device.uid, config.device.gid};
     base.cuseDevice = config.device.cuseDevice;
     base.sysfs = config.daemon.sysroot + "/sys";
     base.createNodeIn = config.device.createNodeIn;
@@ -60,11 +59,14 @@ DeviceFactory cuseDeviceFactory(AsioEventLoop& loop, const Config& config)
     base.inPlaceMemory = config.device.inPlaceMemory;
     base.pollHold = config.device.pollHold;
     base.runPosted = [&loop] { loop.runPosted(); };
-    return [&loop, base, device = config.device](int ifnum, const std::string& name,
+    return [&loop, base, device = config.device](const NodeSpec& spec,
                                                  cuse::OpenFileFn openFile) -> std::unique_ptr<PublishedDevice> {
         auto options = base;
-        options.name = name;
-        options.fixedNumber = nodeNumber(device, ifnum);
+        options.name = spec.name;
+        options.ownership = spec.ownership;
+        options.policy = spec.policy;
+        options.observer = spec.observer;
+        options.fixedNumber = nodeNumber(device, spec.ifnum, spec.index);
         return std::make_unique<CusePublishedDevice>(loop.context(), std::move(options), std::move(openFile));
     };
 }

@@ -36,13 +36,23 @@ class PublishedDevice
     [[nodiscard]] virtual std::optional<cdi::PublishedNode> node() const { return std::nullopt; }
 };
 
-// (interface number, node name, how to open a file on it)
-using DeviceFactory =
-    std::function<std::unique_ptr<PublishedDevice>(int ifnum, const std::string& name, cuse::OpenFileFn openFile)>;
+// One node to publish: an interface's own (index 0), or its index-th further node.
+struct NodeSpec
+{
+    int ifnum = 0;
+    unsigned index = 0;
+    std::string name;
+    cuse::NodeOwnership ownership;
+    cuse::NodePolicy policy;
+    std::shared_ptr<cuse::NodeObserver> observer; // may be null
+};
 
-// CUSE devices with the configured owner, mode, CUSE device, sysfs root and
-// fixed number (device_numbers.hpp), on `loop`, whose posted work runs
-// before an ioctl is answered.
+// The node `spec` describes, and how to open a file on it.
+using DeviceFactory = std::function<std::unique_ptr<PublishedDevice>(const NodeSpec& spec, cuse::OpenFileFn openFile)>;
+
+// CUSE devices with the spec's owner, mode and policy, the configured CUSE
+// device, sysfs root and fixed number (device_numbers.hpp), on `loop`, whose
+// posted work runs before an ioctl is answered.
 [[nodiscard]] DeviceFactory cuseDeviceFactory(AsioEventLoop& loop, const Config& config);
 
 } // namespace ipmi::daemon

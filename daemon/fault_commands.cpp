@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdio>
 #include <utility>
+#include <variant>
 
 namespace ipmi::daemon {
 
@@ -45,9 +46,9 @@ std::string hex(unsigned value)
     return text;
 }
 
-// "30" (in `defaultUnit`), "500ms" or "2s".
-std::optional<milliseconds> parseDuration(std::string_view text, std::string_view field, milliseconds defaultUnit,
-                                          std::uint64_t maxMs, std::string& error)
+// "30" (in `defaultUnit`), "500ms" or "2s"; or what is wrong with it.
+std::variant<milliseconds, std::string> parseDuration(std::string_view text, std::string_view field,
+                                                      milliseconds defaultUnit, std::uint64_t maxMs)
 {
     milliseconds unit = defaultUnit;
     std::string_view digits = text;
@@ -60,9 +61,8 @@ std::optional<milliseconds> parseDuration(std::string_view text, std::string_vie
     }
     const auto value = core::parseKernelNumber(digits);
     if (!value || *value > maxMs / static_cast<std::uint64_t>(unit.count())) {
-        error = std::string(field) + " '" + std::string(text) + "' is not a duration up to " + std::to_string(maxMs) +
-                " ms (N" + (defaultUnit.count() == 1 ? "" : " seconds") + ", N ms or N s)";
-        return std::nullopt;
+        return std::string(field) + " '" + std::string(text) + "' is not a duration up to " + std::to_string(maxMs) +
+               " ms (N" + (defaultUnit.count() == 1 ? "" : " seconds") + ", N ms or N s)";
     }
     return milliseconds{static_cast<milliseconds::rep>(*value) * unit.count()};
 }
@@ -79,69 +79,59 @@ std::optional<std::string> parseSet(FaultCommand& c, const std::vector<std::stri
         }
         return std::nullopt;
     };
-    std::string error;
+    // A parsed field into `into`, or the problem with it (and `hint`).
+    auto store = [&prefix]<typename Value, typename Into>(const std::variant<Value, std::string>& parsed, Into& into,
+                                                          const char* hint = "") -> std::optional<std::string> {
+        if (const auto* error = std::get_if<std::string>(&parsed)) {
+            return prefix + *error + hint;
+        }
+        into = static_cast<Into>(std::get<Value>(parsed));
+        return std::nullopt;
+    };
     switch (*c.kind) {
     case FaultKind::Delay: {
         if (auto e = arity(1, 1, "MS")) {
             return e;
         }
-        const auto d = parseDuration(w[2], "MS", milliseconds{1}, kMaxDelayMs, error);
-        if (!d) {
-            return prefix + error;
-        }
-        c.duration = *d;
-        return std::nullopt;
+        return store(parseDuration(w[2], "MS", milliseconds{1}, kMaxDelayMs), c.duration);
     }
     case FaultKind::Silence: {
         if (auto e = arity(1, 1, "SECONDS")) {
             return e;
         }
-        const auto d = parseDuration(w[2], "SECONDS", milliseconds{1000}, kMaxSilenceMs, error);
-        if (!d || d->count() == 0) {
-            return prefix + (d ? "SECONDS must be more than 0 (use 'fault clear silence')" : error);
+        if (auto e = store(parseDuration(w[2], "SECONDS", milliseconds{1000}, kMaxSilenceMs), c.duration)) {
+            return e;
         }
-        c.duration = *d;
+        if (c.duration.count() == 0) {
+            return prefix + "SECONDS must be more than 0 (use 'fault clear silence')";
+        }
         return std::nullopt;
     }
     case FaultKind::Drop:
     case FaultKind::DropEvery: {
-        if (auto e = arity(1, 1, c.kind == FaultKind::Drop ? "COUNT" : "N")) {
+        const char* field = c.kind == FaultKind::Drop ? "COUNT" : "N";
+        if (auto e = arity(1, 1, field)) {
             return e;
         }
-        const auto n = boundedNumber(w[2], c.kind == FaultKind::Drop ? "COUNT" : "N", 0, kMaxCount, error);
-        if (!n) {
-            return prefix + error;
-        }
-        c.count = static_cast<unsigned>(*n);
-        return std::nullopt;
+        return store(boundedNumber(w[2], field, 0, kMaxCount), c.count);
     }
     case FaultKind::CompletionCode: {
         if (auto e = arity(3, 4, "NETFN CMD|any CODE [COUNT]")) {
             return e;
         }
-        const auto netfn = boundedNumber(w[2], "NETFN", 0, 0x3F, error);
-        if (!netfn) {
-            return prefix + error;
+        if (auto e = store(boundedNumber(w[2], "NETFN", 0, 0x3F), c.completionCode.netfn)) {
+            return e;
         }
-        c.completionCode.netfn = static_cast<std::uint8_t>(*netfn);
         if (w[3] != "any" && w[3] != "*") {
-            const auto cmd = boundedNumber(w[3], "CMD", 0, 0xFF, error);
-            if (!cmd) {
-                return prefix + error + " (or any)";
+            if (auto e = store(boundedNumber(w[3], "CMD", 0, 0xFF), c.completionCode.cmd, " (or any)")) {
+                return e;
             }
-            c.completionCode.cmd = static_cast<std::uint8_t>(*cmd);
         }
-        const auto code = boundedNumber(w[4], "CODE", 0, 0xFF, error);
-        if (!code) {
-            return prefix + error;
+        if (auto e = store(boundedNumber(w[4], "CODE", 0, 0xFF), c.completionCode.completionCode)) {
+            return e;
         }
-        c.completionCode.completionCode = static_cast<std::uint8_t>(*code);
         if (args == 4) {
-            const auto count = boundedNumber(w[5], "COUNT", 0, kMaxCount, error);
-            if (!count) {
-                return prefix + error;
-            }
-            c.completionCode.count = static_cast<unsigned>(*count);
+            return store(boundedNumber(w[5], "COUNT", 0, kMaxCount), c.completionCode.count);
         }
         return std::nullopt;
     }
@@ -149,24 +139,16 @@ std::optional<std::string> parseSet(FaultCommand& c, const std::vector<std::stri
         if (auto e = arity(1, 3, "EVERY_NTH [XOR [COUNT]]")) {
             return e;
         }
-        const auto nth = boundedNumber(w[2], "EVERY_NTH", 1, kMaxCount, error);
-        if (!nth) {
-            return prefix + error;
+        if (auto e = store(boundedNumber(w[2], "EVERY_NTH", 1, kMaxCount), c.everyNth)) {
+            return e;
         }
-        c.everyNth = static_cast<unsigned>(*nth);
         if (args >= 2) {
-            const auto mask = boundedNumber(w[3], "XOR", 1, 0xFF, error);
-            if (!mask) {
-                return prefix + error;
+            if (auto e = store(boundedNumber(w[3], "XOR", 1, 0xFF), c.xorMask)) {
+                return e;
             }
-            c.xorMask = static_cast<std::uint8_t>(*mask);
         }
         if (args == 3) {
-            const auto count = boundedNumber(w[4], "COUNT", 0, kMaxCount, error);
-            if (!count) {
-                return prefix + error;
-            }
-            c.count = static_cast<unsigned>(*count);
+            return store(boundedNumber(w[4], "COUNT", 0, kMaxCount), c.count);
         }
         return std::nullopt;
     }
@@ -209,32 +191,28 @@ void clearKind(sim::FaultInjector& f, FaultKind kind)
 
 } // namespace
 
-std::optional<FaultCommand> parseFaultCommand(std::string_view args, std::string& error)
+std::variant<FaultCommand, std::string> parseFaultCommand(std::string_view args)
 {
     const auto w = splitWords(args);
     FaultCommand c;
     if (w.empty()) {
-        error = std::string("fault needs list, set or clear (") + kFaultUsage + ")";
-        return std::nullopt;
+        return std::string("fault needs list, set or clear (") + kFaultUsage + ")";
     }
     if (w[0] == "list") {
         if (w.size() != 1) {
-            error = "fault list takes no arguments";
-            return std::nullopt;
+            return "fault list takes no arguments";
         }
         return c;
     }
     if (w[0] == "clear") {
         c.op = FaultCommand::Op::Clear;
         if (w.size() > 2) {
-            error = "fault clear takes at most one KIND";
-            return std::nullopt;
+            return "fault clear takes at most one KIND";
         }
         if (w.size() == 2 && w[1] != "all") {
             c.kind = kindNamed(w[1]);
             if (!c.kind) {
-                error = "fault clear: unknown KIND '" + std::string(w[1]) + "' (known: " + kindList() + ", all)";
-                return std::nullopt;
+                return "fault clear: unknown KIND '" + std::string(w[1]) + "' (known: " + kindList() + ", all)";
             }
         }
         return c;
@@ -242,22 +220,18 @@ std::optional<FaultCommand> parseFaultCommand(std::string_view args, std::string
     if (w[0] == "set") {
         c.op = FaultCommand::Op::Set;
         if (w.size() < 2) {
-            error = "fault set needs a KIND (" + kindList() + ")";
-            return std::nullopt;
+            return "fault set needs a KIND (" + kindList() + ")";
         }
         c.kind = kindNamed(w[1]);
         if (!c.kind) {
-            error = "fault set: unknown KIND '" + std::string(w[1]) + "' (known: " + kindList() + ")";
-            return std::nullopt;
+            return "fault set: unknown KIND '" + std::string(w[1]) + "' (known: " + kindList() + ")";
         }
         if (auto problem = parseSet(c, w)) {
-            error = *problem;
-            return std::nullopt;
+            return std::move(*problem);
         }
         return c;
     }
-    error = "fault: unknown operation '" + std::string(w[0]) + "' (list, set or clear)";
-    return std::nullopt;
+    return "fault: unknown operation '" + std::string(w[0]) + "' (list, set or clear)";
 }
 
 std::string applyFaultCommand(const FaultCommand& c, sim::Bmc& bmc, std::chrono::steady_clock::time_point now)

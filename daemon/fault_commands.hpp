@@ -23,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 
 namespace ipmi::daemon {
 
@@ -58,8 +59,9 @@ inline constexpr const char* kFaultUsage =
     "fault set cc NETFN CMD|any CODE [COUNT] | fault set silence SECONDS | "
     "fault set corrupt EVERY_NTH [XOR [COUNT]] | fault clear [KIND|all]";
 
-// `args` is what follows "fault". nullopt and `error` naming the bad field.
-[[nodiscard]] std::optional<FaultCommand> parseFaultCommand(std::string_view args, std::string& error);
+// `args` is what follows "fault". The command, or what is wrong naming the
+// bad field.
+[[nodiscard]] std::variant<FaultCommand, std::string> parseFaultCommand(std::string_view args);
 
 // Applies the command to the BMC at steady time `now` (the loop's clock, for
 // silence) and returns the reply (ending in a newline): the fault list after

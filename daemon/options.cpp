@@ -60,6 +60,8 @@ const OwnOption kOwnOptions[] = {
      "unix socket for 'ipmi-cuse status' (default /run/ipmi-cuse/control; empty: none)"},
     {"--debug", "daemon", "debug",
      "subsystems logging at debug level, comma list: daemon, cuse, core, si, ssif, sim, watchdog, fuse, all"},
+    {"--audit", "daemon", "audit", "audit trail: changes (refusals and requests that change state; default), all, off"},
+    {"--audit-rate", "daemon", "audit_rate", "audit records a node may log per second, 1..10000 (default 10)"},
     {"--log-level", "daemon", "log_level", "trace, debug, info (default), warn, error, critical"},
     {"--sysroot", "daemon", "sysroot", "prefix for /sys when discovering hardware and checking device names"},
     {"--startup-timeout-ms", "daemon", "startup_timeout_ms",
@@ -73,6 +75,22 @@ std::string joinList(const std::vector<std::string>& items)
         out += (out.empty() ? "" : ",") + i;
     }
     return out;
+}
+
+// --node NAME.KEY=VALUE; the name may hold dots, the key may not.
+std::optional<Setting> nodeSetting(const std::string& text)
+{
+    const auto equals = text.find('=');
+    if (equals == std::string::npos) {
+        return std::nullopt;
+    }
+    const std::string lhs = text.substr(0, equals);
+    const auto dot = lhs.rfind('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == lhs.size()) {
+        return std::nullopt;
+    }
+    return Setting{std::string(kNodeSectionPrefix) + lhs.substr(0, dot), lhs.substr(dot + 1), text.substr(equals + 1),
+                   "option --node " + lhs};
 }
 
 } // namespace
@@ -97,6 +115,13 @@ ParsedCommandLine parseCommandLine(int argc, const char* const* argv)
                    "device name of interface 0, 1, ... (repeat or comma-separate; default ipmi0, ipmi1, ...). "
                    "Use another name when the kernel's ipmi_devintf owns ipmiN")
         ->delimiter(',');
+    std::vector<std::string> nodeSettings;
+    app.add_option("--node", nodeSettings,
+                   "a further node: NAME.KEY=VALUE, KEY one of interface, policy, owner, group, mode (repeat for "
+                   "each; e.g. --node ipmi0-monitor.policy=monitor --node ipmi0-monitor.group=ipmi)")
+        ->group("ipmi-cuse options")
+        ->take_all()
+        ->allow_extra_args(false);
     for (const auto& own : kOwnOptions) {
         const std::string id = std::string(own.section) + "." + own.key;
         app.add_option(own.flag, values[id], own.help)->group("ipmi-cuse options");
@@ -104,8 +129,9 @@ ParsedCommandLine parseCommandLine(int argc, const char* const* argv)
     }
     for (const auto& info : settingCatalogue()) {
         const std::string id = std::string(info.section) + "." + info.key;
-        if (std::string(info.section) == "device" || std::string(info.section) == "daemon") {
-            continue; // reachable through the short names above
+        if (std::string(info.section) == "device" || std::string(info.section) == "daemon" ||
+            std::string(info.section) == "node") {
+            continue; // reachable through the short names above, and --node
         }
         app.add_option("--" + id, values[id], info.help)->group(std::string("Module ") + info.section);
         flagOf[id] = "--" + id;
@@ -166,6 +192,16 @@ ParsedCommandLine parseCommandLine(int argc, const char* const* argv)
     }
     if (sim) {
         options.settings.push_back(Setting{"daemon", "sim", "Y", "option --sim"});
+    }
+    for (const auto& text : nodeSettings) {
+        auto setting = nodeSetting(text);
+        if (!setting) {
+            ParsedCommandLine r;
+            r.exitCode = 2;
+            r.err = "--node " + text + ": expected NAME.KEY=VALUE (KEY: interface, policy, owner, group, mode)\n";
+            return r;
+        }
+        options.settings.push_back(std::move(*setting));
     }
     if (!deviceNames.empty()) {
         options.settings.push_back(Setting{"device", "names", joinList(deviceNames), "option --device-name"});

@@ -100,11 +100,11 @@ ShutdownHookResult applyWatchdogRule(boost::asio::io_context& io, AsioEventLoop&
     if (auto problem = exchange(abi::IPMI_GET_WATCHDOG_TIMER_CMD, {}, get)) {
         return {1, "Get Watchdog Timer: " + *problem + "; watchdog not touched"};
     }
-    std::string problem;
-    const auto settings = shutdownTimerSettings(verb, config.watchdog, get.data, ipmi15, problem);
-    if (!problem.empty()) {
-        return {1, problem + "; watchdog not touched"};
+    const auto answer = shutdownTimerSettings(verb, config.watchdog, get.data, ipmi15);
+    if (const auto* problem = std::get_if<std::string>(&answer)) {
+        return {1, *problem + "; watchdog not touched"};
     }
+    const auto& settings = std::get<std::optional<watchdog::TimerSettings>>(answer);
     if (!settings) {
         return {0, "watchdog timer not running, left alone"};
     }
@@ -136,7 +136,7 @@ ShutdownHookResult powerOff(AsioEventLoop& loop, const Backend& backend, const C
     options.handlerParams = config.msghandler.params;
     const auto outcome = runPowerOffHook(loop, std::get<std::unique_ptr<core::Interface>>(std::move(made)), options);
     if (!outcome.commanded) {
-        return {1, "power-off failed: " + (outcome.problem.empty() ? std::string("not commanded") : outcome.problem)};
+        return {1, "power-off failed: " + outcome.problem.value_or("not commanded")};
     }
     return {0, std::string(outcome.powerCycled ? "power cycle" : "power down") + " commanded (" +
                    core::services::toString(outcome.method) + ")"};
@@ -144,10 +144,8 @@ ShutdownHookResult powerOff(AsioEventLoop& loop, const Backend& backend, const C
 
 } // namespace
 
-std::optional<watchdog::TimerSettings> shutdownTimerSettings(watchdog::ShutdownVerb verb,
-                                                             const watchdog::Parameters& params,
-                                                             std::span<const std::uint8_t> getResponse, bool ipmi15,
-                                                             std::string& problem)
+ShutdownTimerAnswer shutdownTimerSettings(watchdog::ShutdownVerb verb, const watchdog::Parameters& params,
+                                          std::span<const std::uint8_t> getResponse, bool ipmi15)
 {
     watchdog::TimerSettings settings;
     settings.preaction = params.preaction;
@@ -159,17 +157,16 @@ std::optional<watchdog::TimerSettings> shutdownTimerSettings(watchdog::ShutdownV
         return settings;
     }
     if (getResponse.empty() || getResponse[0] != 0) {
-        problem = "Get Watchdog Timer failed";
+        std::string problem = "Get Watchdog Timer failed";
         if (!getResponse.empty()) {
             char cc[8];
             std::snprintf(cc, sizeof cc, "0x%02x", getResponse[0]);
             problem += std::string(" (completion code ") + cc + ")";
         }
-        return std::nullopt;
+        return problem;
     }
     if (getResponse.size() < 7) {
-        problem = "Get Watchdog Timer answered " + std::to_string(getResponse.size()) + " bytes, expected 9";
-        return std::nullopt;
+        return "Get Watchdog Timer answered " + std::to_string(getResponse.size()) + " bytes, expected 9";
     }
     const bool running = (getResponse[1] & kTimerRunning) != 0;
     const bool ours = (getResponse[1] & kTimerUseMask) == watchdog::kTimerUseSmsOs;

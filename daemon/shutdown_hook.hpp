@@ -27,6 +27,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <variant>
 
 namespace ipmi::daemon {
 
@@ -46,10 +47,9 @@ struct ShutdownHookResult
 // The Set Watchdog Timer settings the reboot notifier would send, given the
 // Get Watchdog Timer response ([cc, use, actions, pretimeout, flags, initial
 // countdown lsb, msb, present lsb, msb]): nullopt if the timer is not
-// running (nothing to send), or `problem` set if the response is unusable.
-[[nodiscard]] std::optional<watchdog::TimerSettings> shutdownTimerSettings(watchdog::ShutdownVerb verb,
-                                                                           const watchdog::Parameters& params,
-                                                                           std::span<const std::uint8_t> getResponse,
-                                                                           bool ipmi15, std::string& problem);
+// running (nothing to send), or the problem if the response is unusable.
+using ShutdownTimerAnswer = std::variant<std::optional<watchdog::TimerSettings>, std::string>;
+[[nodiscard]] ShutdownTimerAnswer shutdownTimerSettings(watchdog::ShutdownVerb verb, const watchdog::Parameters& params,
+                                                        std::span<const std::uint8_t> getResponse, bool ipmi15);
 
 } // namespace ipmi::daemon

@@ -49,6 +49,14 @@ std::string formatStatus(const core::MessageHandler& handler, const std::functio
         const auto& c = summary.counters;
         out << "  ioctls_in_place " << c.ioctlsInPlace << " ioctls_by_retry " << c.ioctlsByRetry << " polls_held "
             << c.pollsHeld << " held_polls_ready " << c.heldPollsReady << "\n";
+        for (const auto& node : summary.nodes) {
+            out << "  node /dev/" << node.name << " policy " << node.policy << " opens " << node.opens;
+            if (node.gate) {
+                out << " requests " << node.gate->requests << " refusals " << node.gate->refusals << " refused_ioctls "
+                    << node.gate->refusedIoctls;
+            }
+            out << "\n";
+        }
         for (std::size_t i = 0; i < core::kStatCount; ++i) {
             out << "  " << core::toString(static_cast<Stat>(i)) << " " << s[i] << "\n";
         }

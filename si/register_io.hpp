@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 
 namespace ipmi::si {
 
@@ -60,10 +61,6 @@ class LayoutRegisterIo : public RegisterIo
 };
 
 // A RegisterIo or the reason there is none.
-struct RegisterIoResult
-{
-    std::unique_ptr<RegisterIo> io;
-    std::string error;
-};
+using RegisterIoResult = std::variant<std::unique_ptr<RegisterIo>, std::string>;
 
 } // namespace ipmi::si

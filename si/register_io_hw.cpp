@@ -175,71 +175,67 @@ RegisterIoResult openPortIo(std::uint64_t base, unsigned registerCount, const Re
                             const PortIoOptions& options)
 {
     if (auto bad = validateLayout(layout)) {
-        return {nullptr, *bad};
+        return std::move(*bad);
     }
     if (layout.size == 8) {
-        return {nullptr, "regsize 8 is not possible for port I/O (ports are at most 4 bytes wide)"};
+        return "regsize 8 is not possible for port I/O (ports are at most 4 bytes wide)";
     }
     if (registerCount == 0) {
-        return {nullptr, "no registers to map"};
+        return "no registers to map";
     }
     const std::uint64_t length = spanOf(registerCount, layout);
     if (base == 0 || base + length > 0x10000) {
-        return {nullptr, fmt::format("i/o address {:#x} (+{} bytes) is outside the 64 KiB port space", base, length)};
+        return fmt::format("i/o address {:#x} (+{} bytes) is outside the 64 KiB port space", base, length);
     }
 
-    std::string directError;
+    std::optional<std::string> directError; // why direct access failed, if it was tried
     if (options.tryDirect) {
         // ioperm covers only ports below 0x400; above that only iopl helps.
         if (base + length <= 0x400) {
             if (ioperm(base, length, 1) == 0) {
-                return {std::make_unique<LayoutRegisterIo>(
-                            std::make_unique<DirectPortBus>(static_cast<std::uint16_t>(base), length, false), layout),
-                        {}};
+                return std::make_unique<LayoutRegisterIo>(
+                    std::make_unique<DirectPortBus>(static_cast<std::uint16_t>(base), length, false), layout);
             }
             directError = fmt::format("ioperm: {}", errnoText(errno));
         } else if (iopl(3) == 0) {
-            return {std::make_unique<LayoutRegisterIo>(
-                        std::make_unique<DirectPortBus>(static_cast<std::uint16_t>(base), length, true), layout),
-                    {}};
+            return std::make_unique<LayoutRegisterIo>(
+                std::make_unique<DirectPortBus>(static_cast<std::uint16_t>(base), length, true), layout);
         } else {
             directError = fmt::format("iopl: {}", errnoText(errno));
         }
     }
 
     if (layout.shift % 8 != 0) {
-        return {nullptr,
-                fmt::format("port I/O at {:#x} needs CAP_SYS_RAWIO ({}), and /dev/port cannot reach a "
-                            "register at regshift {} (not a whole byte)",
-                            base, directError.empty() ? "direct access not tried" : directError, layout.shift)};
+        return fmt::format("port I/O at {:#x} needs CAP_SYS_RAWIO ({}), and /dev/port cannot reach a "
+                           "register at regshift {} (not a whole byte)",
+                           base, directError.value_or("direct access not tried"), layout.shift);
     }
     const int fd = ::open(options.devicePath.c_str(), O_RDWR | O_CLOEXEC);
     if (fd < 0) {
         const int err = errno;
-        return {nullptr, fmt::format("port I/O at {:#x} needs CAP_SYS_RAWIO: {}; {} cannot be opened: {}", base,
-                                     directError.empty() ? "direct access not tried" : directError, options.devicePath,
-                                     errnoText(err))};
+        return fmt::format("port I/O at {:#x} needs CAP_SYS_RAWIO: {}; {} cannot be opened: {}", base,
+                           directError.value_or("direct access not tried"), options.devicePath, errnoText(err));
     }
-    return {std::make_unique<LayoutRegisterIo>(std::make_unique<DevPortBus>(fd, base, layout.shift / 8), layout), {}};
+    return std::make_unique<LayoutRegisterIo>(std::make_unique<DevPortBus>(fd, base, layout.shift / 8), layout);
 }
 
 RegisterIoResult openMemoryIo(std::uint64_t base, unsigned registerCount, const RegisterLayout& layout,
                               const std::string& devicePath)
 {
     if (auto bad = validateLayout(layout)) {
-        return {nullptr, *bad};
+        return std::move(*bad);
     }
     if (registerCount == 0) {
-        return {nullptr, "no registers to map"};
+        return "no registers to map";
     }
     if (base == 0 || base % layout.size != 0) {
-        return {nullptr, fmt::format("memory address {:#x} is not aligned to regsize {}", base, layout.size)};
+        return fmt::format("memory address {:#x} is not aligned to regsize {}", base, layout.size);
     }
     const int fd = ::open(devicePath.c_str(), O_RDWR | O_SYNC | O_CLOEXEC);
     if (fd < 0) {
         const int err = errno;
-        return {nullptr, fmt::format("memory-mapped I/O at {:#x} needs {} (and CAP_SYS_RAWIO): {}", base, devicePath,
-                                     errnoText(err))};
+        return fmt::format("memory-mapped I/O at {:#x} needs {} (and CAP_SYS_RAWIO): {}", base, devicePath,
+                           errnoText(err));
     }
     const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
     const std::uint64_t pageBase = base & ~(page - 1);
@@ -249,14 +245,12 @@ RegisterIoResult openMemoryIo(std::uint64_t base, unsigned registerCount, const 
     const int err = errno;
     ::close(fd);
     if (mapping == MAP_FAILED) {
-        return {nullptr, fmt::format("cannot map {} at {:#x}: {} (CAP_SYS_RAWIO missing, or the kernel's "
-                                     "STRICT_DEVMEM/lockdown forbids it)",
-                                     devicePath, base, errnoText(err))};
+        return fmt::format("cannot map {} at {:#x}: {} (CAP_SYS_RAWIO missing, or the kernel's "
+                           "STRICT_DEVMEM/lockdown forbids it)",
+                           devicePath, base, errnoText(err));
     }
     auto* registers = static_cast<volatile std::uint8_t*>(mapping) + inPage;
-    return {
-        std::make_unique<LayoutRegisterIo>(std::make_unique<MappedBus>(mapping, mapLength, registers, base), layout),
-        {}};
+    return std::make_unique<LayoutRegisterIo>(std::make_unique<MappedBus>(mapping, mapLength, registers, base), layout);
 }
 
 } // namespace ipmi::si

@@ -65,7 +65,7 @@ void SsifInterface::issueParts(std::vector<WritePart> parts, Handler handler)
     const bool retryWrites = state_ != State::Probing;
     transfer_.start(std::move(parts), retryWrites, [this, handler](TransferResult result) {
         if (result.error != 0 && (config_.dbg & kDebugMessages) != 0) {
-            spdlog::info("ssif {}: {}", bus_.describe(), result.problem);
+            spdlog::info("ssif {}: {}", bus_.describe(), *result.problem);
         }
         (this->*handler)(std::move(result));
     });
@@ -147,7 +147,7 @@ void SsifInterface::onUserResponse(TransferResult result)
     core::SmiBytes reply;
     if (result.error != 0) {
         spdlog::warn("ssif {}: netfn 0x{:02x} cmd 0x{:02x} failed: {}", bus_.describe(), current_[0] >> 2, current_[1],
-                     result.problem);
+                     *result.problem);
         count(SsifStat::SendErrors);
         reply = hosed(current_);
     } else if (result.response.size() < 3) {

@@ -22,7 +22,7 @@ void SsifInterface::onCapabilities(TransferResult result)
     if (!limits_.valid) {
         spdlog::info("ssif {}: no usable Get System Interface Capabilities answer ({}); using 32-byte single-part "
                      "transfers without PEC",
-                     bus_.describe(), result.error != 0 ? result.problem : "bad completion code or length");
+                     bus_.describe(), result.problem.value_or("bad completion code or length"));
     } else if (config_.dbgProbe) {
         spdlog::info("ssif {}: capabilities: transactions {}, PEC {}, max request {}, max response {}", bus_.describe(),
                      limits_.transactions, limits_.pec, limits_.maxRequest, limits_.maxResponse);

@@ -79,9 +79,9 @@ struct TransferTrace
 
 struct TransferResult
 {
-    int error = 0;       // 0, or an errno: the last bus error, EIO malformed, E2BIG too long
-    Bytes response;      // the assembled response when error == 0
-    std::string problem; // why it failed, for the log
+    int error = 0;                      // 0, or an errno: the last bus error, EIO malformed, E2BIG too long
+    Bytes response;                     // the assembled response when error == 0
+    std::optional<std::string> problem; // why it failed (exactly when error != 0), for the log
     // Index of the write part that finally failed; unset when the writes
     // went through (the read failed, or nothing failed).
     std::optional<std::size_t> failedPart;

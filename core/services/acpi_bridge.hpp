@@ -33,6 +33,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 namespace ipmi::core::services {
@@ -113,9 +114,9 @@ struct AcpiIpmiCommand
     std::uint64_t address = 0;
     AcpiIpmiBuffer buffer;
 };
-// nullopt with `error` set on bad input.
-[[nodiscard]] std::optional<AcpiIpmiCommand> parseAcpiIpmiCommand(std::string_view addressHex,
-                                                                  std::string_view bufferHex, std::string& error);
+// The command, or what is wrong with the input.
+[[nodiscard]] std::variant<AcpiIpmiCommand, std::string> parseAcpiIpmiCommand(std::string_view addressHex,
+                                                                              std::string_view bufferHex);
 // The answer: the whole 66-byte buffer as lower-case hex, no separators.
 [[nodiscard]] std::string formatAcpiIpmiBuffer(const AcpiIpmiBuffer& buffer);
 

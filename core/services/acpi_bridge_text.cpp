@@ -23,8 +23,7 @@ int hexValue(char c)
 
 } // namespace
 
-std::optional<AcpiIpmiCommand> parseAcpiIpmiCommand(std::string_view addressHex, std::string_view bufferHex,
-                                                    std::string& error)
+std::variant<AcpiIpmiCommand, std::string> parseAcpiIpmiCommand(std::string_view addressHex, std::string_view bufferHex)
 {
     AcpiIpmiCommand command;
     if (addressHex.starts_with("0x") || addressHex.starts_with("0X")) {
@@ -33,8 +32,7 @@ std::optional<AcpiIpmiCommand> parseAcpiIpmiCommand(std::string_view addressHex,
     const auto* end = addressHex.data() + addressHex.size();
     const auto [ptr, ec] = std::from_chars(addressHex.data(), end, command.address, 16);
     if (addressHex.empty() || ec != std::errc{} || ptr != end) {
-        error = "bad region address (hex expected, e.g. 0x0601)";
-        return std::nullopt;
+        return "bad region address (hex expected, e.g. 0x0601)";
     }
     std::size_t count = 0;
     std::array<std::uint8_t, kAcpiIpmiBufferBytes> bytes{};
@@ -42,34 +40,29 @@ std::optional<AcpiIpmiCommand> parseAcpiIpmiCommand(std::string_view addressHex,
     for (const char c : bufferHex) {
         if (c == ' ' || c == ':') {
             if (high >= 0) {
-                error = "buffer: odd number of hex digits in a byte";
-                return std::nullopt;
+                return "buffer: odd number of hex digits in a byte";
             }
             continue;
         }
         const int v = hexValue(c);
         if (v < 0) {
-            error = "buffer: not a hex digit";
-            return std::nullopt;
+            return "buffer: not a hex digit";
         }
         if (high < 0) {
             high = v;
             continue;
         }
         if (count == bytes.size()) {
-            error = "buffer: more than 66 bytes (status, length, 64 data bytes)";
-            return std::nullopt;
+            return "buffer: more than 66 bytes (status, length, 64 data bytes)";
         }
         bytes[count++] = static_cast<std::uint8_t>((high << 4) | v);
         high = -1;
     }
     if (high >= 0) {
-        error = "buffer: odd number of hex digits";
-        return std::nullopt;
+        return "buffer: odd number of hex digits";
     }
     if (count < 2) {
-        error = "buffer: at least the status and length bytes are needed";
-        return std::nullopt;
+        return "buffer: at least the status and length bytes are needed";
     }
     command.buffer.status = bytes[0];
     command.buffer.length = bytes[1];

@@ -373,8 +373,9 @@ void PanicEvents::reportPstore(const PstoreReportOptions& options, std::function
         if (!record.readable) {
             ++run->summary.unreadable;
             if (!run->state.contains(record.identity)) {
-                spdlog::warn("panic events: pstore record {}: {}", record.path.string(), record.problem);
-                run->summary.problems.push_back(record.path.string() + ": " + record.problem);
+                const auto problem = record.problem.value_or("unreadable");
+                spdlog::warn("panic events: pstore record {}: {}", record.path.string(), problem);
+                run->summary.problems.push_back(record.path.string() + ": " + problem);
                 run->state.add(record.identity);
             }
             continue;

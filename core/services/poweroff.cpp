@@ -408,21 +408,21 @@ void PowerOff::atcaAnswered(const ServiceResponse& rsp)
     finishDetection(detectFromIdentity(id));
 }
 
-void PowerOff::finishDetection(PowerOffMethod method, const std::string& problem)
+void PowerOff::finishDetection(PowerOffMethod method, std::optional<std::string> problem)
 {
     probing_ = false;
     detectionDone_ = true;
     detection_.method = method;
     if (method == PowerOffMethod::None) {
-        detection_.problem = problem.empty() ? "unable to find a poweroff function that will work" : problem;
-        spdlog::error("ipmi poweroff: {}, giving up", detection_.problem);
+        detection_.problem = std::move(problem).value_or("unable to find a poweroff function that will work");
+        spdlog::error("ipmi poweroff: {}, giving up", *detection_.problem);
         if (user_) {
             // Let another interface be tried, as the kernel's `ready` stays 0.
             auto doomed = std::shared_ptr<ServiceUser>(std::move(user_));
             handler_.loop().post([doomed] {});
         }
     } else {
-        detection_.problem.clear();
+        detection_.problem.reset();
         spdlog::info("ipmi poweroff: found a {} style poweroff function on interface {}", toString(method),
                      detection_.ifnum);
     }
@@ -441,7 +441,7 @@ void PowerOff::powerOff(std::function<void(PowerOffOutcome)> done)
         done(std::move(outcome));
     };
     if (!user_ || !detectionDone_ || detection_.method == PowerOffMethod::None) {
-        refuse(PowerOffMethod::None, detection_.problem.empty() ? "no power-off method detected" : detection_.problem);
+        refuse(PowerOffMethod::None, detection_.problem.value_or("no power-off method detected"));
         return;
     }
     if (action_ && !action_->finished()) {

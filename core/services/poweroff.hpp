@@ -53,7 +53,7 @@ struct PowerOffDetection
     PowerOffMethod method = PowerOffMethod::None;
     bool pigeonPoint = false; // ATCA: also send the PPS graceful-restart command
     std::optional<PowerOffIdentity> identity;
-    std::string problem; // why nothing was detected, if so
+    std::optional<std::string> problem; // why nothing was detected, if so
 };
 
 // One command sent during power-off, for logs and tests.
@@ -72,7 +72,7 @@ struct PowerOffOutcome
     bool commanded = false;   // the BMC accepted the final power command
     bool powerCycled = false; // that command was a power cycle
     std::vector<PowerOffStep> steps;
-    std::string problem; // why not, if not
+    std::optional<std::string> problem; // why not, if not
 };
 
 struct PowerOffConfig
@@ -110,7 +110,7 @@ class PowerOff
     void interfaceGone(int ifnum);
     void deviceIdAnswered(const ServiceResponse& rsp);
     void atcaAnswered(const ServiceResponse& rsp);
-    void finishDetection(PowerOffMethod method, const std::string& problem = {});
+    void finishDetection(PowerOffMethod method, std::optional<std::string> problem = std::nullopt);
 
     MessageHandler& handler_;
     PowerOffConfig config_;

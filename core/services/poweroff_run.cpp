@@ -36,9 +36,9 @@ PowerOffOutcome runPowerOff(EventLoop& loop, const std::function<void(Clock::dur
             late.method = poweroff.detection().method;
             late.problem = fmt::format("power-off did not finish within {} ms", options.timeLimit.count());
             if (!poweroff.detectionDone()) {
-                late.problem += " (the interface never became usable)";
+                *late.problem += " (the interface never became usable)";
             }
-            spdlog::error("ipmi poweroff: {}", late.problem);
+            spdlog::error("ipmi poweroff: {}", *late.problem);
             outcome = std::move(late);
         }
     }

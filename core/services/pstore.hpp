@@ -31,10 +31,10 @@ struct PstoreRecord
     std::string backend;     // "ramoops", "efi", "erst", ...
     bool compressed = false; // ".enc.z"
     bool readable = false;
-    std::string problem; // why not readable / not a dump
-    std::string reason;  // "Panic", "Oops", ... (header), empty if none
-    int count = 0;       // the "#N" of the header
-    unsigned part = 0;   // the "PartN" of the header
+    std::optional<std::string> problem; // why not readable / not a dump
+    std::string reason;                 // "Panic", "Oops", ... (header), empty if none
+    int count = 0;                      // the "#N" of the header
+    unsigned part = 0;                  // the "PartN" of the header
     std::optional<std::string> panicMessage;
     // Stable across reboots and systemd-pstore's move: file name plus a hash
     // of the bytes as stored.

@@ -47,13 +47,7 @@ Backend siBackend(const Config& config, const si::discovery::DiscoveredInterface
     Backend b;
     b.target = d;
     b.description = d.description() + " (" + core::toString(d.addrSource) + ")";
-    b.make = [d, polling](core::EventLoop& loop) -> MakeResult {
-        auto r = makeHardwareSi(loop, d, polling);
-        if (!r.interface) {
-            return r.error;
-        }
-        return std::move(r.interface);
-    };
+    b.make = [d, polling](core::EventLoop& loop) -> MakeResult { return makeHardwareSi(loop, d, polling); };
     return b;
 }
 

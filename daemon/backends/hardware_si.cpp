@@ -21,13 +21,14 @@ HardwareSiResult makeHardwareSi(core::EventLoop& loop, const si::discovery::Disc
     si::RegisterIoResult opened = where.space == si::discovery::AddrSpace::Memory
                                       ? si::openMemoryIo(where.address, count, layout)
                                       : si::openPortIo(where.address, count, layout);
-    if (!opened.io) {
-        return {nullptr, fmt::format("{} at {:#x}: {}", type, where.address, opened.error)};
+    if (const auto* error = std::get_if<std::string>(&opened)) {
+        return fmt::format("{} at {:#x}: {}", type, where.address, *error);
     }
-    const std::string at = opened.io->describe();
-    auto sm = si::makeStateMachine(where.type, *opened.io);
+    auto& io = std::get<std::unique_ptr<si::RegisterIo>>(opened);
+    const std::string at = io->describe();
+    auto sm = si::makeStateMachine(where.type, *io);
     if (!sm->detect()) {
-        return {nullptr, fmt::format("no {} interface at {}: its registers read as all ones", type, at)};
+        return fmt::format("no {} interface at {}: its registers read as all ones", type, at);
     }
     if (where.irq != 0) {
         spdlog::info("{} {}: irq {} accepted but unused: ipmi-cuse polls", type, at, where.irq);
@@ -41,8 +42,8 @@ HardwareSiResult makeHardwareSi(core::EventLoop& loop, const si::discovery::Disc
     info.slaveAddr = where.effectiveSlaveAddr();
 
     auto transport =
-        std::make_unique<si::WorkerSiTransport>(loop, std::move(opened.io), std::move(sm), std::move(info), polling);
-    return {std::make_unique<si::SmiPolicy>(loop, std::move(transport)), {}};
+        std::make_unique<si::WorkerSiTransport>(loop, std::move(io), std::move(sm), std::move(info), polling);
+    return std::make_unique<si::SmiPolicy>(loop, std::move(transport));
 }
 
 } // namespace ipmi::daemon

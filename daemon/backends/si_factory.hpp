@@ -18,6 +18,7 @@
 
 #include <memory>
 #include <string>
+#include <variant>
 
 namespace ipmi::sim {
 class Bmc;
@@ -28,11 +29,8 @@ namespace ipmi::daemon {
 // The Bmc must outlive the interface.
 [[nodiscard]] std::unique_ptr<core::Interface> makeSimulatedSi(core::EventLoop& loop, sim::Bmc& bmc, si::SiType type);
 
-struct HardwareSiResult
-{
-    std::unique_ptr<core::Interface> interface; // null on failure
-    std::string error;                          // why, on failure
-};
+// The interface, or why there is none.
+using HardwareSiResult = std::variant<std::unique_ptr<core::Interface>, std::string>;
 
 // `where` is a KCS, BT or SMIC interface as discovery or the parameters
 // describe it; `polling` is its force_kipmid and kipmid_max_busy_us.

@@ -5,6 +5,7 @@
 #include "tests/unit/core_services/services_fixture.hpp"
 
 #include <cerrno>
+#include <variant>
 
 namespace ipmi::core::services::testing {
 namespace {
@@ -259,25 +260,29 @@ TEST_F(AcpiBridgeTest, DestroyingTheBridgeReleasesWaiters)
 
 TEST(AcpiBridgeTextTest, ParsesTheControlVerbArguments)
 {
-    std::string error;
-    auto cmd = parseAcpiIpmiCommand("0x0601", "00 02 aa:BB", error);
-    ASSERT_TRUE(cmd) << error;
+    const auto parsed = parseAcpiIpmiCommand("0x0601", "00 02 aa:BB");
+    const auto* cmd = std::get_if<AcpiIpmiCommand>(&parsed);
+    ASSERT_NE(cmd, nullptr) << std::get<std::string>(parsed);
     EXPECT_EQ(cmd->address, 0x0601U);
     EXPECT_EQ(cmd->buffer.status, 0x00);
     EXPECT_EQ(cmd->buffer.length, 0x02);
     EXPECT_EQ(cmd->buffer.data[0], 0xAA);
     EXPECT_EQ(cmd->buffer.data[1], 0xBB);
     EXPECT_EQ(cmd->buffer.data[2], 0x00);
-    EXPECT_TRUE(parseAcpiIpmiCommand("A43", "0000", error));
-    EXPECT_TRUE(parseAcpiIpmiCommand("0601", std::string(132, '0'), error));
-    EXPECT_FALSE(parseAcpiIpmiCommand("0601", std::string(134, '0'), error));
-    EXPECT_NE(error.find("66"), std::string::npos);
-    EXPECT_FALSE(parseAcpiIpmiCommand("0601", "000", error));
-    EXPECT_FALSE(parseAcpiIpmiCommand("0601", "00", error));
-    EXPECT_FALSE(parseAcpiIpmiCommand("0601", "0g00", error));
-    EXPECT_FALSE(parseAcpiIpmiCommand("06x1", "0000", error));
-    EXPECT_FALSE(parseAcpiIpmiCommand("", "0000", error));
-    EXPECT_FALSE(parseAcpiIpmiCommand("0601", "0 000", error));
+    auto parses = [](std::string_view address, std::string_view buffer) {
+        return std::holds_alternative<AcpiIpmiCommand>(parseAcpiIpmiCommand(address, buffer));
+    };
+    EXPECT_TRUE(parses("A43", "0000"));
+    EXPECT_TRUE(parses("0601", std::string(132, '0')));
+    const auto tooLong = parseAcpiIpmiCommand("0601", std::string(134, '0'));
+    ASSERT_TRUE(std::holds_alternative<std::string>(tooLong));
+    EXPECT_NE(std::get<std::string>(tooLong).find("66"), std::string::npos);
+    EXPECT_FALSE(parses("0601", "000"));
+    EXPECT_FALSE(parses("0601", "00"));
+    EXPECT_FALSE(parses("0601", "0g00"));
+    EXPECT_FALSE(parses("06x1", "0000"));
+    EXPECT_FALSE(parses("", "0000"));
+    EXPECT_FALSE(parses("0601", "0 000"));
 }
 
 TEST(AcpiBridgeTextTest, FormatsTheWholeBuffer)
@@ -291,10 +296,9 @@ TEST(AcpiBridgeTextTest, FormatsTheWholeBuffer)
     EXPECT_EQ(text.size(), 132U);
     EXPECT_EQ(text.substr(0, 6), "1002c3");
     EXPECT_EQ(text.substr(130), "5a");
-    std::string error;
-    auto back = parseAcpiIpmiCommand("0601", text, error);
-    ASSERT_TRUE(back);
-    EXPECT_EQ(back->buffer, b);
+    const auto back = parseAcpiIpmiCommand("0601", text);
+    ASSERT_TRUE(std::holds_alternative<AcpiIpmiCommand>(back));
+    EXPECT_EQ(std::get<AcpiIpmiCommand>(back).buffer, b);
 }
 
 } // namespace

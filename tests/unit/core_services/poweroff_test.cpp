@@ -109,7 +109,8 @@ TEST_F(PowerOffTest, RefusedPowerDownIsReportedNotRetried)
     auto out = powerOff(*po);
     ASSERT_TRUE(out);
     EXPECT_FALSE(out->commanded);
-    EXPECT_NE(out->problem.find("0xd5"), std::string::npos) << out->problem;
+    ASSERT_TRUE(out->problem.has_value());
+    EXPECT_NE(out->problem->find("0xd5"), std::string::npos) << *out->problem;
     EXPECT_EQ(bmc->requests().size(), 3U);
 }
 
@@ -246,7 +247,7 @@ TEST_F(PowerOffTest, NothingDetectedGivesUp)
     auto out = powerOff(*po);
     ASSERT_TRUE(out);
     EXPECT_FALSE(out->commanded);
-    EXPECT_FALSE(out->problem.empty());
+    EXPECT_TRUE(out->problem.has_value());
     EXPECT_EQ(bmc->requests(), (std::vector<Bytes>{kGetDeviceId, kPicmgGetAddressInfo}));
 }
 
@@ -256,7 +257,8 @@ TEST_F(PowerOffTest, ShortOrFailedDeviceIdGivesUpBeforeProbingAtca)
     auto po = detect();
     ASSERT_EQ(detections.size(), 1U);
     EXPECT_EQ(detections[0].method, PowerOffMethod::None);
-    EXPECT_NE(detections[0].problem.find("too short"), std::string::npos);
+    ASSERT_TRUE(detections[0].problem.has_value());
+    EXPECT_NE(detections[0].problem->find("too short"), std::string::npos);
     EXPECT_EQ(bmc->requests(), (std::vector<Bytes>{kGetDeviceId}));
 }
 
@@ -285,7 +287,8 @@ TEST_F(PowerOffTest, InterfaceGoingAwayAbortsAPowerOffUnderWay)
     loop.runPosted();
     ASSERT_TRUE(out);
     EXPECT_FALSE(out->commanded);
-    EXPECT_NE(out->problem.find("went away"), std::string::npos);
+    ASSERT_TRUE(out->problem.has_value());
+    EXPECT_NE(out->problem->find("went away"), std::string::npos);
 }
 
 TEST(PowerOffDetectTest, KernelOrderAfterAtca)
@@ -346,7 +349,8 @@ TEST_F(PowerOffRunTest, GivesUpAtTheTimeLimit)
     const auto start = loop.now();
     auto out = run(std::move(iface), options);
     EXPECT_FALSE(out.commanded);
-    EXPECT_NE(out.problem.find("3000 ms"), std::string::npos) << out.problem;
+    ASSERT_TRUE(out.problem.has_value());
+    EXPECT_NE(out.problem->find("3000 ms"), std::string::npos) << *out.problem;
     EXPECT_GE(loop.now() - start, milliseconds(3000));
     EXPECT_LT(loop.now() - start, milliseconds(3100));
 }
@@ -362,7 +366,8 @@ TEST_F(PowerOffRunTest, NoMethodEndsAtOnce)
     auto out = run(std::move(iface), PowerOffHookOptions{});
     EXPECT_EQ(out.method, PowerOffMethod::None);
     EXPECT_FALSE(out.commanded);
-    EXPECT_NE(out.problem.find("unable to find"), std::string::npos) << out.problem;
+    ASSERT_TRUE(out.problem.has_value());
+    EXPECT_NE(out.problem->find("unable to find"), std::string::npos) << *out.problem;
 }
 
 } // namespace

@@ -39,7 +39,8 @@ std::string rawDeflate(const std::string& text, int windowBits = -MAX_WBITS)
 TEST(PstoreTest, RamoopsPanicPartOneCarriesTheMessage)
 {
     const auto r = readPstoreRecord(kFixtures / "pstore" / "dmesg-ramoops-0");
-    EXPECT_TRUE(r.readable) << r.problem;
+    EXPECT_TRUE(r.readable) << r.problem.value_or("");
+    EXPECT_EQ(r.problem, std::nullopt);
     EXPECT_EQ(r.name, "dmesg-ramoops-0");
     EXPECT_EQ(r.backend, "ramoops");
     EXPECT_FALSE(r.compressed);
@@ -82,7 +83,8 @@ TEST(PstoreTest, NonDeflateCompressedRecordIsUnreadable)
     EXPECT_TRUE(r.compressed);
     EXPECT_FALSE(r.readable);
     EXPECT_EQ(r.backend, "efi");
-    EXPECT_NE(r.problem.find("unreadable"), std::string::npos) << r.problem;
+    ASSERT_TRUE(r.problem.has_value());
+    EXPECT_NE(r.problem->find("unreadable"), std::string::npos) << *r.problem;
     EXPECT_FALSE(r.isPanicReport());
     EXPECT_FALSE(r.identity.empty());
 }
@@ -94,7 +96,8 @@ TEST(PstoreTest, DeflateCompressedRecordIsInflated)
     const auto stored = rawDeflate(text) + "\nECC: No errors detected\n";
     const auto r = parsePstoreRecord("dmesg-ramoops-3.enc.z", stored);
     EXPECT_TRUE(r.compressed);
-    EXPECT_TRUE(r.readable) << r.problem;
+    EXPECT_TRUE(r.readable) << r.problem.value_or("");
+    EXPECT_EQ(r.problem, std::nullopt);
     EXPECT_EQ(r.panicMessage, "sysrq triggered crash");
     EXPECT_TRUE(r.isPanicReport());
     EXPECT_EQ(inflateRecord(rawDeflate(text, MAX_WBITS)), text); // zlib-wrapped too
@@ -115,7 +118,8 @@ TEST(PstoreTest, GarbageIsNotADump)
 {
     const auto r = parsePstoreRecord("dmesg-ramoops-9", "random bytes\n");
     EXPECT_FALSE(r.readable);
-    EXPECT_NE(r.problem.find("header"), std::string::npos);
+    ASSERT_TRUE(r.problem.has_value());
+    EXPECT_NE(r.problem->find("header"), std::string::npos);
     EXPECT_FALSE(parsePstoreRecord("dmesg-ramoops-9", "Panic#x Part1\n").readable);
     EXPECT_FALSE(parsePstoreRecord("dmesg-ramoops-9", "Panic#1 Part\n").readable);
     EXPECT_FALSE(parsePstoreRecord("dmesg-ramoops-9", "").readable);

@@ -40,8 +40,8 @@ TEST_P(SimBmcTest, ShutdownHookPowersTheChassisDown)
 {
     ASSERT_TRUE(bmc.chassisPowerOn());
     const auto out = powerOff(0);
-    EXPECT_EQ(out.method, PowerOffMethod::Chassis) << out.problem; // support byte 0xBF has the chassis bit
-    EXPECT_TRUE(out.commanded) << out.problem;
+    EXPECT_EQ(out.method, PowerOffMethod::Chassis) << out.problem.value_or(""); // support byte 0xBF has the chassis bit
+    EXPECT_TRUE(out.commanded) << out.problem.value_or("");
     EXPECT_FALSE(out.powerCycled);
     EXPECT_FALSE(bmc.chassisPowerOn());
 }
@@ -49,7 +49,7 @@ TEST_P(SimBmcTest, ShutdownHookPowersTheChassisDown)
 TEST_P(SimBmcTest, PowerCycleTurnsThePowerBackOnLater)
 {
     const auto out = powerOff(1);
-    EXPECT_TRUE(out.commanded) << out.problem;
+    EXPECT_TRUE(out.commanded) << out.problem.value_or("");
     EXPECT_TRUE(out.powerCycled);
     EXPECT_FALSE(bmc.chassisPowerOn());
     bmc.advance(loop.now() + seconds(60));
@@ -62,7 +62,7 @@ TEST_P(SimBmcTest, RefusedPowerCycleFallsBackToPowerDown)
     ASSERT_FALSE(bmc.chassisPowerOn());
     // Powered off: the BMC refuses a cycle (0xD5, not in present state).
     const auto out = powerOff(1);
-    EXPECT_TRUE(out.commanded) << out.problem;
+    EXPECT_TRUE(out.commanded) << out.problem.value_or("");
     EXPECT_FALSE(out.powerCycled);
     ASSERT_EQ(out.steps.size(), 2U);
     EXPECT_EQ(out.steps[0].data, (std::vector<std::uint8_t>{0x02}));

@@ -78,16 +78,25 @@ class RecordingObserver final : public NodeObserver
         std::uint8_t netfn;
         std::uint8_t cmd;
         bool allowed;
+        bool readOnly;
     };
-    void decided(const GateDecision& d) override
+    bool decided(const GateDecision& d) override
     {
-        decisions.push_back(Decision{d.node, d.caller, d.addrType, d.msgid, d.netfn, d.cmd, d.allowed});
+        decisions.push_back(Decision{d.node, d.caller, d.addrType, d.msgid, d.netfn, d.cmd, d.allowed, d.readOnly});
+        return true;
     }
-    void answered(const GateAnswer& a) override { answers.emplace_back(a.msgid, a.completionCode); }
+    void answered(const GateAnswer& a) override
+    {
+        answers.emplace_back(a.msgid, a.completionCode);
+        if (a.followed) {
+            followedCallers.push_back(a.caller.pid);
+        }
+    }
     void ioctlRefused(const GateIoctlRefusal& r) override { refusedIoctls.push_back(r.ioctlCmd); }
 
     std::vector<Decision> decisions;
     std::vector<std::pair<long, std::uint8_t>> answers;
+    std::vector<pid_t> followedCallers; // of answers to followed requests
     std::vector<std::uint32_t> refusedIoctls;
 };
 
@@ -358,15 +367,19 @@ TEST_P(NodeGateTest, ObserverLearnsDecisionsAndCompletionCodes)
     EXPECT_EQ(allowed.netfn, 0x06);
     EXPECT_EQ(allowed.cmd, 0x01);
     EXPECT_TRUE(allowed.allowed);
+    EXPECT_TRUE(allowed.readOnly);
     const auto& refused = observer->decisions[1];
     EXPECT_EQ(refused.addrType, IPMI_IPMB_ADDR_TYPE);
     EXPECT_EQ(refused.netfn, 0x00);
     EXPECT_EQ(refused.cmd, 0x02);
     EXPECT_FALSE(refused.allowed);
+    EXPECT_FALSE(refused.readOnly);
     // The refusal is answered at once; the read when the BMC answers.
     EXPECT_EQ(observer->answers, (std::vector<std::pair<long, std::uint8_t>>{{22, 0xD4}}));
     static_cast<void>(file.sent()); // the BMC answers Get Device ID with 00h
     EXPECT_EQ(observer->answers, (std::vector<std::pair<long, std::uint8_t>>{{22, 0xD4}, {21, 0x00}}));
+    // Only the allowed request was followed; its answer names its caller.
+    EXPECT_EQ(observer->followedCallers, (std::vector<pid_t>{4242}));
 }
 
 INSTANTIATE_TEST_SUITE_P(NativeAndCompat, NodeGateTest, ::testing::Bool(), layoutName);

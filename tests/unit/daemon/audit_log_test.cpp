@@ -1,6 +1,5 @@
-#include "daemon/audit_log.hpp"
-
 #include "abi/ipmi.hpp"
+#include "daemon/audit_log.hpp"
 #include "tests/unit/temp_dir.hpp"
 
 #include <gtest/gtest.h>

@@ -203,16 +203,16 @@ TEST(ConfigFile, FixedNumbersAndTheCdiSpec)
     EXPECT_EQ(c.device.cdiKind, "ipmi-cuse.org/ipmi");
     ASSERT_EQ(apply(c, "[device]\nmajor = 120\nwatchdog_minor = 200\ncdi = false\ncdi_dir = \"/etc/cdi\"\n"
                        "cdi_kind = \"example.com/bmc\"\n"),
-              "");
+              std::nullopt);
     EXPECT_EQ(c.device.major, 120U);
     EXPECT_EQ(c.device.watchdogMinor, 200U);
     EXPECT_FALSE(c.device.cdi);
     EXPECT_EQ(c.device.cdiDir, "/etc/cdi");
     EXPECT_EQ(c.device.cdiKind, "example.com/bmc");
-    ASSERT_EQ(apply(c, "[device]\nmajor = 511\nwatchdog_minor = 1048575\n"), "");
+    ASSERT_EQ(apply(c, "[device]\nmajor = 511\nwatchdog_minor = 1048575\n"), std::nullopt);
     EXPECT_EQ(c.device.major, 511U);
     EXPECT_EQ(c.device.watchdogMinor, 1048575U);
-    ASSERT_EQ(apply(c, "[device]\nmajor = 0\n"), "");
+    ASSERT_EQ(apply(c, "[device]\nmajor = 0\n"), std::nullopt);
     EXPECT_EQ(c.device.major, 0U);
 }
 
@@ -240,7 +240,8 @@ TEST(ConfigFile, NumberAndCdiRefusalsNameTheKey)
     for (const auto& c : cases) {
         Config config;
         const auto error = apply(config, c.text);
-        EXPECT_EQ(error.rfind(c.expected, 0), 0U) << "got: " << error << "\nwanted: " << c.expected;
+        ASSERT_TRUE(error.has_value()) << c.text;
+        EXPECT_EQ(error->rfind(c.expected, 0), 0U) << "got: " << *error << "\nwanted: " << c.expected;
     }
 }
 
@@ -250,7 +251,7 @@ TEST(CommandLine, FixedNumberAndCdiOptions)
                           "--cdi-kind", "example.com/bmc"});
     ASSERT_TRUE(r.options.has_value()) << r.err;
     Config c;
-    ASSERT_EQ(applySettings(c, r.options->settings), "");
+    ASSERT_EQ(applySettings(c, r.options->settings), std::nullopt);
     EXPECT_EQ(c.device.major, 121U);
     EXPECT_EQ(c.device.watchdogMinor, 5U);
     EXPECT_FALSE(c.device.cdi);
@@ -279,16 +280,103 @@ TEST(CommandLine, HelpListsEveryParameter)
     EXPECT_FALSE(r.options.has_value());
     EXPECT_EQ(r.exitCode, 0);
     for (const auto& info : settingCatalogue()) {
-        if (std::string(info.section) == "device" || std::string(info.section) == "daemon") {
+        if (std::string(info.section) == "device" || std::string(info.section) == "daemon" ||
+            std::string(info.section) == "node") {
             continue;
         }
         EXPECT_NE(r.out.find(std::string("--") + info.section + "." + info.key), std::string::npos)
             << info.section << "." << info.key;
     }
-    for (const char* own : {"--sim", "--sim-config", "--sim-interface", "--device-name", "--device-mode",
-                            "--create-node", "--cuse-device", "--control-socket", "--debug", "--config", "status"}) {
+    for (const char* own :
+         {"--sim", "--sim-config", "--sim-interface", "--device-name", "--device-mode", "--create-node",
+          "--cuse-device", "--control-socket", "--debug", "--config", "--node", "--audit", "--audit-rate", "status"}) {
         EXPECT_NE(r.out.find(own), std::string::npos) << own;
     }
+}
+
+TEST(ConfigFile, FurtherNodesHaveTheirOwnNameOwnerModeAndPolicy)
+{
+    Config c;
+    EXPECT_TRUE(c.device.nodes.empty()); // the kernel's one node per interface
+    ASSERT_EQ(apply(c, "[node.ipmi0-monitor]\npolicy = \"monitor\"\ngroup = 110\nmode = \"0660\"\n"
+                       "[node.bmc1-ro]\ninterface = 1\nowner = 1000\npolicy = \"full;deny=0x00:0x02\"\n"),
+              std::nullopt);
+    ASSERT_EQ(c.device.nodes.size(), 2U);
+    const NodeConfig& monitor = c.device.nodes[0];
+    EXPECT_EQ(monitor.name, "ipmi0-monitor");
+    EXPECT_EQ(monitor.ifnum, 0);
+    EXPECT_EQ(monitor.gid, 110U);
+    EXPECT_EQ(monitor.uid, 0U);
+    EXPECT_EQ(monitor.mode, 0660U);
+    EXPECT_EQ(monitor.policy.text(), cuse::NodePolicy::monitor().text());
+    EXPECT_FALSE(monitor.policy.unrestricted());
+    const NodeConfig& second = c.device.nodes[1];
+    EXPECT_EQ(second.ifnum, 1);
+    EXPECT_EQ(second.uid, 1000U);
+    EXPECT_EQ(second.mode, 0600U);
+    EXPECT_FALSE(second.policy.allowsRequest(0x00, 0x02, 0, {}));
+    EXPECT_TRUE(second.policy.allowsRequest(0x00, 0x01, 0, {}));
+    EXPECT_EQ(c.device.nodeCount(0), 1U);
+    EXPECT_EQ(c.device.nodeOf(1, 1), &second);
+    EXPECT_EQ(c.device.nodeOf(1, 2), nullptr);
+}
+
+TEST(ConfigFile, NodeRefusalsNameFileLineAndKey)
+{
+    struct Case
+    {
+        const char* text;
+        const char* expected;
+    };
+    const Case cases[] = {
+        {"[node.m]\npolicy = \"bogus\"\n", "test.toml:2:10: [node.m] policy: "},
+        {"[node.m]\ncolour = 1\n", "test.toml:2:1: unknown parameter 'colour' in [node.m]"},
+        {"[node.m]\ninterface = 256\n", "test.toml:2:13: [node.m] interface: "},
+        {"[node.m]\nmode = \"9\"\n", "test.toml:2:8: [node.m] mode: '9' is not an octal mode"},
+        {"[node]\npolicy = \"monitor\"\n", "test.toml:2:1: node.policy is not a table"},
+        {"[node.ipmi0]\npolicy = \"monitor\"\n", "test.toml:2:10: [node.ipmi0]: /dev/ipmi0 is the name of interface 0"},
+        {"[node.watchdog]\npolicy = \"monitor\"\n", "test.toml:2:10: [node.watchdog]: /dev/watchdog is the watchdog"},
+    };
+    for (const auto& c : cases) {
+        Config config;
+        const auto error = apply(config, c.text);
+        ASSERT_TRUE(error.has_value()) << c.text;
+        EXPECT_EQ(error->rfind(c.expected, 0), 0U) << "got: " << *error << "\nwanted: " << c.expected;
+    }
+}
+
+TEST(CommandLine, NodeAndAuditOptions)
+{
+    const auto r = parse({"--node", "ipmi0-monitor.policy=monitor", "--node=ipmi0-monitor.group=110", "--node",
+                          "ipmi.0.ro.mode=0640", "--audit", "all", "--audit-rate=3"});
+    ASSERT_TRUE(r.options.has_value()) << r.err;
+    Config c;
+    ASSERT_EQ(applySettings(c, r.options->settings), std::nullopt);
+    ASSERT_EQ(c.device.nodes.size(), 2U);
+    EXPECT_EQ(c.device.nodes[0].name, "ipmi0-monitor");
+    EXPECT_EQ(c.device.nodes[0].gid, 110U);
+    EXPECT_EQ(c.device.nodes[1].name, "ipmi.0.ro"); // the key follows the last dot
+    EXPECT_EQ(c.device.nodes[1].mode, 0640U);
+    EXPECT_EQ(c.daemon.audit, AuditScope::All);
+    EXPECT_EQ(c.daemon.auditRate, 3U);
+
+    const auto bad = parse({"--node", "nodot=1"});
+    EXPECT_FALSE(bad.options.has_value());
+    EXPECT_EQ(bad.exitCode, 2);
+    EXPECT_NE(bad.err.find("--node nodot=1: expected NAME.KEY=VALUE"), std::string::npos) << bad.err;
+
+    const auto badPolicy = parse({"--node", "m.policy=allow=0x40:0x01"});
+    ASSERT_TRUE(badPolicy.options.has_value());
+    Config d;
+    const auto error = applySettings(d, badPolicy.options->settings);
+    ASSERT_TRUE(error.has_value());
+    EXPECT_EQ(error->rfind("option --node m.policy: [node.m] policy: ", 0), 0U) << *error;
+
+    const auto badAudit = parse({"--audit", "loud"});
+    ASSERT_TRUE(badAudit.options.has_value());
+    Config e;
+    EXPECT_EQ(applySettings(e, badAudit.options->settings),
+              "option --audit: [daemon] audit: 'loud' is not one of changes, all, off");
 }
 
 TEST(CommandLine, StatusTakesItsSocket)

@@ -151,8 +151,8 @@ class RunningDaemon : public ::testing::Test
     // Runs the daemon over `plan` on its thread and waits for READY.
     void launch(BackendPlan plan)
     {
-        hooks.devices = [this](int, const std::string& name, cuse::OpenFileFn open) {
-            return std::make_unique<RecordingDevice>(daemon->io(), seen, name, std::move(open));
+        hooks.devices = [this](const NodeSpec& spec, cuse::OpenFileFn open) {
+            return std::make_unique<RecordingDevice>(daemon->io(), seen, spec.name, std::move(open));
         };
         auto ready = std::make_shared<std::promise<void>>();
         auto readyFuture = ready->get_future();
@@ -383,6 +383,29 @@ TEST_F(RunningDaemon, StatusCountersMoveWithTraffic)
         return 0;
     });
     EXPECT_EQ(counter(control("status"), "users"), 0U);
+}
+
+TEST_F(RunningDaemon, AFurtherNodeIsPublishedBesideTheInterfacesOwnAndListedInStatus)
+{
+    NodeConfig monitor;
+    monitor.name = "ipmi0-monitor";
+    monitor.mode = 0660;
+    monitor.gid = 110;
+    config.device.nodes.push_back(monitor);
+    start();
+    {
+        std::lock_guard lock(seen->mutex);
+        EXPECT_EQ(seen->started, (std::vector<std::string>{"ipmi0", "ipmi0-monitor"}));
+    }
+    const auto status = control("status");
+    EXPECT_NE(status.find("interface 0 device /dev/ipmi0 type kcs"), std::string::npos) << status;
+    // With the audit on (the default) each node's gate counts.
+    EXPECT_NE(status.find("\n  node /dev/ipmi0 policy full opens 0 requests 0 refusals 0 refused_ioctls 0\n"),
+              std::string::npos)
+        << status;
+    EXPECT_NE(status.find("\n  node /dev/ipmi0-monitor policy " + cuse::NodePolicy::monitor().text() + " opens 0"),
+              std::string::npos)
+        << status;
 }
 
 TEST_F(RunningDaemon, FaultVerbActsOnTheRunningBmc)

@@ -9,7 +9,7 @@
 
 // GCC 12 with -fsanitize=address reports a -Wmaybe-uninitialized false
 // positive in std::variant's move constructor as inlined into
-// std::optional<ControlCommand>; the pragma must precede <variant>.
+// parseControlCommand's result; the pragma must precede <variant>.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
 #include "daemon/asio.hpp"
@@ -26,6 +26,7 @@
 #include <array>
 #include <optional>
 #include <thread>
+#include <variant>
 #include <vector>
 
 namespace ipmi::daemon {
@@ -100,44 +101,55 @@ TEST(CuseTuning, InPlaceMemoryAndPollHold)
     EXPECT_NE(error->find("[device] in_place_memory: 'maybe' is not a boolean"), std::string::npos) << *error;
 }
 
+// The message a parser's result carries, or nullopt when it carries a value.
+template <typename Value>
+std::optional<std::string> problemIn(const std::variant<Value, std::string>& result)
+{
+    if (const auto* problem = std::get_if<std::string>(&result)) {
+        return *problem;
+    }
+    return std::nullopt;
+}
+
+// The command `line` parses to (a failure, and StatusCommand, if it does not).
+ControlCommand commandFrom(std::string_view line)
+{
+    auto parsed = parseControlCommand(line);
+    if (const auto* error = std::get_if<std::string>(&parsed)) {
+        ADD_FAILURE() << line << ": " << *error;
+        return StatusCommand{};
+    }
+    return std::get<ControlCommand>(std::move(parsed));
+}
+
 TEST(ControlCommands, VerbsAndArguments)
 {
-    std::string error;
-    EXPECT_TRUE(std::holds_alternative<StatusCommand>(*parseControlCommand("status", error)));
-    EXPECT_TRUE(std::holds_alternative<VersionCommand>(*parseControlCommand(" version ", error)));
+    EXPECT_TRUE(std::holds_alternative<StatusCommand>(commandFrom("status")));
+    EXPECT_TRUE(std::holds_alternative<VersionCommand>(commandFrom(" version ")));
 
-    auto read = parseControlCommand("poweroff-powercycle", error);
-    ASSERT_TRUE(read.has_value()) << error;
-    EXPECT_EQ(std::get<PowerCycleCommand>(*read).value, std::nullopt);
-    auto set = parseControlCommand("poweroff-powercycle 1", error);
-    ASSERT_TRUE(set.has_value()) << error;
-    EXPECT_EQ(std::get<PowerCycleCommand>(*set).value, 1);
+    EXPECT_EQ(std::get<PowerCycleCommand>(commandFrom("poweroff-powercycle")).value, std::nullopt);
+    EXPECT_EQ(std::get<PowerCycleCommand>(commandFrom("poweroff-powercycle 1")).value, 1);
 
-    auto panic = parseControlCommand("panic-event Kernel panic - not  syncing", error);
-    ASSERT_TRUE(panic.has_value()) << error;
-    EXPECT_EQ(std::get<PanicEventCommand>(*panic).message, "Kernel panic - not  syncing");
+    EXPECT_EQ(std::get<PanicEventCommand>(commandFrom("panic-event Kernel panic - not  syncing")).message,
+              "Kernel panic - not  syncing");
 
-    auto acpi = parseControlCommand("acpi-ipmi 0x0601 00:00", error);
-    ASSERT_TRUE(acpi.has_value()) << error;
-    EXPECT_EQ(std::get<AcpiIpmiCommand>(*acpi).address, 0x0601U);
-    EXPECT_EQ(std::get<AcpiIpmiCommand>(*acpi).buffer, core::services::AcpiIpmiBuffer{});
+    const auto acpi = commandFrom("acpi-ipmi 0x0601 00:00");
+    EXPECT_EQ(std::get<AcpiIpmiCommand>(acpi).address, 0x0601U);
+    EXPECT_EQ(std::get<AcpiIpmiCommand>(acpi).buffer, core::services::AcpiIpmiBuffer{});
 }
 
 TEST(ControlCommands, RefusalsSayWhatWasWrong)
 {
-    std::string error;
-    EXPECT_FALSE(parseControlCommand("status now", error));
-    EXPECT_EQ(error, "status takes no arguments");
-    EXPECT_FALSE(parseControlCommand("poweroff-powercycle yes", error));
-    EXPECT_EQ(error, "poweroff-powercycle: 'yes' is not an integer");
-    EXPECT_FALSE(parseControlCommand("panic-event   ", error));
-    EXPECT_EQ(error, "panic-event needs a MESSAGE");
-    EXPECT_FALSE(parseControlCommand("acpi-ipmi 0x0601", error));
-    EXPECT_EQ(error, "acpi-ipmi needs ADDRESS_HEX BUFFER_HEX");
-    EXPECT_FALSE(parseControlCommand("acpi-ipmi 0x0601 0g", error));
-    EXPECT_EQ(error.rfind("acpi-ipmi: buffer: ", 0), 0U) << error;
-    EXPECT_FALSE(parseControlCommand("reboot", error));
-    EXPECT_EQ(error, std::string("unknown command 'reboot' (known: ") + kControlVerbs + ")");
+    EXPECT_EQ(problemIn(parseControlCommand("status now")), "status takes no arguments");
+    EXPECT_EQ(problemIn(parseControlCommand("poweroff-powercycle yes")),
+              "poweroff-powercycle: 'yes' is not an integer");
+    EXPECT_EQ(problemIn(parseControlCommand("panic-event   ")), "panic-event needs a MESSAGE");
+    EXPECT_EQ(problemIn(parseControlCommand("acpi-ipmi 0x0601")), "acpi-ipmi needs ADDRESS_HEX BUFFER_HEX");
+    const auto badBuffer = problemIn(parseControlCommand("acpi-ipmi 0x0601 0g"));
+    ASSERT_TRUE(badBuffer.has_value());
+    EXPECT_EQ(badBuffer->rfind("acpi-ipmi: buffer: ", 0), 0U) << *badBuffer;
+    EXPECT_EQ(problemIn(parseControlCommand("reboot")),
+              std::string("unknown command 'reboot' (known: ") + kControlVerbs + ")");
 }
 
 TEST(ControlCommands, Replies)
@@ -249,10 +261,10 @@ TEST(ShutdownTimer, PowerOffAndHaltStopWhateverRuns)
     params.pretimeout = 5;
     params.preaction = watchdog::PreAction::Smi;
     for (const auto verb : {watchdog::ShutdownVerb::PowerOff, watchdog::ShutdownVerb::Halt}) {
-        std::string problem;
-        const auto s = shutdownTimerSettings(verb, params, {}, true, problem);
+        const auto answer = shutdownTimerSettings(verb, params, {}, true);
+        ASSERT_EQ(problemIn(answer), std::nullopt);
+        const auto& s = std::get<std::optional<watchdog::TimerSettings>>(answer);
         ASSERT_TRUE(s.has_value());
-        EXPECT_EQ(problem, "");
         EXPECT_EQ(s->state, watchdog::Action::None);
         EXPECT_EQ(s->timeout, 30);
         EXPECT_EQ(s->pretimeout, 5);
@@ -263,9 +275,10 @@ TEST(ShutdownTimer, RebootLeavesARunningTimerAtLeast120sReset)
 {
     watchdog::Parameters params;
     params.pretimeout = 10;
-    std::string problem;
-    auto s = shutdownTimerSettings(watchdog::ShutdownVerb::Reboot, params, kRunningSmsOs30s, true, problem);
-    ASSERT_TRUE(s.has_value()) << problem;
+    auto answer = shutdownTimerSettings(watchdog::ShutdownVerb::Reboot, params, kRunningSmsOs30s, true);
+    ASSERT_EQ(problemIn(answer), std::nullopt);
+    auto s = std::get<std::optional<watchdog::TimerSettings>>(answer);
+    ASSERT_TRUE(s.has_value());
     EXPECT_EQ(s->state, watchdog::Action::Reset);
     EXPECT_EQ(s->timeout, 120);
     EXPECT_EQ(s->pretimeout, 0);
@@ -275,7 +288,9 @@ TEST(ShutdownTimer, RebootLeavesARunningTimerAtLeast120sReset)
     auto longer = kRunningSmsOs30s;
     longer[5] = 0xD1; // 2001 x 100 ms: 200.1 s rounds up
     longer[6] = 0x07;
-    s = shutdownTimerSettings(watchdog::ShutdownVerb::Kexec, params, longer, true, problem);
+    answer = shutdownTimerSettings(watchdog::ShutdownVerb::Kexec, params, longer, true);
+    ASSERT_EQ(problemIn(answer), std::nullopt);
+    s = std::get<std::optional<watchdog::TimerSettings>>(answer);
     ASSERT_TRUE(s.has_value());
     EXPECT_EQ(s->timeout, 201);
 }
@@ -283,28 +298,27 @@ TEST(ShutdownTimer, RebootLeavesARunningTimerAtLeast120sReset)
 TEST(ShutdownTimer, RebootLeavesStoppedOrForeignTimersAlone)
 {
     const watchdog::Parameters params;
-    std::string problem;
     auto stopped = kRunningSmsOs30s;
     stopped[1] = 0x04;
-    EXPECT_FALSE(shutdownTimerSettings(watchdog::ShutdownVerb::Reboot, params, stopped, true, problem));
-    EXPECT_EQ(problem, "");
+    auto answer = shutdownTimerSettings(watchdog::ShutdownVerb::Reboot, params, stopped, true);
+    ASSERT_EQ(problemIn(answer), std::nullopt);
+    EXPECT_FALSE(std::get<std::optional<watchdog::TimerSettings>>(answer));
     auto bios = kRunningSmsOs30s;
     bios[1] = 0x41; // BIOS FRB2, running: not the OS's timer
-    EXPECT_FALSE(shutdownTimerSettings(watchdog::ShutdownVerb::Reboot, params, bios, true, problem));
-    EXPECT_EQ(problem, "");
+    answer = shutdownTimerSettings(watchdog::ShutdownVerb::Reboot, params, bios, true);
+    ASSERT_EQ(problemIn(answer), std::nullopt);
+    EXPECT_FALSE(std::get<std::optional<watchdog::TimerSettings>>(answer));
 }
 
 TEST(ShutdownTimer, UnusableAnswersAreProblems)
 {
     const watchdog::Parameters params;
-    std::string problem;
     const std::array<std::uint8_t, 1> refused{0xC1};
-    EXPECT_FALSE(shutdownTimerSettings(watchdog::ShutdownVerb::Reboot, params, refused, true, problem));
-    EXPECT_EQ(problem, "Get Watchdog Timer failed (completion code 0xc1)");
-    problem.clear();
+    EXPECT_EQ(problemIn(shutdownTimerSettings(watchdog::ShutdownVerb::Reboot, params, refused, true)),
+              "Get Watchdog Timer failed (completion code 0xc1)");
     const std::array<std::uint8_t, 3> shortAnswer{0x00, 0x44, 0x01};
-    EXPECT_FALSE(shutdownTimerSettings(watchdog::ShutdownVerb::Reboot, params, shortAnswer, true, problem));
-    EXPECT_EQ(problem, "Get Watchdog Timer answered 3 bytes, expected 9");
+    EXPECT_EQ(problemIn(shutdownTimerSettings(watchdog::ShutdownVerb::Reboot, params, shortAnswer, true)),
+              "Get Watchdog Timer answered 3 bytes, expected 9");
 }
 
 } // namespace

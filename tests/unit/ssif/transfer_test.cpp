@@ -127,7 +127,8 @@ TEST_F(TransferTest, OutOfSequenceBlockFailsWithoutRetry)
     script = {{0x03, first(1)}, {0x09, part(1, 31, 2)}, {0x03, first(1)}};
     const auto result = run();
     EXPECT_EQ(result.error, EIO);
-    EXPECT_NE(result.problem.find("out of sequence"), std::string::npos) << result.problem;
+    ASSERT_TRUE(result.problem.has_value());
+    EXPECT_NE(result.problem->find("out of sequence"), std::string::npos) << *result.problem;
     EXPECT_EQ(script.size(), 1U) << "a malformed response is not read again";
 }
 

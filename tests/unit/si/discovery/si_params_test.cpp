@@ -20,6 +20,7 @@ std::vector<DiscoveredInterface> interfacesOf(const KeyValues& keyValues)
     return found.ok() ? found.value() : std::vector<DiscoveredInterface>{};
 }
 
+// The message the parameters are refused with (a test failure if they are not).
 std::string errorOf(const KeyValues& keyValues)
 {
     auto params = parseSiParams(keyValues);
@@ -27,7 +28,11 @@ std::string errorOf(const KeyValues& keyValues)
         return params.error();
     }
     auto found = hardcodedInterfaces(params.value());
-    return found.ok() ? std::string() : found.error();
+    if (found.ok()) {
+        ADD_FAILURE() << "the parameters were accepted";
+        return {};
+    }
+    return found.error();
 }
 
 TEST(SiParams, TypesAndPortsPerInterface)
