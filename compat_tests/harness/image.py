@@ -49,15 +49,23 @@ CLIENT_TOOLS = [
     # util-linux: the watchdog ioctls (GETSUPPORT, GETSTATUS, GETBOOTSTATUS,
     # GETTIMEOUT, GETPRETIMEOUT, GETTIMELEFT) and the magic close, as a user sees them.
     "/usr/bin/wdctl",
+    # policy-nodes: util-linux's setpriv (BusyBox's cannot change uid/gid) runs
+    # the tools as an unprivileged user; prometheus-ipmi-exporter in local mode
+    # runs the FreeIPMI tools below, ipmimonitoring and ipmi-dcmi among them.
+    "/usr/bin/setpriv",
+    "/usr/bin/prometheus-ipmi-exporter",
+    "/usr/sbin/ipmimonitoring", "/usr/sbin/ipmi-dcmi",
 ]
 
 # Manufacturer numbers kept from the IANA list (ipmitool parses the whole file
 # on every start, 0.4 s per call under TCG): the ones the emulated BMCs report.
 KEPT_ENTERPRISES = {0, 2, 343, 4753, 5703, 7244, 10876, 20974, 40092}
 
+# uid/gid 1000 is policy-nodes' unprivileged monitoring user; its home (where
+# FreeIPMI keeps its SDR cache) is made by the scenario on the tmpfs.
 ETC_FILES = {
-    "etc/passwd": b"root:x:0:0:root:/root:/bin/sh\n",
-    "etc/group": b"root:x:0:\n",
+    "etc/passwd": b"root:x:0:0:root:/root:/bin/sh\nmonitor:x:1000:1000:monitor:/tmp/monitor:/bin/sh\n",
+    "etc/group": b"root:x:0:\nmonitor:x:1000:\n",
     "etc/nsswitch.conf": b"passwd: files\ngroup: files\nhosts: files\n",
     "etc/hosts": b"127.0.0.1 localhost\n",
 }
@@ -298,7 +306,7 @@ def build_base(kernel, log):
     for e in extra:
         if not os.path.exists(e):
             raise ImageError(f"{e} is missing on the host")
-    key = _sha("base-v1", kernel.deb_sha, ",".join(WANTED_MODULES),
+    key = _sha("base-v2", kernel.deb_sha, ",".join(WANTED_MODULES), sorted(ETC_FILES.items()),
                _inputs_digest(tools + libs + [busybox] + extra + guest_files))
     out = os.path.join(CACHE_DIR, f"base-{key}.cpio")
     if os.path.exists(out):

@@ -29,7 +29,7 @@ static void print_events(const char *what, int n, int err, const struct epoll_ev
         {
             unsigned bit;
             const char *name;
-        } names[] = {{EPOLLIN, "IN"},   {EPOLLPRI, "PRI"},     {EPOLLOUT, "OUT"},       {EPOLLERR, "ERR"},
+        } names[] = {{EPOLLIN, "IN"},   {EPOLLPRI, "PRI"},       {EPOLLOUT, "OUT"},       {EPOLLERR, "ERR"},
                      {EPOLLHUP, "HUP"}, {EPOLLRDNORM, "RDNORM"}, {EPOLLWRNORM, "WRNORM"}, {EPOLLRDHUP, "RDHUP"}};
         const char *sep = " events=";
         unsigned rest = ev->events;
