@@ -25,7 +25,7 @@ from harness import image as img  # noqa: E402
 from harness import vm  # noqa: E402
 from harness import compare  # noqa: E402
 from harness import extern_bmc  # noqa: E402
-from harness.scenarios import BY_NAME, SCENARIOS, DAEMON_ARGS  # noqa: E402
+from harness.scenarios import BY_NAME, SCENARIOS  # noqa: E402
 
 HOST_GRACE = 60
 
@@ -43,7 +43,7 @@ def boot_once(image, scenario, mode, workdir, bmc=None, extra_files=None):
     try:
         if extern:
             extern.__enter__()
-        return vm.run(image, scenario.name, mode, bmc, env, DAEMON_ARGS[bmc],
+        return vm.run(image, scenario.name, mode, bmc, env, scenario.daemon_command_line(bmc),
                       scenario.deadline, scenario.deadline + HOST_GRACE, workdir, extern,
                       extra_files)
     finally:

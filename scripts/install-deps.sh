@@ -36,7 +36,7 @@ build_packages="
 # of the package that dpkg-buildpackage checks.
 vm_packages="
     qemu-system-x86 busybox-static cpio xz-utils kmod
-    ipmitool freeipmi-tools freeipmi-bmc-watchdog openipmi
+    ipmitool freeipmi-tools freeipmi-bmc-watchdog openipmi prometheus-ipmi-exporter
     gcc-multilib g++-multilib
     debhelper dpkg-dev lintian debootstrap e2fsprogs man-db systemd python3
 "

@@ -108,7 +108,8 @@ def main():
     with open(os.path.join(HERE, "guest-callgrind.sh"), "rb") as f:
         extra["compat/scenarios/callgrind.sh"] = f.read()
     try:
-        image = img.build(args.daemon, log=log)
+        # With DWARF: callgrind_annotate names functions by file.
+        image = img.build(args.daemon, log=log, keep_debug=True)
     except img.ImageError as e:
         log(f"callgrind: cannot build the VM image: {e}")
         return 1

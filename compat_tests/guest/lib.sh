@@ -47,6 +47,24 @@ setup_kernel() {
     return 0
 }
 
+# start_daemon LOG: ipmi-cuse $DAEMON_ARGS in the background, its output to
+# LOG (a file, never a pipe: a pipe would keep the scenario's output open and
+# hang the VM), its pid in /tmp/daemon.pid. A watching subshell records the
+# daemon's exit status in /tmp/daemon.rc (scenarios that stop the daemon
+# check it; `wait` works only there).
+start_daemon() {
+    rm -f /tmp/daemon.pid /tmp/daemon.rc
+    # shellcheck disable=SC2086
+    (
+        /usr/sbin/ipmi-cuse $DAEMON_ARGS </dev/null >"$1" 2>&1 &
+        echo $! >/tmp/daemon.pid.new
+        mv /tmp/daemon.pid.new /tmp/daemon.pid
+        wait $!
+        echo $? >/tmp/daemon.rc
+    ) </dev/null >/dev/null 2>&1 &
+    wait_for /tmp/daemon.pid 5
+}
+
 setup_cuse() {
     modprobe_or_fail fuse || return 1
     modprobe_or_fail cuse || return 1
@@ -57,19 +75,7 @@ setup_cuse() {
         echo "@@SETUP ipmi-cuse is not in the image (the host build has no daemon/ipmi-cuse)"
         return 1
     fi
-    # Background daemon: output to a file, never a pipe (a pipe would keep
-    # the scenario's output open and hang the VM).
-    # A watching subshell records the daemon's exit status in /tmp/daemon.rc
-    # (scenarios that stop the daemon check it; `wait` works only here).
-    # shellcheck disable=SC2086
-    (
-        /usr/sbin/ipmi-cuse $DAEMON_ARGS </dev/null >/tmp/daemon.log 2>&1 &
-        echo $! >/tmp/daemon.pid.new
-        mv /tmp/daemon.pid.new /tmp/daemon.pid
-        wait $!
-        echo $? >/tmp/daemon.rc
-    ) </dev/null >/dev/null 2>&1 &
-    wait_for /tmp/daemon.pid 5 || { echo "@@SETUP could not start ipmi-cuse"; return 1; }
+    start_daemon /tmp/daemon.log || { echo "@@SETUP could not start ipmi-cuse"; return 1; }
     if ! wait_for /sys/class/cuse/ipmi0/dev 20; then
         echo "@@SETUP ipmi-cuse ($DAEMON_ARGS) registered no ipmi0 in 20 s; its log:"
         cat /tmp/daemon.log

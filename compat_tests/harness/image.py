@@ -49,15 +49,23 @@ CLIENT_TOOLS = [
     # util-linux: the watchdog ioctls (GETSUPPORT, GETSTATUS, GETBOOTSTATUS,
     # GETTIMEOUT, GETPRETIMEOUT, GETTIMELEFT) and the magic close, as a user sees them.
     "/usr/bin/wdctl",
+    # policy-nodes: util-linux's setpriv (BusyBox's cannot change uid/gid) runs
+    # the tools as an unprivileged user; prometheus-ipmi-exporter in local mode
+    # runs the FreeIPMI tools below, ipmimonitoring and ipmi-dcmi among them.
+    "/usr/bin/setpriv",
+    "/usr/bin/prometheus-ipmi-exporter",
+    "/usr/sbin/ipmimonitoring", "/usr/sbin/ipmi-dcmi",
 ]
 
 # Manufacturer numbers kept from the IANA list (ipmitool parses the whole file
 # on every start, 0.4 s per call under TCG): the ones the emulated BMCs report.
 KEPT_ENTERPRISES = {0, 2, 343, 4753, 5703, 7244, 10876, 20974, 40092}
 
+# uid/gid 1000 is policy-nodes' unprivileged monitoring user; its home (where
+# FreeIPMI keeps its SDR cache) is made by the scenario on the tmpfs.
 ETC_FILES = {
-    "etc/passwd": b"root:x:0:0:root:/root:/bin/sh\n",
-    "etc/group": b"root:x:0:\n",
+    "etc/passwd": b"root:x:0:0:root:/root:/bin/sh\nmonitor:x:1000:1000:monitor:/tmp/monitor:/bin/sh\n",
+    "etc/group": b"root:x:0:\nmonitor:x:1000:\n",
     "etc/nsswitch.conf": b"passwd: files\ngroup: files\nhosts: files\n",
     "etc/hosts": b"127.0.0.1 localhost\n",
 }
@@ -298,7 +306,7 @@ def build_base(kernel, log):
     for e in extra:
         if not os.path.exists(e):
             raise ImageError(f"{e} is missing on the host")
-    key = _sha("base-v1", kernel.deb_sha, ",".join(WANTED_MODULES),
+    key = _sha("base-v2", kernel.deb_sha, ",".join(WANTED_MODULES), sorted(ETC_FILES.items()),
                _inputs_digest(tools + libs + [busybox] + extra + guest_files))
     out = os.path.join(CACHE_DIR, f"base-{key}.cpio")
     if os.path.exists(out):
@@ -376,22 +384,39 @@ def build_probe(cc, log):
     return out
 
 
-def build_daemon(daemon, log):
-    """The project's daemon with its libraries; None when it has not been built."""
+def build_daemon(daemon, log, keep_debug=False):
+    """The project's daemon with its libraries; None when it has not been built.
+
+    The daemon's DWARF is left out unless `keep_debug` (callgrind's file
+    names): a debugoptimized build is about 80 MB, 3 MB without it. The guest
+    unpacks the initramfs into its 384 MB of RAM next to the archive itself,
+    and with the base layer grown by 10 MB (prometheus-ipmi-exporter) an
+    80 MB daemon no longer fit ("Initramfs unpacking failed: write error",
+    no /compat/test.env); every boot also copies 77 MB less. The symbol
+    table stays."""
     if not daemon or not os.path.isfile(daemon):
         return None
     libs = library_closure([daemon])
-    key = _sha("daemon-v1", _inputs_digest([daemon] + libs))
+    key = _sha("daemon-v2", keep_debug, _inputs_digest([daemon] + libs))
     out = os.path.join(CACHE_DIR, f"daemon-{key}.cpio")
     if os.path.exists(out):
         return out
     log("image: building the daemon layer")
     tmp = out + ".tmp"
-    with open(tmp, "wb") as f:
-        w = CpioWriter(f)
-        add_files_with_links(w, libs, set())
-        w.file("usr/sbin/ipmi-cuse", daemon, 0o755)
-        w.finish()
+    with tempfile.TemporaryDirectory() as tmpdir:
+        binary = daemon
+        if not keep_debug:
+            binary = os.path.join(tmpdir, "ipmi-cuse")
+            try:
+                _run(["objcopy", "--strip-debug", daemon, binary])
+            except (OSError, subprocess.CalledProcessError) as e:
+                raise ImageError(f"objcopy --strip-debug {daemon} failed: "
+                                 f"{getattr(e, 'stderr', '') or e}")
+        with open(tmp, "wb") as f:
+            w = CpioWriter(f)
+            add_files_with_links(w, libs, set())
+            w.file("usr/sbin/ipmi-cuse", binary, 0o755)
+            w.finish()
     os.replace(tmp, out)
     return out
 
@@ -413,8 +438,9 @@ class Image:
         self.daemon_layer = daemon_layer
 
 
-def build(daemon, cc="gcc", log=print):
-    """All layers, built or taken from the cache; one builder at a time."""
+def build(daemon, cc="gcc", log=print, keep_debug=False):
+    """All layers, built or taken from the cache; one builder at a time.
+    `keep_debug`: the daemon with its debug information (see build_daemon)."""
     os.makedirs(CACHE_DIR, exist_ok=True)
     if shutil.which("qemu-system-x86_64") is None:
         raise ImageError("qemu-system-x86_64 is not installed (scripts/install-deps.sh all)")
@@ -423,4 +449,4 @@ def build(daemon, cc="gcc", log=print):
         kernel = fetch_kernel(log)
         base = build_base(kernel, log)
         probe = build_probe(cc, log)
-        return Image(kernel, [base, probe], build_daemon(daemon, log))
+        return Image(kernel, [base, probe], build_daemon(daemon, log, keep_debug))

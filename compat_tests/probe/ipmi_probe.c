@@ -4,12 +4,14 @@
  * line. It covers the errno paths and edge cases of abi-facts.md §2, §9 and §10
  * (EMSGSIZE with and without TRUNC, msgid echo, registrations, limits, events,
  * IPMB addressing and the 64-slot sequence table in probe_ipmb.c, O_ASYNC in
- * probe_async.c) and prints only what is deterministic; timings go to lines
- * starting "#~", which the comparison ignores. Built static for x86_64 and
- * for i386 (the latter reaches the kernel's compat ioctl numbers).
+ * probe_async.c, epoll level- and edge-triggered in probe_epoll.c) and prints
+ * only what is deterministic; timings go to lines starting "#~", which the
+ * comparison ignores. Built static for x86_64 and for i386 (the latter
+ * reaches the kernel's compat ioctl numbers). --epoll runs the epoll check
+ * alone (on a policy-bound node, whose other checks would be refused).
  *
  *   ipmi-probe [--device PATH] [--bench N] [--clients N --rounds M] [--watchdog]
- *              [--pretimeout]
+ *              [--pretimeout] [--epoll]
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -347,7 +349,7 @@ static void check_limits(void)
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
-    int bench_n = 0, nclients = 0, rounds = 0, watchdog = 0, pretimeout = 0;
+    int bench_n = 0, nclients = 0, rounds = 0, watchdog = 0, pretimeout = 0, epoll_only = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--device") && i + 1 < argc)
             device = argv[++i];
@@ -359,12 +361,14 @@ int main(int argc, char **argv)
             watchdog = 1;
         else if (!strcmp(argv[i], "--pretimeout"))
             pretimeout = 1;
+        else if (!strcmp(argv[i], "--epoll"))
+            epoll_only = 1;
         else if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
             rounds = atoi(argv[++i]);
         else {
             fprintf(stderr,
                     "usage: %s [--device PATH] [--bench N] [--clients N --rounds M] "
-                    "[--watchdog] [--pretimeout]\n",
+                    "[--watchdog] [--pretimeout] [--epoll]\n",
                     argv[0]);
             return 2;
         }
@@ -375,6 +379,10 @@ int main(int argc, char **argv)
     }
     if (pretimeout) {
         check_pretimeout();
+        return 0;
+    }
+    if (epoll_only) {
+        check_epoll();
         return 0;
     }
     if (bench_n > 0) {
@@ -396,6 +404,7 @@ int main(int argc, char **argv)
     check_limits();
     check_ipmb(fd);
     check_async();
+    check_epoll();
     close(fd);
     return 0;
 }

@@ -40,4 +40,7 @@ void check_ipmb(int fd);
 /* probe_async.c */
 void check_async(void);
 
+/* probe_epoll.c */
+void check_epoll(void);
+
 #endif
