@@ -33,6 +33,20 @@ const NodePolicy& readOnlyCommands()
     return reads;
 }
 
+// Where a bridged request goes: the IPMB responder or the LAN remote SWID.
+std::optional<std::uint8_t> bridgedTo(const abi::ipmi_addr& addr)
+{
+    switch (addr.addr_type) {
+    case abi::IPMI_IPMB_ADDR_TYPE:
+    case abi::IPMI_IPMB_BROADCAST_ADDR_TYPE:
+        return core::addressAs<abi::ipmi_ipmb_addr>(addr).slave_addr;
+    case abi::IPMI_LAN_ADDR_TYPE:
+        return core::addressAs<abi::ipmi_lan_addr>(addr).remote_SWID;
+    default:
+        return std::nullopt;
+    }
+}
+
 } // namespace
 
 NodeGate::NodeGate(std::string node, std::shared_ptr<const NodePolicy> policy, std::shared_ptr<NodeObserver> observer)
@@ -47,9 +61,9 @@ std::optional<std::uint8_t> NodeGate::judgeRequest(const core::GatedRequest& req
         policy_->unrestricted() || policy_->allowsRequest(request.netfn, request.cmd, lun, request.data);
     if (observer_) {
         const bool readOnly = readOnlyCommands().allowsRequest(request.netfn, request.cmd, lun, request.data);
-        const bool follow = observer_->decided(GateDecision{node_, caller_, request.addr.addr_type, request.broadcast,
-                                                            request.addr.channel, request.msgid, request.netfn,
-                                                            request.cmd, lun, allowed, readOnly});
+        const bool follow = observer_->decided(
+            GateDecision{node_, caller_, request.addr.addr_type, request.broadcast, request.addr.channel, request.msgid,
+                         request.netfn, request.cmd, lun, allowed, readOnly, bridgedTo(request.addr)});
         if (follow && allowed) {
             if (followed_.size() == kMaxFollowed) {
                 followed_.pop_front();

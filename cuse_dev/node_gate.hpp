@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace ipmi::cuse {
@@ -57,6 +58,8 @@ struct GateDecision
     // On the `monitor` preset's list: it reads and changes nothing the BMC
     // keeps (what an audit of changes leaves out).
     bool readOnly = false;
+    // IPMB: the responder it was bridged to; LAN: the remote SWID.
+    std::optional<std::uint8_t> slaveAddr;
 };
 
 // One answer queued on a gated file (a real one or a refusal's).

@@ -59,6 +59,7 @@ bool NodeAudit::decided(const cuse::GateDecision& d)
     r.cmd = d.cmd;
     r.addrType = d.addrType;
     r.channel = d.channel;
+    r.slaveAddr = d.slaveAddr;
     r.changesState = changes;
     if (d.allowed) {
         r.event = AuditRecord::Event::Sent;

@@ -18,8 +18,8 @@ t ipmitool -b 0 -t 0x2c raw 0x06 0x01
 echo "\$ ipmi-cuse status"
 timeout -s KILL 20 ipmi-cuse status >/tmp/status.out 2>&1
 echo "[rc=$?]"
-grep -v '^  ioctls_in_place' /tmp/status.out
-grep '^  ioctls_in_place' /tmp/status.out | sed 's/^ */#~ /'
+grep -v -e '^  ioctls_in_place' -e '^  node ' /tmp/status.out
+grep -e '^  ioctls_in_place' -e '^  node ' /tmp/status.out | sed 's/^ */#~ /'
 set -- $(grep '^  ioctls_in_place' /tmp/status.out)
 echo "ioctls answered in place: $([ "${2:-0}" -gt 0 ] && echo yes || echo no)"
 echo "ioctls through the retry protocol: ${4:-missing}"

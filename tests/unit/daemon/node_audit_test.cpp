@@ -40,7 +40,8 @@ cuse::GateDecision decision(bool allowed, bool readOnly, std::uint8_t netfn, std
                               cmd,
                               0,
                               allowed,
-                              readOnly};
+                              readOnly,
+                              std::nullopt};
 }
 
 cuse::GateAnswer answer(std::uint8_t netfn, std::uint8_t cmd, std::uint8_t cc, bool followed, bool readOnly)
@@ -98,6 +99,19 @@ TEST(NodeAudit, ReadsAreCountedButRecordedOnlyWithScopeAll)
     all.audit.answered(answer(0x07, 0x01, 0x00, true, true));
     ASSERT_EQ(all.entries.size(), 1U);
     EXPECT_EQ(all.entries[0].priority, 6);
+}
+
+TEST(NodeAudit, ABridgedRefusalNamesTheResponder)
+{
+    Audited a(AuditScope::Changes);
+    cuse::GateDecision bridged = decision(false, false, 0x00, 0x02);
+    bridged.addrType = abi::IPMI_IPMB_ADDR_TYPE;
+    bridged.channel = 0;
+    bridged.slaveAddr = 0x72;
+    a.audit.decided(bridged);
+    ASSERT_EQ(a.entries.size(), 1U);
+    EXPECT_NE(a.entries[0].message.find("to IPMB 0x72 on channel 0: refused, completion code 0xd4"), std::string::npos)
+        << a.entries[0].message;
 }
 
 TEST(NodeAudit, ARefusedIoctlIsRecordedWithItsNumber)
