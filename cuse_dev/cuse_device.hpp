@@ -21,8 +21,8 @@
 #pragma once
 
 #include "core/ipmi_file.hpp"
+#include "cuse/device_node.hpp"
 #include "cuse/kernel.hpp"
-#include "cuse_dev/device_node.hpp"
 #include "cuse_dev/node_gate.hpp"
 #include "cuse_dev/node_policy.hpp"
 

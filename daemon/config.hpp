@@ -122,6 +122,10 @@ struct DeviceConfig
     std::filesystem::path cuseDevice = "/dev/cuse";
     // The IPMI watchdog's device name (/dev/NAME); empty: no watchdog device.
     std::string watchdogName = "watchdog";
+    // Its node's owner and mode: root 0600 like the kernel's /dev/watchdog.
+    mode_t watchdogMode = 0600;
+    uid_t watchdogUid = 0;
+    gid_t watchdogGid = 0;
     // Reach ioctl callers' memory in place (cuse/caller_memory.hpp).
     bool inPlaceMemory = true;
     // How long a poll() may wait for an answer on its way (cuse_dev/poll_hold.hpp).

@@ -272,6 +272,21 @@ std::optional<std::string> applyDevice(DeviceConfig& c, const std::string& key, 
         c.cdiKind = value;
         return {};
     }
+    if (key == "watchdog_mode") {
+        return parseMode(value, c.watchdogMode);
+    }
+    if (key == "watchdog_owner") {
+        unsigned uid = 0;
+        auto e = parseOwner(value, false, uid);
+        c.watchdogUid = uid;
+        return e;
+    }
+    if (key == "watchdog_group") {
+        unsigned gid = 0;
+        auto e = parseOwner(value, true, gid);
+        c.watchdogGid = gid;
+        return e;
+    }
     if (key == "watchdog_name") {
         if (value.empty() || value == "none") {
             c.watchdogName.clear();

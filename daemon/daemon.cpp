@@ -11,8 +11,8 @@
 
 #include "daemon/daemon.hpp"
 
+#include "cuse/device_node.hpp"
 #include "cuse/kernel.hpp"
-#include "cuse_dev/device_node.hpp"
 #include "daemon/backends/backends.hpp"
 #include "daemon/control_commands.hpp"
 #include "daemon/control_socket.hpp"

@@ -143,6 +143,8 @@ void Daemon::Impl::startServices()
     options.cuse.cuseDevice = config_.device.cuseDevice;
     options.cuse.sysRoot = sysfs();
     options.cuse.fixedNumber = watchdogNumber(config_.device);
+    options.cuse.ownership =
+        cuse::NodeOwnership{config_.device.watchdogMode, config_.device.watchdogUid, config_.device.watchdogGid};
     watchdog_ = std::make_unique<watchdog::WatchdogService>(io_, handler_, std::move(options),
                                                             [this](int result) { onWatchdogReady(result); });
     // preop_panic: the kernel panics with this message; we send its events.

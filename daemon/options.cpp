@@ -52,6 +52,9 @@ const OwnOption kOwnOptions[] = {
     {"--device-major", "device", "major",
      "fixed major of the nodes and the watchdog, 1..511 (default 0: dynamic); /dev/ipmiN gets minor N. "
      "Free for local use: 60-63, 120-127"},
+    {"--watchdog-owner", "device", "watchdog_owner", "owner of the watchdog node, name or uid (default root)"},
+    {"--watchdog-group", "device", "watchdog_group", "group of the watchdog node, name or gid (default root)"},
+    {"--watchdog-mode", "device", "watchdog_mode", "mode of the watchdog node, octal (default 0600)"},
     {"--watchdog-minor", "device", "watchdog_minor", "minor of the watchdog device under a fixed major (default 130)"},
     {"--cdi", "device", "cdi", "write a CDI spec of the nodes for container runtimes: Y (default) or N"},
     {"--cdi-dir", "device", "cdi_dir", "directory of the CDI spec (default /var/run/cdi)"},

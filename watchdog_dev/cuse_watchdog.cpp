@@ -5,6 +5,7 @@
 #include "cuse/libfuse.hpp"
 
 #include <fcntl.h>
+#include <sys/sysmacros.h>
 
 #include <cerrno>
 #include <span>
@@ -113,6 +114,10 @@ void CuseWatchdog::registered(std::optional<DeviceNumber> number)
     if (!number_) {
         session_.log()->error("CUSE created no {}/class/cuse/{}/dev", options_.sysRoot.string(), options_.name);
         result = -ENODEV;
+    } else if (auto problem = cuse::adjustNode(options_.devRoot / options_.name,
+                                               makedev(number_->major, number_->minor), options_.ownership)) {
+        session_.log()->error("{}", *problem);
+        result = -EPERM;
     } else {
         session_.log()->info("watchdog device /dev/{} is char {}:{} (CUSE)", options_.name, number_->major,
                              number_->minor);

@@ -21,6 +21,7 @@
 
 // First: it includes Asio under the pragma that Boost 1.74 needs.
 #include "cuse/cuse_session.hpp"
+#include "cuse/device_node.hpp"
 #include "watchdog_dev/watchdog_device.hpp"
 
 #include <chrono>
@@ -45,6 +46,9 @@ struct CuseWatchdogOptions
     std::chrono::milliseconds registrationTimeout{2000};
     // major:minor to register with; nullopt: a dynamic major (never misc 10:130).
     std::optional<cuse::DeviceNumber> fixedNumber;
+    // Given to the node once registered: root 0600 by default, as the
+    // kernel's /dev/watchdog (whoever may open it can reboot the machine).
+    cuse::NodeOwnership ownership;
 };
 
 // nullopt, or why `name` cannot be a device name (empty, '/', "..", ...).

@@ -345,6 +345,28 @@ TEST(ConfigFile, NodeRefusalsNameFileLineAndKey)
     }
 }
 
+TEST(ConfigFile, TheWatchdogNodeHasItsOwnOwnerAndMode)
+{
+    Config c;
+    EXPECT_EQ(c.device.watchdogMode, 0600U); // the kernel's /dev/watchdog
+    EXPECT_EQ(c.device.watchdogUid, 0U);
+    EXPECT_EQ(c.device.watchdogGid, 0U);
+    ASSERT_EQ(apply(c, "[device]\nwatchdog_owner = 7\nwatchdog_group = 8\nwatchdog_mode = \"0640\"\n"), std::nullopt);
+    EXPECT_EQ(c.device.watchdogUid, 7U);
+    EXPECT_EQ(c.device.watchdogGid, 8U);
+    EXPECT_EQ(c.device.watchdogMode, 0640U);
+    EXPECT_EQ(c.device.mode, 0600U) << "the interfaces' nodes keep theirs";
+    const auto error = apply(c, "[device]\nwatchdog_mode = \"rw\"\n");
+    ASSERT_TRUE(error.has_value());
+    EXPECT_EQ(*error, "test.toml:2:17: [device] watchdog_mode: 'rw' is not an octal mode such as 0600");
+    const auto r = parse({"--watchdog-group", "9", "--watchdog-mode=0660"});
+    ASSERT_TRUE(r.options.has_value()) << r.err;
+    Config d;
+    ASSERT_EQ(applySettings(d, r.options->settings), std::nullopt);
+    EXPECT_EQ(d.device.watchdogGid, 9U);
+    EXPECT_EQ(d.device.watchdogMode, 0660U);
+}
+
 TEST(CommandLine, NodeAndAuditOptions)
 {
     const auto r = parse({"--node", "ipmi0-monitor.policy=monitor", "--node=ipmi0-monitor.group=110", "--node",

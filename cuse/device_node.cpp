@@ -1,5 +1,5 @@
 // Name checks and device nodes: see device_node.hpp.
-#include "cuse_dev/device_node.hpp"
+#include "cuse/device_node.hpp"
 
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
