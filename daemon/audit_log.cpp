@@ -151,7 +151,7 @@ AuditLog::Writer journalAuditWriter()
         lines.push_back("PRIORITY=" + std::to_string(e.priority));
         lines.emplace_back("SYSLOG_IDENTIFIER=ipmi-cuse");
         for (const auto& [name, value] : e.fields) {
-            lines.push_back(name + "=" + value);
+            lines.push_back(fmt::format("{}={}", name, value));
         }
         std::vector<iovec> iov;
         iov.reserve(lines.size());

@@ -13,6 +13,7 @@
 #include "daemon/device_numbers.hpp"
 #include "daemon/logging.hpp"
 
+#include <fmt/format.h>
 #include <systemd/sd-daemon.h>
 
 #include <cstring>
@@ -209,7 +210,7 @@ void Daemon::Impl::onInterface(int ifnum, bool added)
         const auto error =
             device->start([this, ifnum](const std::optional<std::string>& err) { onDeviceReady(ifnum, err); },
                           [this, ifnum, name = specs[i].name](const std::string& reason) {
-                              onDeviceFailed(ifnum, "/dev/" + name + " went away: " + reason);
+                              onDeviceFailed(ifnum, fmt::format("/dev/{} went away: {}", name, reason));
                           });
         if (error) {
             onDeviceFailed(ifnum, *error);

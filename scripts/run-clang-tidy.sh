@@ -51,7 +51,7 @@ echo "run-clang-tidy.sh: $count sources, $(nproc) jobs"
 # directory: ROOT/build/../core/x.hpp, /elsewhere/../../ROOT/core/x.hpp.
 header_filter=$(python3 -c 'import sys
 root = "".join("\\" + c if c in ".[]()*+?{}|^$\\" else c for c in sys.argv[1].lstrip("/"))
-print("(^/|/\\.\\./)" + root + "/([^/]+/\\.\\./)?(abi|core|si|ssif|sim|cuse|cuse_dev|watchdog_dev|daemon|fuzz)/")' "$root")
+print("(^/|/\\.\\./)" + root + "/([^/]+/\\.\\./)?(abi|base|core|si|ssif|sim|cuse|cuse_dev|watchdog_dev|daemon|fuzz)/")' "$root")
 
 if command -v run-clang-tidy >/dev/null 2>&1; then
     # Its file arguments are regular expressions over the paths: anchor each.
