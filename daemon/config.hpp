@@ -198,7 +198,10 @@ struct Config
 
 // Reads a TOML file into settings. Returns an error naming FILE:LINE:COL
 // (syntax errors, unknown sections or keys, values of a type that has no
-// kernel spelling such as tables or floats), or nullopt.
+// kernel spelling such as tables or floats, a mode written as a decimal
+// integer), or naming the file if it is not a regular file of at most
+// kMaxConfigFileBytes; or nullopt.
+inline constexpr long kMaxConfigFileBytes = 1024L * 1024;
 [[nodiscard]] std::optional<std::string> readConfigFile(const std::filesystem::path& path, std::vector<Setting>& out);
 // The same from text; `sourceName` stands for the path in messages.
 [[nodiscard]] std::optional<std::string> parseConfigText(std::string_view text, std::string_view sourceName,
@@ -217,6 +220,9 @@ struct SettingInfo
     const char* section;
     const char* key;
     const char* help;
+    // A yes/no setting: given bare on the command line (--ipmi_watchdog.nowayout,
+    // as `modprobe ipmi_watchdog nowayout` reads), it means yes.
+    bool boolean = false;
 };
 [[nodiscard]] const std::vector<SettingInfo>& settingCatalogue();
 

@@ -190,7 +190,14 @@ std::optional<std::string> parseMode(const std::string& value, mode_t& out)
     if (value.empty() || value.size() > 5 || value.find_first_not_of("01234567") != std::string::npos) {
         return "'" + value + "' is not an octal mode such as 0600";
     }
-    out = static_cast<mode_t>(std::stoul(value, nullptr, 8) & 07777);
+    const auto mode = static_cast<mode_t>(std::stoul(value, nullptr, 8));
+    if ((mode & ~mode_t{0777}) != 0) {
+        // Setuid, setgid and sticky mean nothing on a device node: a typo, or worse.
+        return fmt::format("'{}' sets setuid, setgid or sticky bits ({:04o}): a device node's mode takes "
+                           "permission bits only, 0..0777",
+                           value, mode & ~mode_t{0777});
+    }
+    out = mode;
     return std::nullopt;
 }
 

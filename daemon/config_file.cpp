@@ -4,12 +4,16 @@
 
 #include "daemon/config.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <toml++/toml.h>
+#include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -22,7 +26,14 @@ std::string where(std::string_view source, const toml::source_region& region)
     return std::string(source) + ":" + std::to_string(region.begin.line) + ":" + std::to_string(region.begin.column);
 }
 
-// A TOML value in the kernel's text syntax, or nullopt for types it has none for.
+// `0o660` in the file; value_flags' format is a two-bit number, not a bit set.
+bool writtenInOctal(const toml::value<std::int64_t>& integer)
+{
+    return (integer.flags() & toml::value_flags::format_as_hexadecimal) == toml::value_flags::format_as_octal;
+}
+
+// A TOML value in the kernel's text syntax, or nullopt for types it has none
+// for; `octal`: integers as C octal text (a mode's 0o660 is "0660").
 std::optional<std::string> kernelText(const toml::node& node, bool octal)
 {
     if (const auto* s = node.as_string()) {
@@ -30,9 +41,7 @@ std::optional<std::string> kernelText(const toml::node& node, bool octal)
     }
     if (const auto* i = node.as_integer()) {
         if (octal) {
-            std::ostringstream o;
-            o << '0' << std::oct << i->get();
-            return o.str();
+            return fmt::format("0{:o}", i->get());
         }
         return std::to_string(i->get());
     }
@@ -53,6 +62,25 @@ std::optional<std::string> kernelText(const toml::node& node, bool octal)
         return joined;
     }
     return std::nullopt;
+}
+
+bool isMode(std::string_view section, std::string_view key)
+{
+    return key == "mode" || (section == "device" && key == "watchdog_mode");
+}
+
+// `mode = 660` is a decimal integer in TOML (01224 as a mode): a mode is
+// written as an octal string, or as TOML's own octal integer (0o660).
+std::optional<std::string> decimalModeProblem(const toml::node& value, std::string_view section, std::string_view key,
+                                              std::string_view sourceName)
+{
+    const auto* i = value.as_integer();
+    if (!isMode(section, key) || i == nullptr || writtenInOctal(*i)) {
+        return std::nullopt;
+    }
+    return fmt::format("{}: [{}] {}: {} is a decimal integer, not a mode: write the mode as an octal string, "
+                       "{} = \"0{}\"",
+                       where(sourceName, value.source()), section, key, i->get(), key, i->get());
 }
 
 // [node.NAME] tables: one further node each.
@@ -83,7 +111,10 @@ std::optional<std::string> parseNodeTables(const toml::table& nodes, std::string
                 return fmt::format("{}: unknown parameter '{}' in [{}] (known: interface, policy, owner, group, mode)",
                                    where(sourceName, key.source()), name, section);
             }
-            const auto textValue = kernelText(value, name == "mode");
+            if (auto problem = decimalModeProblem(value, section, name, sourceName)) {
+                return problem;
+            }
+            const auto textValue = kernelText(value, isMode(section, name));
             if (!textValue) {
                 return fmt::format("{}: [{}] {}: use a string, an integer, a boolean or a list of those",
                                    where(sourceName, value.source()), section, name);
@@ -128,7 +159,10 @@ std::optional<std::string> parseConfigText(std::string_view text, std::string_vi
                 return fmt::format("{}: unknown parameter '{}' in [{}]", where(sourceName, key.source()), name,
                                    section);
             }
-            const auto textValue = kernelText(value, section == "device" && name == "mode");
+            if (auto problem = decimalModeProblem(value, section, name, sourceName)) {
+                return problem;
+            }
+            const auto textValue = kernelText(value, isMode(section, name));
             if (!textValue) {
                 return fmt::format("{}: [{}] {}: use a string, an integer, a boolean or a list of those",
                                    where(sourceName, value.source()), section, name);
@@ -142,13 +176,54 @@ std::optional<std::string> parseConfigText(std::string_view text, std::string_vi
 
 std::optional<std::string> readConfigFile(const std::filesystem::path& path, std::vector<Setting>& out)
 {
-    std::ifstream in(path);
-    if (!in) {
-        return path.string() + ": cannot read the configuration file";
+    // O_NONBLOCK: a FIFO without a writer must not hold the start-up; what
+    // is not a regular file of sane size is refused before it is read.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        return fmt::format("{}: cannot read the configuration file: {}", path.string(), std::strerror(errno));
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parseConfigText(text.str(), path.string(), out);
+    std::string text;
+    const auto problem = [&]() -> std::optional<std::string> {
+        struct stat st
+        {};
+        if (::fstat(fd, &st) != 0) {
+            return fmt::format("{}: cannot read the configuration file: {}", path.string(), std::strerror(errno));
+        }
+        if (!S_ISREG(st.st_mode)) {
+            return fmt::format("{}: the configuration file is not a regular file", path.string());
+        }
+        if (st.st_size > kMaxConfigFileBytes) {
+            return fmt::format("{}: the configuration file is larger than {} bytes", path.string(),
+                               kMaxConfigFileBytes);
+        }
+        // One byte more than allowed tells a file that grew since fstat.
+        text.resize(static_cast<std::size_t>(kMaxConfigFileBytes) + 1);
+        std::size_t have = 0;
+        while (have < text.size()) {
+            const ssize_t n = ::read(fd, text.data() + have, text.size() - have);
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n < 0) {
+                return fmt::format("{}: cannot read the configuration file: {}", path.string(), std::strerror(errno));
+            }
+            if (n == 0) {
+                break;
+            }
+            have += static_cast<std::size_t>(n);
+        }
+        if (have > static_cast<std::size_t>(kMaxConfigFileBytes)) {
+            return fmt::format("{}: the configuration file is larger than {} bytes", path.string(),
+                               kMaxConfigFileBytes);
+        }
+        text.resize(have);
+        return std::nullopt;
+    }();
+    ::close(fd);
+    if (problem) {
+        return problem;
+    }
+    return parseConfigText(text, path.string(), out);
 }
 
 } // namespace ipmi::daemon

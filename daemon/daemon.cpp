@@ -20,6 +20,7 @@
 #include "daemon/device_numbers.hpp"
 #include "daemon/logging.hpp"
 
+#include <sysexits.h>
 #include <unistd.h>
 
 #include <iostream>
@@ -66,11 +67,11 @@ int runDaemon(const Options& options)
     Config config;
     if (auto error = loadConfig(options, config)) {
         std::cerr << "ipmi-cuse: " << *error << "\n";
-        return 2;
+        return EX_CONFIG;
     }
     if (auto error = setupLogging(config.daemon.logLevel, config.daemon.debug)) {
         std::cerr << "ipmi-cuse: " << *error << "\n";
-        return 2;
+        return EX_CONFIG;
     }
     auto log = subsystemLog("daemon");
 
@@ -133,7 +134,7 @@ int runControl(const Options& options)
     const auto parsed = parseControlCommand(options.controlLine);
     if (const auto* error = std::get_if<std::string>(&parsed)) {
         std::cerr << "ipmi-cuse control: " << *error << "\n";
-        return 1;
+        return EX_USAGE;
     }
     std::string reply;
     if (auto failure = queryControlSocket(options.statusSocket, options.controlLine, reply)) {

@@ -18,10 +18,12 @@
 
 namespace ipmi::daemon {
 
-// Exit codes: 0 clean stop, 1 could not run, 2 bad command line/configuration.
+// Exit codes: 0 clean stop, 1 could not run or stopped on an error,
+// EX_CONFIG (78) a refused configuration; parseCommandLine gives EX_USAGE (64).
 [[nodiscard]] int runDaemon(const Options& options);
 [[nodiscard]] int runStatus(const Options& options);
-// `ipmi-cuse control VERB ARGS...`: prints the reply; 1 if it is an error.
+// `ipmi-cuse control VERB ARGS...`: prints the reply; 1 if it is an error,
+// EX_USAGE if the verb or its arguments are malformed.
 [[nodiscard]] int runControl(const Options& options);
 
 } // namespace ipmi::daemon

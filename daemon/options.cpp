@@ -8,7 +8,9 @@
 #include "daemon/options.hpp"
 
 #include <CLI/CLI.hpp>
+#include <sysexits.h>
 
+#include <algorithm>
 #include <map>
 #include <sstream>
 
@@ -96,6 +98,48 @@ std::optional<Setting> nodeSetting(const std::string& text)
                    "option --node " + lhs};
 }
 
+bool isBoolean(std::string_view section, std::string_view key)
+{
+    const auto& catalogue = settingCatalogue();
+    return std::any_of(catalogue.begin(), catalogue.end(),
+                       [&](const SettingInfo& i) { return i.boolean && section == i.section && key == i.key; });
+}
+
+// CLI11 reads `--opt=` like a bare `--opt` and then takes the next argument
+// as the value; `--opt ""` is the explicit empty value it understands (flags
+// such as --sim take no value, so theirs stays as written).
+std::vector<std::string> withEmptyValuesSplit(const CLI::App& app, int argc, const char* const* argv)
+{
+    std::vector<std::string> args;
+    bool optionsEnded = false;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        optionsEnded = optionsEnded || arg == "--";
+        if (!optionsEnded && arg.size() > 3 && arg.starts_with("--") && arg.find('=') == arg.size() - 1) {
+            const std::string name(arg.substr(0, arg.size() - 1));
+            const auto* option = app.get_option_no_throw(name);
+            if (option == nullptr || option->get_items_expected_max() > 0) {
+                args.push_back(name);
+                args.emplace_back();
+                continue;
+            }
+        }
+        args.emplace_back(arg);
+    }
+    std::reverse(args.begin(), args.end()); // CLI11 takes its arguments last first
+    return args;
+}
+
+// A value-taking option that never takes the next option as its value: a
+// bare boolean means yes, any other bare option the empty value.
+void valueOrBare(CLI::Option* option, bool boolean)
+{
+    option->expected(0, 1);
+    if (boolean) {
+        option->default_str("1")->option_text("[BOOL]");
+    }
+}
+
 } // namespace
 
 ParsedCommandLine parseCommandLine(int argc, const char* const* argv)
@@ -111,8 +155,7 @@ ParsedCommandLine parseCommandLine(int argc, const char* const* argv)
     std::map<std::string, std::string> values; // "section.key" -> value
     std::map<std::string, std::string> flagOf; // "section.key" -> the option as typed
 
-    app.add_option("-c,--config", configFile, "configuration file (TOML; see the manual for its sections)")
-        ->check(CLI::ExistingFile);
+    app.add_option("-c,--config", configFile, "configuration file (TOML; see the manual for its sections)");
     app.add_flag("--sim", sim, "serve the embedded simulated BMC instead of hardware (never implied)");
     app.add_option("--device-name", deviceNames,
                    "device name of interface 0, 1, ... (repeat or comma-separate; default ipmi0, ipmi1, ...). "
@@ -127,7 +170,8 @@ ParsedCommandLine parseCommandLine(int argc, const char* const* argv)
         ->allow_extra_args(false);
     for (const auto& own : kOwnOptions) {
         const std::string id = std::string(own.section) + "." + own.key;
-        app.add_option(own.flag, values[id], own.help)->group("ipmi-cuse options");
+        valueOrBare(app.add_option(own.flag, values[id], own.help)->group("ipmi-cuse options"),
+                    isBoolean(own.section, own.key));
         flagOf[id] = own.flag;
     }
     for (const auto& info : settingCatalogue()) {
@@ -136,7 +180,8 @@ ParsedCommandLine parseCommandLine(int argc, const char* const* argv)
             std::string(info.section) == "node") {
             continue; // reachable through the short names above, and --node
         }
-        app.add_option("--" + id, values[id], info.help)->group(std::string("Module ") + info.section);
+        valueOrBare(app.add_option("--" + id, values[id], info.help)->group(std::string("Module ") + info.section),
+                    info.boolean);
         flagOf[id] = "--" + id;
     }
 
@@ -164,10 +209,13 @@ ParsedCommandLine parseCommandLine(int argc, const char* const* argv)
     std::ostringstream out;
     std::ostringstream err;
     try {
-        app.parse(argc, argv);
+        auto args = withEmptyValuesSplit(app, argc, argv);
+        app.parse(args);
     } catch (const CLI::ParseError& e) {
         ParsedCommandLine r;
-        r.exitCode = app.exit(e, out, err);
+        // --help and --version are CLI11's "errors" of code 0; the rest are
+        // usage errors, whatever CLI11's own numbering.
+        r.exitCode = app.exit(e, out, err) == 0 ? 0 : EX_USAGE;
         r.out = out.str();
         r.err = err.str();
         return r;
@@ -200,7 +248,7 @@ ParsedCommandLine parseCommandLine(int argc, const char* const* argv)
         auto setting = nodeSetting(text);
         if (!setting) {
             ParsedCommandLine r;
-            r.exitCode = 2;
+            r.exitCode = EX_USAGE;
             r.err = "--node " + text + ": expected NAME.KEY=VALUE (KEY: interface, policy, owner, group, mode)\n";
             return r;
         }

@@ -11,6 +11,8 @@
 #include "daemon/logging.hpp"
 #include "daemon/poweroff_hook.hpp"
 
+#include <sysexits.h>
+
 #include <algorithm>
 #include <chrono>
 
@@ -193,11 +195,11 @@ ShutdownHookResult runShutdownHook(const Options& options)
 {
     const auto verb = watchdog::parseShutdownVerb(options.shutdownVerb);
     if (!verb) {
-        return {1, "unknown verb '" + options.shutdownVerb + "' (known: halt, poweroff, reboot, kexec)"};
+        return {EX_USAGE, "unknown verb '" + options.shutdownVerb + "' (known: halt, poweroff, reboot, kexec)"};
     }
     Config config;
     if (auto error = loadConfig(options, config)) {
-        return {1, *error};
+        return {EX_CONFIG, *error};
     }
     if (config.daemon.sim) {
         return {0, options.shutdownVerb + ": nothing done (--sim: the simulated BMC has no watchdog timer or "

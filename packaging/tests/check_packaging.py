@@ -10,6 +10,8 @@
   example switched on (so each example value is valid);
 - the unit's check-kernel-ipmi refuses exactly when a kernel IPMI hardware
   driver is loaded;
+- the exit codes ipmi-cuse.8's EXIT STATUS lists are those the daemon gives
+  for a usage error and a refused setting;
 - the man pages render without groff warnings.
 
 Exit status 0 when all hold; otherwise each failure on its own line.
@@ -24,6 +26,9 @@ import sys
 import tempfile
 
 failures = []
+
+EX_USAGE = 64   # sysexits.h
+EX_CONFIG = 78
 
 
 def fail(message):
@@ -94,7 +99,8 @@ def toml_keys(path):
 
 def run_daemon(daemon, config):
     """The daemon's verdict on a configuration: it reads and applies the file,
-    then stops at the missing CUSE device (exit 1), or refuses a setting (2)."""
+    then stops at the missing CUSE device (exit 1), or refuses a setting
+    (EX_CONFIG)."""
     out = subprocess.run(
         [daemon, "--config", config, "--sim", "--cuse-device", "/nonexistent/cuse",
          "--control-socket", ""],
@@ -173,7 +179,7 @@ def check_daemon_accepts(source, daemon, workdir):
     with open(as_installed, "w") as f:
         f.write(text)
     rc, out = run_daemon(daemon, as_installed)
-    if rc == 2 or "cuse" not in out:
+    if rc == EX_CONFIG or "cuse" not in out:
         fail(f"the daemon refuses ipmi-cuse.toml as installed (exit {rc}): {out}")
     # Every commented example switched on, one at a time (some exclude others).
     lines = text.splitlines(keepends=True)
@@ -187,7 +193,7 @@ def check_daemon_accepts(source, daemon, workdir):
         with open(path, "w") as f:
             f.write("".join(trial))
         rc, out = run_daemon(daemon, path)
-        if rc == 2:
+        if rc == EX_CONFIG:
             fail(f"ipmi-cuse.toml:{i + 1}: the example '{m.group(1).split('#')[0].strip()}' "
                  f"is refused: {out}")
 
@@ -217,6 +223,27 @@ def check_kernel_check_script(source, workdir):
         fail(f"check-kernel-ipmi ignores IPMI_CUSE_ALLOW_KERNEL_IPMI=yes: exit {rc}")
 
 
+def check_exit_status(source, daemon, workdir):
+    """EXIT STATUS lists each code with its sysexits name, and the daemon
+    gives those codes for a usage error and for a refused setting."""
+    body = man_section(man_plain(os.path.join(source, "ipmi-cuse.8")), "EXIT STATUS")
+    listed = {int(tag.split()[1]) for tag in tagged_lines(body) if re.fullmatch(r"\.B \d+", tag.strip())}
+    if listed != {0, 1, EX_USAGE, EX_CONFIG}:
+        fail(f"ipmi-cuse.8: EXIT STATUS lists {sorted(listed)}, not 0, 1, {EX_USAGE} and {EX_CONFIG}")
+    for code, name in ((EX_USAGE, "EX_USAGE"), (EX_CONFIG, "EX_CONFIG")):
+        if f"({name})" not in body:
+            fail(f"ipmi-cuse.8: EXIT STATUS does not name {code} {name}")
+    usage = subprocess.run([daemon, "--no-such-option"], capture_output=True, text=True, timeout=30)
+    if usage.returncode != EX_USAGE:
+        fail(f"ipmi-cuse --no-such-option exits {usage.returncode}, the manual says {EX_USAGE}")
+    bad = os.path.join(workdir, "bad-mode.toml")
+    with open(bad, "w") as f:
+        f.write("[device]\nmode = 660\n")
+    rc, out = run_daemon(daemon, bad)
+    if rc != EX_CONFIG:
+        fail(f"ipmi-cuse refusing mode = 660 exits {rc}, the manual says {EX_CONFIG}: {out}")
+
+
 def check_man_render(source):
     if shutil.which("man") is None:
         return
@@ -241,6 +268,7 @@ def main():
     with tempfile.TemporaryDirectory(dir=args.build) as workdir:
         check_daemon_accepts(args.source, args.daemon, workdir)
         check_kernel_check_script(args.source, workdir)
+        check_exit_status(args.source, args.daemon, workdir)
     check_man_render(args.source)
     for f in failures:
         print("FAIL:", f)

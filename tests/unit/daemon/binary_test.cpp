@@ -7,7 +7,9 @@
 #include "tests/unit/temp_dir.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <sysexits.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -120,19 +122,89 @@ TEST_F(Binary, ARegistrationThatNeverHappensFailsLoudly)
 TEST_F(Binary, BadOptionsAndConfigurationLinesAreNamed)
 {
     auto r = run("--no-such-option");
-    EXPECT_NE(r.status, 0);
+    EXPECT_EQ(r.status, EX_USAGE);
     EXPECT_NE(r.err.find("--no-such-option"), std::string::npos) << r.err;
 
     const auto conf = dir_ / "bad.toml";
     std::ofstream(conf) << "[ipmi_si]\ntype = \"kcs\"\nports = \"0xca2,zap\"\n";
     r = run("--config " + conf.string() + " " + common());
-    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.status, EX_CONFIG);
     EXPECT_NE(r.err.find(conf.string() + ":3:"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("ports"), std::string::npos) << r.err;
 
     r = run(common() + " --sim --ipmi_watchdog.action=explode");
-    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.status, EX_CONFIG);
     EXPECT_NE(r.err.find("option --ipmi_watchdog.action"), std::string::npos) << r.err;
+}
+
+TEST_F(Binary, ExitCodesAreTheDocumentedSysexits)
+{
+    EXPECT_EQ(run("--version").status, 0);
+    EXPECT_EQ(run("--sim stray-word").status, EX_USAGE);
+    auto r = run(common() + " --config");
+    EXPECT_EQ(r.status, EX_USAGE);
+    EXPECT_NE(r.err.find("--config"), std::string::npos) << r.err;
+    r = run(common() + " --sim --log-level=loud");
+    EXPECT_EQ(r.status, EX_CONFIG);
+    EXPECT_NE(r.err.find("option --log-level: [daemon] log_level: 'loud'"), std::string::npos) << r.err;
+    r = run(common() + " --config " + (dir_ / "missing.toml").string());
+    EXPECT_EQ(r.status, EX_CONFIG);
+    EXPECT_NE(r.err.find((dir_ / "missing.toml").string() + ": cannot read the configuration file"), std::string::npos)
+        << r.err;
+}
+
+TEST_F(Binary, TheConfigFileMustBeARegularFileOfSaneSize)
+{
+    // A FIFO with no writer: refused at once (the run's `timeout` would end a hang with 124).
+    const auto fifo = dir_ / "fifo";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    auto r = run("-c " + fifo.string() + " " + common() + " --sim");
+    EXPECT_EQ(r.status, EX_CONFIG);
+    EXPECT_EQ(r.err, "ipmi-cuse: " + fifo.string() + ": the configuration file is not a regular file\n");
+    r = run("-c /dev/zero " + common() + " --sim");
+    EXPECT_EQ(r.status, EX_CONFIG);
+    EXPECT_EQ(r.err, "ipmi-cuse: /dev/zero: the configuration file is not a regular file\n");
+    const auto big = dir_ / "big.toml";
+    std::ofstream(big) << "";
+    fs::resize_file(big, 2 * 1024 * 1024);
+    r = run("-c " + big.string() + " " + common() + " --sim");
+    EXPECT_EQ(r.status, EX_CONFIG);
+    EXPECT_EQ(r.err, "ipmi-cuse: " + big.string() + ": the configuration file is larger than 1048576 bytes\n");
+}
+
+TEST_F(Binary, ModesAreOctalStringsOfPermissionBits)
+{
+    const auto conf = dir_ / "mode.toml";
+    std::ofstream(conf) << "[device]\nmode = 660\n";
+    auto r = run("-c " + conf.string() + " " + common() + " --sim");
+    EXPECT_EQ(r.status, EX_CONFIG);
+    EXPECT_EQ(r.err, "ipmi-cuse: " + conf.string() +
+                         ":2:8: [device] mode: 660 is a decimal integer, not a mode: write the mode as an octal "
+                         "string, mode = \"0660\"\n");
+    r = run(common() + " --sim --device-mode=07777");
+    EXPECT_EQ(r.status, EX_CONFIG);
+    EXPECT_EQ(r.err, "ipmi-cuse: option --device-mode: [device] mode: '07777' sets setuid, setgid or sticky bits "
+                     "(7000): a device node's mode takes permission bits only, 0..0777\n");
+    r = run(common() + " --sim --watchdog-mode 04600");
+    EXPECT_EQ(r.status, EX_CONFIG);
+    EXPECT_NE(r.err.find("option --watchdog-mode: [device] watchdog_mode: '04600' sets setuid"), std::string::npos)
+        << r.err;
+}
+
+TEST_F(Binary, EmptyValuesAndBareBooleansTakeNoOtherArgument)
+{
+    // With --sim read (not swallowed as a value) each run gets as far as the missing CUSE device.
+    const std::string cuse = " --cuse-device " + (dir_ / "cuse").string();
+    const std::string sysroot = " --sysroot " + (dir_ / "sysroot").string();
+    for (const std::string& line :
+         {sysroot + cuse + " --control-socket= --sim", sysroot + cuse + " --watchdog-name= --sim",
+          sysroot + cuse + " --sim --watchdog-name=",
+          sysroot + cuse + " --control-socket= --ipmi_watchdog.nowayout --sim",
+          common() + cuse + " --sim --ipmi_watchdog.nowayout", common() + cuse + " --ipmi_si.trydmi --sim"}) {
+        const auto r = run(line);
+        EXPECT_EQ(r.status, 1) << line << "\n" << r.err;
+        EXPECT_NE(r.err.find((dir_ / "cuse").string() + " is missing"), std::string::npos) << line << "\n" << r.err;
+    }
 }
 
 TEST_F(Binary, HelpIsCompleteAndSucceeds)
@@ -163,7 +235,7 @@ TEST_F(Binary, ShutdownHookWithSimDoesNothingAndSaysSo)
 TEST_F(Binary, ShutdownHookNamesABadVerb)
 {
     const auto r = run(common() + " shutdown-hook shutdown");
-    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.status, EX_USAGE);
     EXPECT_EQ(r.err, "ipmi-cuse shutdown-hook: unknown verb 'shutdown' (known: halt, poweroff, reboot, kexec)\n");
 }
 
@@ -173,7 +245,7 @@ TEST_F(Binary, ControlWithoutADaemonSaysSo)
     EXPECT_EQ(r.status, 1);
     EXPECT_NE(r.err.find("is ipmi-cuse running?"), std::string::npos) << r.err;
     r = run("control --control-socket " + (dir_ / "none").string() + " poweroff-powercycle on");
-    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.status, EX_USAGE);
     EXPECT_EQ(r.err, "ipmi-cuse control: poweroff-powercycle: 'on' is not an integer\n");
 }
 

@@ -8,9 +8,15 @@
 
 #include "daemon/config.hpp"
 #include "daemon/options.hpp"
+#include "tests/unit/temp_dir.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sysexits.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -153,7 +159,100 @@ TEST(ConfigFile, AMissingFileIsNamed)
 {
     std::vector<Setting> settings;
     EXPECT_EQ(readConfigFile("/nonexistent/ipmi-cuse.toml", settings),
-              "/nonexistent/ipmi-cuse.toml: cannot read the configuration file");
+              "/nonexistent/ipmi-cuse.toml: cannot read the configuration file: No such file or directory");
+}
+
+TEST(ConfigFile, OnlyARegularFileOfSaneSizeIsRead)
+{
+    ipmi::testing::TempDir dir;
+    std::vector<Setting> settings;
+    // A FIFO without a writer would block an ordinary open(); /dev/zero never ends.
+    const auto fifo = dir.path() / "fifo";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    EXPECT_EQ(readConfigFile(fifo, settings), fifo.string() + ": the configuration file is not a regular file");
+    EXPECT_EQ(readConfigFile("/dev/zero", settings), "/dev/zero: the configuration file is not a regular file");
+    EXPECT_EQ(readConfigFile(dir.path(), settings),
+              dir.path().string() + ": the configuration file is not a regular file");
+
+    const auto big = dir.path() / "big.toml";
+    dir.write("big.toml", "");
+    std::filesystem::resize_file(big, kMaxConfigFileBytes + 1);
+    EXPECT_EQ(readConfigFile(big, settings), big.string() + ": the configuration file is larger than 1048576 bytes");
+
+    // Exactly the limit is read: comment lines, then one setting.
+    const std::string setting = "[ipmi_watchdog]\ntimeout = 42\n";
+    const std::string comment = "#" + std::string(62, 'x') + "\n";
+    std::string text;
+    while (text.size() + comment.size() + setting.size() <= static_cast<std::size_t>(kMaxConfigFileBytes)) {
+        text += comment;
+    }
+    text += std::string(static_cast<std::size_t>(kMaxConfigFileBytes) - text.size() - setting.size(), '\n');
+    text += setting;
+    ASSERT_EQ(text.size(), static_cast<std::size_t>(kMaxConfigFileBytes));
+    dir.write("limit.toml", text);
+    EXPECT_EQ(readConfigFile(dir.path() / "limit.toml", settings), std::nullopt);
+    ASSERT_EQ(settings.size(), 1U);
+    EXPECT_EQ(settings[0].key, "timeout");
+    EXPECT_EQ(settings[0].value, "42");
+}
+
+TEST(ConfigFile, AModeIsAnOctalStringNotADecimalInteger)
+{
+    struct Case
+    {
+        const char* text;
+        const char* expected;
+    };
+    const Case refused[] = {
+        {"[device]\nmode = 660\n", "test.toml:2:8: [device] mode: 660 is a decimal integer, not a mode: write the "
+                                   "mode as an octal string, mode = \"0660\""},
+        {"[device]\nwatchdog_mode = 600\n", "test.toml:2:17: [device] watchdog_mode: 600 is a decimal integer, not "
+                                            "a mode: write the mode as an octal string, watchdog_mode = \"0600\""},
+        {"[node.m]\nmode = 640\n", "test.toml:2:8: [node.m] mode: 640 is a decimal integer, not a mode: write the "
+                                   "mode as an octal string, mode = \"0640\""},
+    };
+    for (const auto& c : refused) {
+        Config config;
+        EXPECT_EQ(apply(config, c.text), std::optional<std::string>(c.expected)) << c.text;
+    }
+    Config c;
+    ASSERT_EQ(apply(c, "[device]\nmode = \"0660\"\nwatchdog_mode = 0o640\n[node.m]\nmode = \"640\"\n"), std::nullopt);
+    EXPECT_EQ(c.device.mode, 0660U);
+    EXPECT_EQ(c.device.watchdogMode, 0640U);
+    ASSERT_EQ(c.device.nodes.size(), 1U);
+    EXPECT_EQ(c.device.nodes[0].mode, 0640U);
+}
+
+TEST(ConfigFile, ADeviceModeTakesPermissionBitsOnly)
+{
+    Config c;
+    EXPECT_EQ(apply(c, "[device]\nmode = \"07777\"\n"),
+              "test.toml:2:8: [device] mode: '07777' sets setuid, setgid or sticky bits (7000): a device node's mode "
+              "takes permission bits only, 0..0777");
+    EXPECT_EQ(apply(c, "[device]\nwatchdog_mode = \"04600\"\n"),
+              "test.toml:2:17: [device] watchdog_mode: '04600' sets setuid, setgid or sticky bits (4000): a device "
+              "node's mode takes permission bits only, 0..0777");
+    EXPECT_EQ(apply(c, "[node.m]\nmode = 0o1660\n"),
+              "test.toml:2:8: [node.m] mode: '01660' sets setuid, setgid or sticky bits (1000): a device node's mode "
+              "takes permission bits only, 0..0777");
+    EXPECT_EQ(c.device.mode, 0600U);
+    EXPECT_EQ(c.device.watchdogMode, 0600U);
+
+    for (const char* option : {"--device-mode=07777", "--watchdog-mode=02660", "--node=m.mode=04600"}) {
+        const auto r = parse({option});
+        ASSERT_TRUE(r.options.has_value()) << r.err;
+        Config d;
+        const auto error = applySettings(d, r.options->settings);
+        ASSERT_TRUE(error.has_value()) << option;
+        EXPECT_NE(error->find("sets setuid, setgid or sticky bits"), std::string::npos) << *error;
+        EXPECT_EQ(error->rfind("option --", 0), 0U) << *error;
+    }
+    const auto r = parse({"--device-mode=0777", "--watchdog-mode", "0"});
+    ASSERT_TRUE(r.options.has_value()) << r.err;
+    Config d;
+    ASSERT_EQ(applySettings(d, r.options->settings), std::nullopt);
+    EXPECT_EQ(d.device.mode, 0777U);
+    EXPECT_EQ(d.device.watchdogMode, 0U);
 }
 
 TEST(CommandLine, ModuleParametersAndOwnOptionsBecomeSettings)
@@ -270,8 +369,116 @@ TEST(CommandLine, UnknownOptionsAreRefusedByName)
 {
     const auto r = parse({"--ipmi_si.portz=1"});
     EXPECT_FALSE(r.options.has_value());
-    EXPECT_NE(r.exitCode, 0);
+    EXPECT_EQ(r.exitCode, EX_USAGE);
     EXPECT_NE(r.err.find("--ipmi_si.portz"), std::string::npos) << r.err;
+}
+
+TEST(CommandLine, UsageErrorsExitWithExUsageAndHelpWithZero)
+{
+    for (const auto& args : std::vector<std::vector<const char*>>{
+             {"--no-such-option"}, {"--sim", "stray"}, {"--config"}, {"--node", "nodot=1"}, {"control"}}) {
+        const auto r = parse(args);
+        EXPECT_FALSE(r.options.has_value()) << args[0];
+        EXPECT_EQ(r.exitCode, EX_USAGE) << args[0] << ": " << r.err;
+        EXPECT_FALSE(r.err.empty()) << args[0];
+    }
+    for (const char* ok : {"--help", "--version"}) {
+        const auto r = parse({ok});
+        EXPECT_FALSE(r.options.has_value());
+        EXPECT_EQ(r.exitCode, 0) << ok;
+        EXPECT_FALSE(r.out.empty()) << ok;
+    }
+}
+
+// The settings of one parsed command line, applied to a fresh Config.
+Config applied(std::vector<const char*> args)
+{
+    const auto r = parse(std::move(args));
+    EXPECT_TRUE(r.options.has_value()) << r.err;
+    Config c;
+    if (r.options) {
+        EXPECT_EQ(applySettings(c, r.options->settings), std::nullopt);
+    }
+    return c;
+}
+
+TEST(CommandLine, AnEmptyValueDoesNotSwallowTheNextOption)
+{
+    auto c = applied({"--control-socket=", "--sim"});
+    EXPECT_TRUE(c.daemon.sim);
+    EXPECT_TRUE(c.daemon.controlSocket.empty());
+    c = applied({"--watchdog-name=", "--sim"});
+    EXPECT_TRUE(c.daemon.sim);
+    EXPECT_TRUE(c.device.watchdogName.empty());
+    c = applied({"--sim", "--watchdog-name="});
+    EXPECT_TRUE(c.daemon.sim);
+    EXPECT_TRUE(c.device.watchdogName.empty());
+    // Given bare, an option is empty too rather than taking the next one.
+    c = applied({"--control-socket", "--sim", "--watchdog-name"});
+    EXPECT_TRUE(c.daemon.sim);
+    EXPECT_TRUE(c.daemon.controlSocket.empty());
+    EXPECT_TRUE(c.device.watchdogName.empty());
+    // `--opt=` stays empty even before a word that could be a value.
+    const auto stray = parse({"--create-node=", "/tmp"});
+    EXPECT_FALSE(stray.options.has_value());
+    EXPECT_EQ(stray.exitCode, EX_USAGE);
+    // Values still come with '=' or as the next argument, negative numbers too.
+    c = applied({"--control-socket", "/run/x", "--watchdog-name=watchdog0", "--ipmi_si.ports", "0xca2",
+                 "--ipmi_watchdog.ifnum_to_use", "-1"});
+    EXPECT_EQ(c.daemon.controlSocket, "/run/x");
+    EXPECT_EQ(c.device.watchdogName, "watchdog0");
+    ASSERT_EQ(c.si.ports.size(), 1U);
+    EXPECT_EQ(c.si.ports[0], 0xca2U);
+    EXPECT_EQ(c.watchdog.ifnumToUse, -1);
+    // An empty value before a subcommand leaves the subcommand alone.
+    const auto hook = parse({"--sim", "--watchdog-name=", "shutdown-hook", "reboot"});
+    ASSERT_TRUE(hook.options.has_value()) << hook.err;
+    EXPECT_EQ(hook.options->command, Options::Command::ShutdownHook);
+    EXPECT_EQ(hook.options->shutdownVerb, "reboot");
+}
+
+TEST(CommandLine, ABareBooleanParameterMeansYes)
+{
+    const auto& catalogue = settingCatalogue();
+    const auto booleans = std::count_if(catalogue.begin(), catalogue.end(), [](const SettingInfo& i) {
+        return i.boolean && std::string_view(i.section).starts_with("ipmi_");
+    });
+    EXPECT_EQ(booleans, 11); // ipmi_si 5, ipmi_ssif 3, ipmi_watchdog 2, ipmi_poweroff 1
+    for (const auto& info : catalogue) {
+        if (!info.boolean || !std::string_view(info.section).starts_with("ipmi_")) {
+            continue;
+        }
+        const std::string option = std::string("--") + info.section + "." + info.key;
+        for (const auto& args : std::vector<std::vector<const char*>>{{option.c_str()}, {option.c_str(), "--sim"}}) {
+            const auto r = parse(args);
+            ASSERT_TRUE(r.options.has_value()) << option << ": " << r.err;
+            const auto& settings = r.options->settings;
+            const auto it =
+                std::find_if(settings.begin(), settings.end(), [&](const Setting& s) { return s.key == info.key; });
+            ASSERT_NE(it, settings.end()) << option;
+            EXPECT_EQ(it->value, "1") << option;
+            EXPECT_EQ(it->section, info.section);
+            EXPECT_EQ(std::count_if(settings.begin(), settings.end(), [](const Setting& s) { return s.key == "sim"; }),
+                      args.size() == 2 ? 1 : 0)
+                << option;
+            Config c;
+            EXPECT_EQ(applySettings(c, settings), std::nullopt) << option;
+        }
+    }
+    auto c = applied({"--ipmi_watchdog.nowayout", "--ipmi_ssif.dbg_probe", "--ipmi_poweroff.poweroff_powercycle",
+                      "--ipmi_si.trydmi=0", "--ipmi_si.tryacpi", "N"});
+    EXPECT_TRUE(c.watchdog.nowayout);
+    EXPECT_TRUE(c.ssif.dbgProbe);
+    EXPECT_TRUE(c.poweroff.powercycle);
+    EXPECT_FALSE(c.si.tryDmi);
+    EXPECT_FALSE(c.si.tryAcpi);
+    // ipmi-cuse's own yes/no options read the same way.
+    const auto own = parse({"--cdi", "--in-place-memory"});
+    ASSERT_TRUE(own.options.has_value()) << own.err;
+    ASSERT_EQ(own.options->settings.size(), 2U);
+    for (const auto& s : own.options->settings) {
+        EXPECT_EQ(s.value, "1") << s.key;
+    }
 }
 
 TEST(CommandLine, HelpListsEveryParameter)
@@ -384,7 +591,7 @@ TEST(CommandLine, NodeAndAuditOptions)
 
     const auto bad = parse({"--node", "nodot=1"});
     EXPECT_FALSE(bad.options.has_value());
-    EXPECT_EQ(bad.exitCode, 2);
+    EXPECT_EQ(bad.exitCode, EX_USAGE);
     EXPECT_NE(bad.err.find("--node nodot=1: expected NAME.KEY=VALUE"), std::string::npos) << bad.err;
 
     const auto badPolicy = parse({"--node", "m.policy=allow=0x40:0x01"});

@@ -21,6 +21,7 @@
 #include "daemon/shutdown_hook.hpp"
 
 #include <gtest/gtest.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include <array>
@@ -237,7 +238,7 @@ TEST(ShutdownHook, ABadVerbIsNamed)
     const auto r = parse({"--sim", "shutdown-hook", "explode"});
     ASSERT_TRUE(r.options.has_value()) << r.err;
     const auto result = runShutdownHook(*r.options);
-    EXPECT_EQ(result.exitCode, 1);
+    EXPECT_EQ(result.exitCode, EX_USAGE);
     EXPECT_EQ(result.line, "unknown verb 'explode' (known: halt, poweroff, reboot, kexec)");
 }
 
