@@ -183,7 +183,7 @@ std::optional<std::string> readConfigFile(const std::filesystem::path& path, std
         return fmt::format("{}: cannot read the configuration file: {}", path.string(), std::strerror(errno));
     }
     std::string text;
-    const auto problem = [&]() -> std::optional<std::string> {
+    auto problem = [&]() -> std::optional<std::string> {
         struct stat st
         {};
         if (::fstat(fd, &st) != 0) {

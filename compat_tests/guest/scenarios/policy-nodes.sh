@@ -103,10 +103,15 @@ bmc_state() {
 
 # scrape PORT OUT [RUNNER]: starts the exporter (through RUNNER), waits until
 # it listens, fetches /metrics once with BusyBox wget, stops it.
+# The exporter is started from a subshell that exits at once, so it is no job
+# of this shell's: its death by SIGTERM prints no "Terminated" here.
 scrape() {
-    $3 prometheus-ipmi-exporter --config.file=/tmp/ipmi_local.yml \
-        --web.listen-address="127.0.0.1:$1" </dev/null >"/tmp/exporter-$1.log" 2>&1 &
-    pid=$!
+    (
+        $3 prometheus-ipmi-exporter --config.file=/tmp/ipmi_local.yml \
+            --web.listen-address="127.0.0.1:$1" </dev/null >"/tmp/exporter-$1.log" 2>&1 &
+        echo $! >"/tmp/exporter-$1.pid"
+    )
+    pid=$(cat "/tmp/exporter-$1.pid")
     n=0
     while ! netstat -ltn 2>/dev/null | grep -q "127.0.0.1:$1 "; do
         n=$((n + 1))
@@ -116,7 +121,11 @@ scrape() {
     timeout -s KILL 60 wget -q -O "$2" "http://127.0.0.1:$1/metrics"
     echo "scrape on port $1: wget rc=$?"
     kill "$pid"
-    wait "$pid"
+    n=0
+    while kill -0 "$pid" 2>/dev/null && [ "$n" -lt 100 ]; do
+        n=$((n + 1))
+        usleep 50000
+    done
     # What the exporter reported, without the values that move (durations).
     grep '^ipmi_' "$2" | grep -v '^ipmi_scrape_duration_seconds' >"$2.ipmi"
 }
