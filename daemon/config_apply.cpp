@@ -201,6 +201,28 @@ std::optional<std::string> parseMode(const std::string& value, mode_t& out)
     return std::nullopt;
 }
 
+// A node's owner, group and mode: [device] owner/group/mode for the
+// interfaces' own nodes, watchdog_owner/... for the watchdog's, and the same
+// keys in each [node.NAME].
+constexpr std::string_view kWatchdogPrefix = "watchdog_";
+
+bool isAccessKey(std::string_view key)
+{
+    return key == "owner" || key == "group" || key == "mode";
+}
+
+std::optional<std::string> applyAccess(std::string_view key, const std::string& value, mode_t& mode, uid_t& uid,
+                                       gid_t& gid)
+{
+    if (key == "mode") {
+        return parseMode(value, mode);
+    }
+    unsigned id = 0;
+    auto error = parseOwner(value, key == "group", id);
+    (key == "group" ? gid : uid) = id;
+    return error;
+}
+
 std::optional<std::string> applyDevice(DeviceConfig& c, const std::string& key, const std::string& value)
 {
     if (key == "names") {
@@ -213,20 +235,8 @@ std::optional<std::string> applyDevice(DeviceConfig& c, const std::string& key, 
         c.names = std::move(names);
         return std::nullopt;
     }
-    if (key == "mode") {
-        return parseMode(value, c.mode);
-    }
-    if (key == "owner") {
-        unsigned uid = 0;
-        auto e = parseOwner(value, false, uid);
-        c.uid = uid;
-        return e;
-    }
-    if (key == "group") {
-        unsigned gid = 0;
-        auto e = parseOwner(value, true, gid);
-        c.gid = gid;
-        return e;
+    if (isAccessKey(key)) {
+        return applyAccess(key, value, c.mode, c.uid, c.gid);
     }
     if (key == "create_node") {
         c.createNodeIn = value.empty() ? std::nullopt : std::optional<std::filesystem::path>(value);
@@ -279,20 +289,8 @@ std::optional<std::string> applyDevice(DeviceConfig& c, const std::string& key, 
         c.cdiKind = value;
         return {};
     }
-    if (key == "watchdog_mode") {
-        return parseMode(value, c.watchdogMode);
-    }
-    if (key == "watchdog_owner") {
-        unsigned uid = 0;
-        auto e = parseOwner(value, false, uid);
-        c.watchdogUid = uid;
-        return e;
-    }
-    if (key == "watchdog_group") {
-        unsigned gid = 0;
-        auto e = parseOwner(value, true, gid);
-        c.watchdogGid = gid;
-        return e;
+    if (key.starts_with(kWatchdogPrefix) && isAccessKey(key.substr(kWatchdogPrefix.size()))) {
+        return applyAccess(key.substr(kWatchdogPrefix.size()), value, c.watchdogMode, c.watchdogUid, c.watchdogGid);
     }
     if (key == "watchdog_name") {
         if (value.empty() || value == "none") {
@@ -332,20 +330,8 @@ std::optional<std::string> applyNode(DeviceConfig& c, const std::string& name, c
         node.policy = std::get<cuse::NodePolicy>(std::move(parsed));
         return std::nullopt;
     }
-    if (s.key == "owner") {
-        unsigned uid = 0;
-        auto e = parseOwner(value, false, uid);
-        node.uid = uid;
-        return e;
-    }
-    if (s.key == "group") {
-        unsigned gid = 0;
-        auto e = parseOwner(value, true, gid);
-        node.gid = gid;
-        return e;
-    }
-    if (s.key == "mode") {
-        return parseMode(value, node.mode);
+    if (isAccessKey(s.key)) {
+        return applyAccess(s.key, value, node.mode, node.uid, node.gid);
     }
     return "unknown parameter";
 }

@@ -83,6 +83,31 @@ std::optional<std::string> decimalModeProblem(const toml::node& value, std::stri
                        where(sourceName, value.source()), section, key, i->get(), key, i->get());
 }
 
+// One table's keys as settings of SECTION; CATALOGUE is the catalogue's
+// section they must be known in, HINT what an unknown key's message adds.
+std::optional<std::string> appendTable(const toml::table& table, std::string_view catalogue, const std::string& section,
+                                       std::string_view hint, std::string_view sourceName,
+                                       std::vector<Setting>& settings)
+{
+    for (auto&& [key, value] : table) {
+        const std::string name(key.str());
+        if (!knownSetting(catalogue, name)) {
+            return fmt::format("{}: unknown parameter '{}' in [{}]{}", where(sourceName, key.source()), name, section,
+                               hint);
+        }
+        if (auto problem = decimalModeProblem(value, section, name, sourceName)) {
+            return problem;
+        }
+        const auto textValue = kernelText(value, isMode(section, name));
+        if (!textValue) {
+            return fmt::format("{}: [{}] {}: use a string, an integer, a boolean or a list of those",
+                               where(sourceName, value.source()), section, name);
+        }
+        settings.push_back(Setting{section, name, *textValue, where(sourceName, value.source())});
+    }
+    return std::nullopt;
+}
+
 // [node.NAME] tables: one further node each.
 std::optional<std::string> parseNodeTables(const toml::table& nodes, std::string_view sourceName,
                                            std::vector<Setting>& settings)
@@ -105,21 +130,9 @@ std::optional<std::string> parseNodeTables(const toml::table& nodes, std::string
                                where(sourceName, nameKey->source()), nameKey->str(), nameKey->str());
         }
         const std::string section = std::string(kNodeSectionPrefix) + std::string(nameKey->str());
-        for (auto&& [key, value] : *node) {
-            const std::string name(key.str());
-            if (!knownSetting("node", name)) {
-                return fmt::format("{}: unknown parameter '{}' in [{}] (known: interface, policy, owner, group, mode)",
-                                   where(sourceName, key.source()), name, section);
-            }
-            if (auto problem = decimalModeProblem(value, section, name, sourceName)) {
-                return problem;
-            }
-            const auto textValue = kernelText(value, isMode(section, name));
-            if (!textValue) {
-                return fmt::format("{}: [{}] {}: use a string, an integer, a boolean or a list of those",
-                                   where(sourceName, value.source()), section, name);
-            }
-            settings.push_back(Setting{section, name, *textValue, where(sourceName, value.source())});
+        if (auto error = appendTable(*node, "node", section, " (known: interface, policy, owner, group, mode)",
+                                     sourceName, settings)) {
+            return error;
         }
     }
     return std::nullopt;
@@ -153,21 +166,8 @@ std::optional<std::string> parseConfigText(std::string_view text, std::string_vi
                    "' (known: ipmi_si, ipmi_ssif, ipmi_watchdog, ipmi_msghandler, ipmi_poweroff, device, daemon, "
                    "node.NAME)";
         }
-        for (auto&& [key, value] : *table) {
-            const std::string name(key.str());
-            if (!knownSetting(section, name)) {
-                return fmt::format("{}: unknown parameter '{}' in [{}]", where(sourceName, key.source()), name,
-                                   section);
-            }
-            if (auto problem = decimalModeProblem(value, section, name, sourceName)) {
-                return problem;
-            }
-            const auto textValue = kernelText(value, isMode(section, name));
-            if (!textValue) {
-                return fmt::format("{}: [{}] {}: use a string, an integer, a boolean or a list of those",
-                                   where(sourceName, value.source()), section, name);
-            }
-            settings.push_back(Setting{section, name, *textValue, where(sourceName, value.source())});
+        if (auto error = appendTable(*table, section, section, "", sourceName, settings)) {
+            return error;
         }
     }
     out.insert(out.end(), settings.begin(), settings.end());
