@@ -210,6 +210,10 @@ def cmd_report(args):
     return 1 if failed else 0
 
 
+# What one demo boot takes on a 2-core build machine, for the line that says so.
+DEMO_SECONDS = 25
+
+
 def cmd_demo(args):
     """Boots ipmi-cuse --sim and prints the demo commands' output from inside."""
     from harness.scenarios import DEMO
@@ -217,6 +221,8 @@ def cmd_demo(args):
     if not image.daemon_layer:
         print(f"demo: ipmi-cuse binary missing: {args.daemon}", file=sys.stderr)
         return 1
+    log(f"demo: 4. booting Debian's kernel in QEMU (no KVM: an emulated CPU), starting ipmi-cuse --sim there and "
+        f"running the demo (about {DEMO_SECONDS} s; the output follows when the VM has powered off)")
     b = boot_once(image, DEMO, "cuse", os.path.join(img.CACHE_DIR, "runs", "demo"))
     for line in b.transcript.splitlines():
         if line.startswith("@@SETUP"):

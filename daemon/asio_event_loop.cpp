@@ -20,7 +20,7 @@ class AsioTimer : public Timer
   public:
     explicit AsioTimer(boost::asio::io_context& io) : timer_(io) {}
     // cancel() throws only if the kernel refuses to disarm the timer; a
-    // destructor cannot answer that, so it ends the process (DESIGN.md: a
+    // destructor cannot answer that, so it ends the process (docs/architecture.md, "Errors": a
     // broken invariant of ours ends it, and systemd restarts it).
     ~AsioTimer() override { cancel(); } // NOLINT(bugprone-exception-escape)
     AsioTimer(const AsioTimer&) = delete;

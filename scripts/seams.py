@@ -1,8 +1,7 @@
 #!/usr/bin/env python3
 """The seams between the rooms, checked: each room may include only the
-rooms DESIGN.md's "Rooms and their seams" table lets it use (the design
-document is not in this repository, so the table is encoded below; change
-both together). A C or C++ file in room X that includes "Y/..." where X may
+rooms the "Rooms" table of docs/architecture.md lets it use (the table is
+encoded below; change both together). A C or C++ file in room X that includes "Y/..." where X may
 not use Y fails the check with file:line and the rule; so does a quoted
 include in a product room that does not name its room ("kcs_sm.hpp"
 instead of "si/kcs_sm.hpp"), which this check could not see through.
@@ -24,9 +23,9 @@ ANY = None
 ROOMS = {
     # The kernel UAPI mirror.
     "abi": set(),
-    # std-only mechanisms every room shares (Lifetime, PumpGuard). DESIGN.md's
-    # table has no row for it yet: it exists so cuse/ and sim/, which may not
-    # use core/, share the one lifetime mechanism instead of keeping their own.
+    # std-only mechanisms every room shares (Lifetime, PumpGuard): it exists
+    # so cuse/ and sim/, which may not use core/, share the one lifetime
+    # mechanism instead of keeping their own.
     "base": set(),
     # core/services and core/testing are part of core.
     "core": {"base", "abi"},
@@ -100,7 +99,7 @@ def check_file(root, path):
             if target_room == room or uses is ANY or target_room in uses:
                 continue
             problems.append(f"{where}: {room}/ includes {target}: {room}/ may use {allowed(room)} "
-                            f"(DESIGN.md, Rooms and their seams)")
+                            f"(docs/architecture.md, Rooms)")
     return problems
 
 

@@ -11,6 +11,7 @@ from the same boot:
         transaction (the daemon's own, from /proc/PID/stat, and the guest's
         kernel time, from /proc/stat), ours next to ipmi_si's; the daemon's CPU
         use while idle.
+  bt    QEMU isa-ipmi-bt at 0xe4: the same, without the idle measurement.
   ssif  QEMU smbus-ipmi on the ICH9 SMBus: Get Device ID round trips per
         second, in one boot: (a) ipmi_ssif through its /dev/ipmi0; (b) ours
         through our /dev/ipmi0; (c) ours inside the daemon's SSIF driver, CUSE
@@ -26,7 +27,7 @@ For ssif, (f) runs between the two: the CUSE floor plus a worker thread
 doing the SSIF exchange on the bus (cuse_worker_floor.c), the least a driver
 that keeps blocking transfers off its request loop can cost.
 
-  benchmarks/vm/bench.py --daemon build/daemon/ipmi-cuse [--kinds kcs,ssif]
+  benchmarks/vm/bench.py --daemon build/daemon/ipmi-cuse [--kinds kcs,bt,ssif]
                          [--n 2000] [--idle 30] [--json FILE]
 
 Clocks (--clock). QEMU here emulates the CPU (TCG, no KVM), and what the
@@ -178,11 +179,11 @@ def run_kind(image, kind, args, workdir):
         extra["compat/bench/cuse-worker-floor"] = build_cuse_worker_floor()
         with open(args.ssif_loop, "rb") as f:
             extra["compat/bench/ssif-loop"] = f.read()
-    n = args.n if kind == "kcs" else args.ssif_n
+    n = args.ssif_n if kind == "ssif" else args.n
     env = {"NEED_WATCHDOG": "0", "BENCH_KIND": kind, "BENCH_N": str(n),
            "BENCH_IDLE": str(args.idle if kind == "kcs" else 0), "BENCH_KERNEL": "1",
            "BENCH_FAST_N": str(args.ssif_fast_n), "BENCH_RUNS": str(args.runs)}
-    daemon_args = args.kcs_args if kind == "kcs" else args.ssif_args
+    daemon_args = {"kcs": args.kcs_args, "bt": args.bt_args, "ssif": args.ssif_args}[kind]
     deadline = 300
     boot = vm.run(image, name, "cuse", kind, env, daemon_args, deadline, deadline + 60,
                   os.path.join(workdir, name), extra_files=extra, cpu=args.cpu, smp=args.smp,
@@ -358,7 +359,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--daemon", required=True, help="the ipmi-cuse binary (a build dir's daemon/ipmi-cuse)")
     p.add_argument("--kinds", default="kcs,ssif")
-    p.add_argument("--n", type=int, default=2000, help="KCS transactions per run")
+    p.add_argument("--n", type=int, default=2000, help="KCS and BT transactions per run")
     p.add_argument("--ssif-n", type=int, default=200, help="SSIF transactions per run (the kernel's wait out a 5 ms timer)")
     p.add_argument("--ssif-fast-n", type=int, default=2000,
                    help="transactions per run of the in-process SSIF loop and the direct i2c-dev client")
@@ -366,6 +367,7 @@ def main():
                    help="runs of ours and of the kernel's through /dev/ipmi0; the best is reported")
     p.add_argument("--idle", type=int, default=30, help="seconds of idle measurement (0 to skip)")
     p.add_argument("--kcs-args", default=DAEMON_ARGS["kcs"])
+    p.add_argument("--bt-args", default=DAEMON_ARGS["bt"])
     p.add_argument("--ssif-args", default=SSIF_ARGS)
     p.add_argument("--workdir", default=os.path.join(img.CACHE_DIR, "runs", "bench"))
     p.add_argument("--json", help="also write the figures here")
@@ -378,6 +380,10 @@ def main():
     p.add_argument("--icount-shift", type=int, default=0, choices=range(0, 11), metavar="0-10",
                    help="with --clock icount: 2**SHIFT ns per guest instruction (default 0: 1 ns)")
     args = p.parse_args()
+    unknown = [k for k in args.kinds.split(",") if k and k not in ("kcs", "bt", "ssif")]
+    if unknown:
+        log(f"bench: unknown kind {', '.join(unknown)} (kcs, bt, ssif; QEMU has no SMIC device)")
+        return 2
     if not os.path.exists(args.daemon):
         log(f"bench: no daemon at {args.daemon}")
         return 1

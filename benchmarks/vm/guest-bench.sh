@@ -6,7 +6,7 @@
 # daemon, loads the kernel's driver for the same emulated BMC in the same
 # boot, and measures that. Results are "@@BENCH key=value ..." lines.
 #
-# Environment (from bench.py through compat/test.env): BENCH_KIND (kcs|ssif),
+# Environment (from bench.py through compat/test.env): BENCH_KIND (kcs|bt|ssif),
 # BENCH_N (transactions per run), BENCH_IDLE (seconds of idle measurement,
 # 0 to skip), BENCH_KERNEL (1: also measure the kernel driver), BENCH_FAST_N
 # (ssif: transactions per run of the in-process loop and the direct client,

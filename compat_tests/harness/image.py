@@ -283,6 +283,14 @@ def _inputs_digest(paths):
     return _sha(*[p + ":" + _file_sha(p) for p in paths])
 
 
+# Scripts from elsewhere in the tree that guest scenarios run, by their path
+# in the guest: docs/examples/containers.sh runs the commands of
+# docs/containers.md (scenario `containers`).
+GUEST_EXTRAS = {
+    "compat/examples/containers.sh": os.path.join(os.path.dirname(COMPAT_DIR), "docs", "examples", "containers.sh"),
+}
+
+
 def _guest_files():
     guest = os.path.join(COMPAT_DIR, "guest")
     files = []
@@ -307,7 +315,7 @@ def build_base(kernel, log):
         if not os.path.exists(e):
             raise ImageError(f"{e} is missing on the host")
     key = _sha("base-v2", kernel.deb_sha, ",".join(WANTED_MODULES), sorted(ETC_FILES.items()),
-               _inputs_digest(tools + libs + [busybox] + extra + guest_files))
+               _inputs_digest(tools + libs + [busybox] + extra + guest_files + sorted(GUEST_EXTRAS.values())))
     out = os.path.join(CACHE_DIR, f"base-{key}.cpio")
     if os.path.exists(out):
         return out
@@ -348,6 +356,8 @@ def build_base(kernel, log):
             rel = os.path.relpath(path, guest)
             mode = 0o755 if rel == "init" or rel.endswith(".sh") else 0o644
             w.file(rel if rel == "init" else "compat/" + rel, path, mode)
+        for name, path in sorted(GUEST_EXTRAS.items()):
+            w.file(name, path, 0o755)
         w.finish()
     os.replace(tmp, out)
     return out
