@@ -194,7 +194,7 @@ constexpr unsigned int ipmi_addr_length(int addr_type)
     }
 }
 
-// Layouts on the native (LP64) ABI, abi-facts.md §1.3.
+// Layouts on the native (LP64) ABI, as the system's <linux/ipmi.h> gives them.
 static_assert(sizeof(ipmi_addr) == 40);
 static_assert(sizeof(ipmi_system_interface_addr) == 8);
 static_assert(offsetof(ipmi_system_interface_addr, lun) == 6);

@@ -15,7 +15,7 @@ std::array<std::uint8_t, 6> buildSetWatchdogTimer(const TimerSettings& settings)
 
     data[1] = static_cast<std::uint8_t>(static_cast<unsigned>(settings.state) & 0x7U);
     // The pre-timeout goes to the BMC only while the timer runs, with the
-    // configured interrupt even when that is "none" (abi-facts.md §10).
+    // configured interrupt even when that is "none", as the kernel's ipmi_watchdog does.
     if (settings.pretimeout > 0 && running) {
         data[1] |= static_cast<std::uint8_t>((static_cast<unsigned>(settings.preaction) & 0x7U) << 4);
         data[2] = static_cast<std::uint8_t>(static_cast<unsigned>(settings.pretimeout) & 0xFFU);

@@ -1,5 +1,5 @@
 // The IPMI commands ipmi_watchdog sends (App netfn): Set Watchdog Timer, in
-// exactly the bytes the kernel builds (abi-facts.md §3.3), and Reset
+// exactly the bytes the kernel builds, and Reset
 // Watchdog Timer. Pure functions, so every parameter combination can be
 // checked byte by byte.
 #pragma once

@@ -1,11 +1,11 @@
 /*
  * ipmi-probe: drives /dev/ipmi0 at the ioctl level and prints one line per
  * check, so the kernel driver's answers and ipmi-cuse's can be compared line by
- * line. It covers the errno paths and edge cases of abi-facts.md §2, §9 and §10
- * (EMSGSIZE with and without TRUNC, msgid echo, registrations, limits, events,
- * IPMB addressing and the 64-slot sequence table in probe_ipmb.c, O_ASYNC in
- * probe_async.c, epoll level- and edge-triggered in probe_epoll.c) and prints
- * only what is deterministic; timings go to lines starting "#~", which the
+ * line. It covers the errno paths and edge cases of the kernel's ipmi_devintf
+ * and message handler (EMSGSIZE with and without TRUNC, msgid echo,
+ * registrations, limits, events, IPMB addressing and the 64-slot sequence
+ * table in probe_ipmb.c, O_ASYNC in probe_async.c, epoll level- and
+ * edge-triggered in probe_epoll.c) and prints only what is deterministic; timings go to lines starting "#~", which the
  * comparison ignores. Built static for x86_64 and for i386 (the latter
  * reaches the kernel's compat ioctl numbers). --epoll runs the epoll check
  * alone (on a policy-bound node, whose other checks would be refused).

@@ -1,5 +1,5 @@
 /*
- * ipmi-probe's O_ASYNC check (abi-facts §2.1, §8): the kernel's /dev/ipmiN
+ * ipmi-probe's O_ASYNC check: the kernel's /dev/ipmiN
  * sends SIGIO when a message lands in an empty receive queue, and only then;
  * a CUSE device has no fasync, so there the count stays 0 (an intended
  * difference in allowed-differences.toml).

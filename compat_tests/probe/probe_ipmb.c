@@ -1,5 +1,5 @@
 /*
- * ipmi-probe's IPMB checks (abi-facts §2.2, §2.3, §9.4): address validation
+ * ipmi-probe's IPMB checks: address validation
  * and size limits of IPMB, broadcast, LAN and IPMB-direct sends, the 0xC3
  * answer of a request nobody answers, and the interface's 64-slot sequence
  * table (the 65th outstanding IPMB request gets EAGAIN, from any open file;

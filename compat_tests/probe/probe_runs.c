@@ -1,5 +1,5 @@
 /*
- * ipmi-probe's other runs: /dev/watchdog checks (abi-facts §3), the latency
+ * ipmi-probe's other runs: /dev/watchdog checks, the latency
  * loop, and N concurrent clients checking that every response reaches its
  * sender.
  */
@@ -37,7 +37,7 @@ static void bmc_watchdog_state(const char *what)
     close(fd);
 }
 
-/* /dev/watchdog (abi-facts §3): the ioctls, write/magic close, and what the BMC sees. */
+/* /dev/watchdog: the ioctls, write/magic close, and what the BMC sees. */
 void check_watchdog(void)
 {
     int err, v;

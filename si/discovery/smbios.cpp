@@ -1,5 +1,5 @@
 // SMBIOS structure walk and type 38 decoding; facts from the kernel's
-// ipmi_dmi.c and the SMBIOS spec (see abi-facts §7.4).
+// ipmi_dmi.c and the SMBIOS spec (DSP0134, type 38).
 #include "si/discovery/smbios.hpp"
 
 #include <fmt/format.h>

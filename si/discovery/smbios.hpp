@@ -1,5 +1,5 @@
 // SMBIOS type 38 ("IPMI Device Information") as the kernel's ipmi_dmi.c
-// decodes it (abi-facts §7.4), read from the raw structure table the kernel
+// decodes it (SMBIOS DSP0134, section 7.39), read from the raw structure table the kernel
 // exports at /sys/firmware/dmi/tables/DMI (root only, mode 0400).
 #pragma once
 

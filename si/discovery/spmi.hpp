@@ -1,5 +1,5 @@
 // The ACPI SPMI table ("Service Processor Management Interface", IPMI spec
-// appendix C; ACPICA struct acpi_table_spmi; abi-facts §7.5), as
+// appendix C; ACPICA struct acpi_table_spmi), as
 // /sys/firmware/acpi/tables/SPMI, SPMI1, ... expose it (root only).
 // Linux 6.1 no longer reads SPMI (it uses the IPI0001 device); the decoding
 // follows the old ipmi_si SPMI code and FreeIPMI's ipmi-locate.

@@ -1,6 +1,6 @@
 // The BMC side of SSIF: an SMBus target that turns the host's block writes
 // into IPMI requests for a Responder (normally sim::Bmc) and serves the
-// responses to the host's block reads (IPMI 2.0 section 12, abi-facts §6).
+// responses to the host's block reads (IPMI 2.0 section 12).
 //
 // It is step-driven: every call is one SMBus transaction as the host puts it
 // on the bus, answered at once with the bytes the target drives or a NAK.

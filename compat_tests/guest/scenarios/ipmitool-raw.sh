@@ -1,5 +1,5 @@
 # ipmitool raw: good requests, commands the BMC rejects, and requests the
-# driver itself must refuse (abi-facts §9.3: Send Message, Get Message and Read
+# driver itself must refuse (the kernel's rule: Send Message, Get Message and Read
 # Event Message Buffer to the system interface are EINVAL).
 t ipmitool raw 0x06 0x01
 t ipmitool raw 0x06 0x01 0x00

@@ -1,5 +1,5 @@
 // Set Watchdog Timer bytes for each parameter combination, as the kernel's
-// __ipmi_set_timeout builds them (abi-facts.md §3.3).
+// __ipmi_set_timeout builds them.
 #include "watchdog_dev/set_timer_request.hpp"
 
 #include <gtest/gtest.h>

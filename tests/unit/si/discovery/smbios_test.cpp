@@ -1,5 +1,5 @@
 // SMBIOS type 38 decoding against the kernel's ipmi_dmi.c rules, on QEMU's
-// bytes and on hand-built edge cases (abi-facts §7.4).
+// bytes and on hand-built edge cases (SMBIOS DSP0134, section 7.39).
 #include "si/discovery/smbios.hpp"
 #include "tests/unit/si/discovery/fixture_tree.hpp"
 

@@ -1,4 +1,4 @@
-// ACPI SPMI decoding (abi-facts §7.5). QEMU 7.2 publishes no SPMI table, so
+// ACPI SPMI decoding (IPMI 2.0 appendix C). QEMU 7.2 publishes no SPMI table, so
 // the tables are built by spmiTable() from the values its isa-ipmi-kcs,
 // isa-ipmi-bt and smbus-ipmi devices report; see fixture_tree.hpp.
 #include "si/discovery/spmi.hpp"
