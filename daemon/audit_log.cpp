@@ -10,7 +10,6 @@
 #include <systemd/sd-journal.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <fstream>
 #include <utility>
 
@@ -141,7 +140,7 @@ AuditEntry AuditLog::entryOf(const AuditRecord& r, std::uint64_t droppedBefore)
 
 AuditLog::Writer journalAuditWriter()
 {
-    if (std::getenv("JOURNAL_STREAM") == nullptr) {
+    if (!stderrIsJournal()) {
         return [log = subsystemLog("audit")](const AuditEntry& e) { log->info("{}", e.message); };
     }
     return [](const AuditEntry& e) {

@@ -106,7 +106,7 @@ class AuditLog
 };
 
 // The writer for the program: sd_journal_send with the entry's fields when
-// the journal captures stderr (JOURNAL_STREAM), else a line on the "audit"
+// the journal captures stderr (stderrIsJournal, logging.hpp), else a line on the "audit"
 // logger.
 [[nodiscard]] AuditLog::Writer journalAuditWriter();
 

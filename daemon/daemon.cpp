@@ -21,13 +21,17 @@
 #include "daemon/logging.hpp"
 
 #include <sysexits.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <iostream>
 
 namespace ipmi::daemon {
 
 namespace {
+
+constexpr std::uint64_t kNotifyBarrierTimeoutUs = 5'000'000;
 
 // Before the names: a previous instance still going away holds both, and
 // checkMajorIsFree waits for it.
@@ -76,6 +80,16 @@ int runDaemon(const Options& options)
     auto log = subsystemLog("daemon");
 
     auto planned = planBackends(config);
+    if (const auto* none = std::get_if<NoInterface>(&planned)) {
+        log->warn("{}", none->message);
+        // Type=notify counts an exit before READY=1 as a failure whatever
+        // the status: report ready (and stopping) first, then wait until
+        // systemd has read it, so the exit is the unit's clean end.
+        sd_notify(0, "READY=1\nSTATUS=no IPMI interface found: nothing to serve");
+        sd_notify(0, "STOPPING=1");
+        (void)sd_notify_barrier(0, kNotifyBarrierTimeoutUs);
+        return kExitNoInterface;
+    }
     if (auto* error = std::get_if<std::string>(&planned)) {
         log->critical("{}", *error);
         return 1;

@@ -4,7 +4,8 @@
 // Start-up, in order, each failure ending the program with a message that
 // says what to do: configuration (file, then command line); the interfaces
 // (the simulator when asked, else hardware from parameters and firmware;
-// none is "Unable to find any System Interface(s)" pointing at --sim);
+// none at all is not an error but nothing to serve: one line, READY=1 and
+// STOPPING=1 to systemd, exit kExitNoInterface);
 // /dev/cuse; device names not owned by the kernel's ipmi_devintf; the
 // message handler and its interfaces; one CUSE device per usable interface,
 // each verified in sysfs; the kernel's other users (panic events, the ACPI
@@ -16,10 +17,18 @@
 
 #include "daemon/options.hpp"
 
+#include <sysexits.h>
+
 namespace ipmi::daemon {
 
+// A host without a BMC: no interface found and none configured. The unit
+// lists it in SuccessExitStatus= and RestartPreventExitStatus=, so such a
+// host has an inactive service, not a failed one restarted five times.
+inline constexpr int kExitNoInterface = EX_UNAVAILABLE; // 69
+
 // Exit codes: 0 clean stop, 1 could not run or stopped on an error,
-// EX_CONFIG (78) a refused configuration; parseCommandLine gives EX_USAGE (64).
+// kExitNoInterface (69) nothing to serve, EX_CONFIG (78) a refused
+// configuration; parseCommandLine gives EX_USAGE (64).
 [[nodiscard]] int runDaemon(const Options& options);
 [[nodiscard]] int runStatus(const Options& options);
 // `ipmi-cuse control VERB ARGS...`: prints the reply; 1 if it is an error,

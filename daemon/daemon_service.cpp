@@ -17,12 +17,27 @@
 #include <systemd/sd-daemon.h>
 
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 
 namespace ipmi::daemon {
 
 namespace {
 
 constexpr std::chrono::milliseconds kDrainPoll{10};
+
+// Names the watchdog's node while it exists, beside the control socket
+// (/run/ipmi-cuse/watchdog-node for the service): the package's postinst
+// reads it to see whether anyone holds the watchdog open before restarting
+// the daemon after an upgrade. Empty without a control socket.
+std::filesystem::path watchdogNodeFile(const Config& config)
+{
+    const auto& socket = config.daemon.controlSocket;
+    if (socket.empty() || !socket.has_parent_path()) {
+        return {};
+    }
+    return socket.parent_path() / "watchdog-node";
+}
 
 core::services::PanicOp servicesPanicOp(PanicOp op)
 {
@@ -166,6 +181,9 @@ void Daemon::Impl::onWatchdogReady(int result)
     }
     watchdogReady_ = true;
     log_->info("the IPMI watchdog is served at /dev/{}", name);
+    if (const auto file = watchdogNodeFile(config_); !file.empty()) {
+        std::ofstream(file) << "/dev/" << name << "\n";
+    }
     maybeReady();
 }
 
@@ -480,6 +498,10 @@ void Daemon::Impl::finish()
         waiter.batch->part("interface " + std::to_string(ifnum) + " failed: the daemon is stopping", false);
     }
     addWaiters_.clear();
+    if (watchdog_) {
+        std::error_code ignored;
+        std::filesystem::remove(watchdogNodeFile(config_), ignored);
+    }
     watchdog_.reset();
     acpi_.reset();
     panicEvents_.reset();

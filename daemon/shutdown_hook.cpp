@@ -209,6 +209,10 @@ ShutdownHookResult runShutdownHook(const Options& options)
         return {1, *error};
     }
     auto planned = planBackends(config);
+    if (std::holds_alternative<NoInterface>(planned)) {
+        // The service ran and found nothing to serve: no BMC to act on.
+        return {0, options.shutdownVerb + ": nothing done (no IPMI interface found)"};
+    }
     if (auto* error = std::get_if<std::string>(&planned)) {
         return {1, *error};
     }
@@ -223,7 +227,11 @@ ShutdownHookResult runShutdownHook(const Options& options)
 
     boost::asio::io_context io;
     AsioEventLoop loop(io);
-    auto result = applyWatchdogRule(io, loop, backend, *verb, config);
+    // Without a watchdog device the daemon never registered the timer: as
+    // without ipmi_watchdog, nothing stops or re-arms it at shutdown.
+    auto result = config.device.watchdogName.empty()
+                      ? ShutdownHookResult{0, "no watchdog device (watchdog_name none), BMC watchdog timer left alone"}
+                      : applyWatchdogRule(io, loop, backend, *verb, config);
     result.line = options.shutdownVerb + ": " + result.line;
     if (*verb != watchdog::ShutdownVerb::PowerOff) {
         return result;

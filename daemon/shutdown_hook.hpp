@@ -15,7 +15,11 @@
 // daemon that knew is gone, and registering a fresh watchdog would stop the
 // timer first (ipmi_watchdog's registration rule), defeating the reboot rule.
 // The Set carries the bytes watchdog_dev's buildSetWatchdogTimer makes.
-// With --sim nothing is done: there is no machine behind the simulator.
+// Without a watchdog device (watchdog_name none) the timer is left alone,
+// as the kernel leaves it without ipmi_watchdog. Whether poweroff powers
+// the chassis down is the hook script's choice (IPMI_CUSE_POWEROFF in
+// /etc/default/ipmi-cuse: otherwise it passes halt). With --sim, or when
+// no interface is found, nothing is done: there is no BMC to act on.
 #pragma once
 
 #include "daemon/options.hpp"

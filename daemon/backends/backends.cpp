@@ -126,7 +126,11 @@ std::optional<std::string> kernelOwnershipRefusal(const Config& config, const Ba
 
 std::string noInterfaceMessage(const Config& config)
 {
-    std::string looked = "parameters (ipmi_si.ports/addrs, ipmi_ssif.addr)";
+    std::string looked = "the parameters ipmi_si.type/ports/addrs";
+    if (config.si.tryPlatform) {
+        looked += ", ipmi_si.hotmod";
+    }
+    looked += " and ipmi_ssif.addr";
     if (config.si.tryDmi) {
         looked += ", SMBIOS type 38";
     }
@@ -136,12 +140,13 @@ std::string noInterfaceMessage(const Config& config)
     if (config.si.tryPci) {
         looked += ", PCI";
     }
-    return "Unable to find any System Interface(s): no KCS, BT, SMIC or SSIF interface was found (looked at " + looked +
-           "). Name one with --ipmi_si.type/--ipmi_si.ports (e.g. --ipmi_si.ports=0xca2) or "
-           "--ipmi_ssif.addr, or run with --sim to serve the embedded simulated BMC.";
+    return "no IPMI interface found: nothing to serve (looked at " + looked +
+           "; the kernel's ipmi_si would say \"Unable to find any System Interface(s)\" and load nothing). On a "
+           "host with a BMC, name it with --ipmi_si.type/--ipmi_si.ports (e.g. --ipmi_si.ports=0xca2) or "
+           "--ipmi_ssif.addr; --sim serves the embedded simulated BMC instead.";
 }
 
-std::variant<BackendPlan, std::string> planBackends(const Config& config)
+std::variant<BackendPlan, NoInterface, std::string> planBackends(const Config& config)
 {
     BackendPlan plan;
     if (config.daemon.sim) {
@@ -227,7 +232,7 @@ std::variant<BackendPlan, std::string> planBackends(const Config& config)
             }
             return "every interface found is driven by the kernel: " + joined;
         }
-        return noInterfaceMessage(config);
+        return NoInterface{noInterfaceMessage(config)};
     }
     return plan;
 }

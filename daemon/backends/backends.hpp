@@ -43,8 +43,16 @@ struct BackendPlan
     std::vector<std::string> log;  // discovery's "Adding ..."/"duplicate" lines
 };
 
-// The message the kernel prints when it finds nothing, adapted: what was
-// looked at, and --sim.
+// Neither the parameters nor the firmware name an interface: a host
+// without a BMC, where the kernel's ipmi_si loads nothing (it binds only on
+// a hardware match). Not an error of the configuration: the program says so
+// once and exits with kExitNoInterface, which the unit counts as success.
+struct NoInterface
+{
+    std::string message; // what was looked at, and what to do on a host with a BMC
+};
+
+// The message for NoInterface: what was looked at, and --sim.
 [[nodiscard]] std::string noInterfaceMessage(const Config& config);
 
 [[nodiscard]] Backend siBackend(const Config& config, const si::discovery::DiscoveredInterface& d, std::size_t index);
@@ -61,8 +69,8 @@ struct BackendPlan
 // hardware, else the refusal naming the driver and what to do.
 [[nodiscard]] std::optional<std::string> kernelOwnershipRefusal(const Config& config, const Backend& backend);
 
-// The plan, or why there is none (a bad simulator file, bad parameters, no
-// interface at all).
-[[nodiscard]] std::variant<BackendPlan, std::string> planBackends(const Config& config);
+// The plan, or that there is nothing to serve, or why there is none (a bad
+// simulator file, bad parameters, every interface held by the kernel).
+[[nodiscard]] std::variant<BackendPlan, NoInterface, std::string> planBackends(const Config& config);
 
 } // namespace ipmi::daemon

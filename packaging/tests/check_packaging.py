@@ -12,6 +12,12 @@
   driver is loaded;
 - the exit codes ipmi-cuse.8's EXIT STATUS lists are those the daemon gives
   for a usage error and a refused setting;
+- the unit counts the "nothing to serve" exit (69) as success and does not
+  restart after it, and the daemon gives it on a host without a BMC;
+- debian/control's Build-Depends names the Debian package of every
+  dependency() (pkg-config file or meson's own finder) and every header
+  has_header() looks for in the meson.build files the package build uses,
+  with <!nocheck> where only the tests need it;
 - the man pages render without groff warnings.
 
 Exit status 0 when all hold; otherwise each failure on its own line.
@@ -28,7 +34,12 @@ import tempfile
 failures = []
 
 EX_USAGE = 64   # sysexits.h
+EX_UNAVAILABLE = 69
 EX_CONFIG = 78
+
+# meson's finders that read no pkg-config file: the Debian package that
+# satisfies each (None: the C library, always there).
+MESON_OWN_FINDERS = {"threads": None, "boost": "libboost-dev"}
 
 
 def fail(message):
@@ -221,6 +232,31 @@ def check_kernel_check_script(source, workdir):
     rc, err = verdict(IPMI_CUSE_ALLOW_KERNEL_IPMI="yes")
     if rc != 0:
         fail(f"check-kernel-ipmi ignores IPMI_CUSE_ALLOW_KERNEL_IPMI=yes: exit {rc}")
+    # What loaded them: OpenIPMI's service (as systemctl reports it) and a
+    # modules-load.d line; each line at the journal's error priority when
+    # stderr is the journal's stream.
+    fake = os.path.join(workdir, "fake-bin")
+    os.makedirs(fake)
+    with open(os.path.join(fake, "systemctl"), "w") as f:
+        f.write('#!/bin/sh\n[ "$2" = openipmi.service ] && echo active || echo inactive\n')
+    os.chmod(os.path.join(fake, "systemctl"), 0o755)
+    etc = os.path.join(workdir, "root")
+    os.makedirs(os.path.join(etc, "etc", "modules-load.d"))
+    with open(os.path.join(etc, "etc", "modules-load.d", "bmc.conf"), "w") as f:
+        f.write("# the BMC\nipmi_devintf\nipmi_si # KCS\nloop\n")
+    with open(os.path.join(workdir, "stderr"), "w") as stderr:
+        st = os.fstat(stderr.fileno())
+        p = subprocess.run(["sh", script], stderr=stderr, timeout=10,
+                           env={"PATH": f"{fake}:/usr/bin:/bin", "IPMI_CUSE_SYSFS": sysfs, "IPMI_CUSE_ROOT": etc,
+                                "JOURNAL_STREAM": f"{st.st_dev}:{st.st_ino}"})
+    with open(os.path.join(workdir, "stderr")) as f:
+        err = f.read()
+    lines = err.splitlines()
+    loaders = ("<3>ipmi-cuse: loaded at boot by: openipmi.service (OpenIPMI's service: 'systemctl disable --now "
+               "openipmi'), /etc/modules-load.d/bmc.conf (ipmi_devintf ipmi_si).")
+    if p.returncode != 1 or loaders not in lines or not all(line.startswith("<3>") for line in lines):
+        fail(f"check-kernel-ipmi does not name what loaded the modules at the error priority: exit "
+             f"{p.returncode}, said: {err.strip()}")
 
 
 def check_exit_status(source, daemon, workdir):
@@ -228,9 +264,10 @@ def check_exit_status(source, daemon, workdir):
     gives those codes for a usage error and for a refused setting."""
     body = man_section(man_plain(os.path.join(source, "ipmi-cuse.8")), "EXIT STATUS")
     listed = {int(tag.split()[1]) for tag in tagged_lines(body) if re.fullmatch(r"\.B \d+", tag.strip())}
-    if listed != {0, 1, EX_USAGE, EX_CONFIG}:
-        fail(f"ipmi-cuse.8: EXIT STATUS lists {sorted(listed)}, not 0, 1, {EX_USAGE} and {EX_CONFIG}")
-    for code, name in ((EX_USAGE, "EX_USAGE"), (EX_CONFIG, "EX_CONFIG")):
+    if listed != {0, 1, EX_USAGE, EX_UNAVAILABLE, EX_CONFIG}:
+        fail(f"ipmi-cuse.8: EXIT STATUS lists {sorted(listed)}, not 0, 1, {EX_USAGE}, {EX_UNAVAILABLE} "
+             f"and {EX_CONFIG}")
+    for code, name in ((EX_USAGE, "EX_USAGE"), (EX_UNAVAILABLE, "EX_UNAVAILABLE"), (EX_CONFIG, "EX_CONFIG")):
         if f"({name})" not in body:
             fail(f"ipmi-cuse.8: EXIT STATUS does not name {code} {name}")
     usage = subprocess.run([daemon, "--no-such-option"], capture_output=True, text=True, timeout=30)
@@ -242,6 +279,133 @@ def check_exit_status(source, daemon, workdir):
     rc, out = run_daemon(daemon, bad)
     if rc != EX_CONFIG:
         fail(f"ipmi-cuse refusing mode = 660 exits {rc}, the manual says {EX_CONFIG}: {out}")
+    # A host without a BMC: an empty sysroot, no parameters, no --sim.
+    os.makedirs(os.path.join(workdir, "no-bmc", "sys"))
+    empty = os.path.join(workdir, "empty.toml")
+    open(empty, "w").close()
+    none = subprocess.run([daemon, "--config", empty, "--sysroot", os.path.join(workdir, "no-bmc"),
+                           "--control-socket", "", "--cuse-device", "/nonexistent/cuse"],
+                          capture_output=True, text=True, timeout=30)
+    if none.returncode != EX_UNAVAILABLE or "no IPMI interface found: nothing to serve" not in none.stderr:
+        fail(f"ipmi-cuse without a BMC exits {none.returncode}, the manual says {EX_UNAVAILABLE} "
+             f"(\"nothing to serve\"): {none.stderr.strip()}")
+    unit = unit_settings(os.path.join(source, "ipmi-cuse.service.in"))
+    success = unit.get("SuccessExitStatus", "").split()
+    prevent = unit.get("RestartPreventExitStatus", "").split()
+    if str(EX_UNAVAILABLE) not in success or str(EX_UNAVAILABLE) not in prevent:
+        fail(f"ipmi-cuse.service: {EX_UNAVAILABLE} (nothing to serve) must be in SuccessExitStatus= "
+             f"({' '.join(success)}) and RestartPreventExitStatus= ({' '.join(prevent)})")
+    for code in prevent:
+        if int(code) not in listed:
+            fail(f"ipmi-cuse.service: RestartPreventExitStatus= {code} is not under EXIT STATUS in ipmi-cuse.8")
+
+
+def unit_settings(path):
+    """Key=value lines of a unit file (the last one of each key)."""
+    settings = {}
+    with open(path) as f:
+        for line in f:
+            m = re.match(r"^([A-Za-z]+)=(.*)$", line.strip())
+            if m:
+                settings[m.group(1)] = m.group(2)
+    return settings
+
+
+def build_depends(root):
+    """{package: profile} from debian/control's Build-Depends ("" or "<!nocheck>")."""
+    with open(os.path.join(root, "debian", "control")) as f:
+        text = f.read()
+    m = re.search(r"^Build-Depends:(.*?)(?=^\S)", text, re.M | re.S)
+    packages = {}
+    for entry in (m.group(1) if m else "").split(","):
+        entry = entry.strip()
+        if entry:
+            name = re.match(r"[a-z0-9][a-z0-9+.-]*", entry).group(0)
+            packages[name] = " ".join(re.findall(r"<[^>]*>", entry))
+    return packages
+
+
+def configure_off(root):
+    """The meson options debian/rules turns off: (always, under nocheck)."""
+    with open(os.path.join(root, "debian", "rules")) as f:
+        rules = f.read()
+    always = set(re.findall(r"-D(\w+)=false", re.search(r"^CONFIGURE_FLAGS =(.*)$", rules, re.M).group(1)))
+    nocheck = set(re.findall(r"-D(\w+)=false", " ".join(re.findall(r"^CONFIGURE_FLAGS \+=(.*)$", rules, re.M))))
+    return always, nocheck
+
+
+def gated_subdirs(root):
+    """{subdir: option} for `if get_option('X')` ... `subdir('Y')` in the top meson.build."""
+    with open(os.path.join(root, "meson.build")) as f:
+        text = f.read()
+    gated = {}
+    for option, body in re.findall(r"^if get_option\('(\w+)'\)\n(.*?)^endif", text, re.M | re.S):
+        for sub in re.findall(r"subdir\('([^']+)'\)", body):
+            gated[sub] = option
+    return gated
+
+
+def owning_package(path):
+    out = subprocess.run(["dpkg", "-S", path], capture_output=True, text=True, timeout=30)
+    if out.returncode != 0:
+        return None
+    return out.stdout.splitlines()[0].split(":")[0].split(",")[0].strip()
+
+
+def package_of_dependency(name):
+    if name in MESON_OWN_FINDERS:
+        return MESON_OWN_FINDERS[name], None
+    pcdir = subprocess.run(["pkg-config", "--variable=pcfiledir", name], capture_output=True, text=True, timeout=30)
+    if pcdir.returncode != 0:
+        return None, (f"pkg-config knows no {name}.pc here and MESON_OWN_FINDERS has no entry: "
+                      f"install its -dev package, or map it there")
+    pc = os.path.join(pcdir.stdout.strip(), name + ".pc")
+    package = owning_package(pc)
+    return package, None if package else f"dpkg -S {pc} names no package"
+
+
+def package_of_header(header):
+    for include in ("/usr/include", "/usr/include/x86_64-linux-gnu"):
+        path = os.path.join(include, header)
+        if os.path.exists(path):
+            package = owning_package(path)
+            return package, None if package else f"dpkg -S {path} names no package"
+    return None, f"{header} is not under /usr/include here: install its -dev package"
+
+
+def check_build_depends(root):
+    """Every dependency() and has_header() of the meson.build files the
+    package build reads maps to a package in Build-Depends (<!nocheck> for
+    what only the tests read); what debian/rules switches off is skipped."""
+    declared = build_depends(root)
+    always_off, nocheck_off = configure_off(root)
+    gated = gated_subdirs(root)
+    for dirpath, dirnames, filenames in os.walk(root):
+        rel = os.path.relpath(dirpath, root)
+        top = rel.split(os.sep)[0]
+        dirnames[:] = [d for d in dirnames if not d.startswith(".") and d not in ("build", "cache", "debian")]
+        if "meson.build" not in filenames or (rel != "." and gated.get(top) in always_off):
+            continue
+        tests_only = rel != "." and gated.get(top) in nocheck_off
+        with open(os.path.join(dirpath, "meson.build")) as f:
+            text = f.read()
+        wanted = [("dependency", n, package_of_dependency(n)) for n in re.findall(r"\bdependency\('([^']+)'", text)]
+        headers = re.findall(r"has_header\('([^']+)'", text)
+        for listed in re.findall(r"has_headers:\s*\[([^\]]*)\]", text):
+            headers += re.findall(r"'([^']+)'", listed)
+        wanted += [("header", h, package_of_header(h)) for h in headers]
+        where = os.path.join(rel, "meson.build")
+        for kind, name, (package, problem) in wanted:
+            if problem:
+                fail(f"{where}: {kind} {name}: {problem}")
+            elif package is None:
+                continue
+            elif package not in declared:
+                fail(f"{where}: {kind} {name} comes from {package}, which debian/control's Build-Depends lacks")
+            elif tests_only and "<!nocheck>" not in declared[package]:
+                fail(f"{where}: {kind} {name} is for the tests only: Build-Depends should mark {package} <!nocheck>")
+            elif not tests_only and "<!nocheck>" in declared[package]:
+                fail(f"{where}: {kind} {name} is needed with nocheck too: {package} must not be <!nocheck>")
 
 
 def check_man_render(source):
@@ -270,6 +434,7 @@ def main():
         check_kernel_check_script(args.source, workdir)
         check_exit_status(args.source, args.daemon, workdir)
     check_man_render(args.source)
+    check_build_depends(os.path.dirname(os.path.abspath(args.source)))
     for f in failures:
         print("FAIL:", f)
     if failures:

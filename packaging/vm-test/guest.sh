@@ -73,11 +73,17 @@ if [ "$stage" = 1 ]; then
         dpkg -i /mnt/vmtest/deps/*.deb >/tmp/deps.log 2>&1 || { cat /tmp/deps.log >"$OUT"; }
     fi
     if dpkg -i /mnt/vmtest/ipmi-cuse.deb >/tmp/dpkg.log 2>&1 && getent group ipmi >/dev/null; then
-        pass install "$(dpkg-query -W -f='${Version}' ipmi-cuse)"
+        pass install "$(dpkg-query -W -f='${Version}' ipmi-cuse), group ipmi from sysusers.d: $(getent group ipmi)"
     else
         fail install "dpkg -i: $(tail -n 5 /tmp/dpkg.log | tr '\n' ' ')"
         cat /tmp/dpkg.log >"$OUT"; finish; exit 0
     fi
+    # The package turns on neither the watchdog device nor the chassis
+    # power-down (the kernel loads neither ipmi_watchdog nor ipmi_poweroff at
+    # boot); the steps below use both, switched on as an operator would.
+    say "@@INFO package defaults: $(grep '^watchdog_name' /etc/ipmi-cuse/ipmi-cuse.toml | cut -d'#' -f1), $(grep '^IPMI_CUSE_POWEROFF' /etc/default/ipmi-cuse); switched on for this test"
+    sed -i 's/^watchdog_name = "none"/watchdog_name = "watchdog"/' /etc/ipmi-cuse/ipmi-cuse.toml
+    sed -i 's/^IPMI_CUSE_POWEROFF=no/IPMI_CUSE_POWEROFF=yes/' /etc/default/ipmi-cuse
 
     # -- conflict ---------------------------------------------------------
     # udev loaded the kernel's ipmi_si/ipmi_devintf for QEMU's BMC at boot,
@@ -201,6 +207,33 @@ if [ "$stage" = 1 ]; then
         fail stop "still present: $(ls /sys/class/cuse 2>/dev/null | tr '\n' ' ') $(ls -l /dev/ipmi0 2>/dev/null)"
     fi
 
+    # -- no-bmc -----------------------------------------------------------
+    # A host without a BMC, as discovery sees this one with every firmware
+    # source off and no parameter: one line at warning priority, exit 69,
+    # the unit inactive (not failed) and not restarted.
+    cp /etc/default/ipmi-cuse /tmp/default.saved
+    sed -i 's/^IPMI_CUSE_ARGS=.*/IPMI_CUSE_ARGS="--ipmi_si.trydmi=0 --ipmi_si.tryacpi=0 --ipmi_si.trypci=0 --ipmi_si.tryplatform=0"/' \
+        /etc/default/ipmi-cuse
+    since=$(date '+%Y-%m-%d %H:%M:%S')
+    systemctl start ipmi-cuse
+    started=$?
+    sleep 5 # past RestartSec=2s: a restart would have come
+    state=$(systemctl is-active ipmi-cuse)
+    result=$(systemctl show -p Result --value ipmi-cuse)
+    code=$(systemctl show -p ExecMainStatus --value ipmi-cuse)
+    warned=$(journalctl -u ipmi-cuse --since "$since" -p warning..warning -o cat --no-pager | grep -c "nothing to serve")
+    as_error=$(journalctl -u ipmi-cuse --since "$since" -p err -o cat --no-pager | grep -c "nothing to serve")
+    restarts=$(journalctl -u ipmi-cuse --since "$since" -o cat --no-pager | grep -c "Scheduled restart job")
+    line=$(journalctl -u ipmi-cuse --since "$since" -o cat --no-pager | grep -m 1 "nothing to serve")
+    if [ "$started" = 0 ] && [ "$state" = inactive ] && [ "$result" = success ] && [ "$code" = 69 ] &&
+        [ "$warned" = 1 ] && [ "$as_error" = 0 ] && [ "$restarts" = 0 ]; then
+        pass no-bmc "systemctl start: 0, then $state, Result=$result, exit $code, no restart; at warning priority: $line"
+    else
+        fail no-bmc "systemctl start: $started; $state, Result=$result, exit $code, $restarts restart(s); 'nothing to serve' at warning: $warned, at err: $as_error: ${line:-no such line}"
+        journal
+    fi
+    mv /tmp/default.saved /etc/default/ipmi-cuse
+
     # -- reboot, part 1: a running BMC watchdog, then reboot ----------------
     # Through the watchdog device if the daemon has one (a keep-alive client,
     # as a watchdog daemon would be, killed by the shutdown without the magic
@@ -210,10 +243,33 @@ if [ "$stage" = 1 ]; then
     systemctl start ipmi-cuse
     wait_for 60 is_active
     wd=$(watchdog_name)
+    # -- upgrade ----------------------------------------------------------
+    # The same package again (dpkg runs the postinst as for an upgrade):
+    # restarted while nobody holds the watchdog device, left running (and
+    # saying so) while a keep-alive client holds it.
+    pid0=$(systemctl show -p MainPID --value ipmi-cuse)
+    dpkg -i --force-confold /mnt/vmtest/ipmi-cuse.deb >/tmp/upgrade1.log 2>&1
+    up1=$?
+    wait_for 60 is_active
+    pid1=$(systemctl show -p MainPID --value ipmi-cuse)
+    wd=$(watchdog_name)
     if [ -n "$wd" ]; then
         systemd-run --unit=wdclient --quiet /bin/sh -c "exec 3>/dev/$wd; while :; do printf k >&3; sleep 5; done"
         how="keep-alive client on /dev/$wd"
+        sleep 2
+        dpkg -i --force-confold /mnt/vmtest/ipmi-cuse.deb >/tmp/upgrade2.log 2>&1
+        up2=$?
+        pid2=$(systemctl show -p MainPID --value ipmi-cuse)
+        note=$(grep -m 1 "not restarted" /tmp/upgrade2.log)
+        if [ "$up1" = 0 ] && [ "$pid1" != "$pid0" ] && [ "$up2" = 0 ] && [ "$pid2" = "$pid1" ] && is_active &&
+            systemctl is-active --quiet wdclient && [ -n "$note" ]; then
+            pass upgrade "free: restarted (PID $pid0 -> $pid1); held: PID $pid2 kept, client alive: $note"
+        else
+            fail upgrade "free: dpkg $up1, PID $pid0 -> $pid1 (want a new one); held: dpkg $up2, PID $pid1 -> $pid2 (want the same), $(systemctl is-active ipmi-cuse), client $(systemctl is-active wdclient), note '${note:-none}'"
+            tail -n 5 /tmp/upgrade1.log /tmp/upgrade2.log >"$OUT"
+        fi
     else
+        fail upgrade "no watchdog device to hold (watchdog_name on?)"
         ipmitool raw 0x06 0x24 0x04 0x01 0x00 0x10 0x58 0x02 >/dev/null
         ipmitool raw 0x06 0x22 >/dev/null
         how="ipmitool (no watchdog device)"

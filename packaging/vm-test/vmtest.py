@@ -6,7 +6,9 @@ own kernel (the one compat_tests/ uses), with QEMU's BMC behind a KCS
 interface at 0xca2, installs the ipmi-cuse package built from this tree, and
 checks in the guest (guest.sh, one verdict line per step on ttyS1):
 
-  install        dpkg -i succeeds; the group ipmi exists
+  install        dpkg -i succeeds; the group ipmi exists (sysusers.d); then the
+                 watchdog device and the chassis power-down, off in the
+                 package, are switched on for the steps below
   conflict       with the kernel's ipmi_si loaded (udev loads it for QEMU's BMC
                  at boot) the unit refuses to start with its message; it
                  starts once the kernel's drivers are unloaded
@@ -20,6 +22,13 @@ checks in the guest (guest.sh, one verdict line per step on ttyS1):
                  ioctls_by_retry 0), the unprivileged member's included
   restart        after SIGKILL systemd restarts the service and the node returns
   stop           systemctl stop removes the nodes
+  no-bmc         with every firmware source off and no parameter (a host
+                 without a BMC) the unit starts, the daemon says "nothing to
+                 serve" once at warning priority in the journal, exits 69,
+                 and the unit is inactive (Result=success), not restarted
+  upgrade        reinstalling the package restarts the daemon while nobody
+                 holds its watchdog device, and leaves it running (saying
+                 so) while a keep-alive client holds it
   reboot         with the BMC watchdog running, a reboot leaves it set to at
                  least 120 s with the reset action (read back after the reboot
                  through the kernel's ipmi_si, not through ipmi-cuse)
@@ -72,7 +81,7 @@ BOOT_MODULES = ["virtio_pci", "virtio_blk", "crc32c_generic", "ext4"]
 ROOT_MODULES = ["virtio_pci", "virtio_blk", "ext4", "fuse", "cuse", "ipmi_msghandler", "ipmi_devintf", "ipmi_si",
                                "ipmi_watchdog", "ipmi_poweroff"]
 STEPS = ["install", "conflict", "service", "nodes", "watchdog-node", "group-access", "in-place", "restart", "stop",
-         "reboot", "poweroff-hook"]
+         "no-bmc", "upgrade", "reboot", "poweroff-hook"]
 
 
 class Unavailable(Exception):

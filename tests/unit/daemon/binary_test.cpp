@@ -1,21 +1,29 @@
 // The ipmi-cuse binary's start-up checks and messages, run as a child
-// process (its path comes from IPMI_CUSE_BIN): no /dev/cuse, no interface
-// without --sim, a name the kernel's ipmi_devintf owns, a CUSE registration
+// process (its path comes from IPMI_CUSE_BIN): no /dev/cuse, nothing to
+// serve without hardware or --sim, a name the kernel's ipmi_devintf owns, a CUSE registration
 // that never happens, bad options and configuration lines, --help, and the
 // status client with no daemon. Paths point into a private temporary
 // directory; nothing waits on real time beyond the child's own run.
 #include "tests/unit/temp_dir.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <sysexits.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <array>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace {
 
@@ -78,13 +86,72 @@ TEST_F(Binary, WithoutCuseItSaysSoAndWhatToDo)
     EXPECT_NE(r.err.find("in a container, pass the host's device"), std::string::npos) << r.err;
 }
 
-TEST_F(Binary, WithoutHardwareOrSimItPointsToSim)
+// A host without a BMC: one line saying what was looked at, READY=1 and
+// STOPPING=1 to systemd (a Type=notify unit counts an exit before READY=1 as
+// a failure), and the exit status the unit treats as success (69).
+TEST_F(Binary, WithoutHardwareOrSimThereIsNothingToServe)
 {
+    const auto socketPath = dir_ / "notify";
+    const int notify = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    ASSERT_GE(notify, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", socketPath.c_str());
+    ASSERT_EQ(::bind(notify, reinterpret_cast<const sockaddr*>(&addr), sizeof addr), 0);
+    // The program waits (sd_notify_barrier) until the fd it sends with
+    // BARRIER=1 is closed: reading the message without its fd closes it.
+    std::vector<std::string> messages;
+    std::thread reader([&] {
+        timeval limit{20, 0};
+        ::setsockopt(notify, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+        std::array<char, 4096> buf{};
+        for (;;) {
+            const auto n = ::recv(notify, buf.data(), buf.size(), 0);
+            if (n <= 0) {
+                return;
+            }
+            messages.emplace_back(buf.data(), static_cast<std::size_t>(n));
+            if (messages.back() == "BARRIER=1") {
+                return;
+            }
+        }
+    });
+    ::setenv("NOTIFY_SOCKET", socketPath.c_str(), 1);
     const auto r = run(common() + " --cuse-device " + (dir_ / "cuse").string());
-    EXPECT_EQ(r.status, 1);
-    EXPECT_NE(r.err.find("Unable to find any System Interface(s)"), std::string::npos) << r.err;
+    ::unsetenv("NOTIFY_SOCKET");
+    reader.join();
+    ::close(notify);
+
+    EXPECT_EQ(r.status, EX_UNAVAILABLE);
+    EXPECT_NE(r.err.find(" warning daemon: no IPMI interface found: nothing to serve (looked at the parameters "
+                         "ipmi_si.type/ports/addrs, ipmi_si.hotmod and ipmi_ssif.addr, SMBIOS type 38, ACPI "
+                         "IPI0001/SPMI, PCI;"),
+              std::string::npos)
+        << r.err;
     EXPECT_NE(r.err.find("--sim"), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
     EXPECT_EQ(r.err.find("is missing"), std::string::npos) << "the interface check comes first";
+    ASSERT_EQ(messages.size(), 3U);
+    EXPECT_EQ(messages[0], "READY=1\nSTATUS=no IPMI interface found: nothing to serve");
+    EXPECT_EQ(messages[1], "STOPPING=1");
+    EXPECT_EQ(messages[2], "BARRIER=1");
+}
+
+TEST_F(Binary, TheShutdownHookLeavesAHostWithoutABmcAlone)
+{
+    const auto r = run(common() + " shutdown-hook poweroff");
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out, "ipmi-cuse shutdown-hook: poweroff: nothing done (no IPMI interface found)\n");
+}
+
+// Without the watchdog device the timer is the BMC's own business at halt,
+// as without ipmi_watchdog: the KCS named here is never opened.
+TEST_F(Binary, TheShutdownHookLeavesTheTimerAloneWithoutAWatchdogDevice)
+{
+    const auto r = run(common() + " --ipmi_si.type=kcs --ipmi_si.ports=0xca2 --watchdog-name none shutdown-hook halt");
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out, "ipmi-cuse shutdown-hook: halt: no watchdog device (watchdog_name none), BMC watchdog timer left "
+                     "alone\n");
 }
 
 TEST_F(Binary, ANameTheKernelOwnsIsRefused)

@@ -45,7 +45,22 @@ class PlanOverSysroot : public ::testing::Test
             ADD_FAILURE() << *error;
             return {};
         }
+        if (auto* none = std::get_if<NoInterface>(&planned)) {
+            ADD_FAILURE() << none->message;
+            return {};
+        }
         return std::get<BackendPlan>(std::move(planned));
+    }
+
+    // The message of "nothing to serve"; "" (and a failure) for anything else.
+    std::string planNothing()
+    {
+        auto planned = planBackends(config);
+        if (const auto* none = std::get_if<NoInterface>(&planned)) {
+            return none->message;
+        }
+        ADD_FAILURE() << "a plan or a refusal where nothing to serve was expected";
+        return {};
     }
 
     std::string planError()
@@ -75,7 +90,22 @@ TEST_F(PlanOverSysroot, SsifFromSmbiosType38)
     EXPECT_FALSE(b.simulated);
 
     config.ssif.tryDmi = false;
-    EXPECT_EQ(planError().rfind("Unable to find any System Interface(s)", 0), 0U);
+    EXPECT_EQ(planNothing().rfind("no IPMI interface found: nothing to serve (looked at ", 0), 0U);
+}
+
+TEST_F(PlanOverSysroot, NothingToServeNamesWhatWasLookedAt)
+{
+    EXPECT_EQ(planNothing(), "no IPMI interface found: nothing to serve (looked at the parameters "
+                             "ipmi_si.type/ports/addrs, ipmi_si.hotmod and ipmi_ssif.addr, SMBIOS type 38, ACPI "
+                             "IPI0001/SPMI; the kernel's ipmi_si would say \"Unable to find any System "
+                             "Interface(s)\" and load nothing). On a host with a BMC, name it with "
+                             "--ipmi_si.type/--ipmi_si.ports (e.g. --ipmi_si.ports=0xca2) or --ipmi_ssif.addr; --sim "
+                             "serves the embedded simulated BMC instead.");
+    config.si.tryDmi = false;
+    config.si.tryAcpi = false;
+    config.si.tryPlatform = false;
+    EXPECT_NE(planNothing().find("(looked at the parameters ipmi_si.type/ports/addrs and ipmi_ssif.addr; the kernel"),
+              std::string::npos);
 }
 
 TEST_F(PlanOverSysroot, SsifFromAcpiIft4TakesTheAdapter)
