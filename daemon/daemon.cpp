@@ -74,6 +74,9 @@ int runDaemon(const Options& options)
         return EX_CONFIG;
     }
     auto log = subsystemLog("daemon");
+    for (const auto& note : config.notes) {
+        log->info("{}", note);
+    }
 
     auto planned = planBackends(config);
     if (auto* error = std::get_if<std::string>(&planned)) {
