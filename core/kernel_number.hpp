@@ -1,9 +1,10 @@
 // The kernel's number syntax for module parameters and sysfs files
 // (kstrtoul and simple_strtoul with base 0): "0x" hex, a leading 0 octal,
-// else decimal, and nothing else in the string. One parser for everything
-// that reads what the kernel would: si/discovery's parameters and sysfs, the
-// watchdog's parameters, the daemon's control words. Header-only, so the
-// watchdog's parameter logic still links without the message handler.
+// else decimal, and nothing else in the string; and its yes/no syntax
+// (kstrtobool). One parser of each for everything that reads what the kernel
+// would: si/discovery's parameters and sysfs, the watchdog's parameters, the
+// daemon's settings and control words. Header-only, so the watchdog's
+// parameter logic still links without the message handler.
 #pragma once
 
 #include <charconv>
@@ -59,6 +60,42 @@ namespace ipmi::core {
     }
     const auto value = static_cast<long long>(*magnitude);
     return negative ? -value : value;
+}
+
+// A bool module parameter as the kernel reads it (param_set_bool, kstrtobool):
+// y/Y/t/T/1 and on true, n/N/f/F/0 and off false, judged by the first one or
+// two characters ("yes", "true" and "no" read the same way); an empty value,
+// the bare parameter name, is true.
+[[nodiscard]] inline std::optional<bool> parseKernelBool(std::string_view text)
+{
+    if (text.empty()) {
+        return true;
+    }
+    switch (text.front()) {
+    case 'y':
+    case 'Y':
+    case 't':
+    case 'T':
+    case '1':
+        return true;
+    case 'n':
+    case 'N':
+    case 'f':
+    case 'F':
+    case '0':
+        return false;
+    case 'o':
+    case 'O':
+        if (text.size() >= 2 && (text[1] == 'n' || text[1] == 'N')) {
+            return true;
+        }
+        if (text.size() >= 2 && (text[1] == 'f' || text[1] == 'F')) {
+            return false;
+        }
+        return std::nullopt;
+    default:
+        return std::nullopt;
+    }
 }
 
 } // namespace ipmi::core

@@ -1,7 +1,8 @@
 // The daemon's configuration: the kernel's module parameters (same names,
 // same value syntax, same defaults) for ipmi_si, ipmi_ssif, ipmi_watchdog,
-// ipmi_msghandler and ipmi_poweroff, plus what only ipmi-cuse has (device
-// nodes, the simulator, the control socket, logging).
+// ipmi_msghandler, ipmi_poweroff and ipmi_devintf (every parameter of Linux
+// 6.1's modules), plus what only ipmi-cuse has (device nodes, the simulator,
+// the control socket, logging).
 //
 // config_file.cpp reads the TOML file, config_catalogue.cpp lists the
 // settings, config_apply.cpp applies them.
@@ -16,14 +17,16 @@
 //   [ipmi_si]         type ports addrs irqs regspacings regsizes regshifts
 //                     slave_addrs force_kipmid kipmid_max_busy_us trydmi
 //                     tryacpi trypci tryplatform hotmod unload_when_empty
-//   [ipmi_ssif]       addr adapter slave_addrs dbg dbg_probe alerts_broken
-//                     tryacpi trydmi
+//                     kcs_debug bt_debug smic_debug
+//   [ipmi_ssif]       addr adapter_name (or adapter) slave_addrs dbg
+//                     dbg_probe alerts_broken tryacpi trydmi
 //   [ipmi_watchdog]   timeout pretimeout action preaction preop start_now
 //                     nowayout ifnum_to_use panic_wdt_timeout
 //   [ipmi_msghandler] panic_op max_users max_msgs_per_user
 //                     default_max_retries default_retry_ms
 //                     default_maintenance_retry_ms maintenance_mode_timeout_ms
-//   [ipmi_poweroff]   poweroff_powercycle
+//   [ipmi_poweroff]   poweroff_powercycle ifnum_to_use
+//   [ipmi_devintf]    ipmi_major (the same as [device] major)
 //   [device]          names mode owner group create_node cuse_device
 //                     watchdog_name ("none" or empty: no watchdog device)
 //                     in_place_memory poll_hold_us major watchdog_minor
@@ -38,10 +41,12 @@
 #include "daemon/audit_log.hpp"
 #include "daemon/cdi_spec.hpp"
 #include "si/discovery/si_params.hpp"
+#include "sim/config.hpp"
 #include "watchdog_dev/parameters.hpp"
 
 #include <sys/types.h>
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -95,6 +100,7 @@ struct MsgHandlerConfig
 struct PoweroffConfig
 {
     bool powercycle = false; // poweroff_powercycle=: cycle instead of power off
+    int ifnumToUse = -1;     // ifnum_to_use=: the interface that powers off; -1 the first
 };
 
 // A further node of an interface ([node.NAME], --node NAME.KEY=VALUE): a
@@ -161,6 +167,9 @@ struct DaemonConfig
 {
     bool sim = false; // the embedded BMC instead of hardware; never implied
     std::optional<std::filesystem::path> simConfig;
+    // The simulated BMC that sim_config describes, read when the setting is
+    // applied so a bad file is refused at start-up like any other setting.
+    std::optional<sim::BmcConfig> simBmc;
     SimInterface simInterface = SimInterface::Kcs;
     std::filesystem::path controlSocket = "/run/ipmi-cuse/control"; // empty = none
     std::vector<std::string> debug;                                 // subsystems logging at debug level
@@ -191,6 +200,9 @@ struct Config
     PoweroffConfig poweroff;
     DeviceConfig device;
     DaemonConfig daemon;
+    // One line per kernel parameter given that means nothing in userspace
+    // ("ORIGIN: MODULE.PARAM: why"), for the daemon to log once at start-up.
+    std::vector<std::string> notes;
 };
 
 // The subsystems --debug accepts.
@@ -225,5 +237,9 @@ struct SettingInfo
     bool boolean = false;
 };
 [[nodiscard]] const std::vector<SettingInfo>& settingCatalogue();
+
+// The kernel modules whose parameters the catalogue holds, in its order.
+inline constexpr std::array<const char*, 6> kKernelModules = {"ipmi_si",         "ipmi_ssif",     "ipmi_watchdog",
+                                                              "ipmi_msghandler", "ipmi_poweroff", "ipmi_devintf"};
 
 } // namespace ipmi::daemon

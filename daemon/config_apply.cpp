@@ -45,7 +45,7 @@ std::optional<long long> parseInteger(std::string_view text)
 
 std::optional<std::string> parseBool(std::string_view value, bool& out)
 {
-    const auto b = si::discovery::parseKernelBool(value);
+    const auto b = core::parseKernelBool(value);
     if (!b) {
         return "'" + std::string(value) + "' is not a boolean (use Y/N, 1/0, on/off)";
     }
@@ -84,7 +84,7 @@ std::optional<std::string> applySsif(SsifConfig& c, const std::string& key, cons
     if (key == "addr") {
         return parseIntList(value, 1, 0x7F, c.addrs);
     }
-    if (key == "adapter") {
+    if (key == "adapter_name" || key == "adapter") {
         c.adapters = splitList(value);
         return std::nullopt;
     }
@@ -223,6 +223,9 @@ std::optional<std::string> applyAccess(std::string_view key, const std::string& 
     return error;
 }
 
+// ipmi_devintf's one parameter is [device] major under the kernel's name.
+constexpr std::string_view kIpmiMajor = "ipmi_major";
+
 std::optional<std::string> applyDevice(DeviceConfig& c, const std::string& key, const std::string& value)
 {
     if (key == "names") {
@@ -260,8 +263,11 @@ std::optional<std::string> applyDevice(DeviceConfig& c, const std::string& key, 
         c.pollHold = std::chrono::microseconds(us);
         return std::nullopt;
     }
-    if (key == "major") {
+    if (key == "major" || key == kIpmiMajor) {
         const auto v = parseInteger(value);
+        if (key == kIpmiMajor && v == -1) {
+            return "-1 (no device interface at all) would leave ipmi-cuse nothing to serve; stop the service instead";
+        }
         if (!v || *v < 0 || *v > cuse::kMaxCharMajor) {
             return fmt::format("'{}' is not a major in 1..{} (0: dynamic; the kernel refuses {} and above)", value,
                                cuse::kMaxCharMajor, cuse::kMaxCharMajor + 1);
@@ -370,7 +376,17 @@ std::optional<std::string> applyDaemon(DaemonConfig& c, const std::string& key, 
         return parseBool(value, c.sim);
     }
     if (key == "sim_config") {
-        c.simConfig = value.empty() ? std::nullopt : std::optional<std::filesystem::path>(value);
+        c.simConfig.reset();
+        c.simBmc.reset();
+        if (value.empty()) {
+            return std::nullopt;
+        }
+        auto loaded = sim::loadBmcConfig(value);
+        if (auto* error = std::get_if<sim::ConfigError>(&loaded)) {
+            return "the simulated BMC's configuration: " + error->message;
+        }
+        c.simConfig = value;
+        c.simBmc = std::get<sim::BmcConfig>(std::move(loaded));
         return std::nullopt;
     }
     if (key == "sim_interface") {
@@ -451,6 +467,12 @@ std::optional<std::string> applyOne(Config& config, const Setting& s)
     if (s.section == "ipmi_poweroff" && s.key == "poweroff_powercycle") {
         return parseBool(s.value, config.poweroff.powercycle);
     }
+    if (s.section == "ipmi_poweroff" && s.key == "ifnum_to_use") {
+        return parseIntValue(s.value, -1, 255, config.poweroff.ifnumToUse);
+    }
+    if (s.section == "ipmi_devintf" && s.key == kIpmiMajor) {
+        return applyDevice(config.device, s.key, s.value);
+    }
     if (s.section == "device") {
         return applyDevice(config.device, s.key, s.value);
     }
@@ -463,6 +485,32 @@ std::optional<std::string> applyOne(Config& config, const Setting& s)
     return "unknown parameter";
 }
 
+// Kernel parameters taken for compatibility that change nothing here: the
+// operator hears so once, naming where the setting was written.
+struct UserspaceNote
+{
+    std::string_view section;
+    std::string_view key;
+    std::string_view why;
+};
+constexpr std::array<UserspaceNote, 1> kUserspaceNotes{{
+    {"ipmi_si", "unload_when_empty",
+     "accepted, no effect: there is no module to unload (ipmi-cuse exits when it finds no interface; "
+     "hotmod works through 'ipmi-cuse control hotmod' while it runs)"},
+}};
+
+void noteUserspaceMeaning(std::vector<std::string>& notes, const Setting& s)
+{
+    for (const auto& note : kUserspaceNotes) {
+        if (s.section != note.section || s.key != note.key) {
+            continue;
+        }
+        const std::string name = s.section + "." + s.key;
+        std::erase_if(notes, [&name](const std::string& n) { return n.find(": " + name + ": ") != std::string::npos; });
+        notes.push_back(fmt::format("{}: {}: {}", s.origin, name, note.why));
+    }
+}
+
 } // namespace
 
 std::optional<std::string> applySettings(Config& config, const std::vector<Setting>& settings)
@@ -471,6 +519,7 @@ std::optional<std::string> applySettings(Config& config, const std::vector<Setti
         if (auto error = applyOne(config, s)) {
             return s.origin + ": [" + s.section + "] " + s.key + ": " + *error;
         }
+        noteUserspaceMeaning(config.notes, s);
     }
     return checkNodeNames(config.device);
 }

@@ -2,7 +2,7 @@
 // mode 0660) with a line protocol. A client sends one command line and reads
 // the reply until the daemon closes the connection:
 //   "status"  -> per-interface lines and counters, then "end"
-//   "version" -> "ipmi-cuse 0.1.0"
+//   "version" -> "ipmi-cuse VERSION" (version.hpp)
 //   the verbs of control_commands.hpp, answered when the work is done
 //   other     -> "error unknown command '...'"
 // The server runs on the loop; the handler must not block: it calls its

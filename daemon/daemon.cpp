@@ -78,6 +78,9 @@ int runDaemon(const Options& options)
         return EX_CONFIG;
     }
     auto log = subsystemLog("daemon");
+    for (const auto& note : config.notes) {
+        log->info("{}", note);
+    }
 
     auto planned = planBackends(config);
     if (const auto* none = std::get_if<NoInterface>(&planned)) {

@@ -13,6 +13,7 @@
 
 #include "daemon/daemon_impl.hpp"
 #include "daemon/status.hpp"
+#include "daemon/version.hpp"
 
 #include <fmt/format.h>
 
@@ -72,7 +73,7 @@ void Daemon::Impl::execute(const StatusCommand&, const Reply& reply)
 
 void Daemon::Impl::execute(const VersionCommand&, const Reply& reply)
 {
-    reply("ipmi-cuse 0.1.0\n");
+    reply(std::string(kVersionLine) + "\n");
 }
 
 void Daemon::Impl::execute(const PowerCycleCommand& c, const Reply& reply)

@@ -1,18 +1,10 @@
 // The command line: see options.hpp.
-
-// GCC 12 reports a -Wnull-dereference false positive inside libstdc++'s
-// std::vector<std::string> relocation as inlined from CLI11's parser; the
-// pragma must be in force before <string> is first read.
-#pragma GCC diagnostic ignored "-Wnull-dereference"
-
 #include "daemon/options.hpp"
 
-#include <CLI/CLI.hpp>
-#include <sysexits.h>
+#include "daemon/cli_common.hpp"
+#include "daemon/version.hpp"
 
-#include <algorithm>
-#include <map>
-#include <sstream>
+#include <sysexits.h>
 
 namespace ipmi::daemon {
 
@@ -22,8 +14,8 @@ constexpr const char* kDescription =
     "ipmi-cuse: the Linux IPMI driver stack in userspace. Creates /dev/ipmi0, /dev/ipmi1, ... through CUSE,\n"
     "with the kernel's ioctl ABI, on top of KCS/BT/SMIC/SSIF hardware or an embedded simulated BMC (--sim).\n"
     "Parameters keep the names and syntax of the kernel modules ipmi_si, ipmi_ssif, ipmi_watchdog,\n"
-    "ipmi_msghandler and ipmi_poweroff; they may also be given in the configuration file (--config),\n"
-    "under sections of the same names. The command line wins over the file.";
+    "ipmi_msghandler, ipmi_poweroff and ipmi_devintf; they may also be given in the configuration file\n"
+    "(--config), under sections of the same names. The command line wins over the file.";
 
 struct OwnOption
 {
@@ -98,62 +90,19 @@ std::optional<Setting> nodeSetting(const std::string& text)
                    "option --node " + lhs};
 }
 
-bool isBoolean(std::string_view section, std::string_view key)
-{
-    const auto& catalogue = settingCatalogue();
-    return std::any_of(catalogue.begin(), catalogue.end(),
-                       [&](const SettingInfo& i) { return i.boolean && section == i.section && key == i.key; });
-}
-
-// CLI11 reads `--opt=` like a bare `--opt` and then takes the next argument
-// as the value; `--opt ""` is the explicit empty value it understands (flags
-// such as --sim take no value, so theirs stays as written).
-std::vector<std::string> withEmptyValuesSplit(const CLI::App& app, int argc, const char* const* argv)
-{
-    std::vector<std::string> args;
-    bool optionsEnded = false;
-    for (int i = 1; i < argc; ++i) {
-        const std::string_view arg = argv[i];
-        optionsEnded = optionsEnded || arg == "--";
-        if (!optionsEnded && arg.size() > 3 && arg.starts_with("--") && arg.find('=') == arg.size() - 1) {
-            const std::string name(arg.substr(0, arg.size() - 1));
-            const auto* option = app.get_option_no_throw(name);
-            if (option == nullptr || option->get_items_expected_max() > 0) {
-                args.push_back(name);
-                args.emplace_back();
-                continue;
-            }
-        }
-        args.emplace_back(arg);
-    }
-    std::reverse(args.begin(), args.end()); // CLI11 takes its arguments last first
-    return args;
-}
-
-// A value-taking option that never takes the next option as its value: a
-// bare boolean means yes, any other bare option the empty value.
-void valueOrBare(CLI::Option* option, bool boolean)
-{
-    option->expected(0, 1);
-    if (boolean) {
-        option->default_str("1")->option_text("[BOOL]");
-    }
-}
-
 } // namespace
 
 ParsedCommandLine parseCommandLine(int argc, const char* const* argv)
 {
     CLI::App app{kDescription, "ipmi-cuse"};
-    app.set_version_flag("--version", "ipmi-cuse 0.1.0");
+    app.set_version_flag("--version", std::string(kVersionLine));
     app.get_formatter()->column_width(44);
 
     Options options;
     std::string configFile;
     bool sim = false;
     std::vector<std::string> deviceNames;
-    std::map<std::string, std::string> values; // "section.key" -> value
-    std::map<std::string, std::string> flagOf; // "section.key" -> the option as typed
+    ModuleOptions values; // the short names and --MODULE.PARAM, by "section.key"
 
     app.add_option("-c,--config", configFile, "configuration file (TOML; see the manual for its sections)");
     app.add_flag("--sim", sim, "serve the embedded simulated BMC instead of hardware (never implied)");
@@ -170,19 +119,14 @@ ParsedCommandLine parseCommandLine(int argc, const char* const* argv)
         ->allow_extra_args(false);
     for (const auto& own : kOwnOptions) {
         const std::string id = std::string(own.section) + "." + own.key;
-        valueOrBare(app.add_option(own.flag, values[id], own.help)->group("ipmi-cuse options"),
-                    isBoolean(own.section, own.key));
-        flagOf[id] = own.flag;
+        addValueOption(app, own.flag, values.values[id], own.help, isBooleanSetting(own.section, own.key))
+            ->group("ipmi-cuse options");
+        values.flagOf[id] = own.flag;
     }
-    for (const auto& info : settingCatalogue()) {
-        const std::string id = std::string(info.section) + "." + info.key;
-        if (std::string(info.section) == "device" || std::string(info.section) == "daemon" ||
-            std::string(info.section) == "node") {
-            continue; // reachable through the short names above, and --node
-        }
-        valueOrBare(app.add_option("--" + id, values[id], info.help)->group(std::string("Module ") + info.section),
-                    info.boolean);
-        flagOf[id] = "--" + id;
+    // [device], [daemon] and [node.NAME] are reachable through the short
+    // names above, and --node.
+    for (const auto* module : kKernelModules) {
+        addModuleOptions(app, module, values);
     }
 
     auto* status = app.add_subcommand("status", "print the interfaces and counters of a running ipmi-cuse");
@@ -206,19 +150,8 @@ ParsedCommandLine parseCommandLine(int argc, const char* const* argv)
     std::string shutdownVerb;
     hook->add_option("verb", shutdownVerb, "halt, poweroff, reboot or kexec")->required();
 
-    std::ostringstream out;
-    std::ostringstream err;
-    try {
-        auto args = withEmptyValuesSplit(app, argc, argv);
-        app.parse(args);
-    } catch (const CLI::ParseError& e) {
-        ParsedCommandLine r;
-        // --help and --version are CLI11's "errors" of code 0; the rest are
-        // usage errors, whatever CLI11's own numbering.
-        r.exitCode = app.exit(e, out, err) == 0 ? 0 : EX_USAGE;
-        r.out = out.str();
-        r.err = err.str();
-        return r;
+    if (auto exit = parseArguments(app, argc, argv)) {
+        return ParsedCommandLine{std::nullopt, exit->exitCode, std::move(exit->out), std::move(exit->err)};
     }
 
     if (status->parsed()) {
@@ -257,12 +190,8 @@ ParsedCommandLine parseCommandLine(int argc, const char* const* argv)
     if (!deviceNames.empty()) {
         options.settings.push_back(Setting{"device", "names", joinList(deviceNames), "option --device-name"});
     }
-    for (const auto& [id, flag] : flagOf) {
-        if (app.count(flag) == 0) {
-            continue;
-        }
-        const auto dot = id.find('.');
-        options.settings.push_back(Setting{id.substr(0, dot), id.substr(dot + 1), values[id], "option " + flag});
+    for (auto& setting : givenSettings(app, values)) {
+        options.settings.push_back(std::move(setting));
     }
     return ParsedCommandLine{std::move(options), 0, {}, {}};
 }

@@ -217,13 +217,21 @@ ShutdownHookResult runShutdownHook(const Options& options)
         return {1, *error};
     }
     auto& plan = std::get<BackendPlan>(planned);
-    const int wanted = config.watchdog.ifnumToUse;
-    const std::size_t index = wanted >= 0 ? static_cast<std::size_t>(wanted) : 0;
-    if (index >= plan.backends.size()) {
-        return {1, "ipmi_watchdog.ifnum_to_use=" + std::to_string(wanted) + " but only " +
-                       std::to_string(plan.backends.size()) + " interface(s) are configured"};
+    // Each module's ifnum_to_use picks its own interface, as the kernel's
+    // ipmi_watchdog and ipmi_poweroff do; -1 is the first.
+    const auto backendFor = [&plan](std::string_view parameter,
+                                    int wanted) -> std::variant<const Backend*, ShutdownHookResult> {
+        const std::size_t index = wanted >= 0 ? static_cast<std::size_t>(wanted) : 0;
+        if (index >= plan.backends.size()) {
+            return ShutdownHookResult{1, std::string(parameter) + "=" + std::to_string(wanted) + " but only " +
+                                             std::to_string(plan.backends.size()) + " interface(s) are configured"};
+        }
+        return &plan.backends[index];
+    };
+    const auto watchdogBackend = backendFor("ipmi_watchdog.ifnum_to_use", config.watchdog.ifnumToUse);
+    if (const auto* refused = std::get_if<ShutdownHookResult>(&watchdogBackend)) {
+        return *refused;
     }
-    const auto& backend = plan.backends[index];
 
     boost::asio::io_context io;
     AsioEventLoop loop(io);
@@ -231,13 +239,17 @@ ShutdownHookResult runShutdownHook(const Options& options)
     // without ipmi_watchdog, nothing stops or re-arms it at shutdown.
     auto result = config.device.watchdogName.empty()
                       ? ShutdownHookResult{0, "no watchdog device (watchdog_name none), BMC watchdog timer left alone"}
-                      : applyWatchdogRule(io, loop, backend, *verb, config);
+                      : applyWatchdogRule(io, loop, *std::get<const Backend*>(watchdogBackend), *verb, config);
     result.line = options.shutdownVerb + ": " + result.line;
     if (*verb != watchdog::ShutdownVerb::PowerOff) {
         return result;
     }
     // Powering off matters more than the watchdog: tried even if that failed.
-    const auto power = powerOff(loop, backend, config);
+    const auto powerBackend = backendFor("ipmi_poweroff.ifnum_to_use", config.poweroff.ifnumToUse);
+    if (const auto* refused = std::get_if<ShutdownHookResult>(&powerBackend)) {
+        return {refused->exitCode, result.line + "; " + refused->line};
+    }
+    const auto power = powerOff(loop, *std::get<const Backend*>(powerBackend), config);
     return {std::max(result.exitCode, power.exitCode), result.line + "; " + power.line};
 }
 

@@ -7,7 +7,9 @@
 
 namespace ipmi::si {
 
-std::unique_ptr<StateMachine> makeStateMachine(SiType type, RegisterIo& io)
+namespace {
+
+std::unique_ptr<StateMachine> untraced(SiType type, RegisterIo& io)
 {
     switch (type) {
     case SiType::Smic:
@@ -19,6 +21,13 @@ std::unique_ptr<StateMachine> makeStateMachine(SiType type, RegisterIo& io)
         break;
     }
     return std::make_unique<KcsStateMachine>(io);
+}
+
+} // namespace
+
+std::unique_ptr<StateMachine> makeStateMachine(SiType type, RegisterIo& io, SmTrace trace)
+{
+    return traced(untraced(type, io), std::move(trace));
 }
 
 } // namespace ipmi::si

@@ -5,11 +5,13 @@
 #include "si/register_io.hpp"
 #include "si/si_type.hpp"
 #include "si/state_machine.hpp"
+#include "si/state_machine_trace.hpp"
 
 #include <memory>
 
 namespace ipmi::si {
 
-[[nodiscard]] std::unique_ptr<StateMachine> makeStateMachine(SiType type, RegisterIo& io);
+// With trace.bits set, the machine logs what it does (kcs_debug, ...).
+[[nodiscard]] std::unique_ptr<StateMachine> makeStateMachine(SiType type, RegisterIo& io, SmTrace trace = {});
 
 } // namespace ipmi::si

@@ -86,17 +86,6 @@ std::string_view strip(std::string_view text)
     return text.substr(first, last - first + 1);
 }
 
-std::optional<bool> parseBool(std::string_view text)
-{
-    if (text == "1" || text == "y" || text == "Y" || text == "yes" || text == "true" || text == "on") {
-        return true;
-    }
-    if (text == "0" || text == "n" || text == "N" || text == "no" || text == "false" || text == "off") {
-        return false;
-    }
-    return std::nullopt;
-}
-
 std::string quoted(std::string_view name, std::string_view value)
 {
     std::string out = "watchdog parameter ";
@@ -163,7 +152,7 @@ std::optional<std::string> applyParameter(Parameters& params, std::string_view n
             error = quoted(name, value) + "must be one of " + choices(kPreOps);
         }
     } else if (name == "nowayout") {
-        if (auto parsed = parseBool(value)) {
+        if (auto parsed = core::parseKernelBool(value)) {
             next.nowayout = *parsed;
         } else {
             error = quoted(name, value) + "must be a boolean (1/0, y/n, true/false, on/off)";
@@ -172,7 +161,7 @@ std::optional<std::string> applyParameter(Parameters& params, std::string_view n
         if (when == ParameterTime::Runtime) {
             // Read-only (0444) in the kernel too: it only means something at registration.
             error = quoted(name, value) + "can only be set at startup";
-        } else if (auto parsed = parseBool(value)) {
+        } else if (auto parsed = core::parseKernelBool(value)) {
             next.startNow = *parsed;
         } else {
             error = quoted(name, value) + "must be a boolean (1/0, y/n, true/false, on/off)";

@@ -4,6 +4,7 @@
 #include "core/kernel_number.hpp"
 #include "daemon/backends/si_factory.hpp"
 #include "daemon/backends/ssif_factory.hpp"
+#include "daemon/logging.hpp"
 #include "si/discovery/discovery.hpp"
 #include "si/discovery/ownership.hpp"
 #include "sim/config.hpp"
@@ -14,6 +15,16 @@ namespace ipmi::daemon {
 
 namespace {
 
+// kcs_debug, bt_debug, smic_debug: the state machine's lines go to the "si"
+// logger at info level, so they show without --debug, as the kernel's do
+// in dmesg once the parameter is set.
+si::SmTrace traceOf(const Config& config, si::SiType type, std::string where)
+{
+    return si::SmTrace{config.si.debugBitsFor(type), [where = std::move(where)](const std::string& line) {
+                           subsystemLog("si")->info("{}: {}", where, line);
+                       }};
+}
+
 Backend simBackend(const Config& config, sim::Bmc& bmc)
 {
     const SimInterface kind = config.daemon.simInterface;
@@ -21,18 +32,14 @@ Backend simBackend(const Config& config, sim::Bmc& bmc)
     Backend b;
     b.simulated = true;
     b.description = std::string("simulated BMC over ") + names[static_cast<int>(kind)];
-    b.make = [&bmc, kind](core::EventLoop& loop) -> MakeResult {
-        switch (kind) {
-        case SimInterface::Ssif:
+    const si::SiType type = kind == SimInterface::Bt     ? si::SiType::Bt
+                            : kind == SimInterface::Smic ? si::SiType::Smic
+                                                         : si::SiType::Kcs;
+    b.make = [&bmc, kind, type, trace = traceOf(config, type, b.description)](core::EventLoop& loop) -> MakeResult {
+        if (kind == SimInterface::Ssif) {
             return makeSimulatedSsif(loop, bmc);
-        case SimInterface::Bt:
-            return makeSimulatedSi(loop, bmc, si::SiType::Bt);
-        case SimInterface::Smic:
-            return makeSimulatedSi(loop, bmc, si::SiType::Smic);
-        case SimInterface::Kcs:
-            break;
         }
-        return makeSimulatedSi(loop, bmc, si::SiType::Kcs);
+        return makeSimulatedSi(loop, bmc, type, trace);
     };
     return b;
 }
@@ -47,7 +54,9 @@ Backend siBackend(const Config& config, const si::discovery::DiscoveredInterface
     Backend b;
     b.target = d;
     b.description = d.description() + " (" + core::toString(d.addrSource) + ")";
-    b.make = [d, polling](core::EventLoop& loop) -> MakeResult { return makeHardwareSi(loop, d, polling); };
+    b.make = [d, polling, trace = traceOf(config, d.type, b.description)](core::EventLoop& loop) -> MakeResult {
+        return makeHardwareSi(loop, d, polling, trace);
+    };
     return b;
 }
 
@@ -150,14 +159,8 @@ std::variant<BackendPlan, NoInterface, std::string> planBackends(const Config& c
 {
     BackendPlan plan;
     if (config.daemon.sim) {
-        sim::BmcConfig bmcConfig = sim::BmcConfig::defaults();
-        if (config.daemon.simConfig) {
-            auto loaded = sim::loadBmcConfig(*config.daemon.simConfig);
-            if (const auto* error = std::get_if<sim::ConfigError>(&loaded)) {
-                return "simulated BMC configuration: " + error->message;
-            }
-            bmcConfig = std::get<sim::BmcConfig>(std::move(loaded));
-        }
+        // sim_config was read (and refused if bad) when it was applied.
+        sim::BmcConfig bmcConfig = config.daemon.simBmc.value_or(sim::BmcConfig::defaults());
         static constexpr sim::SystemInterfaceType kTypes[] = {
             sim::SystemInterfaceType::Kcs, sim::SystemInterfaceType::Bt, sim::SystemInterfaceType::Smic,
             sim::SystemInterfaceType::Ssif};

@@ -13,7 +13,7 @@
 namespace ipmi::daemon {
 
 HardwareSiResult makeHardwareSi(core::EventLoop& loop, const si::discovery::DiscoveredInterface& where,
-                                si::PollPacing polling)
+                                si::PollPacing polling, si::SmTrace trace)
 {
     const si::RegisterLayout layout{where.regSpacing, where.regSize, where.regShift};
     const unsigned count = where.registerCount();
@@ -26,7 +26,7 @@ HardwareSiResult makeHardwareSi(core::EventLoop& loop, const si::discovery::Disc
     }
     auto& io = std::get<std::unique_ptr<si::RegisterIo>>(opened);
     const std::string at = io->describe();
-    auto sm = si::makeStateMachine(where.type, *io);
+    auto sm = si::makeStateMachine(where.type, *io, std::move(trace));
     if (!sm->detect()) {
         return fmt::format("no {} interface at {}: its registers read as all ones", type, at);
     }

@@ -15,6 +15,7 @@
 #include "si/discovery/discovered_interface.hpp"
 #include "si/poll_pacer.hpp"
 #include "si/si_type.hpp"
+#include "si/state_machine_trace.hpp"
 
 #include <memory>
 #include <string>
@@ -26,8 +27,10 @@ class Bmc;
 
 namespace ipmi::daemon {
 
-// The Bmc must outlive the interface.
-[[nodiscard]] std::unique_ptr<core::Interface> makeSimulatedSi(core::EventLoop& loop, sim::Bmc& bmc, si::SiType type);
+// The Bmc must outlive the interface. `trace`: the state machine's
+// kcs_debug/bt_debug/smic_debug bits and where they log.
+[[nodiscard]] std::unique_ptr<core::Interface> makeSimulatedSi(core::EventLoop& loop, sim::Bmc& bmc, si::SiType type,
+                                                               si::SmTrace trace = {});
 
 // The interface, or why there is none.
 using HardwareSiResult = std::variant<std::unique_ptr<core::Interface>, std::string>;
@@ -35,6 +38,6 @@ using HardwareSiResult = std::variant<std::unique_ptr<core::Interface>, std::str
 // `where` is a KCS, BT or SMIC interface as discovery or the parameters
 // describe it; `polling` is its force_kipmid and kipmid_max_busy_us.
 [[nodiscard]] HardwareSiResult makeHardwareSi(core::EventLoop& loop, const si::discovery::DiscoveredInterface& where,
-                                              si::PollPacing polling);
+                                              si::PollPacing polling, si::SmTrace trace = {});
 
 } // namespace ipmi::daemon

@@ -75,7 +75,8 @@ class SimulatedRegisters : private BmcRegisterSide, public SimRegisterIo
 
 } // namespace
 
-std::unique_ptr<core::Interface> makeSimulatedSi(core::EventLoop& loop, sim::Bmc& bmc, si::SiType type)
+std::unique_ptr<core::Interface> makeSimulatedSi(core::EventLoop& loop, sim::Bmc& bmc, si::SiType type,
+                                                 si::SmTrace trace)
 {
     core::InterfaceInfo info;
     info.type = si::toString(type);
@@ -85,7 +86,7 @@ std::unique_ptr<core::Interface> makeSimulatedSi(core::EventLoop& loop, sim::Bmc
 
     auto io = std::make_unique<SimulatedRegisters>(loop, bmc, type, info.description);
     auto& registers = *io;
-    auto sm = si::makeStateMachine(type, *io);
+    auto sm = si::makeStateMachine(type, *io, std::move(trace));
     auto transport = std::make_unique<si::LoopSiTransport>(loop, std::move(io), std::move(sm), std::move(info),
                                                            si::LoopSiTransport::Timing{}, true);
     registers.attach(*transport);

@@ -18,6 +18,10 @@
   dependency() (pkg-config file or meson's own finder) and every header
   has_header() looks for in the meson.build files the package build uses,
   with <!nocheck> where only the tests need it;
+- ipmi-cuse-locate.1 documents exactly the options `ipmi-cuse-locate --help`
+  lists, and its EXIT STATUS the codes the tool gives;
+- every man page's title line and debian/changelog carry the version the
+  programs print (meson's project version: daemon/version.hpp.in);
 - the man pages render without groff warnings.
 
 Exit status 0 when all hold; otherwise each failure on its own line.
@@ -408,10 +412,64 @@ def check_build_depends(root):
                 fail(f"{where}: {kind} {name} is needed with nocheck too: {package} must not be <!nocheck>")
 
 
+def check_locate(source, locate):
+    """ipmi-cuse-locate.1 against ipmi-cuse-locate --help and its exit codes."""
+    out = subprocess.run([locate, "--help"], capture_output=True, text=True, timeout=30)
+    if out.returncode != 0:
+        fail(f"ipmi-cuse-locate --help exited {out.returncode}: {out.stderr.strip()}")
+        return
+    options = help_options(out.stdout) - {"--help"}
+    man = man_plain(os.path.join(source, "ipmi-cuse-locate.1"))
+    documented = set()
+    for tag in tagged_lines(man_section(man, "OPTIONS")):
+        documented |= set(re.findall(r"(--[a-z][a-z0-9_.-]*[a-z0-9])", tag))
+    # --ipmi_si.PARAM stands for every --ipmi_si.* option --help lists.
+    listed = {o for o in options if not o.startswith("--ipmi_si.")}
+    if any(o.startswith("--ipmi_si.") for o in options):
+        listed.add("--ipmi_si")
+    documented = {"--ipmi_si" if d.startswith("--ipmi_si") else d for d in documented}
+    for o in sorted(listed - documented):
+        fail(f"ipmi-cuse-locate.1: option {o} of --help is not documented under OPTIONS")
+    for o in sorted(documented - listed - {"--help"}):
+        fail(f"ipmi-cuse-locate.1: documents {o}, which ipmi-cuse-locate --help does not list")
+    body = man_section(man, "EXIT STATUS")
+    listed_codes = {int(tag.split()[1]) for tag in tagged_lines(body) if re.fullmatch(r"\.B \d+", tag.strip())}
+    if listed_codes != {0, 1, EX_USAGE, EX_CONFIG}:
+        fail(f"ipmi-cuse-locate.1: EXIT STATUS lists {sorted(listed_codes)}, not 0, 1, {EX_USAGE} and {EX_CONFIG}")
+    for args, code in ((["--no-such-option"], EX_USAGE), (["--sysroot", "/nonexistent/ipmi-cuse"], EX_CONFIG),
+                       (["--ipmi_si.regsizes=3"], EX_CONFIG)):
+        rc = subprocess.run([locate, *args], capture_output=True, text=True, timeout=30).returncode
+        if rc != code:
+            fail(f"ipmi-cuse-locate {' '.join(args)} exits {rc}, the manual says {code}")
+
+
+def check_versions(source, daemon):
+    """One version: the program's (from meson) in every man page and in
+    debian/changelog."""
+    out = subprocess.run([daemon, "--version"], capture_output=True, text=True, timeout=30)
+    m = re.fullmatch(r"ipmi-cuse (\S+)\n", out.stdout)
+    if not m:
+        fail(f"ipmi-cuse --version printed {out.stdout!r}")
+        return
+    version = m.group(1)
+    for page in ("ipmi-cuse.8", "ipmi-cuse.toml.5", "ipmi-cuse-locate.1"):
+        with open(os.path.join(source, page)) as f:
+            title = next((line for line in f if line.startswith(".TH ")), "")
+        if f'"ipmi\\-cuse {version}"' not in title:
+            fail(f"{page}: its .TH line does not say ipmi-cuse {version}: {title.strip()}")
+    changelog = os.path.join(source, "..", "debian", "changelog")
+    if os.path.exists(changelog):
+        with open(changelog) as f:
+            first = f.readline()
+        m = re.match(r"ipmi-cuse \(([^)]+)\)", first)
+        if not m or m.group(1).split("-")[0] != version:
+            fail(f"debian/changelog's latest entry is not version {version}: {first.strip()}")
+
+
 def check_man_render(source):
     if shutil.which("man") is None:
         return
-    for page in ("ipmi-cuse.8", "ipmi-cuse.toml.5"):
+    for page in ("ipmi-cuse.8", "ipmi-cuse.toml.5", "ipmi-cuse-locate.1"):
         out = subprocess.run(["man", "--warnings", "-E", "UTF-8", "-l", "-Tutf8", "-Z",
                               os.path.join(source, page)],
                              capture_output=True, text=True, timeout=60,
@@ -423,6 +481,7 @@ def check_man_render(source):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--daemon", required=True)
+    ap.add_argument("--locate", required=True, help="the built ipmi-cuse-locate")
     ap.add_argument("--source", required=True, help="packaging/ in the source tree")
     ap.add_argument("--build", required=True)
     args = ap.parse_args()
@@ -433,13 +492,15 @@ def main():
         check_daemon_accepts(args.source, args.daemon, workdir)
         check_kernel_check_script(args.source, workdir)
         check_exit_status(args.source, args.daemon, workdir)
+    check_locate(args.source, args.locate)
+    check_versions(args.source, args.daemon)
     check_man_render(args.source)
     check_build_depends(os.path.dirname(os.path.abspath(args.source)))
     for f in failures:
         print("FAIL:", f)
     if failures:
         return 1
-    print("packaging files agree with ipmi-cuse --help and the daemon's parser")
+    print("packaging files agree with ipmi-cuse --help, ipmi-cuse-locate --help and the daemon's parser")
     return 0
 
 

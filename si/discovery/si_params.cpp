@@ -2,11 +2,13 @@
 #include "si/discovery/si_params.hpp"
 
 #include "core/kernel_number.hpp"
+#include "si/discovery/hotmod.hpp"
 #include "si/discovery/sysroot.hpp"
 
 #include <fmt/format.h>
 
 #include <limits>
+#include <type_traits>
 
 namespace ipmi::si::discovery {
 namespace {
@@ -44,6 +46,32 @@ std::optional<long> parseSigned(std::string_view text)
     return negative ? -value : value;
 }
 
+// What is wrong with entry `value` of a per-interface register or address
+// list, or nullopt: the same rule for a value given as a parameter
+// (applySiParam, at start-up whatever the backend) and for one set straight
+// into SiParams (hardcodedInterfaces).
+std::optional<std::string_view> entryProblem(std::string_view name, long value)
+{
+    if (name == "regsizes" && value != 0 && value != 1 && value != 2 && value != 4 && value != 8) {
+        return "must be 1, 2, 4 or 8";
+    }
+    if ((name == "regspacings" || name == "irqs") && value < 0) {
+        return "must not be negative";
+    }
+    if (name == "regshifts" && (value < 0 || value >= 64)) {
+        return "must be 0..63";
+    }
+    if (name == "slave_addrs" && (value < 0 || value > 0xFF)) {
+        return "must be 0..0xff";
+    }
+    return std::nullopt;
+}
+
+std::string entryRefusal(std::string_view name, std::size_t index, long value, std::string_view problem)
+{
+    return fmt::format("{}: entry {} is {}; {}", name, index, value, problem);
+}
+
 template <typename T, typename Parse>
 Parsed<bool> parseArray(std::string_view name, std::string_view value, std::vector<T>& out, Parse parse)
 {
@@ -59,6 +87,12 @@ Parsed<bool> parseArray(std::string_view name, std::string_view value, std::vect
             return Parsed<bool>::failure(
                 fmt::format("{}: entry {} '{}' is not a valid number (in '{}')", name, i, parts[i], value));
         }
+        if constexpr (std::is_same_v<T, long>) {
+            if (const auto problem = entryProblem(name, *element)) {
+                return Parsed<bool>::failure(entryRefusal(name, i, *element, *problem) +
+                                             fmt::format(" (in '{}')", value));
+            }
+        }
         parsed.push_back(static_cast<T>(*element));
     }
     out = std::move(parsed);
@@ -67,7 +101,7 @@ Parsed<bool> parseArray(std::string_view name, std::string_view value, std::vect
 
 Parsed<bool> parseBoolInto(std::string_view name, std::string_view value, bool& out)
 {
-    auto parsed = parseKernelBool(value);
+    auto parsed = core::parseKernelBool(value);
     if (!parsed) {
         return Parsed<bool>::failure(fmt::format("{}: '{}' is not a boolean (use 1/0, y/n, on/off)", name, value));
     }
@@ -92,38 +126,6 @@ T at(const std::vector<T>& values, std::size_t index)
 
 } // namespace
 
-std::optional<bool> parseKernelBool(std::string_view text)
-{
-    if (text.empty()) {
-        return true;
-    }
-    switch (text.front()) {
-    case 'y':
-    case 'Y':
-    case 't':
-    case 'T':
-    case '1':
-        return true;
-    case 'n':
-    case 'N':
-    case 'f':
-    case 'F':
-    case '0':
-        return false;
-    case 'o':
-    case 'O':
-        if (text.size() >= 2 && (text[1] == 'n' || text[1] == 'N')) {
-            return true;
-        }
-        if (text.size() >= 2 && (text[1] == 'f' || text[1] == 'F')) {
-            return false;
-        }
-        return std::nullopt;
-    default:
-        return std::nullopt;
-    }
-}
-
 std::optional<bool> SiParams::forceKipmidFor(std::size_t interfaceNumber) const
 {
     if (interfaceNumber >= forceKipmid.size()) {
@@ -135,6 +137,21 @@ std::optional<bool> SiParams::forceKipmidFor(std::size_t interfaceNumber) const
 unsigned long SiParams::kipmidMaxBusyUsFor(std::size_t interfaceNumber) const
 {
     return at(kipmidMaxBusyUs, interfaceNumber);
+}
+
+unsigned SiParams::debugBitsFor(SiType type) const
+{
+    switch (type) {
+    case SiType::Kcs:
+        return kcsDebug;
+    case SiType::Bt:
+        return btDebug;
+    case SiType::Smic:
+        return smicDebug;
+    case SiType::Ssif:
+        break;
+    }
+    return 0;
 }
 
 Parsed<bool> applySiParam(SiParams& params, std::string_view name, std::string_view value)
@@ -207,7 +224,24 @@ Parsed<bool> applySiParam(SiParams& params, std::string_view name, std::string_v
     if (name == "tryplatform") {
         return parseBoolInto(name, value, params.tryPlatform);
     }
+    if (name == "kcs_debug" || name == "bt_debug" || name == "smic_debug") {
+        const auto bits = parseUnsignedInt(value);
+        if (!bits) {
+            return Parsed<bool>::failure(
+                fmt::format("{}: '{}' is not a number (bits: 1 generic, 2 messages, 4 states)", name, value));
+        }
+        (name == "kcs_debug"  ? params.kcsDebug
+         : name == "bt_debug" ? params.btDebug
+                              : params.smicDebug) = static_cast<unsigned>(*bits);
+        return true;
+    }
     if (name == "hotmod") {
+        // Parsed when set, as the kernel's hotmod parameter is: a bad string
+        // is refused at start-up, not when discovery first reads it.
+        // An empty one is none, as unset.
+        if (const auto parsed = parseHotmod(value); !value.empty() && !parsed) {
+            return Parsed<bool>::failure(parsed.error());
+        }
         params.hotmod = std::string(value);
         return true;
     }
@@ -252,25 +286,14 @@ Parsed<std::vector<DiscoveredInterface>> hardcodedInterfaces(const SiParams& par
         const long shift = at(params.regShifts, i);
         const long slave = at(params.slaveAddrs, i);
         const long irq = at(params.irqs, i);
-        if (size != 0 && size != 1 && size != 2 && size != 4 && size != 8) {
-            return Parsed<std::vector<DiscoveredInterface>>::failure(
-                fmt::format("regsizes: entry {} is {}; must be 1, 2, 4 or 8", i, size));
-        }
-        if (spacing < 0) {
-            return Parsed<std::vector<DiscoveredInterface>>::failure(
-                fmt::format("regspacings: entry {} is {}; must not be negative", i, spacing));
-        }
-        if (shift < 0 || shift >= 64) {
-            return Parsed<std::vector<DiscoveredInterface>>::failure(
-                fmt::format("regshifts: entry {} is {}; must be 0..63", i, shift));
-        }
-        if (slave < 0 || slave > 0xFF) {
-            return Parsed<std::vector<DiscoveredInterface>>::failure(
-                fmt::format("slave_addrs: entry {} is {}; must be 0..0xff", i, slave));
-        }
-        if (irq < 0) {
-            return Parsed<std::vector<DiscoveredInterface>>::failure(
-                fmt::format("irqs: entry {} is {}; must not be negative", i, irq));
+        for (const auto& [entryName, entry] : {std::pair<std::string_view, long>{"regsizes", size},
+                                               {"regspacings", spacing},
+                                               {"regshifts", shift},
+                                               {"slave_addrs", slave},
+                                               {"irqs", irq}}) {
+            if (const auto problem = entryProblem(entryName, entry)) {
+                return Parsed<std::vector<DiscoveredInterface>>::failure(entryRefusal(entryName, i, entry, *problem));
+            }
         }
         // ipmi_platform_add: regsize 0 -> 1, regspacing 0 -> regsize.
         base.regSize = size == 0 ? kDefaultRegSize : static_cast<unsigned>(size);

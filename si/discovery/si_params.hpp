@@ -1,7 +1,7 @@
 // The ipmi_si module parameters in the kernel's syntax (ipmi_si_hardcode.c,
 // ipmi_si_intf.c, ipmi_si_platform.c, ipmi_si_pci.c): comma lists indexed by
 // interface number, at most 4 entries each (SI_MAX_PARMS), numbers in C
-// syntax, booleans as the kernel's kstrtobool reads them.
+// syntax, booleans as the kernel's kstrtobool reads them (core/kernel_number.hpp).
 //
 // Interface i is described when ports[i] or addrs[i] is non-zero (both may
 // be given, giving two interfaces, as in the kernel). type[i] empty means
@@ -42,11 +42,16 @@ struct SiParams
     bool tryPci = true;                         // trypci=
     bool tryPlatform = true;                    // tryplatform= (in the kernel it also gates hotmod)
     std::string hotmod;                         // hotmod= (parse with parseHotmod)
+    unsigned kcsDebug = 0;                      // kcs_debug= (si/state_machine_trace.hpp's bits)
+    unsigned btDebug = 0;                       // bt_debug=
+    unsigned smicDebug = 0;                     // smic_debug=
 
     // force_kipmid for interface number n: nullopt = auto (not given).
     [[nodiscard]] std::optional<bool> forceKipmidFor(std::size_t interfaceNumber) const;
     // kipmid_max_busy_us for interface number n; 0 = "busy-wait without limit".
     [[nodiscard]] unsigned long kipmidMaxBusyUsFor(std::size_t interfaceNumber) const;
+    // The debug bits of the state machine of `type` (kcs_debug, ...).
+    [[nodiscard]] unsigned debugBitsFor(SiType type) const;
 };
 
 // Applies one "name=value" (or "name value" split by the caller). Unknown
@@ -60,9 +65,5 @@ struct SiParams
 // The interfaces the parameters describe, addrSource Hardcoded, in the
 // kernel's order (for i: port then address).
 [[nodiscard]] Parsed<std::vector<DiscoveredInterface>> hardcodedInterfaces(const SiParams& params);
-
-// The kernel's kstrtobool: y/Y/1/t/T/on true; n/N/0/f/F/off false; an empty
-// value (a bare "trydmi") is true as for module bool parameters.
-[[nodiscard]] std::optional<bool> parseKernelBool(std::string_view text);
 
 } // namespace ipmi::si::discovery

@@ -220,6 +220,33 @@ TEST_F(Binary, ExitCodesAreTheDocumentedSysexits)
         << r.err;
 }
 
+// The ipmi_si settings and the simulated BMC's file are checked at start-up
+// whatever the backend: refused with EX_CONFIG, naming the option or file.
+TEST_F(Binary, SiSettingsAndTheSimConfigAreCheckedAtStartUp)
+{
+    for (const char* option : {"--ipmi_si.regsizes=3", "--ipmi_si.slave_addrs=0x100", "--ipmi_si.hotmod=add,kcs,zzz"}) {
+        const auto r = run(common() + " --sim " + option);
+        EXPECT_EQ(r.status, EX_CONFIG) << option;
+        const std::string name = std::string(option).substr(0, std::string(option).find('='));
+        EXPECT_NE(r.err.find("option " + name + ": "), std::string::npos) << r.err;
+    }
+    // With a KCS interface named (no hardware here): the same refusal, not a failed start.
+    auto r = run(common() + " --ipmi_si.type=kcs --ipmi_si.ports=0xca2 --ipmi_si.regsizes=3");
+    EXPECT_EQ(r.status, EX_CONFIG);
+    EXPECT_NE(r.err.find("option --ipmi_si.regsizes: [ipmi_si] regsizes: regsizes: entry 0 is 3"), std::string::npos)
+        << r.err;
+
+    const auto bmc = dir_ / "bmc.toml";
+    std::ofstream(bmc) << "[chassis]\npower_restore_policy = 7\n";
+    r = run(common() + " --sim --sim-config " + bmc.string());
+    EXPECT_EQ(r.status, EX_CONFIG);
+    EXPECT_NE(r.err.find("option --sim-config: [daemon] sim_config: the simulated BMC's configuration: " +
+                         bmc.string() + ":2:"),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("out of range 0..2"), std::string::npos) << r.err;
+}
+
 TEST_F(Binary, TheConfigFileMustBeARegularFileOfSaneSize)
 {
     // A FIFO with no writer: refused at once (the run's `timeout` would end a hang with 124).

@@ -160,8 +160,7 @@ TEST(SiParams, BooleansAsKstrtobool)
     EXPECT_TRUE(params.value().tryDmi);
     EXPECT_TRUE(params.value().tryAcpi);
     EXPECT_TRUE(params.value().tryPci);
-    EXPECT_FALSE(parseKernelBool("o").has_value());
-    EXPECT_FALSE(parseKernelBool("2").has_value());
+    EXPECT_FALSE(parseSiParams({{"trydmi", "2"}}).ok());
 }
 
 TEST(SiParams, DefaultsAreTheKernels)
