@@ -5,9 +5,8 @@
 
 #include "abi/ipmi_msgdefs.hpp"
 #include "fuzz/fuzz_check.hpp"
+#include "fuzz/input_provider.hpp"
 #include "sim/bmc.hpp"
-
-#include <fuzzer/FuzzedDataProvider.h>
 
 #include <memory>
 #include <span>
@@ -70,12 +69,11 @@ class BmcDriver
 
 // A request sequence from the input: each [length][netfn/lun][cmd][data]
 // with a pause before it, until the input is used up.
-inline void sendSequence(FuzzedDataProvider& input, BmcDriver& driver, bool expectImmediate)
+inline void sendSequence(InputProvider& input, BmcDriver& driver, bool expectImmediate)
 {
-    while (input.remaining_bytes() > 0) {
-        driver.advance(std::chrono::milliseconds(input.ConsumeIntegral<std::uint16_t>()));
-        const auto request = input.ConsumeBytes<std::uint8_t>(
-            input.ConsumeIntegralInRange<std::size_t>(0, abi::IPMI_MAX_MSG_LENGTH + 2));
+    while (input.remaining() > 0) {
+        driver.advance(std::chrono::milliseconds(input.integral<std::uint16_t>()));
+        const auto request = input.bytes(input.integralInRange<std::size_t>(0, abi::IPMI_MAX_MSG_LENGTH + 2));
         const bool immediate = driver.send(request);
         check(immediate || !expectImmediate, "the BMC leaves a request unanswered with no fault configured");
     }

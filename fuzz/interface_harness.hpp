@@ -6,8 +6,7 @@
 #include "core/interface.hpp"
 #include "core/testing/fake_event_loop.hpp"
 #include "fuzz/fuzz_check.hpp"
-
-#include <fuzzer/FuzzedDataProvider.h>
+#include "fuzz/input_provider.hpp"
 
 #include <algorithm>
 #include <vector>
@@ -17,12 +16,12 @@ namespace ipmi::fuzz {
 // A request as core hands it down: netfn even, at least netfn and cmd, up
 // to `maxLength` bytes (longer than an interface takes, to test refusals),
 // its data from the input as far as it goes.
-inline core::SmiBytes makeRequest(FuzzedDataProvider& input, std::size_t maxLength)
+inline core::SmiBytes makeRequest(InputProvider& input, std::size_t maxLength)
 {
-    core::SmiBytes request(input.ConsumeIntegralInRange<std::size_t>(2, maxLength));
-    request[0] = static_cast<std::uint8_t>(input.ConsumeIntegral<std::uint8_t>() & ~0x04U);
-    request[1] = input.ConsumeIntegral<std::uint8_t>();
-    const auto data = input.ConsumeBytes<std::uint8_t>(request.size() - 2);
+    core::SmiBytes request(input.integralInRange<std::size_t>(2, maxLength));
+    request[0] = static_cast<std::uint8_t>(input.integral<std::uint8_t>() & ~0x04U);
+    request[1] = input.integral<std::uint8_t>();
+    const auto data = input.bytes(request.size() - 2);
     std::copy(data.begin(), data.end(), request.begin() + 2);
     return request;
 }

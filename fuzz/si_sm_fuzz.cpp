@@ -5,9 +5,9 @@
 // the machine: they share the harness and its checks, a register sequence
 // found for one is tried on the others, and CI spends one budget, not three.
 //
-// Input: the register bytes, then (FuzzedDataProvider takes integers from
-// the end) kind, options, the stuck values, poll delay, the requests,
-// shutdown. Once the register bytes are used up each register reads its
+// Input: the register bytes, then (integers come from the end, see
+// input_provider.hpp) kind, options, the stuck values, poll delay, the
+// requests, shutdown. Once the register bytes are used up each register reads its
 // own stuck value for ever: the stuck status register (and a data register
 // that keeps offering the same byte) the kernel's bounds are about.
 //
@@ -190,34 +190,34 @@ void checkAnswer(const SmiBytes& request, const SmiBytes& response)
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
     fuzz::silenceLogs();
-    FuzzedDataProvider input(data, size);
-    const si::SiType kind = kKinds[input.ConsumeIntegral<std::uint8_t>() % kKinds.size()];
-    const auto options = input.ConsumeIntegral<std::uint8_t>();
+    fuzz::InputProvider input(data, size);
+    const si::SiType kind = kKinds[input.integral<std::uint8_t>() % kKinds.size()];
+    const auto options = input.integral<std::uint8_t>();
     StuckValues stuck{};
     for (auto& value : stuck) {
-        value = input.ConsumeIntegral<std::uint8_t>();
+        value = input.integral<std::uint8_t>();
     }
     const auto pollDelay =
-        std::chrono::milliseconds(kPollDelaysMs[input.ConsumeIntegral<std::uint8_t>() % kPollDelaysMs.size()]);
-    std::vector<SmiBytes> requests(input.ConsumeIntegralInRange<std::size_t>(1, 4));
+        std::chrono::milliseconds(kPollDelaysMs[input.integral<std::uint8_t>() % kPollDelaysMs.size()]);
+    std::vector<SmiBytes> requests(input.integralInRange<std::size_t>(1, 4));
     for (auto& request : requests) {
         request = fuzz::makeRequest(input, abi::IPMI_MAX_MSG_LENGTH + 8);
     }
-    const auto shutdownAtCallback = input.ConsumeIntegral<std::uint8_t>(); // 0: never
-    const std::vector<std::uint8_t> registerBytes = input.ConsumeRemainingBytes<std::uint8_t>();
+    const auto shutdownAtCallback = input.integral<std::uint8_t>(); // 0: never
+    const std::vector<std::uint8_t> registerBytes = input.rest();
 
     core::testing::FakeEventLoop loop;
     fuzz::Host host(shutdownAtCallback);
     auto registers = std::make_unique<FuzzedRegisters>(registerBytes, stuck, loop);
     const FuzzedRegisters& registerView = *registers;
-    auto machine = std::make_unique<WatchedMachine>(si::makeStateMachine(kind, *registers), registerView, loop,
-                                                    pollDelay);
+    auto machine =
+        std::make_unique<WatchedMachine>(si::makeStateMachine(kind, *registers), registerView, loop, pollDelay);
     core::InterfaceInfo info;
     info.type = si::toString(kind);
     const bool reportsAttention = (options & 0x01) != 0;
-    auto transport = std::make_unique<si::LoopSiTransport>(
-        loop, std::move(registers), std::move(machine), info, si::LoopSiTransport::Timing{pollDelay, pollDelay},
-        reportsAttention);
+    auto transport =
+        std::make_unique<si::LoopSiTransport>(loop, std::move(registers), std::move(machine), info,
+                                              si::LoopSiTransport::Timing{pollDelay, pollDelay}, reportsAttention);
     si::SmiPolicy policy(loop, std::move(transport));
     host.attach(policy);
 

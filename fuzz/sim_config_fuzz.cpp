@@ -29,28 +29,28 @@ const ipmi::sim::SteadyTime kStart = ipmi::sim::SteadyTime{} + std::chrono::hour
 std::vector<Bytes> tour(const ipmi::sim::BmcConfig& config)
 {
     std::vector<Bytes> requests = {
-        {0x18, 0x01},                         // Get Device ID
-        {0x18, 0x37},                         // Get System GUID
-        {0x18, 0x2F},                         // Get BMC Global Enables
-        {0x18, 0x2E, 0x0F},                   // Set BMC Global Enables: everything
-        {0x18, 0x31},                         // Get Message Flags
-        {0x18, 0x33},                         // Get Message
-        {0x18, 0x35},                         // Read Event Message Buffer
-        {0x18, 0x42, 0x0F},                   // Get Channel Info: system interface
-        {0x18, 0x36},                         // Get BT Interface Capabilities
-        {0x18, 0x57, 0x00},                   // Get System Interface Capabilities: SSIF
+        {0x18, 0x01},                                     // Get Device ID
+        {0x18, 0x37},                                     // Get System GUID
+        {0x18, 0x2F},                                     // Get BMC Global Enables
+        {0x18, 0x2E, 0x0F},                               // Set BMC Global Enables: everything
+        {0x18, 0x31},                                     // Get Message Flags
+        {0x18, 0x33},                                     // Get Message
+        {0x18, 0x35},                                     // Read Event Message Buffer
+        {0x18, 0x42, 0x0F},                               // Get Channel Info: system interface
+        {0x18, 0x36},                                     // Get BT Interface Capabilities
+        {0x18, 0x57, 0x00},                               // Get System Interface Capabilities: SSIF
         {0x18, 0x24, 0x04, 0x01, 0x00, 0x00, 0x0A, 0x00}, // Set Watchdog Timer: 1 s
-        {0x18, 0x22},                         // Reset Watchdog Timer
-        {0x00, 0x01},                         // Get Chassis Status
-        {0x00, 0x02, 0x03},                   // Chassis Control: power cycle
-        {0x28, 0x20},                         // Get SDR Repository Info
-        {0x28, 0x22},                         // Reserve SDR Repository
+        {0x18, 0x22},                                     // Reset Watchdog Timer
+        {0x00, 0x01},                                     // Get Chassis Status
+        {0x00, 0x02, 0x03},                               // Chassis Control: power cycle
+        {0x28, 0x20},                                     // Get SDR Repository Info
+        {0x28, 0x22},                                     // Reserve SDR Repository
         {0x28, 0x23, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF}, // Get SDR: first, whole
-        {0x28, 0x40},                         // Get SEL Info
+        {0x28, 0x40},                                     // Get SEL Info
         {0x28, 0x43, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF}, // Get SEL Entry: first
-        {0x28, 0x10, 0x00},                   // Get FRU Inventory Area Info
-        {0x28, 0x11, 0x00, 0x00, 0x00, 0x20}, // Read FRU Data: 32 bytes
-        {0x28, 0x48},                         // Get SEL Time
+        {0x28, 0x10, 0x00},                               // Get FRU Inventory Area Info
+        {0x28, 0x11, 0x00, 0x00, 0x00, 0x20},             // Read FRU Data: 32 bytes
+        {0x28, 0x48},                                     // Get SEL Time
     };
     for (const auto& sensor : config.sensors) {
         requests.push_back({0x10, 0x2D, sensor.number}); // Get Sensor Reading

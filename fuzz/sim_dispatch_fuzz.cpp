@@ -5,7 +5,7 @@
 // satellites and Get Message for their answers) reach deep states.
 //
 // Input: the requests, each a pause, a length and that many bytes
-// (FuzzedDataProvider takes the integers from the end); the first integer
+// (the integers come from the end, see input_provider.hpp); the first integer
 // picks the system interface, whose message limit the BMC keeps.
 //
 // Checks (a failed check aborts, so libFuzzer keeps the input): with no
@@ -31,9 +31,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 {
     using namespace ipmi;
     fuzz::silenceLogs();
-    FuzzedDataProvider input(data, size);
+    fuzz::InputProvider input(data, size);
     sim::BmcConfig config = sim::BmcConfig::defaults();
-    config.systemInterface = kInterfaces[input.ConsumeIntegral<std::uint8_t>() % kInterfaces.size()];
+    config.systemInterface = kInterfaces[input.integral<std::uint8_t>() % kInterfaces.size()];
     sim::Bmc bmc(config, kStart);
     fuzz::BmcDriver driver(bmc, kStart);
     fuzz::sendSequence(input, driver, true);

@@ -9,7 +9,7 @@
 // always an empty block, or the last block again.
 //
 // Input: [options][stuck][requests...][shutdown at callback] then the bus
-// bytes (FuzzedDataProvider takes the header's integers from the end).
+// bytes (the header's integers come from the end, see input_provider.hpp).
 //
 // Checks (a failed check aborts, so libFuzzer keeps the input):
 // - every request the host sends gets exactly one response, 3 to
@@ -197,15 +197,15 @@ void checkAnswer(const SmiBytes& request, const SmiBytes& response)
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
     fuzz::silenceLogs();
-    FuzzedDataProvider input(data, size);
-    const auto options = input.ConsumeIntegral<std::uint8_t>();
-    const auto stuck = static_cast<Stuck>(input.ConsumeIntegral<std::uint8_t>() % 4);
-    std::vector<SmiBytes> requests(input.ConsumeIntegralInRange<std::size_t>(1, 4));
+    fuzz::InputProvider input(data, size);
+    const auto options = input.integral<std::uint8_t>();
+    const auto stuck = static_cast<Stuck>(input.integral<std::uint8_t>() % 4);
+    std::vector<SmiBytes> requests(input.integralInRange<std::size_t>(1, 4));
     for (auto& request : requests) {
         request = fuzz::makeRequest(input, ssif::kMaxResponse + 8);
     }
-    const auto shutdownAtCallback = input.ConsumeIntegral<std::uint8_t>(); // 0: never
-    const std::vector<std::uint8_t> busBytes = input.ConsumeRemainingBytes<std::uint8_t>();
+    const auto shutdownAtCallback = input.integral<std::uint8_t>(); // 0: never
+    const std::vector<std::uint8_t> busBytes = input.rest();
 
     core::testing::FakeEventLoop loop;
     fuzz::Host host(shutdownAtCallback);
