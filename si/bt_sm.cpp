@@ -36,6 +36,7 @@ void BtStateMachine::initData()
     truncated_ = false;
     nonzeroStatus_ = 0;
     errorRetries_ = 0;
+    resetTried_ = false;
     capTimeout_ = kDefaultTimeout;
     capRetries_ = kDefaultRetries;
     capOutstanding_ = 0;
@@ -50,7 +51,9 @@ std::uint8_t BtStateMachine::beginFrame(std::span<const std::uint8_t> request)
     write_.push_back(seq_++);
     write_.insert(write_.end(), request.begin() + 1, request.end());
     read_.clear();
+    complete_ = State::Idle; // a capabilities exchange that failed must not claim this one's answer
     errorRetries_ = 0;
+    resetTried_ = false;
     nonzeroStatus_ = 0;
     truncated_ = false;
     timeout_ = capTimeout_;
@@ -128,8 +131,14 @@ SmResult BtStateMachine::errorRecovery(std::uint8_t statusBits, std::uint8_t cc)
         state_ = State::Restart;
         return SmResult::CallWithoutDelay;
     }
-    if (nonzeroStatus_ != 0 && seq_ <= static_cast<std::uint8_t>(capRetries_ & 0xFF)) {
-        // Most likely start-up: reset the BMC and try again.
+    if (nonzeroStatus_ != 0 && seq_ <= static_cast<std::uint8_t>(capRetries_ & 0xFF) && !resetTried_) {
+        // Most likely start-up: reset the BMC and try again. Once per
+        // transaction: the kernel resets again whenever the retry after a
+        // reset fails too, which never ends on a BMC whose status stays
+        // stuck at start-up (the sequence number stays put while it
+        // retries); one reset, then the error, keeps the transaction within
+        // its retries and timeouts.
+        resetTried_ = true;
         ++resets_;
         state_ = State::Reset1;
         return SmResult::CallWithoutDelay;
@@ -148,18 +157,21 @@ SmResult BtStateMachine::event(Microseconds elapsed)
     const std::uint8_t st = status();
     nonzeroStatus_ |= st;
 
-    // A late response to a timed-out request would get in the way: drop it
-    // before writing (it would fail the seq check anyway).
-    if (state_ < State::WriteBytes && (st & kB2hAtn)) {
-        drainBmc2Host();
-        return SmResult::CallWithDelay;
-    }
-
     if (state_ != State::Idle && state_ < State::PrintMe) {
         timeout_ -= elapsed;
         if (timeout_ < Microseconds{0} && state_ < State::Reset1) {
             return errorRecovery(st, abi::IPMI_TIMEOUT_ERR);
         }
+    }
+
+    // A late response to a timed-out request would get in the way: drop it
+    // before writing (it would fail the seq check anyway). The time spent
+    // draining counts against the transaction, unlike in the kernel, which
+    // checks its timeout only after this and so drains a B2H_ATN that never
+    // clears for ever.
+    if (state_ < State::WriteBytes && (st & kB2hAtn)) {
+        drainBmc2Host();
+        return SmResult::CallWithDelay;
     }
 
     switch (state_) {

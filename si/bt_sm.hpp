@@ -86,6 +86,7 @@ class BtStateMachine : public StateMachine
     bool truncated_ = false;
     std::uint8_t nonzeroStatus_ = 0;
     unsigned errorRetries_ = 0;
+    bool resetTried_ = false; // this transaction has had its BMC reset
     Microseconds timeout_ = kDefaultTimeout;
     Microseconds capTimeout_ = kDefaultTimeout;
     unsigned capRetries_ = kDefaultRetries;

@@ -2,7 +2,10 @@
 // interfaces move one byte per register access, start the request over from
 // its first byte when they recover from an error, and keep draining a BMC
 // that answers more than the interface holds (the result then says 0xC6, as
-// the kernel's do). BT frames whole messages and keeps its own buffers.
+// the kernel's do) — but not for ever: a BMC that sends more than twice
+// what the interface holds has overrun(), and the machine recovers as from
+// any other protocol error (the kernel drains a read state stuck with
+// OBF set without end). BT frames whole messages and keeps its own buffers.
 #pragma once
 
 #include "abi/ipmi_msgdefs.hpp"
@@ -33,6 +36,7 @@ class ByteTransfer
         writePos_ = 0;
         read_.clear();
         truncated_ = false;
+        drained_ = 0;
     }
 
     [[nodiscard]] std::size_t writeLeft() const { return write_.size() - writePos_; }
@@ -42,10 +46,13 @@ class ByteTransfer
     {
         if (read_.size() >= maxRead_) {
             truncated_ = true;
+            ++drained_;
         } else {
             read_.push_back(byte);
         }
     }
+
+    [[nodiscard]] bool overrun() const { return drained_ > maxRead_; }
 
     // The response read, or 0xFF for the request when too little came back.
     [[nodiscard]] core::SmiBytes result()
@@ -67,6 +74,7 @@ class ByteTransfer
     std::size_t writePos_ = 0;
     std::vector<std::uint8_t> read_;
     bool truncated_ = false;
+    std::size_t drained_ = 0; // bytes dropped past maxRead_
 };
 
 } // namespace ipmi::si

@@ -214,6 +214,9 @@ SmResult KcsStateMachine::event(Microseconds elapsed)
                 return *wait;
             }
             readNextByte();
+            if (transfer_.overrun()) {
+                startErrorRecovery("response longer than any IPMI message");
+            }
             break;
         }
         // Idle: done. Some BMCs never write the final dummy byte, so it is

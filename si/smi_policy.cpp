@@ -75,7 +75,7 @@ SmiPolicy::SmiPolicy(core::EventLoop& loop, std::unique_ptr<Transport> transport
 
 SmiPolicy::SmiPolicy(core::EventLoop& loop, std::unique_ptr<Transport> transport, Options options)
     : loop_(loop), transport_(std::move(transport)), info_(vetted(transport_->info())), options_(options),
-      retryTimer_(loop.makeTimer()), pollTimer_(loop.makeTimer()), flags_(kSiStyle)
+      retryTimer_(loop.makeTimer()), pollTimer_(loop.makeTimer()), attentionTimer_(loop.makeTimer()), flags_(kSiStyle)
 {
 }
 
@@ -111,15 +111,25 @@ void SmiPolicy::send(SmiBytes request)
     }
     if (dellBtShortcut(request)) {
         // Answered without the BMC; still asynchronously, like any response.
-        loop_.post(lifetime_.guard([this, response = failed(request, abi::CANNOT_RETURN_REQUESTED_LENGTH)]() mutable {
-            if (!shutDown_ && host_ != nullptr) {
-                host_->smiResponse(std::move(response));
-            }
-        }));
+        shortcutAnswers_.push_back(failed(request, abi::CANNOT_RETURN_REQUESTED_LENGTH));
+        if (shortcutAnswers_.size() == 1) {
+            loop_.post(lifetime_.guard([this] { deliverShortcutAnswers(); }));
+        }
         return;
     }
     userQueue_.push_back(std::move(request));
     pump();
+}
+
+void SmiPolicy::deliverShortcutAnswers()
+{
+    // A host that shuts us down from one of these callbacks gets the rest
+    // from shutdown(), before it returns.
+    while (!shortcutAnswers_.empty() && !shutDown_ && host_ != nullptr) {
+        SmiBytes response = std::move(shortcutAnswers_.front());
+        shortcutAnswers_.pop_front();
+        host_->smiResponse(std::move(response));
+    }
 }
 
 void SmiPolicy::requestEvents()
@@ -169,11 +179,17 @@ void SmiPolicy::shutdown()
     shutDown_ = true;
     retryTimer_->cancel();
     pollTimer_->cancel();
+    attentionTimer_->cancel();
     // Nothing may be lost: whatever the host is waiting for ends now.
     if (inFlight_ == Op::User && host_ != nullptr) {
         host_->smiResponse(failed(inFlightHead_.view(), abi::IPMI_ERR_UNSPECIFIED));
     }
     inFlight_ = Op::None;
+    for (SmiBytes& response : std::exchange(shortcutAnswers_, {})) {
+        if (host_ != nullptr) {
+            host_->smiResponse(std::move(response));
+        }
+    }
     while (!userQueue_.empty() && host_ != nullptr) {
         SmiBytes request = std::move(userQueue_.front());
         userQueue_.pop_front();
@@ -213,7 +229,7 @@ void SmiPolicy::pumpOnce()
     if (!started_ || shutDown_ || starting_ || inFlight_ != Op::None) {
         return;
     }
-    if (gotAttention_) {
+    if (gotAttention_ && !attentionTimer_->pending()) {
         gotAttention_ = false;
         recheckFlags_ = false;
         issue(Op::GetFlags, core::getMessageFlagsRequest());
@@ -242,7 +258,20 @@ void SmiPolicy::attention()
         return;
     }
     gotAttention_ = true;
-    pump();
+    if (!attentionTimer_->pending()) {
+        pump();
+    }
+}
+
+void SmiPolicy::holdAttention()
+{
+    // The kernel gives up for now and lets the next attention retry. With
+    // an attention bit stuck on a BMC that cannot answer, that is one flag
+    // fetch after another without end and without time passing; so the
+    // next fetch waits a flag poll interval, whatever attention arrives
+    // meanwhile (users go first in between).
+    gotAttention_ = false;
+    attentionTimer_->start(options_.flagPollInterval, [this] { pump(); });
 }
 
 void SmiPolicy::transactionDone(SmiBytes raw)
@@ -268,7 +297,8 @@ void SmiPolicy::transactionDone(SmiBytes raw)
         break;
     case Op::GetFlags:
         if (cc(response) != 0 || response.size() < 4) {
-            break; // the kernel gives up for now; the next attention retries
+            holdAttention();
+            break;
         }
         flags_.flagsRead(response[3]);
         handleFlags();

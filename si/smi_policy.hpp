@@ -8,7 +8,9 @@
 //   InterfaceHost::smiWatchdogPretimeout), Get Message (up to 10 in a row
 //   while the BMC has messages), Read Event Message Buffer (up to 10, while
 //   it answers 19 bytes); OEM flag bits count as "message available" on the
-//   Dell PowerEdge 8G BMC, as in the kernel;
+//   Dell PowerEdge 8G BMC, as in the kernel; after a failed Get Message
+//   Flags the next one waits flagPollInterval (unlike the kernel, which
+//   loops on an attention bit stuck on a BMC that cannot answer);
 // - requestEvents: check and correct the BMC global enables, then read the
 //   event buffer (only if the BMC has one);
 // - the start-up sequence before any user message: Get Device ID (up to 5
@@ -93,6 +95,8 @@ class SmiPolicy : public core::Interface, private TransportSink
     void pumpOnce();
     void finishStartup();
     void handleFlags();
+    // After a failed flag fetch: the next waits a flag poll interval.
+    void holdAttention();
     void startEventFetch();
     void armFlagPoll();
     void onDeviceIdResponse(const core::SmiBytes& response);
@@ -100,6 +104,9 @@ class SmiPolicy : public core::Interface, private TransportSink
     void onDeviceId(const core::SmiBytes& response);
     [[nodiscard]] std::uint8_t wantedEnables() const;
     [[nodiscard]] bool dellBtShortcut(const core::SmiBytes& request);
+    // The shortcut's answers, delivered from the loop (shutdown() delivers
+    // what is left, so none is lost).
+    void deliverShortcutAnswers();
 
     core::EventLoop& loop_;
     std::unique_ptr<Transport> transport_;
@@ -108,6 +115,7 @@ class SmiPolicy : public core::Interface, private TransportSink
     core::InterfaceHost* host_ = nullptr;
     std::unique_ptr<core::Timer> retryTimer_;
     std::unique_ptr<core::Timer> pollTimer_;
+    std::unique_ptr<core::Timer> attentionTimer_; // pending: flag fetches held back
     base::Lifetime lifetime_;
 
     bool started_ = false;
@@ -122,6 +130,7 @@ class SmiPolicy : public core::Interface, private TransportSink
     };
     RequestHead inFlightHead_;
     std::deque<core::SmiBytes> userQueue_;
+    std::deque<core::SmiBytes> shortcutAnswers_;
 
     bool gotAttention_ = false; // fetch flags next
     bool recheckFlags_ = false; // fetch flags after the next user message

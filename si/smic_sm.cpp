@@ -183,6 +183,10 @@ SmResult SmicStateMachine::event(Microseconds elapsed)
                 return SmResult::CallWithDelay;
             }
             readNextByte();
+            if (transfer_.overrun()) {
+                startErrorRecovery("response longer than any IPMI message");
+                return SmResult::CallWithDelay;
+            }
             go(kCcRdNext, flags);
             break;
         }

@@ -109,7 +109,10 @@ void SsifInterface::startNext()
         issue(core::readEventBufferRequest(), &SsifInterface::onEvent);
         return;
     }
-    if (reqFlags_) {
+    // Flags go first, as in the kernel, but not twice in a row while a host
+    // message waits: a flag fetch that fails slower than the watch period
+    // (a BMC that stopped answering) would otherwise starve the host.
+    if (reqFlags_ && !(hostTurn_ && !waiting_.empty())) {
         startFlagFetch();
         return;
     }
@@ -123,12 +126,10 @@ void SsifInterface::startNext()
             spdlog::warn("ssif {}: request of {} bytes does not fit (max {})", bus_.describe(), current_.size(),
                          limits_.maxRequest);
             count(SsifStat::SendErrors);
-            core::SmiBytes reply = current_.size() >= 2 ? hosed(current_) : core::SmiBytes{0x04, 0x00, 0xFF};
-            loop_.post(lifetime_.guard([this, reply] {
-                if (state_ != State::ShutDown) {
-                    host_->smiResponse(reply);
-                }
-            }));
+            refusals_.push_back(hosedOrShort(current_));
+            if (refusals_.size() == 1) {
+                loop_.post(lifetime_.guard([this] { deliverRefusals(); }));
+            }
             continue;
         }
         state_ = State::Sending;
@@ -139,6 +140,22 @@ void SsifInterface::startNext()
         }
         issue(current_, &SsifInterface::onUserResponse);
         return;
+    }
+}
+
+core::SmiBytes SsifInterface::hosedOrShort(const core::SmiBytes& request)
+{
+    return request.size() >= 2 ? hosed(request) : core::SmiBytes{0x04, 0x00, 0xFF};
+}
+
+void SsifInterface::deliverRefusals()
+{
+    // A host that shuts us down from one of these callbacks gets the rest
+    // from shutdown(), before it returns.
+    while (!refusals_.empty() && state_ != State::ShutDown) {
+        core::SmiBytes reply = std::move(refusals_.front());
+        refusals_.pop_front();
+        host_->smiResponse(std::move(reply));
     }
 }
 
@@ -277,6 +294,7 @@ void SsifInterface::goIdle()
         return;
     }
     const bool afterHostMessage = state_ == State::Sending;
+    hostTurn_ = !afterHostMessage;
     state_ = State::Idle;
     // An attention that arrived while the alert line was already up for a
     // response raised no new edge; the level tells. Only after a host
@@ -345,16 +363,22 @@ void SsifInterface::shutdown()
     if (host_ == nullptr || before == State::Stopped) {
         return;
     }
-    // Every message the host handed us gets its answer before we return.
+    // Every message the host handed us gets its answer before we return,
+    // in the order they came: refusals not yet delivered were handed over
+    // before the one in flight, which came before those still waiting.
+    std::deque<core::SmiBytes> refusals = std::move(refusals_);
+    refusals_.clear();
+    for (auto& reply : refusals) {
+        host_->smiResponse(std::move(reply));
+    }
     if (inFlight && !current_.empty()) {
         host_->smiResponse(hosed(current_));
     }
-    for (const auto& request : waiting_) {
-        if (request.size() >= 2) {
-            host_->smiResponse(hosed(request));
-        }
-    }
+    std::deque<core::SmiBytes> waiting = std::move(waiting_);
     waiting_.clear();
+    for (const auto& request : waiting) {
+        host_->smiResponse(hosedOrShort(request));
+    }
 }
 
 } // namespace ipmi::ssif

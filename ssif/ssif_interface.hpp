@@ -114,6 +114,10 @@ class SsifInterface : public core::Interface
     void probeDone();
 
     void startNext();
+    // Answers of requests refused before they reached the bus (too long or
+    // too short), delivered from the loop, never from inside send().
+    void deliverRefusals();
+    [[nodiscard]] static core::SmiBytes hosedOrShort(const core::SmiBytes& request);
     void onUserResponse(TransferResult result);
     void startFlagFetch();
     void onFlags(TransferResult result);
@@ -133,13 +137,15 @@ class SsifInterface : public core::Interface
     std::unique_ptr<core::Timer> watchTimer_;
     core::InterfaceHost* host_ = nullptr;
     State state_ = State::Stopped;
-    std::deque<core::SmiBytes> waiting_; // host messages not yet started
-    core::SmiBytes current_;             // the host message in flight
+    std::deque<core::SmiBytes> waiting_;  // host messages not yet started
+    std::deque<core::SmiBytes> refusals_; // answers of refused messages, not yet delivered
+    core::SmiBytes current_;              // the host message in flight
     SsifLimits limits_;
     core::FlagsMachine flags_;
     bool alertsActive_ = false;
     bool reqEvents_ = false;
     bool reqFlags_ = false;
+    bool hostTurn_ = false; // a flags round just ended: a waiting host message goes next
     unsigned watchMask_ = 0;
     core::Clock::time_point sendStart_;
     std::array<unsigned, static_cast<std::size_t>(SsifStat::Count)> stats_{};

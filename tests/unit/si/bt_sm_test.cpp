@@ -2,6 +2,7 @@
 #include "daemon/backends/register_io_sim.hpp"
 #include "si/bt_sm.hpp"
 #include "sim/models/bt_model.hpp"
+#include "tests/unit/si/scripted_registers.hpp"
 #include "tests/unit/si/sm_driver.hpp"
 #include "tests/unit/sim/models/fake_bmc_port.hpp"
 
@@ -191,6 +192,51 @@ TEST(BtStateMachine, SmsAtnIsClearedAndReportedOnce)
     EXPECT_EQ(runUntilDone(rig.sm).last, SmResult::Attn);
     EXPECT_EQ(runUntilDone(rig.sm).last, SmResult::Idle); // cleared by the host
     EXPECT_EQ(rig.model.read(0) & 0x10, 0);
+}
+
+TEST(BtStateMachine, BmcStuckBusyAtStartupGetsOneResetThenTheError)
+{
+    BtRig rig;
+    rig.port.setAnswer(0x06, 0x36, {0x1C, 0x36, 0x00, 0x01, 0xFF, 0xFF, 0x03, 0x02});
+    settle(rig.sm);
+    // As StartupTimeoutSendsWarmResetAndRetries, but the BMC never comes
+    // back: the kernel would reset it again after every failed retry, for
+    // ever; one reset, then the answer.
+    rig.model.setStalled(true);
+    ASSERT_EQ(rig.sm.start(std::vector<std::uint8_t>{0x18, 0x01}), 0);
+    const auto run = runUntilDone(rig.sm);
+    EXPECT_EQ(run.last, SmResult::TransactionComplete);
+    EXPECT_EQ(rig.sm.result(), (core::SmiBytes{0x1C, 0x01, 0xC0}));
+    EXPECT_EQ(rig.sm.resets(), 1U);
+    EXPECT_LT(run.took, Microseconds{4 * 3'000'000 + 6'000'000 + 1'000'000});
+}
+
+TEST(BtStateMachine, B2hAtnThatNeverClearsEndsInTheTimeout)
+{
+    // Every status read says B2H_ATN and the BMC's buffer is empty: the
+    // stale-response drain before writing runs on every step, and its time
+    // counts, so the request ends in the timeout (one reset, as at
+    // start-up) instead of draining for ever.
+    testing::ScriptedRegisters io({0x08, 0x00, 0x00});
+    BtStateMachine sm(io);
+    ASSERT_EQ(sm.start(std::vector<std::uint8_t>{0x18, 0x01}), 0);
+    const auto run = runUntilDone(sm);
+    EXPECT_EQ(run.last, SmResult::TransactionComplete);
+    EXPECT_EQ(sm.result(), (core::SmiBytes{0x1C, 0x01, 0xC3}));
+    EXPECT_EQ(sm.resets(), 1U);
+    EXPECT_LT(run.took, Microseconds{3 * 5'000'000 + 6'000'000 + 1'000'000});
+}
+
+TEST(BtStateMachine, FailedCapabilitiesDoNotTakeTheNextAnswer)
+{
+    BtRig rig;
+    rig.port.mode = FakeBmcPort::Mode::Drop; // Get BT Interface Capabilities goes unanswered
+    EXPECT_EQ(settle(rig.sm), SmResult::Idle);
+    EXPECT_EQ(rig.sm.retryLimit(), 2U); // the defaults
+    rig.port.mode = FakeBmcPort::Mode::Answer;
+    ASSERT_EQ(rig.sm.start(std::vector<std::uint8_t>{0x18, 0x01}), 0);
+    EXPECT_EQ(runUntilDone(rig.sm).last, SmResult::TransactionComplete);
+    EXPECT_EQ(rig.sm.result(), kGetDeviceIdResponse);
 }
 
 } // namespace

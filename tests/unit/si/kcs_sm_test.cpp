@@ -2,6 +2,7 @@
 #include "daemon/backends/register_io_sim.hpp"
 #include "si/kcs_sm.hpp"
 #include "sim/models/kcs_model.hpp"
+#include "tests/unit/si/scripted_registers.hpp"
 #include "tests/unit/si/sm_driver.hpp"
 #include "tests/unit/sim/models/fake_bmc_port.hpp"
 
@@ -171,6 +172,22 @@ TEST(KcsStateMachine, DetectFailsOnAFloatingBus)
     } bus;
     KcsStateMachine sm(bus);
     EXPECT_FALSE(sm.detect());
+}
+
+TEST(KcsStateMachine, ReadStateThatNeverEndsIsCutOffAndHosed)
+{
+    // The request goes out, then the status sticks at read state with OBF:
+    // the kernel drains such a BMC for ever; here the drain ends after
+    // twice the longest response and recovery gives up as usual.
+    testing::ScriptedRegisters io({0x00, 0x41, 0x00});
+    io.script(1, {0x00, 0x80, 0x80, 0x80});
+    KcsStateMachine sm(io);
+    ASSERT_EQ(sm.start(std::vector<std::uint8_t>{0x18, 0x01}), 0);
+    const auto run = runUntilDone(sm, {}, Microseconds{600'000'000}, 100'000);
+    EXPECT_EQ(run.last, SmResult::Hosed);
+    // Each recovery lets the still-flowing controller settle for 2 s.
+    EXPECT_LT(run.took,
+              (KcsStateMachine::kMaxErrorRetries + 1) * (KcsStateMachine::kError0ObfWait + Microseconds{1000}));
 }
 
 } // namespace

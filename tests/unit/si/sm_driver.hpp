@@ -17,12 +17,14 @@ struct SmRun
     unsigned steps = 0;
 };
 
+// Gives up after `limit` of virtual time, or `maxSteps` steps (a machine
+// that steps without end while no time passes).
 inline SmRun runUntilDone(StateMachine& sm, const std::function<void(Microseconds)>& atTime = {},
-                          Microseconds limit = Microseconds{600'000'000})
+                          Microseconds limit = Microseconds{600'000'000}, unsigned maxSteps = 10'000'000)
 {
     SmRun run;
     Microseconds elapsed{0};
-    while (run.took <= limit) {
+    while (run.took <= limit && run.steps < maxSteps) {
         if (atTime) {
             atTime(run.took);
         }

@@ -265,5 +265,29 @@ TEST(SmiPolicy, DellPowerEdgeOemFlagsMeanMessages)
     EXPECT_EQ(rig.transport->sent.back(), (Bytes{0x18, 0x33}));
 }
 
+TEST(SmiPolicy, FailedFlagFetchHoldsTheNextOneBackAPollInterval)
+{
+    // An attention bit stuck on a BMC that cannot answer: the kernel
+    // fetches flags again at once, for ever; here once per flag poll
+    // interval, and users go in between.
+    PolicyRig rig;
+    rig.startUp();
+    rig.transport->raiseAttention();
+    ASSERT_EQ(rig.transport->sent.size(), 1U);
+    EXPECT_EQ(rig.transport->sent[0], (Bytes{0x18, 0x31}));
+    rig.transport->answer({0x1C, 0x31, 0xFF});
+    rig.transport->raiseAttention();
+    EXPECT_EQ(rig.transport->sent.size(), 1U);
+    rig.policy->send({0x18, 0x01});
+    ASSERT_EQ(rig.transport->sent.size(), 2U);
+    rig.transport->answer(kDeviceIdOk);
+    ASSERT_EQ(rig.host.responses.size(), 1U);
+    rig.loop.advance(std::chrono::milliseconds(99));
+    EXPECT_EQ(rig.transport->sent.size(), 2U);
+    rig.loop.advance(std::chrono::milliseconds(1));
+    ASSERT_EQ(rig.transport->sent.size(), 3U);
+    EXPECT_EQ(rig.transport->sent[2], (Bytes{0x18, 0x31}));
+}
+
 } // namespace
 } // namespace ipmi::core

@@ -2,6 +2,7 @@
 #include "daemon/backends/register_io_sim.hpp"
 #include "si/smic_sm.hpp"
 #include "sim/models/smic_model.hpp"
+#include "tests/unit/si/scripted_registers.hpp"
 #include "tests/unit/si/sm_driver.hpp"
 #include "tests/unit/sim/models/fake_bmc_port.hpp"
 
@@ -94,6 +95,22 @@ TEST(SmicStateMachine, SmsDataAvailableIsAttention)
     EXPECT_EQ(runUntilDone(rig.sm).last, SmResult::Attn);
     rig.port.setAttention(false);
     EXPECT_EQ(runUntilDone(rig.sm).last, SmResult::Idle);
+}
+
+TEST(SmicStateMachine, ReadThatNeverEndsIsCutOffAndHosed)
+{
+    // The request goes out and the read starts, then the SMIC keeps saying
+    // RD_NEXT with data ready: the drain ends after twice the longest
+    // response, and recovery gives up after its retries.
+    testing::ScriptedRegisters io({0x00, 0xC5, 0x80});
+    io.script(2, {0x00, 0x00, 0x40, 0x00, 0x80, 0x80}); // flags
+    io.script(1, {0x00, 0xC0, 0xC1, 0xC3, 0x00, 0xC4}); // status
+    io.script(0, {0x00, 0x1C});                         // WR_END's error byte, the first byte read
+    SmicStateMachine sm(io);
+    ASSERT_EQ(sm.start(std::vector<std::uint8_t>{0x18, 0x01}), 0);
+    const auto run = runUntilDone(sm, {}, Microseconds{600'000'000}, 100'000);
+    EXPECT_EQ(run.last, SmResult::Hosed);
+    EXPECT_LT(run.steps, (SmicStateMachine::kMaxErrorRetries + 1) * (2 * SmicStateMachine::kMaxRead + 100));
 }
 
 } // namespace

@@ -347,5 +347,20 @@ TEST_F(SsifBench, ShutdownAnswersTheMessageInFlight)
     EXPECT_EQ(host.responses.size(), 1U);
 }
 
+TEST_F(SsifBench, RefusedRequestIsAnsweredWhenShutDownBeforeTheLoopRuns)
+{
+    build();
+    startAndProbe();
+    Bytes tooLong(kMaxResponse + 1, 0x00);
+    tooLong[0] = 0x18;
+    tooLong[1] = 0x01;
+    ssif->send(tooLong);
+    ssif->shutdown(); // the refusal's answer was still on its way through the loop
+    ASSERT_EQ(host.responses.size(), 1U);
+    EXPECT_EQ(host.responses[0], (core::SmiBytes{0x1C, 0x01, 0xFF}));
+    settle();
+    EXPECT_EQ(host.responses.size(), 1U);
+}
+
 } // namespace
 } // namespace ipmi::ssif::testing
