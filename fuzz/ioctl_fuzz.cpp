@@ -388,7 +388,7 @@ class Session
         const std::uint8_t cmd = in_.u8();
         const std::uint64_t data = pointer();
         const std::uint16_t dataLen = (kind & 8U) != 0 ? in_.u16() : in_.u8();
-        const int retries = static_cast<std::int8_t>(in_.u8());
+        const int retries = static_cast<int>(in_.u8()) - 128; // negative: the file's default
         const std::uint32_t retryMs = in_.u16();
         const bool compat = (kind & 4U) != 0;
         switch (kind & 3U) {

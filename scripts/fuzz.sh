@@ -47,7 +47,7 @@ all=$(for f in fuzz/*_fuzz.cpp; do basename "$f" _fuzz.cpp; done)
 [ -n "$targets" ] || targets=$all
 for t in $targets; do
     if [ ! -f "fuzz/${t}_fuzz.cpp" ]; then
-        echo "fuzz.sh: no target '$t' (known:" $all")" >&2
+        echo "fuzz.sh: no target '$t' (known: $(echo "$all" | tr '\n' ' '))" >&2
         exit 64
     fi
 done

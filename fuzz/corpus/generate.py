@@ -56,15 +56,15 @@ class Ioctl:
     def poke(self, at, data):
         return self.op(2, struct.pack("<HB", at, len(data)) + data)
 
-    def request(self, at, addr, addr_len, msgid, netfn, cmd, data=0, data_len=0, compat=False, retries=0,
+    def request(self, at, addr, addr_len, msgid, netfn, cmd, data=0, data_len=0, compat=False, retries=-1,
                 retry_ms=0):
         kind = 0 | (4 if compat else 0)
-        return self.op(3, struct.pack("<BHHBIBBHBbH", kind, at, addr, addr_len, msgid & 0xFFFFFFFF, netfn, cmd,
-                                      data, data_len, retries, retry_ms))
+        return self.op(3, struct.pack("<BHHBIBBHBBH", kind, at, addr, addr_len, msgid & 0xFFFFFFFF, netfn, cmd,
+                                      data, data_len, retries + 128, retry_ms))
 
     def receive_buffer(self, at, addr, addr_len, data, data_len, compat=False):
         kind = 2 | (4 if compat else 0)
-        return self.op(3, struct.pack("<BHHBIBBHBbH", kind, at, addr, addr_len, 0, 0, 0, data, data_len, 0, 0))
+        return self.op(3, struct.pack("<BHHBIBBHBBH", kind, at, addr, addr_len, 0, 0, 0, data, data_len, 128, 0))
 
     def address(self, at, kind, channel, tail=b""):
         # tail: the bytes after addr_type and channel (SI: lun; IPMB:
