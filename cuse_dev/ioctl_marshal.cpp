@@ -166,6 +166,20 @@ IoctlReply fail(int err)
     return IoctlReply{-static_cast<long>(err), {}};
 }
 
+// A 32-bit caller has no memory beyond 4 GiB, and the kernel refuses (EIO)
+// a retry that names any for it, where its own copy would fault. A native
+// layout under FUSE_IOCTL_COMPAT (a 32-bit caller using the 64-bit ioctl
+// number) carries such pointers.
+bool compatReachable(const UserRange& r)
+{
+    return r.addr <= 0xFFFFFFFFU && r.len <= 0xFFFFFFFFU;
+}
+
+void dropUnreachable(std::vector<UserRange>& ranges)
+{
+    std::erase_if(ranges, [](const UserRange& r) { return !compatReachable(r); });
+}
+
 } // namespace
 
 IoctlOutcome marshalIoctl(core::IpmiFile& file, const IoctlCall& call, const RetryPlan* previous)
@@ -194,7 +208,15 @@ IoctlOutcome marshalIoctl(core::IpmiFile& file, const IoctlCall& call, const Ret
         return fail(EIO); // the file asked for memory without touching any
     }
 
-    const RetryPlan predicted = predict(*shape, call.arg, mem.find(call.arg, shape->readSize), file);
+    if (call.compat && !compatReachable(missing->range)) {
+        return fail(EFAULT); // where the kernel's copy faults, in its order
+    }
+    RetryPlan predicted = predict(*shape, call.arg, mem.find(call.arg, shape->readSize), file);
+    if (call.compat) {
+        // Left out, they fault when the file comes to them (just above).
+        dropUnreachable(predicted.in);
+        dropUnreachable(predicted.out);
+    }
 
     RetryPlan next;
     next.in = plan.in;

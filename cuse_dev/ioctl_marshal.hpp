@@ -24,6 +24,11 @@
 // kernel before a message is consumed, as ipmi_devintf puts the message back
 // on EFAULT.
 //
+// A 32-bit caller's ranges are never asked for beyond 4 GiB (the kernel
+// would fail the ioctl with EIO): a pointer there, which only the native
+// layout under FUSE_IOCTL_COMPAT can carry, faults (EFAULT) when the file
+// comes to it, as the kernel's copy would.
+//
 // One known departure: a SEND whose address is invalid (EINVAL) and whose
 // data pointer faults gets EFAULT here, because address and data are fetched
 // together to save a round trip; the kernel checks the address first.

@@ -24,6 +24,7 @@ build_packages="
     libgtest-dev libgmock-dev googletest
     libbenchmark-dev
     clang-format clang-tidy
+    clang libclang-rt-dev
 "
 
 # What the VM compatibility suite needs: QEMU, the pinned Debian kernel is

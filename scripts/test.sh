@@ -6,8 +6,10 @@
 #      .clang-tidy) over the first build's compile_commands.json,
 #   2. the unit suite (GoogleTest) in a normal build, and the packaging-files
 #      check (man pages and configuration against the program),
-#   3. the same unit suite under AddressSanitizer + UBSan, and in a release
-#      build (-O3, NDEBUG: the optimiser's most aggressive reading of the code),
+#   3. the same unit suite under AddressSanitizer + UBSan, the libFuzzer
+#      targets of fuzz/ for 60 s each (scripts/fuzz.sh: clang, ASan + UBSan,
+#      build-fuzz), and the unit suite in a release build (-O3, NDEBUG: the
+#      optimiser's most aggressive reading of the code),
 #   4. the VM compatibility suite (meson suite 'compat'), which boots Debian's
 #      kernel in QEMU because the build machines' kernel has no CUSE,
 #   5. the packaging VM suite (meson suite 'packaging-vm'): the Debian package
@@ -107,6 +109,9 @@ stage "unit suite under ASan + UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     meson test -C build-sanitize --suite unit --print-errorlogs --num-processes "$jobs"
+
+stage "fuzz targets (scripts/fuzz.sh, 60 s each)"
+./scripts/fuzz.sh --budget 60
 
 stage "build (release: -O3, NDEBUG)"
 configure build-release -Dbuildtype=release -Dbenchmarks=false -Dcompat_tests=false

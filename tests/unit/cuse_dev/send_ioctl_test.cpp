@@ -187,6 +187,33 @@ TEST_P(SendIoctl, InvalidAddressIsEinval)
     EXPECT_TRUE(file.sent().empty());
 }
 
+// A 32-bit caller using the native number (a 64-bit struct): a pointer
+// beyond 4 GiB is EFAULT where the kernel's copy faults, never a retry the
+// kernel refuses with EIO (found by fuzz/ioctl_fuzz.cpp). An invalid
+// address still comes first.
+TEST(SendIoctlCompatCaller, NativeLayoutPointerBeyond4GiBIsEfault)
+{
+    FakeUserSpace user{0x10000000ULL};
+    FakeCuseKernel kernel{user};
+    RealIpmiFile file;
+    Bytes si(sizeof(ipmi_system_interface_addr), 0);
+    const int type = IPMI_SYSTEM_INTERFACE_ADDR_TYPE;
+    const short channel = IPMI_BMC_CHANNEL;
+    std::memcpy(si.data(), &type, sizeof type);
+    std::memcpy(si.data() + offsetof(ipmi_system_interface_addr, channel), &channel, sizeof channel);
+    const auto addr = user.alloc(16);
+    user.write(addr, si.data(), si.size());
+    const std::uint64_t far = 0x100000000ULL;
+
+    ipmi_req r{userPtr<unsigned char>(addr), 8, 7, ipmi_msg{0x06, 0x01, 4, userPtr<unsigned char>(far)}};
+    EXPECT_EQ(kernel.ioctl(file, IPMICTL_SEND_COMMAND, user.place(r), true).ret, -EFAULT);
+    r.addr = userPtr<unsigned char>(far);
+    EXPECT_EQ(kernel.ioctl(file, IPMICTL_SEND_COMMAND, user.place(r), true).ret, -EFAULT);
+    r.addr_len = 41;
+    EXPECT_EQ(kernel.ioctl(file, IPMICTL_SEND_COMMAND, user.place(r), true).ret, -EINVAL);
+    EXPECT_TRUE(file.sent().empty());
+}
+
 TEST_P(SendIoctl, DataLongerThan272IsEmsgsizeEvenFromAnUnmappedBuffer)
 {
     auto s = getDeviceId();
