@@ -173,13 +173,13 @@ TEST_F(FaultOnBmc, ASlowBmcTakesItsTimePerCommandAndPerByte)
     std::optional<sim::Bytes> out;
     bmc.handleRequest(kGetDeviceId, [&out](sim::Bytes r) { out = std::move(r); });
     ASSERT_TRUE(bmc.nextDeadline().has_value());
-    // 400 us and 5 us for each of the 2 request and 15 response bytes.
-    EXPECT_EQ(*bmc.nextDeadline(), t0 + 400us + 5us * 17);
-    bmc.advance(t0 + 484us);
+    // 400 us and 5 us for each of the 2 request and 18 response bytes.
+    EXPECT_EQ(*bmc.nextDeadline(), t0 + 400us + 5us * 20);
+    bmc.advance(t0 + 499us);
     EXPECT_FALSE(out.has_value());
-    bmc.advance(t0 + 485us);
+    bmc.advance(t0 + 500us);
     ASSERT_TRUE(out.has_value());
-    EXPECT_EQ(out->size(), 15U);
+    EXPECT_EQ(out->size(), 18U);
     apply("clear byte-delay", t0 + 1ms);
     EXPECT_EQ(bmc.faults().byteDelay(), 0us);
     EXPECT_EQ(bmc.faults().responseDelay(), 400us);
