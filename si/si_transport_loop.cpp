@@ -14,7 +14,8 @@ constexpr unsigned kMaxInlineSteps = 4096;
 
 LoopSiTransport::LoopSiTransport(core::EventLoop& loop, std::unique_ptr<RegisterIo> io,
                                  std::unique_ptr<StateMachine> sm, core::InterfaceInfo info, bool reportsAttention)
-    : loop_(loop), io_(std::move(io)), sm_(std::move(sm)), info_(std::move(info)), reportsAttention_(reportsAttention), timer_(loop.makeTimer()), stepper_(*sm_)
+    : loop_(loop), io_(std::move(io)), sm_(std::move(sm)), info_(std::move(info)), reportsAttention_(reportsAttention),
+      timer_(loop.makeTimer()), stepper_(*sm_)
 {
 }
 

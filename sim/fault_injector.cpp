@@ -9,8 +9,9 @@
 namespace ipmi::sim {
 
 FaultInjector::FaultInjector(const FaultConfig& initial, SteadyTime start)
-    : now_(start), responseDelay_(initial.responseDelay), byteDelay_(initial.byteDelay), dropNext_(initial.dropNextResponses),
-      dropEveryNth_(initial.dropEveryNth), completionCodes_(initial.completionCodes)
+    : now_(start), responseDelay_(initial.responseDelay), byteDelay_(initial.byteDelay),
+      dropNext_(initial.dropNextResponses), dropEveryNth_(initial.dropEveryNth),
+      completionCodes_(initial.completionCodes)
 {
     if (initial.silentFor.count() > 0) {
         silentUntil_ = start + initial.silentFor;

@@ -178,7 +178,8 @@ TEST(ConfigTest, BadFilesNameLineAndProblem)
 
 TEST(ConfigTest, SlowBmcLatenciesInMicroseconds)
 {
-    const BmcConfig c = expectConfig(parseBmcConfig("[faults]\nresponse_delay_us = 450\nbyte_delay_us = 12\n", "slow.toml"));
+    const BmcConfig c =
+        expectConfig(parseBmcConfig("[faults]\nresponse_delay_us = 450\nbyte_delay_us = 12\n", "slow.toml"));
     EXPECT_EQ(c.faults.responseDelay, std::chrono::microseconds{450});
     EXPECT_EQ(c.faults.byteDelay, std::chrono::microseconds{12});
 }
