@@ -211,7 +211,7 @@ def run_kind(image, kind, args, workdir):
            "BENCH_CLIENTS": str(0 if kind == "ssif" else args.clients), "BENCH_ROUNDS": str(args.rounds),
            "BENCH_FAULT": args.sim_fault if kind == "sim" else "",
            "BENCH_KERNEL_POLL": "1" if kind in ("kcs", "extern-kcs") and args.kernel_poll else "0",
-           "BENCH_BASE": "1" if args.base_daemon else "0"}
+           "BENCH_BASE": "1" if args.base_daemon else "0", "BENCH_PROBES": str(args.probes)}
     if args.base_daemon:
         with open(args.base_daemon, "rb") as f:
             extra["compat/bench/ipmi-cuse-base"] = f.read()
@@ -456,6 +456,9 @@ def main():
     p.add_argument("--base-daemon", help="another ipmi-cuse build (e.g. main's), measured in the same boot as 'base'")
     p.add_argument("--clients", type=int, default=30, help="processes in the many-clients run (0 skips it)")
     p.add_argument("--rounds", type=int, default=20, help="rounds of three requests per client")
+    p.add_argument("--probes", type=int, default=0,
+                   help="sample where the daemon's threads are (system call, kernel stack) N times idle, and "
+                        "during the runs (@@BENCH-PROBE/-STACK lines of the transcript)")
     p.add_argument("--deadline", type=int, default=600, help="seconds the guest may take per kind")
     p.add_argument("--ssif-args", default=SSIF_ARGS)
     p.add_argument("--workdir", default=os.path.join(img.CACHE_DIR, "runs", "bench"))

@@ -18,7 +18,9 @@
 # e.g. "set delay 2"), BENCH_BASE (1: /compat/bench/ipmi-cuse-base, another
 # build of the daemon, is measured alternately with ours as stack "base"),
 # BENCH_KERNEL_POLL (1: the kernel's ipmi_si also without its IRQ, polled by
-# kipmid: stack kernel-poll, after kernel with its IRQ).
+# kipmid: stack kernel-poll, after kernel with its IRQ), BENCH_PROBES (N > 0:
+# sample where the daemon's threads are, N times idle and 40 times during the
+# runs, as @@BENCH-PROBE and @@BENCH-STACK lines).
 #
 # For ssif, between our runs and the kernel's, more figures from the same
 # boot: the daemon restarted with --ipmi_ssif.dbg 4 (timing), whose per
@@ -295,6 +297,23 @@ slow_bmc || exit 1
 ipmi-probe64 --bench 20 >/dev/null 2>&1 # warm-up: first-use costs stay out of the figures
 measure_pingpong || exit 1
 echo "@@BENCH-THREADS before $(thread_ticks)"
+# spin_probe: where each daemon thread is, sampled, while no client runs:
+# the system call it is in (number, arguments) or "running", and the
+# descriptors those arguments name.
+spin_probe() {
+    pid=$(cat /tmp/daemon.pid)
+    i=0
+    while [ "$i" -lt "${1:-5}" ]; do
+        for t in /proc/"$pid"/task/*; do
+            echo "@@BENCH-PROBE ${t##*/}: $(cat "$t/syscall" 2>/dev/null) wchan=$(cat "$t/wchan" 2>/dev/null)" \
+                "ticks=$(awk '{ print $14 "u+" $15 "s" }' "$t/stat")"
+        done
+        usleep 200000
+        i=$((i + 1))
+    done
+    ls -l /proc/"$pid"/fd | sed 's/^/@@BENCH-PROBE fd /' | awk '{ print $1, $2, $(NF-2), $(NF-1), $NF }'
+}
+[ "${BENCH_PROBES:-0}" -gt 0 ] && spin_probe "$BENCH_PROBES"
 # BENCH_RUNS runs each of ours and the kernel's: TCG's speed wanders by tens
 # of percent between runs, and the best run is the one least disturbed. Each
 # of ours follows a run of the CUSE floor, so that the two see the same host;
@@ -339,6 +358,21 @@ start_floor cuse-floor ipmi-floor || exit 1
 if [ "$BENCH_KIND" = ssif ]; then
     start_floor cuse-worker-floor ipmi-wfloor /dev/i2c-0 0x10 || exit 1
 fi
+# stack_probe: where the floor's and the daemon's threads are in the kernel
+# (their top frames; none while on a CPU), sampled while the runs go.
+stack_probe() {
+    i=0
+    while [ "$i" -lt 40 ]; do
+        for p in $(cat /tmp/cuse-floor.pid 2>/dev/null) $(cat /tmp/daemon.pid 2>/dev/null); do
+            for t in /proc/"$p"/task/*; do
+                echo "@@BENCH-STACK $(cat "$t/comm") $(head -4 "$t/stack" 2>/dev/null | awk '{ print $2 }' | tr '\n' ' ')"
+            done
+        done
+        usleep 100000
+        i=$((i + 1))
+    done
+}
+[ "${BENCH_PROBES:-0}" -gt 0 ] && stack_probe &
 runs ours
 stop_floor cuse-floor
 stop_floor cuse-worker-floor
