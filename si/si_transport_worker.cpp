@@ -125,7 +125,9 @@ void WorkerSiTransport::run()
             postAttention();
         }
 
-        const PollStep step = pacer.next(out.result, now, sm_->awaitingResponse());
+        // Asked only of a wait: a BMC that answers at once never waits.
+        const bool awaiting = out.result == SmResult::CallWithDelay && sm_->awaitingResponse();
+        const PollStep step = pacer.next(out.result, now, awaiting);
         switch (step.action) {
         case PollAction::Again:
             break;
