@@ -14,14 +14,17 @@ namespace ipmi::daemon {
 
 namespace {
 
+using std::chrono::microseconds;
 using std::chrono::milliseconds;
 
 constexpr std::uint64_t kMaxCount = 1'000'000;
 constexpr std::uint64_t kMaxDelayMs = 600'000;      // ten minutes
+constexpr std::uint64_t kMaxByteDelayMs = 1'000;    // a second per byte
 constexpr std::uint64_t kMaxSilenceMs = 86'400'000; // a day
 
-constexpr std::array<std::pair<const char*, FaultKind>, 6> kKinds{{
+constexpr std::array<std::pair<const char*, FaultKind>, 7> kKinds{{
     {"delay", FaultKind::Delay},
+    {"byte-delay", FaultKind::ByteDelay},
     {"drop", FaultKind::Drop},
     {"drop-every", FaultKind::DropEvery},
     {"cc", FaultKind::CompletionCode},
@@ -46,25 +49,36 @@ std::string hex(unsigned value)
     return text;
 }
 
-// "30" (in `defaultUnit`), "500ms" or "2s"; or what is wrong with it.
-std::variant<milliseconds, std::string> parseDuration(std::string_view text, std::string_view field,
-                                                      milliseconds defaultUnit, std::uint64_t maxMs)
+// "30" (in `defaultUnit`), "250us", "500ms" or "2s"; or what is wrong with it.
+std::variant<microseconds, std::string> parseDuration(std::string_view text, std::string_view field,
+                                                      microseconds defaultUnit, std::uint64_t maxMs)
 {
-    milliseconds unit = defaultUnit;
+    microseconds unit = defaultUnit;
     std::string_view digits = text;
-    if (digits.size() > 2 && digits.substr(digits.size() - 2) == "ms") {
+    auto suffix = [&digits](std::string_view s) {
+        if (digits.size() > s.size() && digits.substr(digits.size() - s.size()) == s) {
+            digits.remove_suffix(s.size());
+            return true;
+        }
+        return false;
+    };
+    if (suffix("us")) {
+        unit = microseconds{1};
+    } else if (suffix("ms")) {
         unit = milliseconds{1};
-        digits.remove_suffix(2);
-    } else if (digits.size() > 1 && digits.back() == 's') {
+    } else if (suffix("s")) {
         unit = milliseconds{1000};
-        digits.remove_suffix(1);
     }
+    const auto maxUs = maxMs * 1000;
     const auto value = core::parseKernelNumber(digits);
-    if (!value || *value > maxMs / static_cast<std::uint64_t>(unit.count())) {
+    if (!value || *value > maxUs / static_cast<std::uint64_t>(unit.count())) {
+        const char* forms = defaultUnit == microseconds{1}   ? "N us, N ms or N s"
+                            : defaultUnit == milliseconds{1} ? "N, N us, N ms or N s"
+                                                             : "N seconds, N us, N ms or N s";
         return std::string(field) + " '" + std::string(text) + "' is not a duration up to " + std::to_string(maxMs) +
-               " ms (N" + (defaultUnit.count() == 1 ? "" : " seconds") + ", N ms or N s)";
+               " ms (" + forms + ")";
     }
-    return milliseconds{static_cast<milliseconds::rep>(*value) * unit.count()};
+    return microseconds{static_cast<microseconds::rep>(*value) * unit.count()};
 }
 
 // The arguments of `set KIND ...` into `c`; nullopt or the problem.
@@ -94,6 +108,12 @@ std::optional<std::string> parseSet(FaultCommand& c, const std::vector<std::stri
             return e;
         }
         return store(parseDuration(w[2], "MS", milliseconds{1}, kMaxDelayMs), c.duration);
+    }
+    case FaultKind::ByteDelay: {
+        if (auto e = arity(1, 1, "US")) {
+            return e;
+        }
+        return store(parseDuration(w[2], "US", microseconds{1}, kMaxByteDelayMs), c.duration);
     }
     case FaultKind::Silence: {
         if (auto e = arity(1, 1, "SECONDS")) {
@@ -169,7 +189,10 @@ void clearKind(sim::FaultInjector& f, FaultKind kind)
 {
     switch (kind) {
     case FaultKind::Delay:
-        f.setResponseDelay(milliseconds{0});
+        f.setResponseDelay(microseconds{0});
+        break;
+    case FaultKind::ByteDelay:
+        f.setByteDelay(microseconds{0});
         break;
     case FaultKind::Drop:
         f.dropNextResponses(0);
@@ -252,6 +275,9 @@ std::string applyFaultCommand(const FaultCommand& c, sim::Bmc& bmc, std::chrono:
         case FaultKind::Delay:
             f.setResponseDelay(c.duration);
             break;
+        case FaultKind::ByteDelay:
+            f.setByteDelay(c.duration);
+            break;
         case FaultKind::Drop:
             f.dropNextResponses(c.count);
             break;
@@ -279,7 +305,13 @@ std::string formatFaults(const sim::FaultInjector& faults, std::chrono::steady_c
 {
     const auto a = faults.active();
     std::string out;
-    out += "delay " + std::to_string(a.responseDelay.count()) + " ms\n";
+    // Whole milliseconds as before; a finer delay in microseconds.
+    if (a.responseDelay % milliseconds{1} == microseconds{0}) {
+        out += "delay " + std::to_string(a.responseDelay.count() / 1000) + " ms\n";
+    } else {
+        out += "delay " + std::to_string(a.responseDelay.count()) + " us\n";
+    }
+    out += "byte-delay " + std::to_string(a.byteDelay.count()) + " us\n";
     out += "drop next " + std::to_string(a.dropNext) + "\n";
     out += "drop-every " + std::to_string(a.dropEveryNth) + "\n";
     for (const auto& cc : a.completionCodes) {

@@ -3,7 +3,10 @@
 // IPMI ABI and for tests that need timeouts, retries and recovery. Grammar
 // (after the word "fault"; numbers are decimal or 0x hex):
 //   list                                    the faults in force and the counters
-//   set delay MS                            hold every response back MS ms (0 = off)
+//   set delay MS                            hold every response back MS ms (0 = off;
+//                                           N us for a BMC that answers in microseconds)
+//   set byte-delay US                       and US microseconds more for every byte of
+//                                           the request and of the response (0 = off)
 //   set drop COUNT                          discard the next COUNT responses
 //   set drop-every N                        discard every Nth response (0 = off)
 //   set cc NETFN CMD|any CODE [COUNT]       answer NETFN/CMD with only CODE,
@@ -12,7 +15,7 @@
 //                                           (seconds, or N ms / N s)
 //   set corrupt EVERY_NTH [XOR [COUNT]]     XOR every Nth interface byte with XOR
 //                                           (default 0xff), COUNT bytes (0 = until cleared)
-//   clear [delay|drop|drop-every|cc|silence|corrupt|all]   (default all)
+//   clear [delay|byte-delay|drop|drop-every|cc|silence|corrupt|all]   (default all)
 // It acts only on the embedded BMC (--sim); real hardware refuses it.
 #pragma once
 
@@ -30,6 +33,7 @@ namespace ipmi::daemon {
 enum class FaultKind : std::uint8_t
 {
     Delay,
+    ByteDelay,
     Drop,
     DropEvery,
     CompletionCode,
@@ -47,7 +51,7 @@ struct FaultCommand
     };
     Op op = Op::List;
     std::optional<FaultKind> kind;           // Set: always; Clear: nullopt = all
-    std::chrono::milliseconds duration{0};   // delay, silence
+    std::chrono::microseconds duration{0};   // delay, byte-delay, silence
     unsigned count = 0;                      // drop: next N; drop-every: N; corrupt: bytes
     unsigned everyNth = 0;                   // corrupt
     std::uint8_t xorMask = 0xFF;             // corrupt
@@ -55,7 +59,7 @@ struct FaultCommand
 };
 
 inline constexpr const char* kFaultUsage =
-    "fault list | fault set delay MS | fault set drop COUNT | fault set drop-every N | "
+    "fault list | fault set delay MS | fault set byte-delay US | fault set drop COUNT | fault set drop-every N | "
     "fault set cc NETFN CMD|any CODE [COUNT] | fault set silence SECONDS | "
     "fault set corrupt EVERY_NTH [XOR [COUNT]] | fault clear [KIND|all]";
 
@@ -69,7 +73,7 @@ inline constexpr const char* kFaultUsage =
 [[nodiscard]] std::string applyFaultCommand(const FaultCommand& command, sim::Bmc& bmc,
                                             std::chrono::steady_clock::time_point now);
 
-// "delay 0 ms\ndrop next 0 every 0\n..." then the counters.
+// "delay 0 ms\nbyte-delay 0 us\ndrop next 0\n..." then the counters.
 [[nodiscard]] std::string formatFaults(const sim::FaultInjector& faults, std::chrono::steady_clock::time_point now);
 
 } // namespace ipmi::daemon

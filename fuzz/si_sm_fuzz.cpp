@@ -157,6 +157,7 @@ class WatchedMachine : public si::StateMachine
 
     [[nodiscard]] bool detect() override { return inner_->detect(); }
     [[nodiscard]] const char* name() const override { return inner_->name(); }
+    [[nodiscard]] bool awaitingResponse() const override { return inner_->awaitingResponse(); }
 
   private:
     std::unique_ptr<si::StateMachine> inner_;
@@ -172,7 +173,6 @@ class WatchedMachine : public si::StateMachine
 constexpr std::array<si::SiType, 3> kKinds = {si::SiType::Kcs, si::SiType::Smic, si::SiType::Bt};
 // Coarser than the daemon's 1 ms: the machines count elapsed time, not
 // calls, so a coarse poll changes only how many calls a wait costs.
-constexpr std::array<unsigned, 4> kPollDelaysMs = {50, 250, 1000, 5000};
 // Timer runs one input may cost before the host shuts the interface down
 // (a BT BMC may ask for 255 retries of 255 s).
 constexpr unsigned kTimerRunBudget = 200'000;
@@ -197,8 +197,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (auto& value : stuck) {
         value = input.integral<std::uint8_t>();
     }
-    const auto pollDelay =
-        std::chrono::milliseconds(kPollDelaysMs[input.integral<std::uint8_t>() % kPollDelaysMs.size()]);
+    // This byte chose a fixed poll delay before the transport paced its own
+    // polls; it is still read so the corpus keeps its meaning. The pacer
+    // never waits longer than what it may learn between two looks.
+    static_cast<void>(input.integral<std::uint8_t>());
+    const core::Clock::duration pollDelay = si::kLearnCeiling;
     std::vector<SmiBytes> requests(input.integralInRange<std::size_t>(1, 4));
     for (auto& request : requests) {
         request = fuzz::makeRequest(input, abi::IPMI_MAX_MSG_LENGTH + 8);
@@ -216,8 +219,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     info.type = si::toString(kind);
     const bool reportsAttention = (options & 0x01) != 0;
     auto transport =
-        std::make_unique<si::LoopSiTransport>(loop, std::move(registers), std::move(machine), info,
-                                              si::LoopSiTransport::Timing{pollDelay, pollDelay}, reportsAttention);
+        std::make_unique<si::LoopSiTransport>(loop, std::move(registers), std::move(machine), info, reportsAttention);
     si::SmiPolicy policy(loop, std::move(transport));
     host.attach(policy);
 

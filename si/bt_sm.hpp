@@ -36,6 +36,7 @@ class BtStateMachine : public StateMachine
     [[nodiscard]] core::SmiBytes result() override;
     [[nodiscard]] bool detect() override;
     [[nodiscard]] const char* name() const override { return "bt"; }
+    [[nodiscard]] bool awaitingResponse() const override { return state_ == State::ReadWait; }
 
     // What Get BT Interface Capabilities set (or the defaults).
     [[nodiscard]] Microseconds requestTimeout() const { return capTimeout_; }

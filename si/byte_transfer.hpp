@@ -40,6 +40,7 @@ class ByteTransfer
     }
 
     [[nodiscard]] std::size_t writeLeft() const { return write_.size() - writePos_; }
+    [[nodiscard]] bool nothingRead() const { return read_.empty(); }
     [[nodiscard]] std::uint8_t nextWriteByte() { return write_[writePos_++]; }
 
     void store(std::uint8_t byte)

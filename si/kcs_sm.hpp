@@ -36,6 +36,11 @@ class KcsStateMachine : public StateMachine
     [[nodiscard]] core::SmiBytes result() override;
     [[nodiscard]] bool detect() override;
     [[nodiscard]] const char* name() const override { return "kcs"; }
+    // The last byte written, no byte of the answer read yet.
+    [[nodiscard]] bool awaitingResponse() const override
+    {
+        return state_ == State::WaitRead && transfer_.nothingRead();
+    }
 
     // Why the last error recovery started (for logs and tests).
     [[nodiscard]] const std::string& lastErrorReason() const { return lastErrorReason_; }

@@ -1,31 +1,39 @@
 // How the SI worker paces its calls into a state machine while nothing
 // raises an interrupt for it: the userspace counterpart of the kernel's
-// kipmid loop (ipmi_si_intf.c, ipmi_thread and ipmi_thread_busy_wait).
+// kipmid loop (ipmi_si_intf.c, ipmi_thread and ipmi_thread_busy_wait), made
+// adaptive like the SSIF driver's first read (core::ResponseTime).
 //
 // Each state machine result maps to one step for the worker:
 // - progress (CallWithoutDelay, TransactionComplete, Hosed): call again now;
-// - a wait for the BMC (CallWithDelay): spin (yield and call again) for at
-//   most the busy limit, counted from the first wait of an unbroken run of
-//   waits as the kernel counts it; past the limit, sleep, starting short and
-//   doubling up to one tick, so a slow BMC is polled at most once a tick;
+// - a wait for the BMC (CallWithDelay): an unbroken run of them is one wait.
+//   Each wait starts by sleeping through most of the time such waits have
+//   lately taken (learned separately for the wait for a response, which
+//   lasts as long as the BMC takes to execute the command, and for the byte
+//   handshakes around it), then spins (yield and call again) through the
+//   last stretch, for at most the busy limit, and past that sleeps, starting
+//   short and doubling up to one tick, so a slow BMC is polled at most once
+//   a tick. A BMC that answers at once never starts a wait; one that takes
+//   2 ms costs one sleep and a spin of at most a quarter of that;
 // - CallWithTickDelay: sleep one tick;
-// - Idle / Attn: park until new work arrives (no CPU at all while idle).
+// - Idle / Attn: park until new work arrives (no CPU, no wake-up, while idle).
 //
 // force_kipmid=0 keeps the kernel's meaning "no polling thread that burns
-// CPU": without interrupts the kernel then polls from its timer, every
-// 250 us while a transaction waits; so do we, and we never spin.
+// CPU": the worker never spins. It sleeps through the learned time like the
+// spinning worker, then polls every 250 us, the kernel's timer period while
+// a transaction waits.
 //
-// kipmid_max_busy_us: the kernel's 0 (its default) means "busy-wait without
-// a limit, napping 100-200 us between polls". That nap is what makes a
+// kipmid_max_busy_us keeps its kernel meaning, the longest a wait spins
+// before it sleeps. The kernel's 0 (its default) means "busy-wait without a
+// limit, napping 100-200 us between polls". That nap is what makes a
 // userspace KCS transaction slow (benchmarks/README.md), so 0 (or unset)
-// here selects kDefaultMaxBusy of real spinning instead, then the back-off;
-// an explicit value sets the spin limit itself.
+// here selects kDefaultMaxBusy of real spinning instead, then the back-off.
 //
 // Pure: it sees results and time points, never a clock, so it is tested
 // under a fake one.
 #pragma once
 
 #include "core/event_loop.hpp"
+#include "core/response_time.hpp"
 #include "si/state_machine.hpp"
 
 #include <chrono>
@@ -36,6 +44,9 @@ struct PollPacing
 {
     bool kipmid = true;                  // force_kipmid (unset = true: we have no interrupts)
     std::chrono::microseconds maxBusy{}; // kipmid_max_busy_us; 0 = kDefaultMaxBusy
+    // Paced from loop timers, which must never spin: the back-off's sleeps
+    // where a worker would spin (LoopSiTransport).
+    bool onLoop = false;
 };
 
 // Spin limit when kipmid_max_busy_us is 0 or unset: long enough for a BMC
@@ -48,6 +59,15 @@ inline constexpr std::chrono::microseconds kFirstBackoff{100};
 inline constexpr std::chrono::microseconds kTick{1000};
 // force_kipmid=0: the kernel's timer period while a transaction waits.
 inline constexpr std::chrono::microseconds kTimerPollPeriod{250};
+// The last stretch of a learned wait that is spun rather than slept: a
+// quarter of the wait, at least kMinStretch (a sleep wakes late by tens of
+// microseconds), at most the busy limit. A wait expected to be shorter than
+// kMinStretch is not slept at all.
+inline constexpr std::chrono::microseconds kMinStretch{50};
+// What a wait may learn: below kLearnFloor it counts as none; a BMC slower
+// than kLearnCeiling is polled by the back-off anyway.
+inline constexpr std::chrono::microseconds kLearnFloor{20};
+inline constexpr std::chrono::microseconds kLearnCeiling{100'000};
 
 enum class PollAction : std::uint8_t
 {
@@ -69,18 +89,42 @@ class PollPacer
   public:
     explicit PollPacer(PollPacing pacing);
 
-    // The step after event() returned `result` at `now`.
-    [[nodiscard]] PollStep next(SmResult result, core::Clock::time_point now);
-    // New work arrived: the next wait starts a fresh busy window.
+    // The step after event() returned `result` at `now`; `awaitingResponse`
+    // is the machine's StateMachine::awaitingResponse() after that call.
+    [[nodiscard]] PollStep next(SmResult result, core::Clock::time_point now, bool awaitingResponse = false);
+    // New work arrived: the next wait starts afresh.
     void reset();
 
     // The spin limit in effect (kDefaultMaxBusy for 0).
     [[nodiscard]] std::chrono::microseconds busyLimit() const { return busyLimit_; }
+    // The learned time of the wait for a response, and of a byte handshake.
+    [[nodiscard]] core::Clock::duration expectedResponse() const { return response_.expected(); }
+    [[nodiscard]] core::Clock::duration expectedByte() const { return byte_.expected(); }
 
   private:
+    enum class Phase : std::uint8_t
+    {
+        None,     // not inside a wait
+        Approach, // sleeping through the learned part
+        Spin,     // spinning the last stretch, until busyUntil_
+        Backoff,  // past the busy limit: sleeps that double
+    };
+
+    PollStep beginWait(core::Clock::time_point now, bool awaitingResponse);
+    PollStep continueWait(core::Clock::time_point now);
+    [[nodiscard]] PollStep spinOrBackOff(core::Clock::time_point now);
+    void endWait();
+    [[nodiscard]] core::Clock::duration stretchOf(core::Clock::duration expected) const;
+
     PollPacing pacing_;
     std::chrono::microseconds busyLimit_;
-    bool waiting_ = false; // inside an unbroken run of CallWithDelay
+    core::ResponseTime response_{kLearnFloor, kLearnCeiling};
+    core::ResponseTime byte_{kLearnFloor, kLearnCeiling};
+    core::ResponseTime* learning_ = nullptr; // the wait under way learns into this
+    Phase phase_ = Phase::None;
+    bool firstLook_ = false; // the next look is the first after the approach
+    core::Clock::time_point began_{};
+    core::Clock::time_point lastEmptyLook_{};
     core::Clock::time_point busyUntil_{};
     core::Clock::duration backoff_{};
 };

@@ -9,7 +9,10 @@
 //
 // Two ways to run it:
 // - LoopSiTransport steps on the loop thread with loop timers: for the
-//   simulated registers, whose accesses cost nothing and never block.
+//   simulated registers, whose accesses cost nothing and never block. Its
+//   waits are paced like the worker's but never spin: a learned sleep, then
+//   sleeps that double up to a tick; and the BMC's poke (nudge) ends a wait
+//   at once.
 // - WorkerSiTransport steps on its own thread for real port/memory
 //   registers (the kernel's kipmid), paced by a PollPacer: spins while a
 //   transaction waits, up to kipmid_max_busy_us, then backs off to sleeps;
@@ -36,14 +39,8 @@ namespace ipmi::si {
 class LoopSiTransport : public Transport
 {
   public:
-    struct Timing
-    {
-        core::Clock::duration pollDelay = std::chrono::milliseconds(1); // CallWithDelay
-        core::Clock::duration tickDelay = std::chrono::milliseconds(1); // CallWithTickDelay
-    };
-
     LoopSiTransport(core::EventLoop& loop, std::unique_ptr<RegisterIo> io, std::unique_ptr<StateMachine> sm,
-                    core::InterfaceInfo info, Timing timing, bool reportsAttention);
+                    core::InterfaceInfo info, bool reportsAttention);
     ~LoopSiTransport() override;
     LoopSiTransport(const LoopSiTransport&) = delete;
     LoopSiTransport& operator=(const LoopSiTransport&) = delete;
@@ -68,8 +65,8 @@ class LoopSiTransport : public Transport
     std::unique_ptr<RegisterIo> io_;
     std::unique_ptr<StateMachine> sm_;
     core::InterfaceInfo info_;
-    Timing timing_;
     bool reportsAttention_;
+    PollPacer pacer_{PollPacing{.kipmid = true, .maxBusy = {}, .onLoop = true}};
     std::unique_ptr<core::Timer> timer_;
     TransportSink* sink_ = nullptr;
     bool running_ = false;

@@ -13,10 +13,9 @@ constexpr unsigned kMaxInlineSteps = 4096;
 } // namespace
 
 LoopSiTransport::LoopSiTransport(core::EventLoop& loop, std::unique_ptr<RegisterIo> io,
-                                 std::unique_ptr<StateMachine> sm, core::InterfaceInfo info, Timing timing,
-                                 bool reportsAttention)
-    : loop_(loop), io_(std::move(io)), sm_(std::move(sm)), info_(std::move(info)), timing_(timing),
-      reportsAttention_(reportsAttention), timer_(loop.makeTimer()), stepper_(*sm_)
+                                 std::unique_ptr<StateMachine> sm, core::InterfaceInfo info, bool reportsAttention)
+    : loop_(loop), io_(std::move(io)), sm_(std::move(sm)), info_(std::move(info)), reportsAttention_(reportsAttention),
+      timer_(loop.makeTimer()), stepper_(*sm_)
 {
 }
 
@@ -51,7 +50,10 @@ void LoopSiTransport::startTransaction(core::SmiBytes request)
 
 void LoopSiTransport::nudge()
 {
-    if (running_ && !inStep_ && !timer_->pending()) {
+    // Also while a poll timer waits: the BMC said it has something (a
+    // delayed response is in the registers), and the wait is over now, not
+    // at the next poll.
+    if (running_ && !inStep_) {
         schedule(core::Clock::duration::zero());
     }
 }
@@ -92,21 +94,21 @@ void LoopSiTransport::step()
     const core::Clock::time_point now = loop_.now();
     auto elapsed = std::chrono::duration_cast<Microseconds>(now - lastEvent_);
     lastEvent_ = now;
-    tryStart();
+    if (tryStart()) {
+        pacer_.reset();
+    }
 
     for (unsigned n = 0; n < kMaxInlineSteps && running_; ++n) {
         SiStepper::Outcome out = stepper_.event(std::max(elapsed, Microseconds{0}));
         elapsed = Microseconds{0};
+        const PollStep pace = pacer_.next(out.result, loop_.now(), sm_->awaitingResponse());
         switch (out.result) {
         case SmResult::CallWithoutDelay:
             continue;
         case SmResult::CallWithDelay:
-            inStep_ = false;
-            schedule(timing_.pollDelay);
-            return;
         case SmResult::CallWithTickDelay:
             inStep_ = false;
-            schedule(timing_.tickDelay);
+            schedule(pace.wait);
             return;
         case SmResult::TransactionComplete:
         case SmResult::Hosed:

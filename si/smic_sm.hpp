@@ -31,6 +31,7 @@ class SmicStateMachine : public StateMachine
     [[nodiscard]] core::SmiBytes result() override;
     [[nodiscard]] bool detect() override;
     [[nodiscard]] const char* name() const override { return "smic"; }
+    [[nodiscard]] bool awaitingResponse() const override { return state_ == State::Write2Read; }
 
     [[nodiscard]] const std::string& lastErrorReason() const { return lastErrorReason_; }
 

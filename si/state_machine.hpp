@@ -53,6 +53,11 @@ class StateMachine
     // True if the registers look like this interface (not all ones).
     [[nodiscard]] virtual bool detect() = 0;
     [[nodiscard]] virtual const char* name() const = 0;
+    // True while the request is written and the BMC works on its answer:
+    // the one wait of a transaction that lasts as long as the BMC takes to
+    // execute the command, which its owner may sleep through (PollPacer),
+    // unlike the byte handshakes around it.
+    [[nodiscard]] virtual bool awaitingResponse() const = 0;
 };
 
 // The length part of start(): 0xC7 if `request` is shorter than netfn/lun

@@ -71,6 +71,7 @@ class TracedStateMachine final : public StateMachine
     }
 
     const char* name() const override { return inner_->name(); }
+    bool awaitingResponse() const override { return inner_->awaitingResponse(); }
 
   private:
     bool wants(unsigned bit) const { return (trace_.bits & bit) != 0; }

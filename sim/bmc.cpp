@@ -34,8 +34,9 @@ class Bmc::Impl
             response = dispatch(state_, request);
         }
         if (!decision.dropResponse) {
-            if (decision.delay.count() > 0) {
-                delayed_.push_back(Delayed{state_.now + decision.delay, std::move(response), std::move(respond)});
+            const auto holdBack = state_.faults.holdBack(decision, request.size(), response.size());
+            if (holdBack.count() > 0) {
+                delayed_.push_back(Delayed{state_.now + holdBack, std::move(response), std::move(respond)});
             } else if (respond) {
                 respond(std::move(response));
             }

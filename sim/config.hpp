@@ -202,7 +202,8 @@ struct CompletionCodeFault
 // Faults active from the start; FaultInjector changes them at run time.
 struct FaultConfig
 {
-    std::chrono::milliseconds responseDelay{0};
+    std::chrono::microseconds responseDelay{0}; // per command
+    std::chrono::microseconds byteDelay{0};     // per request and response byte
     unsigned dropNextResponses = 0;
     unsigned dropEveryNth = 0; // 0 = never
     std::vector<CompletionCodeFault> completionCodes;

@@ -172,12 +172,25 @@ void readFru(TomlReader& r, FruConfig& fru)
 
 void readFaults(TomlReader& r, FaultConfig& f)
 {
-    std::int64_t ms = f.responseDelay.count();
-    r.integer("response_delay_ms", 0, 600'000, ms);
-    f.responseDelay = std::chrono::milliseconds{ms};
+    // The per-command delay in whole milliseconds or, for a BMC that
+    // answers in hundreds of microseconds, in microseconds; not both.
+    if (r.has("response_delay_ms") && r.has("response_delay_us")) {
+        r.failHere("response_delay_ms and response_delay_us both set; give one");
+    }
+    if (r.has("response_delay_ms")) {
+        std::int64_t ms = 0;
+        r.integer("response_delay_ms", 0, 600'000, ms);
+        f.responseDelay = std::chrono::milliseconds{ms};
+    }
+    std::int64_t us = f.responseDelay.count();
+    r.integer("response_delay_us", 0, 600'000'000, us);
+    f.responseDelay = std::chrono::microseconds{us};
+    us = f.byteDelay.count();
+    r.integer("byte_delay_us", 0, 1'000'000, us);
+    f.byteDelay = std::chrono::microseconds{us};
     r.number("drop_next_responses", f.dropNextResponses, 0, 1'000'000);
     r.number("drop_every_nth", f.dropEveryNth, 0, 1'000'000);
-    ms = f.silentFor.count();
+    std::int64_t ms = f.silentFor.count();
     r.integer("silent_for_ms", 0, 86'400'000, ms);
     f.silentFor = std::chrono::milliseconds{ms};
     r.number("corrupt_every_nth_byte", f.corruptEveryNthByte, 0, 1'000'000);

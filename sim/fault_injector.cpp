@@ -9,8 +9,9 @@
 namespace ipmi::sim {
 
 FaultInjector::FaultInjector(const FaultConfig& initial, SteadyTime start)
-    : now_(start), responseDelay_(initial.responseDelay), dropNext_(initial.dropNextResponses),
-      dropEveryNth_(initial.dropEveryNth), completionCodes_(initial.completionCodes)
+    : now_(start), responseDelay_(initial.responseDelay), byteDelay_(initial.byteDelay),
+      dropNext_(initial.dropNextResponses), dropEveryNth_(initial.dropEveryNth),
+      completionCodes_(initial.completionCodes)
 {
     if (initial.silentFor.count() > 0) {
         silentUntil_ = start + initial.silentFor;
@@ -22,6 +23,7 @@ FaultInjector::Active FaultInjector::active() const
 {
     Active a;
     a.responseDelay = responseDelay_;
+    a.byteDelay = byteDelay_;
     a.dropNext = dropNext_;
     a.dropEveryNth = dropEveryNth_;
     a.completionCodes = completionCodes_;
@@ -36,9 +38,20 @@ FaultInjector::Active FaultInjector::active() const
     return a;
 }
 
-void FaultInjector::setResponseDelay(std::chrono::milliseconds delay)
+void FaultInjector::setResponseDelay(std::chrono::microseconds delay)
 {
-    responseDelay_ = std::max(delay, std::chrono::milliseconds{0});
+    responseDelay_ = std::max(delay, std::chrono::microseconds{0});
+}
+
+void FaultInjector::setByteDelay(std::chrono::microseconds perByte)
+{
+    byteDelay_ = std::max(perByte, std::chrono::microseconds{0});
+}
+
+std::chrono::microseconds FaultInjector::holdBack(const Decision& decision, std::size_t requestBytes,
+                                                  std::size_t responseBytes) const
+{
+    return decision.delay + byteDelay_ * static_cast<std::int64_t>(requestBytes + responseBytes);
 }
 
 void FaultInjector::dropNextResponses(unsigned count)
@@ -93,7 +106,8 @@ void FaultInjector::corruptBytes(unsigned everyNth, std::uint8_t xorMask, unsign
 
 void FaultInjector::clear()
 {
-    responseDelay_ = std::chrono::milliseconds{0};
+    responseDelay_ = std::chrono::microseconds{0};
+    byteDelay_ = std::chrono::microseconds{0};
     dropNext_ = 0;
     dropEveryNth_ = 0;
     responsesSeen_ = 0;
@@ -135,7 +149,7 @@ FaultInjector::Decision FaultInjector::decide(std::uint8_t netfn, std::uint8_t c
         return decision;
     }
     decision.delay = responseDelay_;
-    if (decision.delay.count() > 0) {
+    if (decision.delay.count() > 0 || byteDelay_.count() > 0) {
         ++counters_.delayed;
     }
     return decision;

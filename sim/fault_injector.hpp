@@ -1,6 +1,7 @@
 // Fault injection for the simulated BMC, so other rooms' tests can provoke the
 // timeouts, retries and recovery paths real hardware only shows on a bad day:
-// delayed responses, dropped responses, a chosen completion code for chosen
+// delayed responses (a fixed time per command plus a time per byte moved,
+// request and response, as a BMC that takes its time does), dropped responses, a chosen completion code for chosen
 // commands, a BMC that stops answering for a while, and corrupted bytes on the
 // interface wire (the register models pass each byte through
 // Bmc::interfaceByte()). The Bmc consults it for every request; tests and the
@@ -11,6 +12,7 @@
 #include "sim/config.hpp"
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -28,7 +30,7 @@ class FaultInjector
         bool unanswered = false;                    // silent BMC: not executed, never answered
         bool dropResponse = false;                  // executed, the response discarded
         std::optional<std::uint8_t> completionCode; // answered with only this code, not executed
-        std::chrono::milliseconds delay{0};         // response held back this long
+        std::chrono::microseconds delay{0};         // response held back this long (per command)
     };
 
     struct Counters
@@ -43,7 +45,8 @@ class FaultInjector
     // The faults in force now, as `ipmi-cuse control fault list` shows them.
     struct Active
     {
-        std::chrono::milliseconds responseDelay{0};
+        std::chrono::microseconds responseDelay{0};
+        std::chrono::microseconds byteDelay{0};
         unsigned dropNext = 0;
         unsigned dropEveryNth = 0;                        // 0 = off
         std::vector<CompletionCodeFault> completionCodes; // count: applications left (0 = until cleared)
@@ -57,8 +60,16 @@ class FaultInjector
 
     [[nodiscard]] Active active() const;
 
-    void setResponseDelay(std::chrono::milliseconds delay);
-    [[nodiscard]] std::chrono::milliseconds responseDelay() const { return responseDelay_; }
+    void setResponseDelay(std::chrono::microseconds delay);
+    [[nodiscard]] std::chrono::microseconds responseDelay() const { return responseDelay_; }
+    // Added to a response's delay for every byte of the request and of the
+    // response: what a BMC that moves each byte through firmware costs.
+    void setByteDelay(std::chrono::microseconds perByte);
+    [[nodiscard]] std::chrono::microseconds byteDelay() const { return byteDelay_; }
+    // The whole hold-back of an answered request: the per-command delay
+    // decided for it plus the per-byte delay for its bytes.
+    [[nodiscard]] std::chrono::microseconds holdBack(const Decision& decision, std::size_t requestBytes,
+                                                     std::size_t responseBytes) const;
     void dropNextResponses(unsigned count);
     void dropEveryNth(unsigned n); // 0 turns it off
     void addCompletionCode(const CompletionCodeFault& fault);
@@ -83,7 +94,8 @@ class FaultInjector
 
   private:
     SteadyTime now_;
-    std::chrono::milliseconds responseDelay_{0};
+    std::chrono::microseconds responseDelay_{0};
+    std::chrono::microseconds byteDelay_{0};
     unsigned dropNext_ = 0;
     unsigned dropEveryNth_ = 0;
     unsigned responsesSeen_ = 0;

@@ -49,7 +49,8 @@ std::vector<WritePart> splitRequest(std::span<const std::uint8_t> request, bool 
 }
 
 Transfer::Transfer(core::EventLoop& loop, SmbusRunner& bus, TransferTiming timing)
-    : loop_(loop), bus_(bus), timing_(timing), timer_(loop.makeTimer())
+    : loop_(loop), bus_(bus), timing_(timing), timer_(loop.makeTimer()),
+      readDelay_(timing.minPollGap, timing.maxPollGap)
 {
 }
 
@@ -87,7 +88,7 @@ void Transfer::writePart()
     const std::uint64_t generation = generation_;
     const WritePart& part = parts_[partIndex_];
     ++trace_.writes;
-    if (partIndex_ + 1 == parts_.size() && readDelay_ <= core::Clock::duration::zero()) {
+    if (partIndex_ + 1 == parts_.size() && readDelay_.expected() <= core::Clock::duration::zero()) {
         // The BMC has been answering the first read: read in the same trip
         // to the worker as the last write part.
         bus_.writeThenRead(part.command, part.data, kCmdRead,
@@ -163,13 +164,13 @@ void Transfer::markWritten()
 {
     readStart_ = loop_.now();
     trace_.writing = readStart_ - writeStart_;
-    pollGap_ = std::max(timing_.minPollGap, readDelay_ / 4);
+    pollGap_ = std::max(timing_.minPollGap, readDelay_.expected() / 4);
 }
 
 void Transfer::beginReading()
 {
     markWritten();
-    const auto first = alerted_ ? core::Clock::duration::zero() : std::min(readDelay_, timing_.maxPollGap);
+    const auto first = alerted_ ? core::Clock::duration::zero() : std::min(readDelay_.expected(), timing_.maxPollGap);
     trace_.firstReadDelay = first;
     if (first <= core::Clock::duration::zero()) {
         readFirst();
@@ -216,19 +217,16 @@ void Transfer::readBus(std::uint8_t command)
     bus_.read(command, [this, generation](int error, Bytes data) { onRead(generation, error, std::move(data)); });
 }
 
-// Called once the first part of a response arrived. A first read that was
-// answered says the BMC may be faster than the delay: halve it (down to
-// zero). Refused reads say it was not ready at lastNakAt_: move towards that,
-// but by at most one doubling, so one slow command is not taken for the
-// BMC's usual pace.
+// Called once the first part of a response arrived: what this wait says of
+// the BMC's pace (core::ResponseTime; refused reads say it was not ready at
+// lastNakAt_).
 void Transfer::learnDelay()
 {
     if (!refused_) {
-        readDelay_ = readDelay_ / 2 < timing_.minPollGap ? core::Clock::duration::zero() : readDelay_ / 2;
-        return;
+        readDelay_.answeredAtFirstLook();
+    } else {
+        readDelay_.answeredAfter(lastNakAt_);
     }
-    const auto ceiling = std::max(readDelay_ * 2, timing_.minPollGap);
-    readDelay_ = std::min({lastNakAt_, ceiling, timing_.maxPollGap});
 }
 
 void Transfer::readNotReady(int error, std::string problem)

@@ -5,12 +5,12 @@
 //
 // Timing departs from the kernel on purpose. ipmi_ssif reads 5 ms after the
 // write and then every 60 ms; a BMC that answers in 0.1 ms still costs 5 ms
-// per command. Here the first read waits for a learned delay: zero while the
-// BMC answers the first read (so a BMC that answers at once is read at once),
-// and otherwise the time of the last refused read, approached by at most one
-// doubling per transaction, so one slow command (a Set Watchdog, a SEL
-// clear) cannot slow down the fast ones after it; an answered first read
-// halves the delay again. While the delay is zero the first read goes to the
+// per command. Here the first read waits for a learned delay
+// (core::ResponseTime): zero while the BMC answers the first read (so a BMC
+// that answers at once is read at once), and otherwise the time of the last
+// refused read, approached by at most one doubling per transaction, so one
+// slow command (a Set Watchdog, a SEL clear) cannot slow down the fast ones
+// after it; an answered first read halves the delay again. While the delay is zero the first read goes to the
 // worker together with the last write part (one hand-off, not two). Every
 // NAK doubles the gap before the next read, from minPollGap up to
 // maxPollGap, so a slow or dead BMC sees at most one read per maxPollGap and
@@ -20,6 +20,7 @@
 #pragma once
 
 #include "core/event_loop.hpp"
+#include "core/response_time.hpp"
 #include "ssif/smbus_runner.hpp"
 
 #include <chrono>
@@ -116,7 +117,7 @@ class Transfer
     };
     [[nodiscard]] const Counters& counters() const { return counters_; }
     // The wait before the next transaction's first read (see above).
-    [[nodiscard]] core::Clock::duration firstReadDelay() const { return readDelay_; }
+    [[nodiscard]] core::Clock::duration firstReadDelay() const { return readDelay_.expected(); }
 
   private:
     enum class Phase : std::uint8_t
@@ -161,7 +162,7 @@ class Transfer
     bool multiPart_ = false;
     unsigned nextBlock_ = 0;
     Bytes assembled_;
-    core::Clock::duration readDelay_{};  // the learned wait before the first read
+    core::ResponseTime readDelay_;       // the learned wait before the first read
     core::Clock::duration lastNakAt_{};  // last refused read, from readStart_
     core::Clock::time_point lastReadAt_; // when the read on the bus was issued
     bool refused_ = false;               // a read of this transaction was refused

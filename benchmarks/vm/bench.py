@@ -12,6 +12,12 @@ from the same boot:
         kernel time, from /proc/stat), ours next to ipmi_si's; the daemon's CPU
         use while idle.
   bt    QEMU isa-ipmi-bt at 0xe4: the same, without the idle measurement.
+  extern-kcs  QEMU's KCS in front of OpenIPMI's ipmi_sim on the host (the
+        compat suite's extern-kcs BMC): every request crosses a socket, a BMC
+        that takes its time; ours next to ipmi_si's, as for kcs.
+  sim   the daemon's embedded BMC (--sim), made slow by `ipmi-cuse control
+        fault` (--sim-fault, default a 2 ms delay per command): a slow BMC
+        without a socket; no kernel half.
   ssif  QEMU smbus-ipmi on the ICH9 SMBus: Get Device ID round trips per
         second, in one boot: (a) ipmi_ssif through its /dev/ipmi0; (b) ours
         through our /dev/ipmi0; (c) ours inside the daemon's SSIF driver, CUSE
@@ -28,7 +34,16 @@ doing the SSIF exchange on the bus (cuse_worker_floor.c), the least a driver
 that keeps blocking transfers off its request loop can cost.
 
   benchmarks/vm/bench.py --daemon build/daemon/ipmi-cuse [--kinds kcs,bt,ssif]
-                         [--n 2000] [--idle 30] [--json FILE]
+                         [--n 2000] [--idle 30] [--json FILE] [--smp 1|2]
+                         [--slow-bmc] [--base-daemon OTHER/ipmi-cuse]
+                         [--clients 30 --rounds 20]
+
+For the KCS kinds the kernel's ipmi_si runs twice: with the IRQ QEMU gives it
+(stack kernel) and told the port with no IRQ, so its kipmid polls (stack
+kernel-poll, ipmi_si irqs=0 force_kipmid=1); daemon CPU/tx is then kipmid's.
+--base-daemon measures another build of the daemon (stack base) in the same
+boot, run for run after ours. --clients N runs N processes at once, each
+with three requests outstanding per round (ipmi-probe64 --clients).
 
 Clocks (--clock). QEMU here emulates the CPU (TCG, no KVM), and what the
 guest measures depends on which clock it reads:
@@ -66,6 +81,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "compat_tests"))
 
+from harness import extern_bmc  # noqa: E402
 from harness import image as img  # noqa: E402
 from harness import vm  # noqa: E402
 from harness.scenarios import DAEMON_ARGS  # noqa: E402
@@ -88,9 +104,16 @@ def log(msg):
 
 
 def parse(transcript):
-    """The @@BENCH lines as dicts (numbers converted)."""
+    """The @@BENCH lines as dicts (numbers converted); @@BENCH-THREADS lines
+    (per thread of the daemon: utime+stime ticks, voluntary and involuntary
+    context switches) as stack=threads rows."""
     rows = []
     for line in transcript.splitlines():
+        if line.startswith("@@BENCH-THREADS ") or line.startswith("@@BENCH-KERNEL ") or \
+                line.startswith("@@BENCH-FAULT "):
+            tag, _, rest = line.partition(" ")
+            rows.append({"stack": tag[len("@@BENCH-"):].lower(), "text": rest.strip()})
+            continue
         if not line.startswith("@@BENCH "):
             continue
         row = {}
@@ -164,6 +187,9 @@ def host_pingpong(count=20000):
 def clock_text(args):
     if args.clock == "wall":
         return "the host's wall clock (QEMU TCG)"
+    if args.clock == "icount-nosleep":
+        return (f"QEMU icount, shift {args.icount_shift}, sleep=off: {2 ** args.icount_shift} ns per guest instruction, "
+                "an idle guest jumps to its next timer")
     return (f"QEMU icount, shift {args.icount_shift}: {2 ** args.icount_shift} ns per guest instruction, "
             "real time while the guest idles")
 
@@ -181,13 +207,34 @@ def run_kind(image, kind, args, workdir):
             extra["compat/bench/ssif-loop"] = f.read()
     n = args.ssif_n if kind == "ssif" else args.n
     env = {"NEED_WATCHDOG": "0", "BENCH_KIND": kind, "BENCH_N": str(n),
-           "BENCH_IDLE": str(args.idle if kind == "kcs" else 0), "BENCH_KERNEL": "1",
-           "BENCH_FAST_N": str(args.ssif_fast_n), "BENCH_RUNS": str(args.runs)}
-    daemon_args = {"kcs": args.kcs_args, "bt": args.bt_args, "ssif": args.ssif_args}[kind]
-    deadline = 300
-    boot = vm.run(image, name, "cuse", kind, env, daemon_args, deadline, deadline + 60,
-                  os.path.join(workdir, name), extra_files=extra, cpu=args.cpu, smp=args.smp,
-                  icount_shift=args.icount_shift if args.clock == "icount" else None)
+           "BENCH_IDLE": str(0 if kind in ("ssif", "bt") else args.idle), "BENCH_KERNEL": "1",
+           "BENCH_FAST_N": str(args.ssif_fast_n), "BENCH_RUNS": str(args.runs),
+           "BENCH_CLIENTS": str(0 if kind in ("ssif", "bt") else args.clients), "BENCH_ROUNDS": str(args.rounds),
+           "BENCH_FAULT": args.sim_fault if kind == "sim" else "",
+           "BENCH_KERNEL_POLL": "1" if kind in ("kcs", "extern-kcs") and args.kernel_poll else "0",
+           "BENCH_BASE": "1" if args.base_daemon else "0", "BENCH_PROBES": str(args.probes)}
+    if args.base_daemon:
+        with open(args.base_daemon, "rb") as f:
+            extra["compat/bench/ipmi-cuse-base"] = f.read()
+    daemon_args = {"kcs": args.kcs_args, "bt": args.bt_args, "extern-kcs": args.kcs_args, "sim": args.sim_args}.get(kind, args.ssif_args)
+    if args.clients >= 30 and kind not in ("ssif", "bt"):
+        # The daemon's own users (its watchdog device) count against
+        # max_users (30, the kernel's default) as ipmi_watchdog's would: room
+        # for the clients and them.
+        daemon_args += f" --ipmi_msghandler.max_users {args.clients + 8}"
+    deadline = args.deadline
+    extern = extern_bmc.ExternBmc(os.path.join(workdir, name)) if kind == "extern-kcs" else None
+    if extern:
+        os.makedirs(extern.workdir, exist_ok=True)
+        extern.__enter__()
+    try:
+        boot = vm.run(image, name, "cuse", kind, env, daemon_args, deadline, deadline + 60,
+                      os.path.join(workdir, name), extern=extern, extra_files=extra, cpu=args.cpu, smp=args.smp,
+                      icount_shift=None if args.clock == "wall" else args.icount_shift,
+                      icount_sleep=args.clock == "icount")
+    finally:
+        if extern:
+            extern.__exit__(None, None, None)
     rows = parse(boot.transcript)
     if not boot.ok or "@@BENCH-ERROR" in boot.transcript:
         log(f"{name}: boot failed ({boot.reason}); transcript:\n{boot.transcript}")
@@ -204,22 +251,51 @@ def cpu_us(ticks, n):
     return ticks * (1e6 / HZ) / n
 
 
+STACKS = ("ours", "base", "kernel", "kernel-poll", "cuse-floor")
+
+
+def clients_best(rows, stack):
+    """The fastest many-clients run of a stack."""
+    runs = [r for r in rows if r.get("stack") == stack and "clients" in r and r.get("centiseconds", 0) > 0]
+    return max(runs, key=lambda r: r["n"] / r["centiseconds"]) if runs else None
+
+
+def clients_table(results, summary):
+    """The many-clients runs: aggregate rate and CPU per transaction."""
+    out = ["", "| interface | stack | clients | tx/s (all clients) | guest CPU busy/tx (us) | "
+           "driver CPU/tx (us): daemon, or the kernel's kipmid |", "|---|---|---|---|---|---|"]
+    any_row = False
+    for kind, rows in results.items():
+        for stack in STACKS:
+            r = clients_best(rows, stack)
+            if not r:
+                continue
+            any_row = True
+            tps = r["n"] * 100.0 / r["centiseconds"]
+            summary[f"{kind}.{stack}.clients{r['clients']}.tx_per_s"] = round(tps, 1)
+            summary[f"{kind}.{stack}.clients{r['clients']}.daemon_cpu_us_per_tx"] = round(
+                cpu_us(r["daemon_ticks"], r["n"]), 1)
+            out.append(f"| {kind} | {stack} | {r['clients']} | {tps:.0f} | {cpu_us(r['busy_ticks'], r['n']):.1f} | "
+                       f"{cpu_us(r['daemon_ticks'], r['n']):.1f} |")
+    return out if any_row else []
+
+
 def report(results):
     lines = ["| interface | stack | round trip (us) | tx/s | guest CPU busy/tx (us) | "
-             "guest kernel CPU/tx (us) | daemon CPU/tx (us) |",
+             "guest kernel CPU/tx (us) | driver CPU/tx (us): daemon, or the kernel's kipmid |",
              "|---|---|---|---|---|---|---|"]
     summary = {}
     for kind, rows in results.items():
-        for stack in ("ours", "kernel"):
+        for stack in STACKS:
             r = best(rows, stack)
             if not r:
-                lines.append(f"| {kind} | {stack} | (no result) | | | | |")
                 continue
             n = r["n"]
             tps = 1e6 / r["us_per_tx"]
             summary[f"{kind}.{stack}.us_per_tx"] = r["us_per_tx"]
             summary[f"{kind}.{stack}.tx_per_s"] = round(tps, 1)
-            daemon = f"{cpu_us(r['daemon_ticks'], n):.1f}" if stack.startswith("ours") else "-"
+            daemon = f"{cpu_us(r['daemon_ticks'], n):.1f}" if stack != "cuse-floor" else "-"
+            summary[f"{kind}.{stack}.driver_cpu_us_per_tx"] = round(cpu_us(r["daemon_ticks"], n), 1)
             lines.append(f"| {kind} | {stack} | {r['us_per_tx']:.1f} | {tps:.0f} | "
                          f"{cpu_us(r['busy_ticks'], n):.1f} | {cpu_us(r['kernel_ticks'], n):.1f} | {daemon} |")
         ours, kern = best(rows, "ours"), best(rows, "kernel")
@@ -234,8 +310,9 @@ def report(results):
         for r in rows:
             if "idle_seconds" in r:
                 pct = r["daemon_ticks"] * 100.0 / (r["idle_seconds"] * HZ)
-                summary[f"{kind}.idle.daemon_ticks"] = r["daemon_ticks"]
-                summary[f"{kind}.idle.daemon_cpu_percent"] = round(pct, 3)
+                who = "" if r.get("stack", "ours") == "ours" else f"{r['stack']}."
+                summary[f"{kind}.{who}idle.daemon_ticks"] = r["daemon_ticks"]
+                summary[f"{kind}.{who}idle.daemon_cpu_percent"] = round(pct, 3)
     lines.append("")
     for key, value in summary.items():
         if key.count(".") == 1 and key.endswith("speedup_vs_kernel"):
@@ -247,9 +324,10 @@ def report(results):
                          f"{summary[kind + '.cuse_floor.us_per_tx']:.1f} us at best; run for run, ours takes "
                          f"{value:.2f}x the floor (median of the pairs)")
         if key.endswith("idle.daemon_cpu_percent"):
-            kind = key.split(".")[0]
-            lines.append(f"- {kind}: daemon CPU while idle: {summary[kind + '.idle.daemon_ticks']} ticks "
-                         f"of 1/{HZ} s = {value:.3f} %")
+            prefix = key[:-len("daemon_cpu_percent")]
+            lines.append(f"- {prefix[:-len('.idle.')]}: daemon CPU while idle: {summary[prefix + 'daemon_ticks']} "
+                         f"ticks of 1/{HZ} s = {value:.3f} %")
+    lines.extend(clients_table(results, summary))
     if "ssif" in results:
         lines.extend(ssif_table(results["ssif"], summary))
     return "\n".join(lines), summary
@@ -358,7 +436,7 @@ def ssif_table(rows, summary):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--daemon", required=True, help="the ipmi-cuse binary (a build dir's daemon/ipmi-cuse)")
-    p.add_argument("--kinds", default="kcs,ssif")
+    p.add_argument("--kinds", help="kcs, bt, ssif, extern-kcs, sim (default kcs,ssif; with --slow-bmc extern-kcs,sim)")
     p.add_argument("--n", type=int, default=2000, help="KCS and BT transactions per run")
     p.add_argument("--ssif-n", type=int, default=200, help="SSIF transactions per run (the kernel's wait out a 5 ms timer)")
     p.add_argument("--ssif-fast-n", type=int, default=2000,
@@ -368,21 +446,45 @@ def main():
     p.add_argument("--idle", type=int, default=30, help="seconds of idle measurement (0 to skip)")
     p.add_argument("--kcs-args", default=DAEMON_ARGS["kcs"])
     p.add_argument("--bt-args", default=DAEMON_ARGS["bt"])
+    p.add_argument("--sim-args", default=DAEMON_ARGS["sim"] + " --watchdog-name none",
+                   help="the daemon's arguments for the sim kind")
+    p.add_argument("--sim-fault", default="set delay 2",
+                   help="sim: the `ipmi-cuse control fault` words that make the embedded BMC slow "
+                        "(e.g. 'set delay 2', 'set byte-delay 20' with a build that has it)")
+    p.add_argument("--slow-bmc", action="store_true",
+                   help="the slow BMCs: --kinds extern-kcs,sim unless --kinds is given")
+    p.add_argument("--kernel-poll", action=argparse.BooleanOptionalAction, default=True,
+                   help="KCS kinds: also the kernel's ipmi_si without its IRQ, polled by kipmid")
+    p.add_argument("--base-daemon", help="another ipmi-cuse build (e.g. main's), measured in the same boot as 'base'")
+    p.add_argument("--clients", type=int, default=30, help="processes in the many-clients run (0 skips it)")
+    p.add_argument("--rounds", type=int, default=20, help="rounds of three requests per client")
+    p.add_argument("--probes", type=int, default=0,
+                   help="sample where the daemon's threads are (system call, kernel stack) N times idle, and "
+                        "during the runs (@@BENCH-PROBE/-STACK lines of the transcript)")
+    p.add_argument("--deadline", type=int, default=600, help="seconds the guest may take per kind")
     p.add_argument("--ssif-args", default=SSIF_ARGS)
     p.add_argument("--workdir", default=os.path.join(img.CACHE_DIR, "runs", "bench"))
     p.add_argument("--json", help="also write the figures here")
     p.add_argument("--cpu", default="max", help="QEMU -cpu model of the VM (the compat suite's: max)")
     p.add_argument("--smp", type=int, default=1, help="vCPUs of the VM (the compat suite's: 1)")
     p.add_argument("--ssif-loop", help="benchmarks/ssif_loop of the same build (default: next to --daemon)")
-    p.add_argument("--clock", choices=("icount", "wall"), default="icount",
-                   help="the guest's clock: icount (instructions executed; the same whatever the host's speed) or wall "
-                        "(the host's real time under TCG)")
+    p.add_argument("--clock", choices=("icount", "icount-nosleep", "wall"), default="icount",
+                   help="the guest's clock: icount (instructions executed; the same whatever the host's speed), "
+                        "icount-nosleep (the same, and an idle guest jumps to its next timer instead of waiting it "
+                        "out in real time: a slow embedded BMC's waits then cost what they cost, whatever the host's "
+                        "load; not for extern-kcs, whose BMC answers in the host's real time) or wall (the host's real "
+                        "time under TCG)")
     p.add_argument("--icount-shift", type=int, default=0, choices=range(0, 11), metavar="0-10",
                    help="with --clock icount: 2**SHIFT ns per guest instruction (default 0: 1 ns)")
     args = p.parse_args()
-    unknown = [k for k in args.kinds.split(",") if k and k not in ("kcs", "bt", "ssif")]
+    if not args.kinds:
+        args.kinds = "extern-kcs,sim" if args.slow_bmc else "kcs,ssif"
+    if args.base_daemon and not os.path.exists(args.base_daemon):
+        log(f"bench: no base daemon at {args.base_daemon}")
+        return 1
+    unknown = [k for k in args.kinds.split(",") if k and k not in ("kcs", "bt", "ssif", "extern-kcs", "sim")]
     if unknown:
-        log(f"bench: unknown kind {', '.join(unknown)} (kcs, bt, ssif; QEMU has no SMIC device)")
+        log(f"bench: unknown kind {', '.join(unknown)} (kcs, bt, ssif, extern-kcs, sim; QEMU has no SMIC device)")
         return 2
     if not os.path.exists(args.daemon):
         log(f"bench: no daemon at {args.daemon}")

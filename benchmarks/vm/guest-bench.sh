@@ -6,11 +6,21 @@
 # daemon, loads the kernel's driver for the same emulated BMC in the same
 # boot, and measures that. Results are "@@BENCH key=value ..." lines.
 #
-# Environment (from bench.py through compat/test.env): BENCH_KIND (kcs|bt|ssif),
+# Environment (from bench.py through compat/test.env): BENCH_KIND (kcs, bt,
+# extern-kcs, sim or ssif),
 # BENCH_N (transactions per run), BENCH_IDLE (seconds of idle measurement,
 # 0 to skip), BENCH_KERNEL (1: also measure the kernel driver), BENCH_FAST_N
 # (ssif: transactions per run of the in-process loop and the direct client,
-# which take microseconds each), BENCH_RUNS (runs of ours and of the kernel's).
+# which take microseconds each), BENCH_RUNS (runs of ours and of the kernel's),
+# BENCH_CLIENTS and BENCH_ROUNDS (the many-clients run: that many processes,
+# each that many rounds of three requests; 0 clients skips it), BENCH_FAULT
+# (sim: the `ipmi-cuse control fault` words that make the embedded BMC slow,
+# e.g. "set delay 2"), BENCH_BASE (1: /compat/bench/ipmi-cuse-base, another
+# build of the daemon, is measured alternately with ours as stack "base"),
+# BENCH_KERNEL_POLL (1: the kernel's ipmi_si also without its IRQ, polled by
+# kipmid: stack kernel-poll, after kernel with its IRQ), BENCH_PROBES (N > 0:
+# sample where the daemon's threads are, N times idle and 40 times during the
+# runs, as @@BENCH-PROBE and @@BENCH-STACK lines).
 #
 # For ssif, between our runs and the kernel's, more figures from the same
 # boot: the daemon restarted with --ipmi_ssif.dbg 4 (timing), whose per
@@ -50,7 +60,8 @@ measure() {
     stack=$1
     device=${2:-/dev/ipmi0}
     dpid=$(cat /tmp/daemon.pid 2>/dev/null)
-    case "$stack" in ours*) ;; *) dpid="" ;; esac
+    # ours: the daemon (all its threads); the kernel's: its kipmid, if any.
+    case "$stack" in ours* | base*) ;; *) dpid=$(kipmid_pid) ;; esac
     set -- $(cpu_ticks); b0=$1; i0=$2
     k0=$(kernel_ticks)
     d0=0; [ -n "$dpid" ] && d0=$(proc_ticks "$dpid")
@@ -65,14 +76,16 @@ measure() {
         "daemon_ticks=$((d1 - d0)) hz=$hz"
 }
 
+# measure_idle [STACK]: the daemon's CPU over BENCH_IDLE seconds, no client.
 measure_idle() {
+    idle_stack=${1:-ours}
     dpid=$(cat /tmp/daemon.pid)
     set -- $(cpu_ticks); b0=$1
     d0=$(proc_ticks "$dpid")
     sleep "$BENCH_IDLE"
     set -- $(cpu_ticks); b1=$1
     d1=$(proc_ticks "$dpid")
-    echo "@@BENCH kind=$BENCH_KIND stack=ours idle_seconds=$BENCH_IDLE daemon_ticks=$((d1 - d0))" \
+    echo "@@BENCH kind=$BENCH_KIND stack=$idle_stack idle_seconds=$BENCH_IDLE daemon_ticks=$((d1 - d0))" \
         "guest_busy_ticks=$((b1 - b0)) hz=$hz"
 }
 
@@ -87,12 +100,12 @@ stop_daemon() {
     rm -f /tmp/daemon.pid
 }
 
-# start_daemon ARGS: ipmi-cuse in the background the way compat's lib.sh
+# start_daemon ARGS [BINARY]: ipmi-cuse (or BINARY) in the background the way compat's lib.sh
 # starts it (output to a file, never a pipe), waiting for /dev/ipmi0.
 start_daemon() {
     (
         # shellcheck disable=SC2086
-        /usr/sbin/ipmi-cuse $1 </dev/null >/tmp/daemon.log 2>&1 &
+        ${2:-/usr/sbin/ipmi-cuse} $1 </dev/null >/tmp/daemon.log 2>&1 &
         echo $! >/tmp/daemon.pid.new
         mv /tmp/daemon.pid.new /tmp/daemon.pid
         wait $!
@@ -153,7 +166,9 @@ thread_ticks() {
     for t in /proc/"$pid"/task/*; do
         name=${t##*/}
         [ "$name" = "$pid" ] && name=loop
-        printf '%s:%s ' "$name" "$(awk '{ print $14 "u+" $15 "s" }' "$t/stat")"
+        printf '%s:%s:%sv+%sn ' "$name" "$(awk '{ print $14 "u+" $15 "s" }' "$t/stat")" \
+            "$(awk '/^voluntary_ctxt/ { print $2 }' "$t/status")" \
+            "$(awk '/^nonvoluntary_ctxt/ { print $2 }' "$t/status")"
     done
     echo
 }
@@ -194,22 +209,115 @@ measure_pingpong() {
     echo "@@BENCH kind=$BENCH_KIND stack=pingpong ${out#pingpong }"
 }
 
+# start_kernel [poll]: the kernel's driver for the BMC; with "poll", ipmi_si
+# told the port and no IRQ, so kipmid polls it (force_kipmid=1), as on the
+# many KCS interfaces that have no interrupt wired.
 start_kernel() {
     modprobe ipmi_msghandler && modprobe ipmi_devintf || return 1
-    case "$BENCH_KIND" in
-        ssif) modprobe ipmi_ssif ;;
+    case "$BENCH_KIND:${1:-}" in
+        ssif:*) modprobe ipmi_ssif ;;
+        *:poll) modprobe ipmi_si type=kcs ports=0xca2 irqs=0 force_kipmid=1 trydmi=0 tryacpi=0 trypci=0 ;;
         *) modprobe ipmi_si ;;
     esac
     wait_for /dev/ipmi0 20 || { echo "@@BENCH-ERROR the kernel driver made no /dev/ipmi0"; return 1; }
+    echo "@@BENCH-KERNEL ${1:-irq}: $(grep -i ipmi /proc/interrupts | tr -s ' ' | head -2) kipmid=$(kipmid_pid)"
+}
+stop_kernel() {
+    rmmod ipmi_si 2>/dev/null
+    n=0
+    while [ -e /dev/ipmi0 ]; do
+        n=$((n + 1))
+        [ "$n" -gt 100 ] && { echo "@@BENCH-ERROR the kernel's /dev/ipmi0 did not go away"; return 1; }
+        usleep 100000
+    done
+}
+
+# kipmid_pid: the kernel's polling thread (kipmi0), if it runs.
+kipmid_pid() {
+    for c in /proc/[0-9]*/comm; do
+        case "$(cat "$c" 2>/dev/null)" in kipmi*) d=${c%/comm}; echo "${d#/proc/}"; return ;; esac
+    done
+}
+
+# uptime_cs: the guest's clock in hundredths of a second.
+uptime_cs() {
+    awk '{ split($1, t, "."); print t[1] * 100 + t[2] }' /proc/uptime
+}
+
+# measure_clients STACK: BENCH_CLIENTS processes at once, each with its own
+# open file, each BENCH_ROUNDS rounds of three requests outstanding
+# (ipmi-probe64 --clients, which also checks every answer reaches its
+# sender), timed with the guest's clock.
+measure_clients() {
+    stack=$1
+    dpid=$(cat /tmp/daemon.pid 2>/dev/null)
+    case "$stack" in ours* | base*) ;; *) dpid=$(kipmid_pid) ;; esac
+    set -- $(cpu_ticks); b0=$1
+    d0=0; [ -n "$dpid" ] && d0=$(proc_ticks "$dpid")
+    t0=$(uptime_cs)
+    out=$(ipmi-probe64 --clients "$BENCH_CLIENTS" --rounds "$BENCH_ROUNDS" 2>&1) ||
+        { echo "@@BENCH-ERROR $stack clients: $(echo "$out" | tail -3)"; return 1; }
+    t1=$(uptime_cs)
+    set -- $(cpu_ticks); b1=$1
+    d1=0; [ -n "$dpid" ] && d1=$(proc_ticks "$dpid")
+    n=$((BENCH_CLIENTS * BENCH_ROUNDS * 3))
+    echo "@@BENCH kind=$BENCH_KIND stack=$stack clients=$BENCH_CLIENTS n=$n centiseconds=$((t1 - t0))" \
+        "busy_ticks=$((b1 - b0)) daemon_ticks=$((d1 - d0)) hz=$hz"
+}
+
+# slow_bmc: the embedded BMC made slow (sim), through the control socket.
+slow_bmc() {
+    [ "$BENCH_KIND" = sim ] && [ -n "${BENCH_FAULT:-}" ] || return 0
+    # shellcheck disable=SC2086
+    ipmi-cuse control fault $BENCH_FAULT >/tmp/fault.out 2>&1 ||
+        { echo "@@BENCH-ERROR fault $BENCH_FAULT: $(cat /tmp/fault.out)"; return 1; }
+    echo "@@BENCH-FAULT $(tr '\n' ';' </tmp/fault.out)"
+}
+
+# switch_to STACK: the daemon binary of that stack (ours or base) serving
+# /dev/ipmi0, started afresh when the other one runs.
+current=ours
+switch_to() {
+    [ "$current" = "$1" ] && return 0
+    binary=/usr/sbin/ipmi-cuse
+    [ "$1" = base ] && binary=/tmp/ipmi-cuse-base
+    stop_daemon && start_daemon "$DAEMON_ARGS" "$binary" || return 1
+    slow_bmc || return 1
+    ipmi-probe64 --bench 20 >/dev/null 2>&1
+    current=$1
 }
 
 echo "@@BENCH-ARGS $DAEMON_ARGS"
+echo "@@BENCH-KERNEL clock: $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)" \
+    "$(grep -m1 hres_active /proc/timer_list 2>/dev/null | tr -s ' ')" "cpus: $(grep -c ^processor /proc/cpuinfo)"
+if [ "${BENCH_BASE:-0}" = 1 ]; then
+    cp /compat/bench/ipmi-cuse-base /tmp/ipmi-cuse-base && chmod 755 /tmp/ipmi-cuse-base || exit 1
+fi
+slow_bmc || exit 1
 ipmi-probe64 --bench 20 >/dev/null 2>&1 # warm-up: first-use costs stay out of the figures
 measure_pingpong || exit 1
 echo "@@BENCH-THREADS before $(thread_ticks)"
+# spin_probe: where each daemon thread is, sampled, while no client runs:
+# the system call it is in (number, arguments) or "running", and the
+# descriptors those arguments name.
+spin_probe() {
+    pid=$(cat /tmp/daemon.pid)
+    i=0
+    while [ "$i" -lt "${1:-5}" ]; do
+        for t in /proc/"$pid"/task/*; do
+            echo "@@BENCH-PROBE ${t##*/}: $(cat "$t/syscall" 2>/dev/null) wchan=$(cat "$t/wchan" 2>/dev/null)" \
+                "ticks=$(awk '{ print $14 "u+" $15 "s" }' "$t/stat")"
+        done
+        usleep 200000
+        i=$((i + 1))
+    done
+    ls -l /proc/"$pid"/fd | sed 's/^/@@BENCH-PROBE fd /' | awk '{ print $1, $2, $(NF-2), $(NF-1), $NF }'
+}
+[ "${BENCH_PROBES:-0}" -gt 0 ] && spin_probe "$BENCH_PROBES"
 # BENCH_RUNS runs each of ours and the kernel's: TCG's speed wanders by tens
 # of percent between runs, and the best run is the one least disturbed. Each
-# of ours follows a run of the CUSE floor, so that the two see the same host.
+# of ours follows a run of the CUSE floor, so that the two see the same host;
+# with BENCH_BASE, each run of ours is followed by one of the base build.
 runs() {
     r=0
     while [ "$r" -lt "${BENCH_RUNS:-2}" ]; do
@@ -219,7 +327,30 @@ runs() {
         if [ "$1" = ours ] && [ -e /dev/ipmi-wfloor ]; then
             measure cuse-worker-floor /dev/ipmi-wfloor || return 1
         fi
+        if [ "$1" = ours ]; then
+            switch_to ours || return 1
+        fi
         measure "$1" || return 1
+        [ "$1" = ours ] && echo "@@BENCH-THREADS ours-run $(thread_ticks)"
+        if [ "$1" = ours ] && [ "${BENCH_BASE:-0}" = 1 ]; then
+            switch_to base && measure base || return 1
+            echo "@@BENCH-THREADS base-run $(thread_ticks)"
+        fi
+        r=$((r + 1))
+    done
+}
+# clients STACK: the many-clients run, BENCH_RUNS times (best reported).
+clients() {
+    [ "${BENCH_CLIENTS:-0}" -gt 0 ] || return 0
+    r=0
+    while [ "$r" -lt "${BENCH_RUNS:-2}" ]; do
+        case "$1" in ours | base) switch_to "$1" || return 1 ;; esac
+        measure_clients "$1" || return 1
+        case "$1" in ours | base) echo "@@BENCH-THREADS $1-clients $(thread_ticks)" ;; esac
+        if [ "$1" = ours ] && [ "${BENCH_BASE:-0}" = 1 ]; then
+            switch_to base && measure_clients base || return 1
+            echo "@@BENCH-THREADS base-clients $(thread_ticks)"
+        fi
         r=$((r + 1))
     done
 }
@@ -227,11 +358,31 @@ start_floor cuse-floor ipmi-floor || exit 1
 if [ "$BENCH_KIND" = ssif ]; then
     start_floor cuse-worker-floor ipmi-wfloor /dev/i2c-0 0x10 || exit 1
 fi
+# stack_probe: where the floor's and the daemon's threads are in the kernel
+# (their top frames; none while on a CPU), sampled while the runs go.
+stack_probe() {
+    i=0
+    while [ "$i" -lt 40 ]; do
+        for p in $(cat /tmp/cuse-floor.pid 2>/dev/null) $(cat /tmp/daemon.pid 2>/dev/null); do
+            for t in /proc/"$p"/task/*; do
+                echo "@@BENCH-STACK $(cat "$t/comm") $(head -4 "$t/stack" 2>/dev/null | awk '{ print $2 }' | tr '\n' ' ')"
+            done
+        done
+        usleep 100000
+        i=$((i + 1))
+    done
+}
+[ "${BENCH_PROBES:-0}" -gt 0 ] && stack_probe &
 runs ours
 stop_floor cuse-floor
 stop_floor cuse-worker-floor
+clients ours || exit 1
 echo "@@BENCH-THREADS after $(thread_ticks)"
+switch_to ours || exit 1
 [ "${BENCH_IDLE:-0}" -gt 0 ] && measure_idle
+if [ "${BENCH_BASE:-0}" = 1 ] && [ "${BENCH_IDLE:-0}" -gt 0 ]; then
+    switch_to base && measure_idle base || exit 1
+fi
 if [ "$BENCH_KIND" = ssif ]; then
     stop_daemon && start_daemon "$DAEMON_ARGS --ipmi_ssif.dbg 4" || exit 1
     ipmi-probe64 --bench 20 >/dev/null 2>&1
@@ -246,10 +397,17 @@ if [ "$BENCH_KIND" = ssif ]; then
     measure_loop 4
     BENCH_RESTARTED=1
 fi
-if [ "${BENCH_KERNEL:-1}" = 1 ]; then
+if [ "${BENCH_KERNEL:-1}" = 1 ] && [ "$BENCH_KIND" != sim ]; then
     if [ -z "$BENCH_RESTARTED" ]; then stop_daemon || exit 1; fi
     start_kernel || exit 1
     ipmi-probe64 --bench 20 >/dev/null 2>&1
     runs kernel
+    clients kernel || exit 1
+    if [ "${BENCH_KERNEL_POLL:-0}" = 1 ] && [ "$BENCH_KIND" != ssif ]; then
+        stop_kernel && start_kernel poll || exit 1
+        ipmi-probe64 --bench 20 >/dev/null 2>&1
+        runs kernel-poll
+        clients kernel-poll || exit 1
+    fi
 fi
 exit 0

@@ -129,6 +129,10 @@ class MachineArgsTest(unittest.TestCase):
         self.assertEqual(args[args.index("-cpu") + 1], "qemu64")
         self.assertEqual(args[args.index("-smp") + 1], "2")
 
+    def test_without_sleep_an_idle_guest_jumps_to_its_next_timer(self):
+        args = vm.machine_args(icount_shift=0, icount_sleep=False)
+        self.assertEqual(args[args.index("-icount") + 1], "shift=0,sleep=off")
+
 
 class BmcPowerOffOutcomeTest(unittest.TestCase):
     """vm._bmc_poweroff_outcome: the host's verdict on a boot that must end with

@@ -95,15 +95,16 @@ def _fru_file():
     return path
 
 
-def machine_args(cpu="max", smp=1, icount_shift=None):
+def machine_args(cpu="max", smp=1, icount_shift=None, icount_sleep=True):
     """QEMU's machine, CPU and clock: TCG, and with `icount_shift` N a guest
-    clock of 2**N ns per instruction executed (real time while it idles)."""
-    clock = [] if icount_shift is None else ["-icount", f"shift={icount_shift},sleep=on"]
+    clock of 2**N ns per instruction executed (real time while it idles, or,
+    with icount_sleep False, a jump to the next timer)."""
+    clock = [] if icount_shift is None else ["-icount", f"shift={icount_shift},sleep={'on' if icount_sleep else 'off'}"]
     return ["-M", "q35", "-accel", "tcg"] + clock + ["-cpu", cpu, "-m", "384", "-smp", str(smp)]
 
 
 def run(image, scenario, mode, bmc, env, daemon_args, guest_deadline, host_deadline,
-        workdir, extern=None, extra_files=None, cpu="max", smp=1, icount_shift=None):
+        workdir, extern=None, extra_files=None, cpu="max", smp=1, icount_shift=None, icount_sleep=True):
     """Boots once; returns a Boot. Never raises for guest failures.
 
     `cpu`, `smp` and `icount_shift` (machine_args) are for the benchmarks:
@@ -140,7 +141,7 @@ def run(image, scenario, mode, bmc, env, daemon_args, guest_deadline, host_deadl
     append = "console=ttyS0 panic=-1 quiet loglevel=4 tsc=reliable"
     if getattr(spec, "append", ""):
         append += " " + spec.append
-    cmd = (["qemu-system-x86_64"] + machine_args(cpu, smp, icount_shift)
+    cmd = (["qemu-system-x86_64"] + machine_args(cpu, smp, icount_shift, icount_sleep)
            + ["-nodefaults", "-display", "none", "-no-reboot",
               "-uuid", BMC_GUID,
               "-kernel", image.kernel.vmlinux, "-initrd", initrd,

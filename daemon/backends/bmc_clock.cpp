@@ -37,6 +37,11 @@ void BmcClock::rearmSoon()
     }));
 }
 
+void BmcClock::catchUp()
+{
+    bmc_.advance(loop_.now());
+}
+
 void BmcClock::rearm()
 {
     const auto deadline = bmc_.nextDeadline();

@@ -29,6 +29,11 @@ class BmcClock
 
     void rearm();
     void rearmSoon();
+    // Brings the BMC's clock to the loop's now. Before a request: the BMC's
+    // clock stands still between deadlines, and a delay the fault injector
+    // puts on the response runs from the BMC's now, not from when the
+    // request came.
+    void catchUp();
 
   private:
     core::EventLoop& loop_;

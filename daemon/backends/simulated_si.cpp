@@ -17,13 +17,29 @@ namespace ipmi::daemon {
 
 namespace {
 
+// The embedded BMC as the register model's port, its clock brought up to
+// date before each request (BmcClock::catchUp).
+class ClockedBmcPort : public sim::SimBmcPort
+{
+  public:
+    ClockedBmcPort(sim::Bmc& bmc, BmcClock& clock) : SimBmcPort(bmc), clock_(clock) {}
+    void handleRequest(std::span<const std::uint8_t> request, std::function<void(sim::Bytes)> respond) override
+    {
+        clock_.catchUp();
+        SimBmcPort::handleRequest(request, std::move(respond));
+    }
+
+  private:
+    BmcClock& clock_;
+};
+
 // The BMC side of the registers. A base of SimulatedRegisters ahead of
 // SimRegisterIo, so it is built before and destroyed after the accesses
 // that reach it.
 struct BmcRegisterSide
 {
     BmcRegisterSide(core::EventLoop& loop, sim::Bmc& bmc, si::SiType type, std::function<void()> poke)
-        : port(bmc), clock(loop, bmc, std::move(poke))
+        : clock(loop, bmc, std::move(poke)), port(bmc, clock)
     {
         switch (type) {
         case si::SiType::Bt:
@@ -40,8 +56,8 @@ struct BmcRegisterSide
         }
     }
 
-    sim::SimBmcPort port;
     BmcClock clock;
+    ClockedBmcPort port;
     std::unique_ptr<sim::RegisterModel> model;
 };
 
@@ -87,8 +103,7 @@ std::unique_ptr<core::Interface> makeSimulatedSi(core::EventLoop& loop, sim::Bmc
     auto io = std::make_unique<SimulatedRegisters>(loop, bmc, type, info.description);
     auto& registers = *io;
     auto sm = si::makeStateMachine(type, *io, std::move(trace));
-    auto transport = std::make_unique<si::LoopSiTransport>(loop, std::move(io), std::move(sm), std::move(info),
-                                                           si::LoopSiTransport::Timing{}, true);
+    auto transport = std::make_unique<si::LoopSiTransport>(loop, std::move(io), std::move(sm), std::move(info), true);
     registers.attach(*transport);
     return std::make_unique<si::SmiPolicy>(loop, std::move(transport));
 }

@@ -22,6 +22,7 @@ class ClockedResponder : public sim::smbus::BmcResponder
     ClockedResponder(sim::Bmc& bmc, BmcClock& clock) : BmcResponder(bmc), clock_(clock) {}
     void handleRequest(std::span<const std::uint8_t> request, std::function<void(sim::Bytes)> respond) override
     {
+        clock_.catchUp();
         BmcResponder::handleRequest(request, std::move(respond));
         clock_.rearm();
     }

@@ -53,6 +53,11 @@ TEST(FaultGrammar, EachKindParses)
     EXPECT_EQ(delay.kind, FaultKind::Delay);
     EXPECT_EQ(delay.duration, 250ms);
     EXPECT_EQ(parsed("set delay 2s").duration, 2000ms);
+    EXPECT_EQ(parsed("set delay 450us").duration, 450us);
+    auto perByte = parsed("set byte-delay 12");
+    EXPECT_EQ(perByte.kind, FaultKind::ByteDelay);
+    EXPECT_EQ(perByte.duration, 12us);
+    EXPECT_EQ(parsed("set byte-delay 1ms").duration, 1000us);
     EXPECT_EQ(parsed("set drop 3").count, 3U);
     EXPECT_EQ(parsed("set drop-every 0x10").count, 16U);
     auto cc = parsed("set cc 0x06 0x01 0xc0 2");
@@ -85,12 +90,15 @@ TEST(FaultGrammar, ErrorsNameTheBadField)
     EXPECT_EQ(refusal("set cc 6 1 0xc0 -1"), "fault set cc: COUNT '-1' is not a number in 0..1000000");
     EXPECT_EQ(refusal("set cc 6 1"), "fault set cc: expected NETFN CMD|any CODE [COUNT]");
     EXPECT_EQ(refusal("set delay soon"),
-              "fault set delay: MS 'soon' is not a duration up to 600000 ms (N, N ms or N s)");
+              "fault set delay: MS 'soon' is not a duration up to 600000 ms (N, N us, N ms or N s)");
+    EXPECT_EQ(refusal("set byte-delay 2s"),
+              "fault set byte-delay: US '2s' is not a duration up to 1000 ms (N us, N ms or N s)");
+    EXPECT_EQ(refusal("set byte-delay"), "fault set byte-delay: expected US");
     EXPECT_EQ(refusal("set silence 0"), "fault set silence: SECONDS must be more than 0 (use 'fault clear silence')");
     EXPECT_EQ(refusal("set corrupt 0"), "fault set corrupt: EVERY_NTH '0' is not a number in 1..1000000");
     EXPECT_EQ(refusal("set corrupt 2 0"), "fault set corrupt: XOR '0' is not a number in 1..255");
     EXPECT_EQ(refusal("set flood 1"),
-              "fault set: unknown KIND 'flood' (known: delay, drop, drop-every, cc, silence, corrupt)");
+              "fault set: unknown KIND 'flood' (known: delay, byte-delay, drop, drop-every, cc, silence, corrupt)");
     EXPECT_EQ(refusal("clear cc extra"), "fault clear takes at most one KIND");
     EXPECT_EQ(refusal("list now"), "fault list takes no arguments");
     EXPECT_EQ(refusal("reset"), "fault: unknown operation 'reset' (list, set or clear)");
@@ -157,6 +165,26 @@ TEST_F(FaultOnBmc, DelayHoldsTheResponseBack)
     EXPECT_TRUE(ask(kGetDeviceId).has_value());
 }
 
+TEST_F(FaultOnBmc, ASlowBmcTakesItsTimePerCommandAndPerByte)
+{
+    const auto listed = apply("set delay 400us", t0);
+    EXPECT_NE(listed.find("delay 400 us\n"), std::string::npos) << listed;
+    EXPECT_NE(apply("set byte-delay 5", t0).find("byte-delay 5 us\n"), std::string::npos);
+    std::optional<sim::Bytes> out;
+    bmc.handleRequest(kGetDeviceId, [&out](sim::Bytes r) { out = std::move(r); });
+    ASSERT_TRUE(bmc.nextDeadline().has_value());
+    // 400 us and 5 us for each of the 2 request and 18 response bytes.
+    EXPECT_EQ(*bmc.nextDeadline(), t0 + 400us + 5us * 20);
+    bmc.advance(t0 + 499us);
+    EXPECT_FALSE(out.has_value());
+    bmc.advance(t0 + 500us);
+    ASSERT_TRUE(out.has_value());
+    EXPECT_EQ(out->size(), 18U);
+    apply("clear byte-delay", t0 + 1ms);
+    EXPECT_EQ(bmc.faults().byteDelay(), 0us);
+    EXPECT_EQ(bmc.faults().responseDelay(), 400us);
+}
+
 TEST_F(FaultOnBmc, DropDiscardsTheNextResponses)
 {
     apply("set drop 2", t0);
@@ -204,6 +232,7 @@ TEST_F(FaultOnBmc, ListShowsEveryKindAndClearAllEndsThem)
     apply("set cc 0x0a any 0xd5", t0);
     apply("set corrupt 3", t0);
     EXPECT_EQ(apply("list", t0), "delay 20 ms\n"
+                                 "byte-delay 0 us\n"
                                  "drop next 1\n"
                                  "drop-every 0\n"
                                  "cc netfn 0x0a cmd any code 0xd5 count unlimited\n"
@@ -211,6 +240,7 @@ TEST_F(FaultOnBmc, ListShowsEveryKindAndClearAllEndsThem)
                                  "corrupt every 3 xor 0xff count unlimited\n"
                                  "counters unanswered 0 dropped 0 delayed 0 forced_cc 0 corrupted_bytes 0\n");
     EXPECT_EQ(apply("clear", t0), "delay 0 ms\n"
+                                  "byte-delay 0 us\n"
                                   "drop next 0\n"
                                   "drop-every 0\n"
                                   "silence off\n"

@@ -125,6 +125,150 @@ TEST(PollPacer, WithoutKipmidItNeverSpinsAndPollsAtTheKernelTimerPeriod)
     EXPECT_EQ(pacer.next(SmResult::Idle, clock.now()), kPark);
 }
 
+// One transaction as the SI worker paces it, under the fake clock, against
+// a BMC whose answer is ready `bmcTime` after the request is written: each
+// spin (a poll and a yield) costs kSpinCost, each sleep its length and a
+// late wake-up of kOversleep. What it cost the worker.
+struct WaitCost
+{
+    unsigned polls = 0;              // event() calls
+    unsigned sleeps = 0;             // wake-ups from a sleep
+    core::Clock::duration spun{};    // CPU spent spinning
+    core::Clock::duration latency{}; // request written -> answer seen
+};
+
+constexpr auto kSpinCost = 2us;
+constexpr auto kOversleep = 30us;
+
+WaitCost paceOneWait(PollPacer& pacer, core::testing::FakeEventLoop& clock, core::Clock::duration bmcTime)
+{
+    pacer.reset();
+    const auto start = clock.now();
+    const auto ready = start + bmcTime;
+    WaitCost cost;
+    for (;;) {
+        ++cost.polls;
+        const bool answered = clock.now() >= ready;
+        const PollStep step =
+            pacer.next(answered ? SmResult::CallWithoutDelay : SmResult::CallWithDelay, clock.now(), !answered);
+        if (answered) {
+            EXPECT_EQ(step, kAgain);
+            break;
+        }
+        if (step.action == PollAction::Spin) {
+            clock.advance(kSpinCost);
+            cost.spun += kSpinCost;
+        } else {
+            EXPECT_EQ(step.action, PollAction::Sleep);
+            ++cost.sleeps;
+            clock.advance(step.wait + kOversleep);
+        }
+        if (cost.polls > 100'000) {
+            ADD_FAILURE() << "the wait never ended";
+            break;
+        }
+    }
+    cost.latency = clock.now() - start;
+    return cost;
+}
+
+TEST(PollPacer, AnInstantBmcCostsOnePollAndNoWakeUp)
+{
+    core::testing::FakeEventLoop clock;
+    PollPacer pacer({});
+    for (int i = 0; i < 20; ++i) {
+        const WaitCost cost = paceOneWait(pacer, clock, 0us);
+        EXPECT_EQ(cost.polls, 1U);
+        EXPECT_EQ(cost.sleeps, 0U);
+        EXPECT_EQ(cost.spun, 0us);
+    }
+    EXPECT_EQ(pacer.expectedResponse(), 0us);
+}
+
+// The slow BMC: 2 ms per command. Learned within a few dozen
+// transactions; from then on each costs one sleep through most of the 2 ms,
+// a spin of at most the busy limit, and an answer seen within the spin.
+TEST(PollPacer, ASlowBmcIsSleptThroughAndSpunOnlyAtTheEnd)
+{
+    core::testing::FakeEventLoop clock;
+    PollPacer pacer({});
+    for (int i = 0; i < 30; ++i) {
+        (void)paceOneWait(pacer, clock, 2ms);
+    }
+    EXPECT_GT(pacer.expectedResponse(), 1900us);
+    EXPECT_LE(pacer.expectedResponse(), 2ms);
+    for (int i = 0; i < 10; ++i) {
+        const WaitCost cost = paceOneWait(pacer, clock, 2ms);
+        EXPECT_EQ(cost.sleeps, 1U);
+        EXPECT_LE(cost.spun, kDefaultMaxBusy);
+        EXPECT_LE(cost.polls, kDefaultMaxBusy / kSpinCost + 2);
+        EXPECT_LE(cost.latency, 2ms + kSpinCost);
+    }
+}
+
+// Before it has learned, and whenever the BMC is slower than it learned,
+// the back-off keeps the worker to a bounded number of wake-ups.
+TEST(PollPacer, AnUnlearnedSlowBmcCostsTheSpinLimitAndAFewWakeUps)
+{
+    core::testing::FakeEventLoop clock;
+    PollPacer pacer({});
+    const WaitCost first = paceOneWait(pacer, clock, 2ms);
+    EXPECT_LE(first.spun, kDefaultMaxBusy);
+    EXPECT_LE(first.sleeps, 5U); // 100, 200, 400, 800, 1000 us
+    EXPECT_LE(first.latency, 2ms + kTick + kOversleep);
+}
+
+TEST(PollPacer, ABmcThatGotFasterIsFollowedDown)
+{
+    core::testing::FakeEventLoop clock;
+    PollPacer pacer({});
+    for (int i = 0; i < 30; ++i) {
+        (void)paceOneWait(pacer, clock, 2ms);
+    }
+    for (int i = 0; i < 10; ++i) {
+        (void)paceOneWait(pacer, clock, 100us);
+    }
+    EXPECT_LE(pacer.expectedResponse(), 100us);
+    const WaitCost cost = paceOneWait(pacer, clock, 100us);
+    EXPECT_LE(cost.latency, 100us + kOversleep + kSpinCost);
+}
+
+// Byte handshakes are learned apart from the response: a BMC that takes
+// 2 ms to answer but moves bytes at once never sleeps through a byte.
+TEST(PollPacer, ByteWaitsAndResponseWaitsAreLearnedApart)
+{
+    core::testing::FakeEventLoop clock;
+    PollPacer pacer({});
+    for (int i = 0; i < 30; ++i) {
+        (void)paceOneWait(pacer, clock, 2ms);
+    }
+    EXPECT_EQ(pacer.expectedByte(), 0us);
+    EXPECT_EQ(pacer.next(SmResult::CallWithDelay, clock.now(), false), kSpin);
+}
+
+TEST(PollPacer, WithoutKipmidASlowBmcIsSleptThroughAndNeverSpun)
+{
+    core::testing::FakeEventLoop clock;
+    PollPacer pacer({false, 0us});
+    for (int i = 0; i < 30; ++i) {
+        const WaitCost cost = paceOneWait(pacer, clock, 2ms);
+        EXPECT_EQ(cost.spun, 0us);
+    }
+    const WaitCost cost = paceOneWait(pacer, clock, 2ms);
+    EXPECT_LE(cost.sleeps, 3U);
+    EXPECT_LE(cost.latency, 2ms + kTimerPollPeriod + kOversleep);
+}
+
+TEST(PollPacer, AnExplicitBusyLimitBoundsTheLastStretch)
+{
+    core::testing::FakeEventLoop clock;
+    PollPacer pacer({true, 40us});
+    for (int i = 0; i < 40; ++i) {
+        const WaitCost cost = paceOneWait(pacer, clock, 2ms);
+        EXPECT_LE(cost.spun, 40us);
+    }
+}
+
 // A BMC that keeps IBF set for its first `busyReads` status reads, then
 // behaves: the worker must keep polling through the spin window and the
 // back-off and still deliver the answer.

@@ -55,8 +55,7 @@ struct Stack
         auto sm = makeStateMachine(type, *io);
         core::InterfaceInfo info;
         info.type = toString(type);
-        auto t = std::make_unique<LoopSiTransport>(loop, std::move(io), std::move(sm), info, LoopSiTransport::Timing{},
-                                                   true);
+        auto t = std::make_unique<LoopSiTransport>(loop, std::move(io), std::move(sm), info, true);
         transport = t.get();
         policy = std::make_unique<SmiPolicy>(loop, std::move(t));
         policy->start(host);
@@ -97,6 +96,31 @@ TEST_P(SiStack, SlowBmcIsPolledUntilItAnswers)
     s.loop.advance(std::chrono::milliseconds(2));
     ASSERT_EQ(s.host.responses.size(), 1U);
     EXPECT_EQ(s.host.responses[0], kGetDeviceIdResponse);
+}
+
+// Loop wake-ups per transaction (timer callbacks): none for a BMC that
+// answers at once; for one that takes 2 ms and then pokes the transport, as
+// the embedded BMC's clock does, a bounded few once the pace is learned; and
+// none at all while idle.
+TEST_P(SiStack, ASlowBmcCostsABoundedNumberOfLoopWakeUps)
+{
+    Stack s(GetParam());
+    s.port.mode = FakeBmcPort::Mode::Hold;
+    auto bmcDone = s.loop.makeTimer();
+    std::size_t lastWakeUps = 0;
+    for (int i = 0; i < 30; ++i) {
+        s.policy->send({0x18, 0x01});
+        bmcDone->start(std::chrono::milliseconds(2), [&s] {
+            s.port.releaseHeld();
+            s.transport->nudge();
+        });
+        lastWakeUps = s.loop.advance(std::chrono::milliseconds(5)) - 1; // less the BMC's own timer
+        ASSERT_EQ(s.host.responses.size(), static_cast<std::size_t>(i) + 1);
+        EXPECT_LE(lastWakeUps, 8U) << "transaction " << i;
+    }
+    EXPECT_LE(lastWakeUps, 4U);
+    EXPECT_EQ(s.loop.pendingTimers(), 0U);
+    EXPECT_EQ(s.loop.advance(std::chrono::seconds(10)), 0U);
 }
 
 TEST_P(SiStack, AttentionDeliversQueuedMessages)

@@ -32,6 +32,7 @@ class ScriptedMachine : public StateMachine
     core::SmiBytes result() override { return {0x1C, 0x01, 0x00, 0x20}; }
     bool detect() override { return false; }
     const char* name() const override { return "kcs"; }
+    bool awaitingResponse() const override { return false; }
 
   private:
     std::deque<SmResult> steps_;

@@ -64,7 +64,7 @@ class BmcTest : public ::testing::Test
         return rsp.empty() ? 0xEE : rsp[0];
     }
 
-    void advanceBy(std::chrono::milliseconds d)
+    void advanceBy(std::chrono::microseconds d)
     {
         now_ += d;
         bmc_.advance(now_);

@@ -166,12 +166,22 @@ TEST(ConfigTest, BadFilesNameLineAndProblem)
         {"[[faults.completion_code]]\ncode = 1\n", "bad.toml:1:", "netfn"},
         {"identity = 5\n", "bad.toml:1:", "identity must be a table"},
         {"[chassis]\npower_restore_policy = 7\n", "bad.toml:2:", "out of range 0..2"},
+        {"[faults]\nresponse_delay_ms = 1\nresponse_delay_us = 500\n", "bad.toml:", "both set"},
+        {"[faults]\nbyte_delay_us = 2000000\n", "bad.toml:2:", "faults.byte_delay_us = 2000000 is out of range"},
     };
     for (const BadCase& c : cases) {
         std::string message = expectError(parseBmcConfig(c.text, "bad.toml"));
         EXPECT_EQ(message.rfind(c.expectedStart, 0), 0U) << message;
         EXPECT_NE(message.find(c.mentions), std::string::npos) << message;
     }
+}
+
+TEST(ConfigTest, SlowBmcLatenciesInMicroseconds)
+{
+    const BmcConfig c =
+        expectConfig(parseBmcConfig("[faults]\nresponse_delay_us = 450\nbyte_delay_us = 12\n", "slow.toml"));
+    EXPECT_EQ(c.faults.responseDelay, std::chrono::microseconds{450});
+    EXPECT_EQ(c.faults.byteDelay, std::chrono::microseconds{12});
 }
 
 TEST(ConfigTest, LoadFromFile)

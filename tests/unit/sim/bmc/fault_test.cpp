@@ -37,6 +37,34 @@ TEST_F(FaultTest, DelayedResponseArrivesFromAdvance)
     EXPECT_EQ(responses_.size(), 2U);
 }
 
+// A slow BMC: a time per command plus a time per byte moved, the request's
+// two and Get Device ID's eighteen (netfn, cmd, completion code, 15 data).
+TEST_F(FaultTest, PerCommandAndPerByteLatencyHoldTheResponseBack)
+{
+    bmc_.faults().setResponseDelay(300us);
+    bmc_.faults().setByteDelay(10us);
+    send();
+    EXPECT_TRUE(responses_.empty());
+    const auto hold = 300us + 10us * (2 + 18);
+    ASSERT_TRUE(bmc_.nextDeadline());
+    EXPECT_EQ(*bmc_.nextDeadline(), t0 + hold);
+    advanceBy(hold - 1us);
+    EXPECT_TRUE(responses_.empty());
+    advanceBy(1us);
+    ASSERT_EQ(responses_.size(), 1U);
+    EXPECT_EQ(responses_[0].size(), 18U);
+    // Per byte alone delays too; clear() ends both.
+    bmc_.faults().setResponseDelay(0us);
+    send();
+    EXPECT_EQ(responses_.size(), 1U);
+    advanceBy(10us * 20);
+    EXPECT_EQ(responses_.size(), 2U);
+    EXPECT_EQ(bmc_.faults().counters().delayed, 2U);
+    bmc_.faults().clear();
+    send();
+    EXPECT_EQ(responses_.size(), 3U);
+}
+
 TEST_F(FaultTest, DroppedResponsesStillExecute)
 {
     bmc_.faults().dropNextResponses(1);
