@@ -20,13 +20,15 @@ constexpr std::uint64_t kMaxCount = 1'000'000;
 constexpr std::uint64_t kMaxDelayMs = 600'000;      // ten minutes
 constexpr std::uint64_t kMaxSilenceMs = 86'400'000; // a day
 
-constexpr std::array<std::pair<const char*, FaultKind>, 6> kKinds{{
+constexpr std::array<std::pair<const char*, FaultKind>, 8> kKinds{{
     {"delay", FaultKind::Delay},
     {"drop", FaultKind::Drop},
     {"drop-every", FaultKind::DropEvery},
     {"cc", FaultKind::CompletionCode},
     {"silence", FaultKind::Silence},
     {"corrupt", FaultKind::Corrupt},
+    {"busy", FaultKind::Busy},
+    {"reset", FaultKind::Reset},
 }};
 
 std::optional<FaultKind> kindNamed(std::string_view name)
@@ -95,7 +97,8 @@ std::optional<std::string> parseSet(FaultCommand& c, const std::vector<std::stri
         }
         return store(parseDuration(w[2], "MS", milliseconds{1}, kMaxDelayMs), c.duration);
     }
-    case FaultKind::Silence: {
+    case FaultKind::Silence:
+    case FaultKind::Busy: {
         if (auto e = arity(1, 1, "SECONDS")) {
             return e;
         }
@@ -103,10 +106,12 @@ std::optional<std::string> parseSet(FaultCommand& c, const std::vector<std::stri
             return e;
         }
         if (c.duration.count() == 0) {
-            return prefix + "SECONDS must be more than 0 (use 'fault clear silence')";
+            return prefix + "SECONDS must be more than 0 (use 'fault clear " + kindName + "')";
         }
         return std::nullopt;
     }
+    case FaultKind::Reset:
+        return arity(0, 0, "no arguments");
     case FaultKind::Drop:
     case FaultKind::DropEvery: {
         const char* field = c.kind == FaultKind::Drop ? "COUNT" : "N";
@@ -185,6 +190,12 @@ void clearKind(sim::FaultInjector& f, FaultKind kind)
         break;
     case FaultKind::Corrupt:
         f.corruptBytes(0, 0xFF);
+        break;
+    case FaultKind::Busy:
+        f.clearBusy();
+        break;
+    case FaultKind::Reset:
+        f.cancelTransferReset();
         break;
     }
 }
@@ -269,6 +280,14 @@ std::string applyFaultCommand(const FaultCommand& c, sim::Bmc& bmc, std::chrono:
         case FaultKind::Corrupt:
             f.corruptBytes(c.everyNth, c.xorMask, c.count);
             break;
+        case FaultKind::Busy:
+            // The loop's clock, as for silence: the register model's owner
+            // judges every access against it.
+            f.busyUntil(now + c.duration);
+            break;
+        case FaultKind::Reset:
+            f.resetNextTransfer();
+            break;
         }
         break;
     }
@@ -277,7 +296,7 @@ std::string applyFaultCommand(const FaultCommand& c, sim::Bmc& bmc, std::chrono:
 
 std::string formatFaults(const sim::FaultInjector& faults, std::chrono::steady_clock::time_point now)
 {
-    const auto a = faults.active();
+    const auto a = faults.active(now);
     std::string out;
     out += "delay " + std::to_string(a.responseDelay.count()) + " ms\n";
     out += "drop next " + std::to_string(a.dropNext) + "\n";
@@ -299,10 +318,18 @@ std::string formatFaults(const sim::FaultInjector& faults, std::chrono::steady_c
     } else {
         out += "corrupt off\n";
     }
+    if (a.busyUntil) {
+        const auto left = std::chrono::duration_cast<milliseconds>(*a.busyUntil - now);
+        out += "busy " + std::to_string(std::max<milliseconds::rep>(left.count(), 0)) + " ms left\n";
+    } else {
+        out += "busy off\n";
+    }
+    out += std::string("reset ") + (a.transferResetPending ? "pending" : "off") + "\n";
     const auto& n = faults.counters();
     out += "counters unanswered " + std::to_string(n.unanswered) + " dropped " + std::to_string(n.dropped) +
            " delayed " + std::to_string(n.delayed) + " forced_cc " + std::to_string(n.forcedCompletionCodes) +
-           " corrupted_bytes " + std::to_string(n.corruptedBytes) + "\n";
+           " corrupted_bytes " + std::to_string(n.corruptedBytes) + " busy_episodes " + std::to_string(n.busyEpisodes) +
+           " transfer_resets " + std::to_string(n.transferResets) + "\n";
     return out;
 }
 

@@ -12,7 +12,11 @@
 //                                           (seconds, or N ms / N s)
 //   set corrupt EVERY_NTH [XOR [COUNT]]     XOR every Nth interface byte with XOR
 //                                           (default 0xff), COUNT bytes (0 = until cleared)
-//   clear [delay|drop|drop-every|cc|silence|corrupt|all]   (default all)
+//   set busy DURATION                       hold the interface's status register busy
+//                                           (KCS IBF, BT B_BUSY, SMIC BUSY) for DURATION
+//   set reset                               the next transfer in progress is cut by a
+//                                           BMC reset (KCS: the interface back to idle)
+//   clear [delay|drop|drop-every|cc|silence|corrupt|busy|reset|all]   (default all)
 // It acts only on the embedded BMC (--sim); real hardware refuses it.
 #pragma once
 
@@ -35,6 +39,8 @@ enum class FaultKind : std::uint8_t
     CompletionCode,
     Silence,
     Corrupt,
+    Busy,
+    Reset,
 };
 
 struct FaultCommand
@@ -47,7 +53,7 @@ struct FaultCommand
     };
     Op op = Op::List;
     std::optional<FaultKind> kind;           // Set: always; Clear: nullopt = all
-    std::chrono::milliseconds duration{0};   // delay, silence
+    std::chrono::milliseconds duration{0};   // delay, silence, busy
     unsigned count = 0;                      // drop: next N; drop-every: N; corrupt: bytes
     unsigned everyNth = 0;                   // corrupt
     std::uint8_t xorMask = 0xFF;             // corrupt
@@ -57,7 +63,8 @@ struct FaultCommand
 inline constexpr const char* kFaultUsage =
     "fault list | fault set delay MS | fault set drop COUNT | fault set drop-every N | "
     "fault set cc NETFN CMD|any CODE [COUNT] | fault set silence SECONDS | "
-    "fault set corrupt EVERY_NTH [XOR [COUNT]] | fault clear [KIND|all]";
+    "fault set corrupt EVERY_NTH [XOR [COUNT]] | fault set busy SECONDS | fault set reset | "
+    "fault clear [KIND|all]";
 
 // `args` is what follows "fault". The command, or what is wrong naming the
 // bad field.
