@@ -24,6 +24,7 @@
 //                     default_max_retries default_retry_ms
 //                     default_maintenance_retry_ms maintenance_mode_timeout_ms
 //   [ipmi_poweroff]   poweroff_powercycle
+//   [acpi_ipmi]       enabled (the module loaded or not; default not)
 //   [device]          names mode owner group create_node cuse_device
 //                     watchdog_name ("none" or empty: no watchdog device)
 //                     in_place_memory poll_hold_us major watchdog_minor
@@ -95,6 +96,15 @@ struct MsgHandlerConfig
 struct PoweroffConfig
 {
     bool powercycle = false; // poweroff_powercycle=: cycle instead of power off
+};
+
+// acpi_ipmi is a module of its own, loaded or not; its bridge holds a user
+// (a max_users slot) on every ACPI-described interface, so it is off unless
+// asked for, as the kernel's set-up of ipmi_si, ipmi_devintf and
+// ipmi_watchdog leaves it.
+struct AcpiIpmiConfig
+{
+    bool enabled = false; // enabled=
 };
 
 // A further node of an interface ([node.NAME], --node NAME.KEY=VALUE): a
@@ -189,6 +199,7 @@ struct Config
     watchdog::Parameters watchdog;
     MsgHandlerConfig msghandler;
     PoweroffConfig poweroff;
+    AcpiIpmiConfig acpiIpmi;
     DeviceConfig device;
     DaemonConfig daemon;
 };

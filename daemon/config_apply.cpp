@@ -451,6 +451,9 @@ std::optional<std::string> applyOne(Config& config, const Setting& s)
     if (s.section == "ipmi_poweroff" && s.key == "poweroff_powercycle") {
         return parseBool(s.value, config.poweroff.powercycle);
     }
+    if (s.section == "acpi_ipmi" && s.key == "enabled") {
+        return parseBool(s.value, config.acpiIpmi.enabled);
+    }
     if (s.section == "device") {
         return applyDevice(config.device, s.key, s.value);
     }
