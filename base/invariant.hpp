@@ -11,25 +11,25 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <source_location>
 
 namespace ipmi::base {
 
-// Says what broke and where, then aborts.
-[[noreturn]] inline void invariantBroken(const char* what,
-                                         const std::source_location where = std::source_location::current())
+// Says what broke and where (the caller's file and line: GCC's and clang's
+// builtins, as std::source_location is not usable with clang and
+// libstdc++ 12), then aborts.
+[[noreturn]] inline void invariantBroken(const char* what, const char* file = __builtin_FILE(),
+                                         int line = __builtin_LINE())
 {
-    std::fprintf(stderr, "ipmi-cuse: invariant broken at %s:%u (%s): %s; aborting\n", where.file_name(),
-                 static_cast<unsigned>(where.line()), where.function_name(), what);
+    std::fprintf(stderr, "ipmi-cuse: invariant broken at %s:%d: %s; aborting\n", file, line, what);
     std::fflush(stderr);
     std::abort();
 }
 
 // `what` names the invariant: what must hold, in words.
-inline void invariant(bool holds, const char* what, const std::source_location where = std::source_location::current())
+inline void invariant(bool holds, const char* what, const char* file = __builtin_FILE(), int line = __builtin_LINE())
 {
     if (!holds) [[unlikely]] {
-        invariantBroken(what, where);
+        invariantBroken(what, file, line);
     }
 }
 

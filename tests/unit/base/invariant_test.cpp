@@ -10,7 +10,7 @@ namespace {
 TEST(InvariantDeathTest, ABrokenOneAbortsNamingWhatAndWhere)
 {
     EXPECT_DEATH(invariant(false, "a sequence slot of ours is in the table"),
-                 "ipmi-cuse: invariant broken at .*invariant_test\\.cpp:[0-9]+ .*: a sequence slot of ours is in the "
+                 "ipmi-cuse: invariant broken at .*invariant_test\\.cpp:[0-9]+: a sequence slot of ours is in the "
                  "table; aborting");
 }
 
