@@ -10,6 +10,8 @@
 // MessageHandler keeps a removed InterfaceState alive until the loop is idle.
 #include "core/interface_state.hpp"
 
+#include "base/invariant.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -84,13 +86,14 @@ InterfaceStatus InterfaceState::status() const
 
 // ---- users ----------------------------------------------------------------
 
-std::shared_ptr<UserState> InterfaceState::createUser(UserHandler& handler, int& error)
+std::shared_ptr<UserState> InterfaceState::createUser(UserHandler& handler, UserSlot slot, int& error)
 {
     if (phase_ != Phase::Ready) {
         error = phase_ == Phase::ShuttingDown ? -ENODEV : -EINVAL;
         return nullptr;
     }
-    if (nrUsers_ + 1 > params_.maxUsers) {
+    const bool counted = slot == UserSlot::Counted;
+    if (counted && nrUsers_ + 1 > params_.maxUsers) {
         error = -EBUSY;
         return nullptr;
     }
@@ -99,8 +102,11 @@ std::shared_ptr<UserState> InterfaceState::createUser(UserHandler& handler, int&
     user->handler = &handler;
     user->ifnum = num_;
     user->wantsPretimeout = handler.wantsWatchdogPretimeout();
+    user->slot = slot;
     users_.push_back(user);
-    ++nrUsers_;
+    if (counted) {
+        ++nrUsers_;
+    }
     if (user->wantsPretimeout) {
         ++pretimeoutWaiters_;
         updateWatch();
@@ -127,7 +133,9 @@ void InterfaceState::destroyUser(UserState& user)
     dropUserSeqs(user);
     dropUserReceivers(user);
     std::erase_if(users_, [&user](const auto& u) { return u.get() == &user; });
-    --nrUsers_;
+    if (user.slot == UserSlot::Counted) {
+        --nrUsers_;
+    }
     user.intf = nullptr;
     updateWatch();
 }
@@ -284,6 +292,7 @@ void InterfaceState::handleResponse(Outgoing& request, SmiBytes& rsp)
     case Owner::ResponseSend: {
         // The answer to a response we sent: its Send Message completion code
         // goes to the user as a type-4 message.
+        base::invariant(request.reply != nullptr, "a user's IPMB/LAN response carries its reply");
         auto reply = std::move(request.reply);
         reply->msg.recvType = abi::IPMI_RESPONSE_RESPONSE_TYPE;
         reply->msg.data.assign(1, rsp.size() >= 3 ? rsp[2] : abi::IPMI_ERR_UNSPECIFIED);
@@ -291,6 +300,7 @@ void InterfaceState::handleResponse(Outgoing& request, SmiBytes& rsp)
         return;
     }
     case Owner::User: {
+        base::invariant(request.reply != nullptr, "a user's system-interface request carries its reply");
         auto reply = std::move(request.reply);
         auto& msg = reply->msg;
         msg.recvType = abi::IPMI_RESPONSE_RECV_TYPE;
@@ -307,8 +317,10 @@ void InterfaceState::handleResponse(Outgoing& request, SmiBytes& rsp)
     }
     case Owner::Sequenced:
     case Owner::AutoReply:
+        return; // handled above
     case Owner::Local:
-        return;
+        // Answered in request(), never queued: nothing of it can come back.
+        base::invariantBroken("a response reached a request the gate refused, which was never sent");
     }
 }
 

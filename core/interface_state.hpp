@@ -35,6 +35,7 @@ struct UserState
     int ifnum = -1;
     bool getsEvents = false;
     bool wantsPretimeout = false;
+    UserSlot slot = UserSlot::Counted;
     std::shared_ptr<int> nrMsgs = std::make_shared<int>(0);
 };
 
@@ -140,7 +141,7 @@ class InterfaceState : public InterfaceHost
     void smiWatchdogPretimeout() override;
 
     // Users (interface_state.cpp)
-    std::shared_ptr<UserState> createUser(UserHandler& handler, int& error);
+    std::shared_ptr<UserState> createUser(UserHandler& handler, UserSlot slot, int& error);
     void destroyUser(UserState& user);
 
     // Requests (request.cpp)

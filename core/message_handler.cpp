@@ -162,20 +162,20 @@ void MessageHandler::removeWatcher(int id)
     watchers_.erase(id);
 }
 
-std::shared_ptr<detail::UserState> MessageHandler::newUser(int ifnum, UserHandler& handler, int& error)
+std::shared_ptr<detail::UserState> MessageHandler::newUser(int ifnum, UserHandler& handler, UserSlot slot, int& error)
 {
     auto it = interfaces_.find(ifnum);
     if (it == interfaces_.end()) {
         error = -EINVAL;
         return nullptr;
     }
-    return it->second->createUser(handler, error);
+    return it->second->createUser(handler, slot, error);
 }
 
-Result<User> MessageHandler::createUser(int ifnum, UserHandler& handler)
+Result<User> MessageHandler::createUser(int ifnum, UserHandler& handler, UserSlot slot)
 {
     int error = 0;
-    auto state = newUser(ifnum, handler, error);
+    auto state = newUser(ifnum, handler, slot, error);
     if (!state) {
         return Result<User>{nullptr, error};
     }

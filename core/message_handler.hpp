@@ -8,7 +8,9 @@
 // in device_file.hpp, the ipmi_devintf user) as well as the in-process users
 // (the kernel's internal users such as the watchdog, poweroff, panic events
 // and the ACPI bridge). Both count against max_users, both are subject to
-// max_msgs_per_user.
+// max_msgs_per_user; except what the kernel does inside its message handler
+// without a user (panic events: UserSlot::HandlerOwn), which max_users
+// must never refuse and which leaves every slot to open files.
 //
 // Threading: every member, and every callback it makes (watchers,
 // UserHandler), runs on the loop thread. Callbacks may call back into the
@@ -135,6 +137,16 @@ struct UserState;
 class InterfaceState;
 } // namespace detail
 
+// Whose slot a user takes. The kernel's modules that create users
+// (ipmi_devintf, ipmi_watchdog, ipmi_poweroff, acpi_ipmi) count against
+// max_users; the panic events are sent by ipmi_msghandler itself, with no
+// user, so ours, which need one to be answered, take none of the slots.
+enum class UserSlot : std::uint8_t
+{
+    Counted,    // a module's user: -EBUSY at max_users, counted by userCount()
+    HandlerOwn, // the message handler's own traffic: neither refused nor counted
+};
+
 // An in-process user (the kernel's struct ipmi_user). Destroying the handle
 // destroys the user (ipmi_destroy_user): its outstanding IPMB/LAN requests
 // are dropped silently, its registrations removed, its events turned off.
@@ -206,7 +218,8 @@ class MessageHandler
     [[nodiscard]] std::vector<int> interfaces() const;
     [[nodiscard]] std::optional<SmiInfo> interfaceInfo(int ifnum) const;
     [[nodiscard]] std::optional<InterfaceStatus> interfaceStatus(int ifnum) const;
-    [[nodiscard]] int userCount(int ifnum) const; // -EINVAL if no such interface
+    // Users in max_users' slots (UserSlot::Counted); -EINVAL if no such interface.
+    [[nodiscard]] int userCount(int ifnum) const;
 
     // ipmi_smi_watcher: called with (ifnum, true) for every usable interface
     // now and each one that becomes usable, (ifnum, false) when one goes.
@@ -215,8 +228,9 @@ class MessageHandler
     void removeWatcher(int id);
 
     // A user (an open /dev/ipmiN is one, core/device_file.hpp): -EINVAL no
-    // such interface, -EBUSY at max_users, -ENODEV while it is going away.
-    Result<User> createUser(int ifnum, UserHandler& handler);
+    // such interface, -EBUSY at max_users (Counted only), -ENODEV while it
+    // is going away.
+    Result<User> createUser(int ifnum, UserHandler& handler, UserSlot slot = UserSlot::Counted);
 
     [[nodiscard]] const MessageHandlerParams& params() const { return params_; }
     [[nodiscard]] EventLoop& loop() { return loop_; }
@@ -228,7 +242,7 @@ class MessageHandler
     void interfaceReady(int ifnum);
     void registrationFailed(int ifnum);
     void retire(int ifnum);
-    std::shared_ptr<detail::UserState> newUser(int ifnum, UserHandler& handler, int& error);
+    std::shared_ptr<detail::UserState> newUser(int ifnum, UserHandler& handler, UserSlot slot, int& error);
 
     EventLoop& loop_;
     MessageHandlerParams params_;

@@ -6,6 +6,7 @@
 // Message is re-sent while retries are left, else the user gets a 0xC3
 // response. Responses are matched by slot, channel, cmd, netfn and address;
 // anything unmatched (a late answer) is dropped.
+#include "base/invariant.hpp"
 #include "core/interface_state.hpp"
 
 #include <cerrno>
@@ -64,9 +65,8 @@ int InterfaceState::nextSeq(std::unique_ptr<PendingReply>& reply, unsigned long 
 
 void InterfaceState::startSeqTimer(unsigned seq, long seqid)
 {
-    if (seq >= kNumSeq) {
-        return;
-    }
+    // `seq` is the slot nextSeq() gave this Send Message, never the BMC's.
+    base::invariant(seq < kNumSeq, "a Send Message of ours names a slot of the sequence table");
     auto& ent = seqTable_[seq];
     // The owner may have gone (and the slot been reused) meanwhile.
     if (ent.inuse && ent.seqid == seqid) {
@@ -76,9 +76,7 @@ void InterfaceState::startSeqTimer(unsigned seq, long seqid)
 
 void InterfaceState::errorSeq(unsigned seq, long seqid, std::uint8_t cc)
 {
-    if (seq >= kNumSeq) {
-        return;
-    }
+    base::invariant(seq < kNumSeq, "a Send Message of ours names a slot of the sequence table");
     auto& ent = seqTable_[seq];
     if (!ent.inuse || ent.seqid != seqid) {
         return;

@@ -1,6 +1,8 @@
 // The CDI spec: see cdi_spec.hpp.
 #include "daemon/cdi_spec.hpp"
 
+#include "core/services/durable_file.hpp"
+
 #include <fcntl.h>
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
@@ -121,34 +123,8 @@ std::optional<std::string> writeSpec(const std::filesystem::path& dir, std::stri
         return "cannot create the CDI directory " + dir.string() + ": " + ec.message();
     }
     const auto target = dir / specFileName(kind);
-    const auto temporary = dir / ("." + specFileName(kind) + ".tmp");
-    const std::string text = buildSpec(kind, nodes);
-    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-    if (fd < 0) {
-        return "cannot write the CDI spec " + temporary.string() + ": " + errnoText(errno);
-    }
-    std::size_t written = 0;
-    int err = 0;
-    while (written < text.size() && err == 0) {
-        const auto n = ::write(fd, text.data() + written, text.size() - written);
-        if (n < 0 && errno != EINTR) {
-            err = errno;
-        } else if (n > 0) {
-            written += static_cast<std::size_t>(n);
-        }
-    }
-    if (err == 0 && (::fchmod(fd, 0644) != 0 || ::fsync(fd) != 0)) {
-        err = errno;
-    }
-    if (::close(fd) != 0 && err == 0) {
-        err = errno;
-    }
-    if (err == 0 && ::rename(temporary.c_str(), target.c_str()) != 0) {
-        err = errno;
-    }
-    if (err != 0) {
-        ::unlink(temporary.c_str());
-        return "cannot write the CDI spec " + target.string() + ": " + errnoText(err);
+    if (auto error = core::services::writeFileDurably(target, buildSpec(kind, nodes), 0644)) {
+        return "the CDI spec: " + *error;
     }
     return std::nullopt;
 }

@@ -27,6 +27,7 @@
 //                     default_maintenance_retry_ms maintenance_mode_timeout_ms
 //   [ipmi_poweroff]   poweroff_powercycle ifnum_to_use
 //   [ipmi_devintf]    ipmi_major (the same as [device] major)
+//   [acpi_ipmi]       enabled (the module loaded or not; default not)
 //   [device]          names mode owner group create_node cuse_device
 //                     watchdog_name ("none" or empty: no watchdog device)
 //                     in_place_memory poll_hold_us major watchdog_minor
@@ -101,6 +102,15 @@ struct PoweroffConfig
 {
     bool powercycle = false; // poweroff_powercycle=: cycle instead of power off
     int ifnumToUse = -1;     // ifnum_to_use=: the interface that powers off; -1 the first
+};
+
+// acpi_ipmi is a module of its own, loaded or not; its bridge holds a user
+// (a max_users slot) on every ACPI-described interface, so it is off unless
+// asked for, as the kernel's set-up of ipmi_si, ipmi_devintf and
+// ipmi_watchdog leaves it.
+struct AcpiIpmiConfig
+{
+    bool enabled = false; // enabled=
 };
 
 // A further node of an interface ([node.NAME], --node NAME.KEY=VALUE): a
@@ -198,6 +208,7 @@ struct Config
     watchdog::Parameters watchdog;
     MsgHandlerConfig msghandler;
     PoweroffConfig poweroff;
+    AcpiIpmiConfig acpiIpmi;
     DeviceConfig device;
     DaemonConfig daemon;
     // One line per kernel parameter given that means nothing in userspace

@@ -473,6 +473,9 @@ std::optional<std::string> applyOne(Config& config, const Setting& s)
     if (s.section == "ipmi_devintf" && s.key == kIpmiMajor) {
         return applyDevice(config.device, s.key, s.value);
     }
+    if (s.section == "acpi_ipmi" && s.key == "enabled") {
+        return parseBool(s.value, config.acpiIpmi.enabled);
+    }
     if (s.section == "device") {
         return applyDevice(config.device, s.key, s.value);
     }

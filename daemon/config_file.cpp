@@ -163,8 +163,8 @@ std::optional<std::string> parseConfigText(std::string_view text, std::string_vi
                                               [&](const SettingInfo& i) { return section == i.section; });
         if (!knownSection || table == nullptr) {
             return where(sourceName, sectionKey.source()) + ": unknown section '" + section +
-                   "' (known: ipmi_si, ipmi_ssif, ipmi_watchdog, ipmi_msghandler, ipmi_poweroff, device, daemon, "
-                   "node.NAME)";
+                   "' (known: ipmi_si, ipmi_ssif, ipmi_watchdog, ipmi_msghandler, ipmi_poweroff, acpi_ipmi, device, "
+                   "daemon, node.NAME)";
         }
         if (auto error = appendTable(*table, section, section, "", sourceName, settings)) {
             return error;

@@ -101,7 +101,9 @@ void Daemon::Impl::execute(const PanicEventCommand& c, Reply reply)
 void Daemon::Impl::execute(const AcpiIpmiCommand& c, Reply reply)
 {
     if (!acpi_) {
-        reply("error not running\n");
+        reply(config_.acpiIpmi.enabled ? "error not running\n"
+                                       : "error acpi-ipmi: the bridge is off (start the daemon with "
+                                         "--acpi_ipmi.enabled)\n");
         return;
     }
     auto shared = std::make_shared<Reply>(std::move(reply));

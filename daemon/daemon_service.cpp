@@ -144,7 +144,9 @@ std::variant<int, std::string> Daemon::Impl::addBackend(const Backend& backend)
 void Daemon::Impl::startServices()
 {
     panicEvents_ = std::make_unique<core::services::PanicEvents>(handler_, servicesPanicOp(config_.msghandler.panicOp));
-    acpi_ = std::make_unique<core::services::AcpiIpmiBridge>(handler_);
+    if (config_.acpiIpmi.enabled) {
+        acpi_ = std::make_unique<core::services::AcpiIpmiBridge>(handler_);
+    }
     if (auto error = powerCycle_.set(powerCycle_.get())) {
         log_->warn("poweroff_powercycle not persisted for the shutdown hook: {}", error->message);
     }

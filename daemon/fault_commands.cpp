@@ -22,7 +22,7 @@ constexpr std::uint64_t kMaxDelayMs = 600'000;      // ten minutes
 constexpr std::uint64_t kMaxByteDelayMs = 1'000;    // a second per byte
 constexpr std::uint64_t kMaxSilenceMs = 86'400'000; // a day
 
-constexpr std::array<std::pair<const char*, FaultKind>, 7> kKinds{{
+constexpr std::array<std::pair<const char*, FaultKind>, 9> kKinds{{
     {"delay", FaultKind::Delay},
     {"byte-delay", FaultKind::ByteDelay},
     {"drop", FaultKind::Drop},
@@ -30,6 +30,8 @@ constexpr std::array<std::pair<const char*, FaultKind>, 7> kKinds{{
     {"cc", FaultKind::CompletionCode},
     {"silence", FaultKind::Silence},
     {"corrupt", FaultKind::Corrupt},
+    {"busy", FaultKind::Busy},
+    {"reset", FaultKind::Reset},
 }};
 
 std::optional<FaultKind> kindNamed(std::string_view name)
@@ -115,7 +117,8 @@ std::optional<std::string> parseSet(FaultCommand& c, const std::vector<std::stri
         }
         return store(parseDuration(w[2], "US", microseconds{1}, kMaxByteDelayMs), c.duration);
     }
-    case FaultKind::Silence: {
+    case FaultKind::Silence:
+    case FaultKind::Busy: {
         if (auto e = arity(1, 1, "SECONDS")) {
             return e;
         }
@@ -123,10 +126,12 @@ std::optional<std::string> parseSet(FaultCommand& c, const std::vector<std::stri
             return e;
         }
         if (c.duration.count() == 0) {
-            return prefix + "SECONDS must be more than 0 (use 'fault clear silence')";
+            return prefix + "SECONDS must be more than 0 (use 'fault clear " + kindName + "')";
         }
         return std::nullopt;
     }
+    case FaultKind::Reset:
+        return arity(0, 0, "no arguments");
     case FaultKind::Drop:
     case FaultKind::DropEvery: {
         const char* field = c.kind == FaultKind::Drop ? "COUNT" : "N";
@@ -208,6 +213,12 @@ void clearKind(sim::FaultInjector& f, FaultKind kind)
         break;
     case FaultKind::Corrupt:
         f.corruptBytes(0, 0xFF);
+        break;
+    case FaultKind::Busy:
+        f.clearBusy();
+        break;
+    case FaultKind::Reset:
+        f.cancelTransferReset();
         break;
     }
 }
@@ -295,6 +306,14 @@ std::string applyFaultCommand(const FaultCommand& c, sim::Bmc& bmc, std::chrono:
         case FaultKind::Corrupt:
             f.corruptBytes(c.everyNth, c.xorMask, c.count);
             break;
+        case FaultKind::Busy:
+            // The loop's clock, as for silence: the register model's owner
+            // judges every access against it.
+            f.busyUntil(now + c.duration);
+            break;
+        case FaultKind::Reset:
+            f.resetNextTransfer();
+            break;
         }
         break;
     }
@@ -303,7 +322,7 @@ std::string applyFaultCommand(const FaultCommand& c, sim::Bmc& bmc, std::chrono:
 
 std::string formatFaults(const sim::FaultInjector& faults, std::chrono::steady_clock::time_point now)
 {
-    const auto a = faults.active();
+    const auto a = faults.active(now);
     std::string out;
     // Whole milliseconds as before; a finer delay in microseconds.
     if (a.responseDelay % milliseconds{1} == microseconds{0}) {
@@ -331,10 +350,18 @@ std::string formatFaults(const sim::FaultInjector& faults, std::chrono::steady_c
     } else {
         out += "corrupt off\n";
     }
+    if (a.busyUntil) {
+        const auto left = std::chrono::duration_cast<milliseconds>(*a.busyUntil - now);
+        out += "busy " + std::to_string(std::max<milliseconds::rep>(left.count(), 0)) + " ms left\n";
+    } else {
+        out += "busy off\n";
+    }
+    out += std::string("reset ") + (a.transferResetPending ? "pending" : "off") + "\n";
     const auto& n = faults.counters();
     out += "counters unanswered " + std::to_string(n.unanswered) + " dropped " + std::to_string(n.dropped) +
            " delayed " + std::to_string(n.delayed) + " forced_cc " + std::to_string(n.forcedCompletionCodes) +
-           " corrupted_bytes " + std::to_string(n.corruptedBytes) + "\n";
+           " corrupted_bytes " + std::to_string(n.corruptedBytes) + " busy_episodes " + std::to_string(n.busyEpisodes) +
+           " transfer_resets " + std::to_string(n.transferResets) + "\n";
     return out;
 }
 

@@ -15,7 +15,11 @@
 //                                           (seconds, or N ms / N s)
 //   set corrupt EVERY_NTH [XOR [COUNT]]     XOR every Nth interface byte with XOR
 //                                           (default 0xff), COUNT bytes (0 = until cleared)
-//   clear [delay|byte-delay|drop|drop-every|cc|silence|corrupt|all]   (default all)
+//   set busy DURATION                       hold the interface's status register busy
+//                                           (KCS IBF, BT B_BUSY, SMIC BUSY) for DURATION
+//   set reset                               the next transfer in progress is cut by a
+//                                           BMC reset (KCS: the interface back to idle)
+//   clear [delay|byte-delay|drop|drop-every|cc|silence|corrupt|busy|reset|all]   (default all)
 // It acts only on the embedded BMC (--sim); real hardware refuses it.
 #pragma once
 
@@ -39,6 +43,8 @@ enum class FaultKind : std::uint8_t
     CompletionCode,
     Silence,
     Corrupt,
+    Busy,
+    Reset,
 };
 
 struct FaultCommand
@@ -51,7 +57,7 @@ struct FaultCommand
     };
     Op op = Op::List;
     std::optional<FaultKind> kind;           // Set: always; Clear: nullopt = all
-    std::chrono::microseconds duration{0};   // delay, byte-delay, silence
+    std::chrono::microseconds duration{0};   // delay, byte-delay, silence, busy
     unsigned count = 0;                      // drop: next N; drop-every: N; corrupt: bytes
     unsigned everyNth = 0;                   // corrupt
     std::uint8_t xorMask = 0xFF;             // corrupt
@@ -61,7 +67,8 @@ struct FaultCommand
 inline constexpr const char* kFaultUsage =
     "fault list | fault set delay MS | fault set byte-delay US | fault set drop COUNT | fault set drop-every N | "
     "fault set cc NETFN CMD|any CODE [COUNT] | fault set silence SECONDS | "
-    "fault set corrupt EVERY_NTH [XOR [COUNT]] | fault clear [KIND|all]";
+    "fault set corrupt EVERY_NTH [XOR [COUNT]] | fault set busy SECONDS | fault set reset | "
+    "fault clear [KIND|all]";
 
 // `args` is what follows "fault". The command, or what is wrong naming the
 // bad field.

@@ -1,6 +1,8 @@
 // The shutdown hook's power-off, and the persisted poweroff_powercycle.
 #include "daemon/poweroff_hook.hpp"
 
+#include "core/services/durable_file.hpp"
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <spdlog/spdlog.h>
 
@@ -78,19 +80,9 @@ std::optional<PowerCycleSetting::PersistError> PowerCycleSetting::set(int value)
     if (ec) {
         return PersistError{fmt::format("cannot create {}: {}", file_.parent_path().string(), ec.message())};
     }
-    // Written beside and renamed, so the hook never reads half a file.
-    auto tmp = file_;
-    tmp += ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        out << value << '\n';
-        if (!out.flush()) {
-            return PersistError{fmt::format("cannot write {}", tmp.string())};
-        }
-    }
-    std::filesystem::rename(tmp, file_, ec);
-    if (ec) {
-        return PersistError{fmt::format("cannot rename {} to {}: {}", tmp.string(), file_.string(), ec.message())};
+    // The hook reads it at power-off, after whatever crash came before.
+    if (auto error = core::services::writeFileDurably(file_, std::to_string(value) + "\n")) {
+        return PersistError{std::move(*error)};
     }
     return std::nullopt;
 }

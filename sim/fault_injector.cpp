@@ -19,7 +19,7 @@ FaultInjector::FaultInjector(const FaultConfig& initial, SteadyTime start)
     corruptBytes(initial.corruptEveryNthByte, initial.corruptXor, initial.corruptByteCount);
 }
 
-FaultInjector::Active FaultInjector::active() const
+FaultInjector::Active FaultInjector::active(SteadyTime now) const
 {
     Active a;
     a.responseDelay = responseDelay_;
@@ -35,6 +35,10 @@ FaultInjector::Active FaultInjector::active() const
         a.corruptXor = corruptXor_;
         a.corruptRemaining = corruptUnlimited_ ? 0 : corruptRemaining_;
     }
+    if (busyAt(now)) {
+        a.busyUntil = busyUntil_;
+    }
+    a.transferResetPending = transferResetPending_;
     return a;
 }
 
@@ -104,6 +108,33 @@ void FaultInjector::corruptBytes(unsigned everyNth, std::uint8_t xorMask, unsign
     bytesSeen_ = 0;
 }
 
+void FaultInjector::busyUntil(SteadyTime until)
+{
+    busyUntil_ = until;
+    ++counters_.busyEpisodes;
+}
+
+bool FaultInjector::busyAt(SteadyTime at) const
+{
+    return busyUntil_ && at < *busyUntil_;
+}
+
+void FaultInjector::clearBusy()
+{
+    busyUntil_.reset();
+}
+
+void FaultInjector::resetNextTransfer()
+{
+    transferResetPending_ = true;
+}
+
+void FaultInjector::transferResetDone()
+{
+    transferResetPending_ = false;
+    ++counters_.transferResets;
+}
+
 void FaultInjector::clear()
 {
     responseDelay_ = std::chrono::microseconds{0};
@@ -116,6 +147,8 @@ void FaultInjector::clear()
     corruptEveryNth_ = 0;
     corruptRemaining_ = 0;
     corruptUnlimited_ = false;
+    busyUntil_.reset();
+    transferResetPending_ = false;
 }
 
 FaultInjector::Decision FaultInjector::decide(std::uint8_t netfn, std::uint8_t cmd)

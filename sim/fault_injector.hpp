@@ -1,12 +1,15 @@
 // Fault injection for the simulated BMC, so other rooms' tests can provoke the
 // timeouts, retries and recovery paths real hardware only shows on a bad day:
 // delayed responses (a fixed time per command plus a time per byte moved,
-// request and response, as a BMC that takes its time does), dropped responses, a chosen completion code for chosen
-// commands, a BMC that stops answering for a while, and corrupted bytes on the
-// interface wire (the register models pass each byte through
-// Bmc::interfaceByte()). The Bmc consults it for every request; tests and the
-// daemon change it at run time through Bmc::faults(). Not thread-safe: call it
-// from the thread that drives the Bmc.
+// request and response, as a BMC that takes its time does), dropped
+// responses, a chosen completion code for chosen commands, a BMC that stops
+// answering for a while, corrupted bytes on the interface wire (the register
+// models pass each byte through Bmc::interfaceByte()), a status register held
+// busy for a while, and a BMC that resets in the middle of a transfer (the
+// last two are for whoever drives a register model: RegisterModel::setStalled,
+// resetMidTransfer). The Bmc consults it for every request; tests and the
+// daemon change it at run time through Bmc::faults(). Not thread-safe: call
+// it from the thread that drives the Bmc.
 #pragma once
 
 #include "sim/config.hpp"
@@ -40,6 +43,8 @@ class FaultInjector
         unsigned delayed = 0;
         unsigned forcedCompletionCodes = 0;
         unsigned corruptedBytes = 0;
+        unsigned busyEpisodes = 0;
+        unsigned transferResets = 0;
     };
 
     // The faults in force now, as `ipmi-cuse control fault list` shows them.
@@ -53,12 +58,15 @@ class FaultInjector
         std::optional<SteadyTime> silentUntil;            // only while silent
         unsigned corruptEveryNth = 0;                     // 0 = off
         std::uint8_t corruptXor = 0xFF;
-        unsigned corruptRemaining = 0; // 0 = until cleared
+        unsigned corruptRemaining = 0;       // 0 = until cleared
+        std::optional<SteadyTime> busyUntil; // only while busy
+        bool transferResetPending = false;
     };
 
     FaultInjector(const FaultConfig& initial, SteadyTime start);
 
-    [[nodiscard]] Active active() const;
+    // `now`: when the question is asked (busy is judged against it).
+    [[nodiscard]] Active active(SteadyTime now) const;
 
     void setResponseDelay(std::chrono::microseconds delay);
     [[nodiscard]] std::chrono::microseconds responseDelay() const { return responseDelay_; }
@@ -82,6 +90,19 @@ class FaultInjector
     // XORs every `everyNth` interface byte with `xorMask`, `count` times
     // (0 = until cleared); everyNth 0 turns it off.
     void corruptBytes(unsigned everyNth, std::uint8_t xorMask, unsigned count = 0);
+    // The interface's status register shows busy (KCS IBF, BT B_BUSY, SMIC
+    // BUSY) until `until`: writes wait in the register, as on a hung
+    // controller. `at` is the time of the question (the register model's
+    // owner asks on every access, with its own clock).
+    void busyUntil(SteadyTime until);
+    [[nodiscard]] bool busyAt(SteadyTime at) const;
+    void clearBusy();
+    // The next transfer in progress is cut by a BMC reset: the model's owner
+    // asks, and says when it happened.
+    void resetNextTransfer();
+    [[nodiscard]] bool transferResetPending() const { return transferResetPending_; }
+    void transferResetDone();
+    void cancelTransferReset() { transferResetPending_ = false; }
     // Every fault off (counters stay).
     void clear();
 
@@ -106,6 +127,8 @@ class FaultInjector
     unsigned corruptRemaining_ = 0;
     bool corruptUnlimited_ = false;
     unsigned bytesSeen_ = 0;
+    std::optional<SteadyTime> busyUntil_;
+    bool transferResetPending_ = false;
     Counters counters_;
 };
 

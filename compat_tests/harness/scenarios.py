@@ -84,6 +84,14 @@ SCENARIOS = [
     Scenario("ssif-discovery", bmc="ssif-disc", deadline=150),
     Scenario("sim-tools", bmc="sim", kernel=False, deadline=150),
     Scenario("sim-sigterm", bmc="sim", kernel=False, deadline=60),
+    # Issue 20: the simulated BMC's faults (slow, garbage, a bare completion
+    # code, a reset mid-transfer, a busy status register, 60 s of silence)
+    # and a SIGKILL while a client waits; no kernel half (its BMC has no
+    # fault injection). Checked against expected/sim-faults.txt alone.
+    Scenario("sim-faults", bmc="sim", kernel=False, deadline=240),
+    # Issue 20: every user slot busy for 40 s, 64- and 32-bit, with victims
+    # killed mid-request; the kernel's driver gives the reference.
+    Scenario("soak", deadline=200),
     # acpi=off: the guest has no power-off of its own, so QEMU can only exit
     # because the BMC's chassis powered off (see guest/scenarios/bmc-poweroff.sh).
     # extern-kcs: QEMU's own BMC does not claim to be a chassis device, so

@@ -365,10 +365,24 @@ int main(int argc, char **argv)
             epoll_only = 1;
         else if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
             rounds = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--soak") && i + 1 < argc) {
+            const char *peer = i + 3 < argc && !strcmp(argv[i + 2], "--peer") ? argv[i + 3] : NULL;
+            return soak(atof(argv[i + 1]), peer);
+        } else if (!strcmp(argv[i], "--soak-client") && i + 4 < argc)
+            return soak_client_main(atoi(argv[i + 1]), atol(argv[i + 2]), atof(argv[i + 3]), atoi(argv[i + 4]));
+        else if (!strcmp(argv[i], "--soak-victim") && i + 1 < argc)
+            return soak_victim_main(!strcmp(argv[i + 1], "close"));
+        else if (!strcmp(argv[i], "--transact") && i + 2 < argc)
+            return timed_transaction(atof(argv[i + 1]), atof(argv[i + 2]));
+        else if (!strcmp(argv[i], "--until-ok") && i + 1 < argc)
+            return until_ok(atof(argv[i + 1]));
+        else if (!strcmp(argv[i], "--wait-gone") && i + 1 < argc)
+            return wait_gone(atof(argv[i + 1]));
         else {
             fprintf(stderr,
                     "usage: %s [--device PATH] [--bench N] [--clients N --rounds M] "
-                    "[--watchdog] [--pretimeout] [--epoll]\n",
+                    "[--watchdog] [--pretimeout] [--epoll] [--soak SECONDS [--peer I386_PROBE]] "
+                    "[--transact MIN_S MAX_S] [--until-ok MAX_S] [--wait-gone SECONDS]\n",
                     argv[0]);
             return 2;
         }

@@ -43,4 +43,14 @@ void check_async(void);
 /* probe_epoll.c */
 void check_epoll(void);
 
+/* probe_soak.c */
+int soak(double seconds, const char *peer);
+int soak_client_main(int fd, long index, double seconds, int report);
+int soak_victim_main(int close_early);
+
+/* probe_faults.c */
+int timed_transaction(double min_s, double max_s);
+int until_ok(double max_s);
+int wait_gone(double seconds);
+
 #endif

@@ -120,7 +120,9 @@ class PanicEvents::Sender
     {
         report_.ifnum = ifnum;
         int error = 0;
-        user_ = std::make_unique<ServiceUser>(handler, ifnum, error);
+        // The kernel sends these from inside ipmi_msghandler, with no user:
+        // a panic must be told even with every max_users slot taken.
+        user_ = std::make_unique<ServiceUser>(handler, ifnum, error, UserSlot::HandlerOwn);
         if (error != 0) {
             report_.eventError = error;
             user_.reset();

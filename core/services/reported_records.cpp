@@ -1,6 +1,8 @@
 // The once-only state file of pstore panic reports.
 #include "core/services/reported_records.hpp"
 
+#include "core/services/durable_file.hpp"
+
 #include <algorithm>
 #include <fstream>
 #include <system_error>
@@ -66,23 +68,13 @@ std::optional<std::string> ReportedRecords::save() const
             return "cannot create " + file_.parent_path().string() + ": " + ec.message();
         }
     }
-    auto tmp = file_;
-    tmp += ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        out << "# ipmi-cuse: pstore panic records already reported to the BMC (name:fnv1a64)\n";
-        for (const auto& id : entries_) {
-            out << id << '\n';
-        }
-        if (!out.flush()) {
-            return "cannot write " + tmp.string();
-        }
+    std::string text = "# ipmi-cuse: pstore panic records already reported to the BMC (name:fnv1a64)\n";
+    for (const auto& id : entries_) {
+        text += id;
+        text += '\n';
     }
-    std::filesystem::rename(tmp, file_, ec);
-    if (ec) {
-        return "cannot rename " + tmp.string() + " to " + file_.string() + ": " + ec.message();
-    }
-    return std::nullopt;
+    // A record reported and then forgotten in a crash would be reported again.
+    return writeFileDurably(file_, text);
 }
 
 } // namespace ipmi::core::services

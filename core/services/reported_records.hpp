@@ -1,7 +1,7 @@
 // The state file that keeps pstore panic reports once-only: one record
 // identity (pstore.hpp) per line, oldest first, '#' comments allowed.
-// Written beside and renamed into place, so a crash mid-write leaves the
-// old file. Bounded: only the newest kMaxEntries identities are kept.
+// Written durably (durable_file.hpp), so a crash or power loss mid-write
+// leaves the old file or the new one, never a torn one. Bounded: only the newest kMaxEntries identities are kept.
 #pragma once
 
 #include <cstddef>

@@ -5,9 +5,9 @@
 
 namespace ipmi::core::services {
 
-ServiceUser::ServiceUser(MessageHandler& handler, int ifnum, int& error) : ifnum_(ifnum)
+ServiceUser::ServiceUser(MessageHandler& handler, int ifnum, int& error, UserSlot slot) : ifnum_(ifnum)
 {
-    auto result = handler.createUser(ifnum, *this);
+    auto result = handler.createUser(ifnum, *this, slot);
     error = result.error;
     user_ = std::move(result.value);
     if (!user_ && error == 0) {

@@ -39,7 +39,8 @@ class ServiceUser final : public UserHandler
     using ResponseFn = std::function<void(const ServiceResponse&)>;
 
     // Creates the user; on failure `error` gets -errno and valid() is false.
-    ServiceUser(MessageHandler& handler, int ifnum, int& error);
+    // `slot`: whether it takes one of max_users' slots (message_handler.hpp).
+    ServiceUser(MessageHandler& handler, int ifnum, int& error, UserSlot slot = UserSlot::Counted);
     ~ServiceUser() override;
     ServiceUser(const ServiceUser&) = delete;
     ServiceUser& operator=(const ServiceUser&) = delete;

@@ -9,6 +9,7 @@
 #include "si/si_transport.hpp"
 #include "si/smi_policy.hpp"
 #include "si/state_machines.hpp"
+#include "sim/fault_injector.hpp"
 #include "sim/models/bt_model.hpp"
 #include "sim/models/kcs_model.hpp"
 #include "sim/models/smic_model.hpp"
@@ -38,13 +39,13 @@ class ClockedBmcPort : public sim::SimBmcPort
 // that reach it.
 struct BmcRegisterSide
 {
-    BmcRegisterSide(core::EventLoop& loop, sim::Bmc& bmc, si::SiType type, std::function<void()> poke)
-        : clock(loop, bmc, std::move(poke)), port(bmc, clock)
+    BmcRegisterSide(core::EventLoop& eventLoop, sim::Bmc& simBmc, si::SiType type, std::function<void()> poke)
+        : loop(eventLoop), bmc(simBmc), clock(eventLoop, simBmc, std::move(poke)), port(simBmc, clock)
     {
         switch (type) {
         case si::SiType::Bt:
-            model = std::make_unique<sim::BtBmcModel>(port, bmc.config().bt.inputBufferSize,
-                                                      bmc.config().bt.outputBufferSize);
+            model = std::make_unique<sim::BtBmcModel>(port, simBmc.config().bt.inputBufferSize,
+                                                      simBmc.config().bt.outputBufferSize);
             break;
         case si::SiType::Smic:
             model = std::make_unique<sim::SmicBmcModel>(port);
@@ -56,9 +57,28 @@ struct BmcRegisterSide
         }
     }
 
+    // The register-level faults (a status register held busy, a reset in
+    // the middle of a transfer), applied before each access: the host sees
+    // them exactly when it looks.
+    void applyRegisterFaults()
+    {
+        auto& faults = bmc.faults();
+        const bool busy = faults.busyAt(loop.now());
+        if (busy != stalled) {
+            stalled = busy;
+            model->setStalled(busy);
+        }
+        if (faults.transferResetPending() && model->resetMidTransfer()) {
+            faults.transferResetDone();
+        }
+    }
+
+    core::EventLoop& loop;
+    sim::Bmc& bmc;
     BmcClock clock;
     ClockedBmcPort port;
     std::unique_ptr<sim::RegisterModel> model;
+    bool stalled = false;
 };
 
 // Every access may hand the BMC work with a deadline; the BMC's attention
@@ -66,8 +86,8 @@ struct BmcRegisterSide
 class SimulatedRegisters : private BmcRegisterSide, public SimRegisterIo
 {
   public:
-    SimulatedRegisters(core::EventLoop& loop, sim::Bmc& bmc, si::SiType type, std::string description)
-        : BmcRegisterSide(loop, bmc, type, [this] { poke(); }),
+    SimulatedRegisters(core::EventLoop& eventLoop, sim::Bmc& simBmc, si::SiType type, std::string description)
+        : BmcRegisterSide(eventLoop, simBmc, type, [this] { poke(); }),
           SimRegisterIo(*model, std::move(description), [this] { clock.rearmSoon(); })
     {
     }
@@ -76,6 +96,17 @@ class SimulatedRegisters : private BmcRegisterSide, public SimRegisterIo
     {
         transport_ = &transport;
         clock.rearm();
+    }
+
+    [[nodiscard]] std::uint8_t read(unsigned index) override
+    {
+        applyRegisterFaults();
+        return SimRegisterIo::read(index);
+    }
+    void write(unsigned index, std::uint8_t value) override
+    {
+        applyRegisterFaults();
+        SimRegisterIo::write(index, value);
     }
 
   private:

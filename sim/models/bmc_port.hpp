@@ -77,6 +77,14 @@ class RegisterModel
     virtual void write(unsigned offset, std::uint8_t value) = 0;
     // How many registers the interface occupies (KCS 2, BT 3, SMIC 3).
     [[nodiscard]] virtual unsigned registerCount() const = 0;
+    // The status register held busy like a hung controller's: host writes
+    // wait in the register until released (FaultInjector::busyUntil).
+    virtual void setStalled(bool stalled) = 0;
+    // A BMC reset in the middle of a transfer: the transfer in progress and
+    // its response are lost and the interface is idle again. False, and
+    // nothing done, when no transfer is in progress or the model does not
+    // model resets.
+    virtual bool resetMidTransfer() { return false; }
 };
 
 } // namespace ipmi::sim

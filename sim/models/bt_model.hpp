@@ -57,7 +57,7 @@ class BtBmcModel : public RegisterModel
     [[nodiscard]] unsigned registerCount() const override { return 3; }
 
     // While stalled the BMC holds B_BUSY and does not take requests.
-    void setStalled(bool stalled);
+    void setStalled(bool stalled) override;
     // The B2H interrupt line (B2H_IRQ set while enabled).
     [[nodiscard]] bool irqAsserted() const;
     [[nodiscard]] std::size_t requestsDispatched() const { return dispatched_; }

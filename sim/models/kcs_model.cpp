@@ -75,6 +75,22 @@ void KcsBmcModel::setStalled(bool stalled)
     }
 }
 
+bool KcsBmcModel::resetMidTransfer()
+{
+    if (phase_ == Phase::Idle) {
+        return false;
+    }
+    inFlight_.orphan(); // the response, if it comes, belongs to the old BMC
+    request_.clear();
+    response_.clear();
+    responsePos_ = 0;
+    heldWrite_.reset();
+    ibf_ = obf_ = false;
+    lastError_ = kcs::kErrorNone;
+    phase_ = Phase::Idle;
+    return true;
+}
+
 void KcsBmcModel::consume(bool isCommand, std::uint8_t value)
 {
     ibf_ = false;

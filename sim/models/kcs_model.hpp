@@ -61,7 +61,9 @@ class KcsBmcModel : public RegisterModel
 
     // While stalled, host writes stay in the input register with IBF set;
     // releasing the stall consumes the last one written.
-    void setStalled(bool stalled);
+    void setStalled(bool stalled) override;
+    // Back to idle with nothing in flight: IBF/OBF clear, no error pending.
+    bool resetMidTransfer() override;
     // The error code the next GET_STATUS/ABORT will report.
     [[nodiscard]] std::uint8_t pendingErrorCode() const { return lastError_; }
     // Requests handed to the BMC so far.

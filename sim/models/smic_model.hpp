@@ -67,7 +67,7 @@ class SmicBmcModel : public RegisterModel
     [[nodiscard]] unsigned registerCount() const override { return 3; }
 
     // While stalled, BUSY stays set and control codes wait.
-    void setStalled(bool stalled);
+    void setStalled(bool stalled) override;
     [[nodiscard]] std::size_t requestsDispatched() const { return dispatched_; }
 
   private:

@@ -42,6 +42,42 @@ TEST_F(UsersTest, ThirtyUsersIncludingInProcessOnes)
     EXPECT_EQ(mh->userCount(7), -EINVAL);
 }
 
+// The kernel's set-up of ipmi_devintf + ipmi_watchdog: the watchdog's user
+// and 29 files. The panic events, which ipmi_msghandler sends itself
+// without a user, must neither be refused at max_users nor take a slot.
+TEST_F(UsersTest, TheHandlersOwnUserTakesNoSlot)
+{
+    Collector watchdog;
+    auto watchdogUser = mh->createUser(ifnum, watchdog);
+    ASSERT_TRUE(watchdogUser);
+    Collector panic;
+    auto early = mh->createUser(ifnum, panic, UserSlot::HandlerOwn);
+    ASSERT_TRUE(early);
+    EXPECT_EQ(mh->userCount(ifnum), 1);
+    std::vector<std::unique_ptr<IpmiFile>> files;
+    for (int i = 0; i < 29; ++i) {
+        auto r = openDeviceFile(*mh, ifnum);
+        ASSERT_TRUE(r) << "open " << i + 1 << ": " << r.error;
+        files.push_back(std::move(r.value));
+    }
+    EXPECT_EQ(openDeviceFile(*mh, ifnum).error, -EBUSY);
+    auto late = mh->createUser(ifnum, panic, UserSlot::HandlerOwn);
+    ASSERT_TRUE(late) << late.error;
+    EXPECT_EQ(mh->userCount(ifnum), 30);
+    const std::vector<std::uint8_t> none;
+    ASSERT_EQ(late.value->request(systemInterfaceAddress(0), 5, 0x04, 0x02, none), 0);
+    bmc->respondCc(0);
+    ASSERT_EQ(panic.got.size(), 1U);
+    EXPECT_EQ(panic.got[0].msgid, 5);
+    late.value.reset();
+    early.value.reset();
+    EXPECT_EQ(mh->userCount(ifnum), 30);
+    EXPECT_EQ(openDeviceFile(*mh, ifnum).error, -EBUSY);
+    files.pop_back();
+    EXPECT_EQ(mh->userCount(ifnum), 29);
+    EXPECT_TRUE(openDeviceFile(*mh, ifnum));
+}
+
 TEST_F(UsersTest, MaxUsersIsAParameter)
 {
     MessageHandlerParams params;

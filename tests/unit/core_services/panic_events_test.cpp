@@ -1,6 +1,7 @@
 // Panic events: the Platform Event and OEM SEL string records byte for byte,
 // where the string goes (local SEL / event receiver / nowhere), every
 // interface, and once-only reporting of pstore panics across restarts.
+#include "core/device_file.hpp"
 #include "core/services/panic_events.hpp"
 #include "tests/unit/core_services/services_fixture.hpp"
 
@@ -110,6 +111,27 @@ TEST_F(PanicEventsTest, EventModeSendsOnlyThePlatformEvent)
     ASSERT_EQ(r->interfaces.size(), 1U);
     EXPECT_EQ(r->interfaces[0].eventCc, 0x00);
     EXPECT_EQ(bmc->requests(), (std::vector<Bytes>{Bytes{0x10, 0x02, 0x41, 0x03, 0x20, 's', 0x6F, 0xA1, 'y', 's'}}));
+}
+
+// The kernel sends panic events from ipmi_msghandler itself: every
+// max_users slot taken by open files must not keep them from the BMC.
+TEST_F(PanicEventsTest, SentWithEveryUserSlotTaken)
+{
+    std::vector<std::unique_ptr<IpmiFile>> files;
+    for (int i = 0; i < MessageHandlerParams{}.maxUsers; ++i) {
+        auto r = openDeviceFile(*mh, 0);
+        ASSERT_TRUE(r) << i;
+        files.push_back(std::move(r.value));
+    }
+    ASSERT_EQ(openDeviceFile(*mh, 0).error, -EBUSY);
+    PanicEvents pe(*mh, PanicOp::Event);
+    auto r = report(pe, "sysrq triggered crash");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->interfaces.size(), 1U);
+    EXPECT_EQ(r->interfaces[0].eventError, 0);
+    EXPECT_EQ(r->interfaces[0].eventCc, 0x00);
+    EXPECT_EQ(bmc->requests().size(), 1U);
+    EXPECT_EQ(mh->userCount(0), MessageHandlerParams{}.maxUsers);
 }
 
 TEST_F(PanicEventsTest, StringModeWritesTheLocalSel)

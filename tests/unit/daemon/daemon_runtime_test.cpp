@@ -385,6 +385,35 @@ TEST_F(RunningDaemon, StatusCountersMoveWithTraffic)
     EXPECT_EQ(counter(control("status"), "users"), 0U);
 }
 
+// The default configuration stands for ipmi_si + ipmi_devintf (+
+// ipmi_watchdog, off in this fixture): no service of ours holds a user, so
+// every max_users slot is an open of /dev/ipmi0, and acpi_ipmi, a module of
+// its own, is not "loaded".
+TEST_F(RunningDaemon, EveryUserSlotIsLeftToOpensAndTheAcpiBridgeIsOff)
+{
+    start();
+    std::vector<std::unique_ptr<core::IpmiFile>> files;
+    for (int i = 0; i < core::MessageHandlerParams{}.maxUsers; ++i) {
+        files.push_back(openDevice("ipmi0"));
+        ASSERT_NE(files.back(), nullptr) << "open " << i + 1;
+    }
+    EXPECT_EQ(openDevice("ipmi0"), nullptr);
+    EXPECT_EQ(control("acpi-ipmi 0x0601 00:00"),
+              "error acpi-ipmi: the bridge is off (start the daemon with --acpi_ipmi.enabled)\n");
+    onLoop([&] {
+        files.clear();
+        return 0;
+    });
+}
+
+TEST_F(RunningDaemon, TheAcpiBridgeServesOnlyWhenEnabled)
+{
+    config.acpiIpmi.enabled = true;
+    start();
+    // The simulated interface is no ACPI device: the bridge runs and says so.
+    EXPECT_EQ(control("acpi-ipmi 0x0601 00:00"), "error acpi-ipmi: No such device (no interface described by ACPI)\n");
+}
+
 TEST_F(RunningDaemon, AFurtherNodeIsPublishedBesideTheInterfacesOwnAndListedInStatus)
 {
     NodeConfig monitor;
@@ -425,6 +454,56 @@ TEST_F(RunningDaemon, FaultVerbActsOnTheRunningBmc)
     EXPECT_EQ(*data, std::vector<std::uint8_t>{0xC0});
     EXPECT_NE(control("fault list").find("forced_cc 1"), std::string::npos);
     EXPECT_EQ(control("fault set cc 0x06"), "error fault set cc: expected NETFN CMD|any CODE [COUNT]\n");
+    onLoop([&] {
+        file.reset();
+        return 0;
+    });
+}
+
+// A status register held busy (KCS IBF set, as a hung controller shows it):
+// the request waits in the register and is answered once it is released,
+// well inside the state machine's 5-s IBF timeout.
+TEST_F(RunningDaemon, ABusyStatusRegisterHoldsTheAnswerUntilReleased)
+{
+    start();
+    auto file = openDevice("ipmi0");
+    ASSERT_NE(file, nullptr);
+    const auto t0 = std::chrono::steady_clock::now();
+    EXPECT_NE(control("fault set busy 400ms").find("\nbusy "), std::string::npos);
+    ASSERT_TRUE(sendAndAwaitAnswer(*file, bmcAddr(), 3, 0x06, 0x01));
+    EXPECT_GE(std::chrono::steady_clock::now() - t0, 400ms);
+    long msgid = 0;
+    long rv = 0;
+    const auto data = onLoop([&] { return receive(*file, msgid, rv); });
+    ASSERT_TRUE(data.has_value()) << rv;
+    EXPECT_EQ(msgid, 3);
+    EXPECT_EQ(data->at(0), 0x00);
+    EXPECT_NE(control("fault list").find("busy off\n"), std::string::npos);
+    onLoop([&] {
+        file.reset();
+        return 0;
+    });
+}
+
+// A BMC reset in the middle of a KCS transfer: the state machine's error
+// recovery restarts the transfer, and the client gets the real answer.
+TEST_F(RunningDaemon, AResetMidTransferIsRecoveredAndAnswered)
+{
+    start();
+    auto file = openDevice("ipmi0");
+    ASSERT_NE(file, nullptr);
+    EXPECT_NE(control("fault set reset").find("reset pending\n"), std::string::npos);
+    ASSERT_TRUE(sendAndAwaitAnswer(*file, bmcAddr(), 4, 0x06, 0x01));
+    long msgid = 0;
+    long rv = 0;
+    const auto data = onLoop([&] { return receive(*file, msgid, rv); });
+    ASSERT_TRUE(data.has_value()) << rv;
+    EXPECT_EQ(msgid, 4);
+    EXPECT_EQ(data->at(0), 0x00);
+    EXPECT_GT(data->size(), 11U);
+    const auto list = control("fault list");
+    EXPECT_NE(list.find("reset off\n"), std::string::npos) << list;
+    EXPECT_EQ(counter(list, "transfer_resets"), 1U);
     onLoop([&] {
         file.reset();
         return 0;

@@ -77,6 +77,10 @@ TEST(FaultGrammar, EachKindParses)
     EXPECT_EQ(corrupt.xorMask, 0x0F);
     EXPECT_EQ(corrupt.count, 3U);
     EXPECT_EQ(parsed("set corrupt 4").xorMask, 0xFF);
+    EXPECT_EQ(parsed("set busy 8").kind, FaultKind::Busy);
+    EXPECT_EQ(parsed("set busy 8").duration, 8000ms);
+    EXPECT_EQ(parsed("set reset").kind, FaultKind::Reset);
+    EXPECT_EQ(parsed("clear busy").kind, FaultKind::Busy);
     EXPECT_FALSE(parsed("clear").kind.has_value());
     EXPECT_FALSE(parsed("clear all").kind.has_value());
     EXPECT_EQ(parsed("clear drop-every").kind, FaultKind::DropEvery);
@@ -98,7 +102,9 @@ TEST(FaultGrammar, ErrorsNameTheBadField)
     EXPECT_EQ(refusal("set corrupt 0"), "fault set corrupt: EVERY_NTH '0' is not a number in 1..1000000");
     EXPECT_EQ(refusal("set corrupt 2 0"), "fault set corrupt: XOR '0' is not a number in 1..255");
     EXPECT_EQ(refusal("set flood 1"),
-              "fault set: unknown KIND 'flood' (known: delay, byte-delay, drop, drop-every, cc, silence, corrupt)");
+              "fault set: unknown KIND 'flood' (known: delay, byte-delay, drop, drop-every, cc, silence, corrupt, busy, reset)");
+    EXPECT_EQ(refusal("set busy 0"), "fault set busy: SECONDS must be more than 0 (use 'fault clear busy')");
+    EXPECT_EQ(refusal("set reset now"), "fault set reset: expected no arguments");
     EXPECT_EQ(refusal("clear cc extra"), "fault clear takes at most one KIND");
     EXPECT_EQ(refusal("list now"), "fault list takes no arguments");
     EXPECT_EQ(refusal("reset"), "fault: unknown operation 'reset' (list, set or clear)");
@@ -231,21 +237,32 @@ TEST_F(FaultOnBmc, ListShowsEveryKindAndClearAllEndsThem)
     apply("set drop 1", t0);
     apply("set cc 0x0a any 0xd5", t0);
     apply("set corrupt 3", t0);
-    EXPECT_EQ(apply("list", t0), "delay 20 ms\n"
-                                 "byte-delay 0 us\n"
-                                 "drop next 1\n"
-                                 "drop-every 0\n"
-                                 "cc netfn 0x0a cmd any code 0xd5 count unlimited\n"
-                                 "silence off\n"
-                                 "corrupt every 3 xor 0xff count unlimited\n"
-                                 "counters unanswered 0 dropped 0 delayed 0 forced_cc 0 corrupted_bytes 0\n");
+    apply("set busy 2", t0);
+    apply("set reset", t0);
+    EXPECT_EQ(apply("list", t0 + 500ms), "delay 20 ms\n"
+                                         "byte-delay 0 us\n"
+                                         "drop next 1\n"
+                                         "drop-every 0\n"
+                                         "cc netfn 0x0a cmd any code 0xd5 count unlimited\n"
+                                         "silence off\n"
+                                         "corrupt every 3 xor 0xff count unlimited\n"
+                                         "busy 1500 ms left\n"
+                                         "reset pending\n"
+                                         "counters unanswered 0 dropped 0 delayed 0 forced_cc 0 corrupted_bytes 0 "
+                                         "busy_episodes 1 transfer_resets 0\n");
+    EXPECT_TRUE(bmc.faults().busyAt(t0 + 1999ms));
+    EXPECT_FALSE(bmc.faults().busyAt(t0 + 2s));
     EXPECT_EQ(apply("clear", t0), "delay 0 ms\n"
                                   "byte-delay 0 us\n"
                                   "drop next 0\n"
                                   "drop-every 0\n"
                                   "silence off\n"
                                   "corrupt off\n"
-                                  "counters unanswered 0 dropped 0 delayed 0 forced_cc 0 corrupted_bytes 0\n");
+                                  "busy off\n"
+                                  "reset off\n"
+                                  "counters unanswered 0 dropped 0 delayed 0 forced_cc 0 corrupted_bytes 0 "
+                                  "busy_episodes 1 transfer_resets 0\n");
+    EXPECT_FALSE(bmc.faults().busyAt(t0));
     EXPECT_TRUE(ask(kGetDeviceId).has_value());
     EXPECT_EQ(bmc.interfaceByte(0x42), 0x42);
 }

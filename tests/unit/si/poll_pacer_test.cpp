@@ -286,6 +286,7 @@ class SlowKcsModel : public sim::RegisterModel
     }
     void write(unsigned index, std::uint8_t value) override { inner_.write(index, value); }
     [[nodiscard]] unsigned registerCount() const override { return inner_.registerCount(); }
+    void setStalled(bool stalled) override { inner_.setStalled(stalled); }
 
   private:
     sim::RegisterModel& inner_;
