@@ -16,12 +16,27 @@
 
 #include "daemon/options.hpp"
 
+#include <filesystem>
+#include <string>
+#include <variant>
+
 namespace ipmi::daemon {
 
 // Exit codes: 0 clean stop, 1 could not run or stopped on an error,
 // EX_CONFIG (78) a refused configuration; parseCommandLine gives EX_USAGE (64).
 [[nodiscard]] int runDaemon(const Options& options);
+// `ipmi-cuse status`: asks the daemon at statusSocketFor(options).
 [[nodiscard]] int runStatus(const Options& options);
+
+struct StatusSocketProblem
+{
+    int exitCode = 1;
+    std::string message;
+};
+// The control socket `status` asks: --control-socket after the word; else
+// the one the configuration names (-c FILE, then the daemon's options, such
+// as --control-socket before the word); else the default.
+[[nodiscard]] std::variant<std::filesystem::path, StatusSocketProblem> statusSocketFor(const Options& options);
 // `ipmi-cuse control VERB ARGS...`: prints the reply; 1 if it is an error,
 // EX_USAGE if the verb or its arguments are malformed.
 [[nodiscard]] int runControl(const Options& options);

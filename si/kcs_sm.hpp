@@ -36,6 +36,7 @@ class KcsStateMachine : public StateMachine
     [[nodiscard]] core::SmiBytes result() override;
     [[nodiscard]] bool detect() override;
     [[nodiscard]] const char* name() const override { return "kcs"; }
+    [[nodiscard]] std::string hosedReason() const override;
 
     // Why the last error recovery started (for logs and tests).
     [[nodiscard]] const std::string& lastErrorReason() const { return lastErrorReason_; }
@@ -86,6 +87,7 @@ class KcsStateMachine : public StateMachine
     Microseconds obfTimeout_ = kObfTimeout;
     Microseconds error0Wait_{0};
     std::string lastErrorReason_;
+    std::uint8_t lastStatus_ = 0; // the status register as event() last read it
 };
 
 } // namespace ipmi::si

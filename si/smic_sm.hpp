@@ -31,6 +31,7 @@ class SmicStateMachine : public StateMachine
     [[nodiscard]] core::SmiBytes result() override;
     [[nodiscard]] bool detect() override;
     [[nodiscard]] const char* name() const override { return "smic"; }
+    [[nodiscard]] std::string hosedReason() const override { return "smic: " + lastErrorReason_; }
 
     [[nodiscard]] const std::string& lastErrorReason() const { return lastErrorReason_; }
 

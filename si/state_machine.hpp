@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 
 namespace ipmi::si {
 
@@ -53,6 +54,9 @@ class StateMachine
     // True if the registers look like this interface (not all ones).
     [[nodiscard]] virtual bool detect() = 0;
     [[nodiscard]] virtual const char* name() const = 0;
+    // After Hosed: what the machine saw when it gave up (its state, the
+    // status register), for the fault log and status.
+    [[nodiscard]] virtual std::string hosedReason() const { return std::string(name()) + ": gave up"; }
 };
 
 // The length part of start(): 0xC7 if `request` is shorter than netfn/lun
