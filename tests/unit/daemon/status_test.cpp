@@ -271,7 +271,7 @@ TEST(StatusText, OldLinesStayAndNewOnesAreAdded)
              "  node /dev/ipmi0 policy full opens 4 ioctls_in_place 7 ioctls_by_retry 3 requests 40 refusals 0 "
              "refused_ioctls 0\n",
              "  node /dev/ipmi0-monitor policy monitor opens 1 ioctls_in_place 1 ioctls_by_retry 0\n",
-             "  address sim kcs source invalid slave_address 0x00\n",
+             "  address sim kcs source invalid slave_address 0x20\n",
              "  bmc device_id 0x20 revision 1 firmware 1.02 ipmi 2.0 manufacturer 0x001234 product 0x0001\n",
              "  state up\n",
              "  responses ok 38 timeout 1 unspecified 2 other 1\n",
@@ -282,7 +282,7 @@ TEST(StatusText, OldLinesStayAndNewOnesAreAdded)
              "preop_none open yes nowayout no panicked no\n",
              "  sent_local_commands 40\n",
              "interface 1 device /dev/ipmi1 type ssif at ssif i2c-3 0x10\n",
-             "  address i2c-3 0x10 source smbios slave_address 0x00\n",
+             "  address i2c-3 0x10 source SMBIOS slave_address 0x20\n",
              "  bmc unknown\n",
              "  state hosed since 2027-01-15T07:58:58Z (62.0 s) failed_transactions 4 last_error \"netfn 0x06 cmd "
              "0x01: no response after 15000 ms: errno 6\" at 2027-01-15T07:59:58Z (2.0 s ago)\n",
@@ -350,8 +350,8 @@ TEST(StatusJson, KeysAndValues)
                                                {"space", "smbus"},
                                                {"address", 16},
                                                {"i2c_adapter", 3},
-                                               {"slave_address", 0},
-                                               {"source", "smbios"}}));
+                                               {"slave_address", 0x20},
+                                               {"source", "SMBIOS"}}));
     EXPECT_TRUE(ssif["bmc"].is_null());
     EXPECT_EQ(ssif["last_error"]["what"], "netfn 0x06 cmd 0x01: no response after 15000 ms: errno 6");
     EXPECT_EQ(ssif["last_error"]["at"], "2027-01-15T07:59:58Z");
