@@ -156,9 +156,11 @@ void counters(Exposition& e, const StatusSnapshot& s)
         {"requests", &Headline::requests}, {"timeouts", &Headline::timeouts}, {"retries", &Headline::retries},
         {"errors", &Headline::errors},     {"events", &Headline::events},
     };
-    for (const auto& [name, member] : headlines) {
-        perInterface(e, s, fmt::format("ipmi_cuse_{}_total", name), "counter",
-                     fmt::format("The message handler's {}, summed from its statistics.", name),
+    // Not a structured binding: clang before 16 refuses a lambda that captures one.
+    for (const auto& entry : headlines) {
+        const auto member = entry.second;
+        perInterface(e, s, fmt::format("ipmi_cuse_{}_total", entry.first), "counter",
+                     fmt::format("The message handler's {}, summed from its statistics.", entry.first),
                      [member](const InterfaceSnapshot& i) { return headline(i.status.stats).*member; });
     }
     e.family("ipmi_cuse_responses_total", "counter", "Responses delivered to users, by completion code.",
@@ -202,9 +204,10 @@ void nodes(Exposition& e, const StatusSnapshot& s)
         {"refusals",
          [](const NodeSummary& n) { return n.gate ? std::optional<std::uint64_t>(n.gate->refusals) : std::nullopt; }},
     };
-    for (const auto& [name, value] : perNode) {
-        e.family(fmt::format("ipmi_cuse_node_{}_total", name), "counter",
-                 fmt::format("The {} of each device node.", name), [&](Exposition& x) {
+    for (const auto& entry : perNode) {
+        const auto& value = entry.second;
+        e.family(fmt::format("ipmi_cuse_node_{}_total", entry.first), "counter",
+                 fmt::format("The {} of each device node.", entry.first), [&](Exposition& x) {
                      for (const auto& i : s.interfaces) {
                          for (const auto& node : i.device.nodes) {
                              if (const auto v = value(node)) {
@@ -230,8 +233,9 @@ void watchdog(Exposition& e, const StatusSnapshot& s)
         {"ipmi_cuse_watchdog_pretimeout_seconds", static_cast<std::uint64_t>(w.pretimeout)},
     };
     for (const auto& [name, value] : gauges) {
+        const std::uint64_t v = value;
         e.family(name, "gauge", fmt::format("The IPMI watchdog: {}.", std::string_view(name).substr(19)),
-                 [&](Exposition& x) { x.sample(labels, value); });
+                 [&labels, v](Exposition& x) { x.sample(labels, v); });
     }
 }
 
