@@ -17,6 +17,8 @@
 //   re-entrantly; the driver must cope (queue, do not recurse unboundedly).
 #pragma once
 
+#include "core/interface_health.hpp"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -96,6 +98,9 @@ class Interface
     virtual void setMaintenanceMode(bool on) = 0;
     // Stops. A request in flight is answered with 0xFF before this returns.
     virtual void shutdown() = 0;
+    // What the driver counted on the wire and whether its BMC is answering
+    // (interface_health.hpp); none for a driver that keeps none.
+    [[nodiscard]] virtual InterfaceHealth health() const { return {}; }
 };
 
 } // namespace ipmi::core

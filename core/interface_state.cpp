@@ -10,6 +10,7 @@
 // MessageHandler keeps a removed InterfaceState alive until the loop is idle.
 #include "core/interface_state.hpp"
 
+#include "abi/ipmi_msgdefs.hpp"
 #include "base/invariant.hpp"
 
 #include <spdlog/spdlog.h>
@@ -81,6 +82,8 @@ InterfaceStatus InterfaceState::status() const
     out.maintenanceActive = maintenanceEnabled_;
     out.channels = channels_;
     out.stats = stats_;
+    out.responses = responses_;
+    out.driver = interface_->health();
     return out;
 }
 
@@ -332,7 +335,29 @@ void InterfaceState::deliver(std::unique_ptr<PendingReply> reply, Stat handled, 
         return;
     }
     inc(handled);
+    const auto& msg = reply->msg;
+    if (msg.recvType == abi::IPMI_RESPONSE_RECV_TYPE && !msg.data.empty()) {
+        countResponse(msg.data[0]);
+    }
     user->handler->onMessage(std::move(reply->msg));
+}
+
+void InterfaceState::countResponse(std::uint8_t cc)
+{
+    switch (cc) {
+    case abi::IPMI_CC_NO_ERROR:
+        ++responses_.ok;
+        break;
+    case abi::IPMI_TIMEOUT_ERR:
+        ++responses_.timeout;
+        break;
+    case abi::IPMI_ERR_UNSPECIFIED:
+        ++responses_.unspecified;
+        break;
+    default:
+        ++responses_.other;
+        break;
+    }
 }
 
 // ---- the 1-s tick (ipmi_timeout) ---------------------------------------------

@@ -185,6 +185,7 @@ class InterfaceState : public InterfaceHost
     void deliver(std::unique_ptr<PendingReply> reply, Stat handled, Stat unhandled);
     // deliver_err_response: a one-byte response carrying `cc`.
     void deliverError(std::unique_ptr<PendingReply> reply, std::uint8_t cc);
+    void countResponse(std::uint8_t cc);
     void smiSend(Outgoing out, bool highPriority);
     void updateWatch();
     void inc(Stat stat) { ++stats_[static_cast<std::size_t>(stat)]; }
@@ -291,6 +292,7 @@ class InterfaceState : public InterfaceHost
     unsigned long ipmbMaintenanceTimeoutMs_ = 0;
 
     Statistics stats_{};
+    ResponseClasses responses_;
 
     // BMC identity
     std::optional<DeviceId> deviceId_;

@@ -87,6 +87,15 @@ struct ChannelInfo
     std::uint8_t protocol = 0; // IPMI_CHANNEL_PROTOCOL_*
 };
 
+// The responses delivered to users, by completion code.
+struct ResponseClasses
+{
+    std::uint64_t ok = 0;          // 0x00
+    std::uint64_t timeout = 0;     // 0xC3, the BMC's or the message handler's own
+    std::uint64_t unspecified = 0; // 0xFF: the driver's answer for a hosed or failed transaction, or the BMC's
+    std::uint64_t other = 0;       // any other completion code
+};
+
 // For the daemon's status command.
 struct InterfaceStatus
 {
@@ -98,6 +107,8 @@ struct InterfaceStatus
     bool maintenanceActive = false;
     std::array<ChannelInfo, 16> channels{};
     Statistics stats{};
+    ResponseClasses responses;
+    InterfaceHealth driver; // the driver's own counters and fault state
 };
 
 // Callbacks of an in-process user (struct ipmi_user_hndl). Called on the

@@ -77,12 +77,19 @@ ParsedControlCommand parseSsifCommand(std::string_view args)
 ParsedControlCommand parseControlCommand(std::string_view line)
 {
     const auto [verb, rest] = splitWord(line);
-    if (verb == "status" || verb == "version") {
+    if (verb == "status") {
+        if (rest.empty()) {
+            return ControlCommand{StatusCommand{}};
+        }
+        const auto format = parseStatusFormat(rest);
+        if (!format) {
+            return "status: unknown format '" + std::string(rest) + "' (known: text, json, openmetrics)";
+        }
+        return ControlCommand{StatusCommand{*format}};
+    }
+    if (verb == "version") {
         if (!rest.empty()) {
             return std::string(verb) + " takes no arguments";
-        }
-        if (verb == "status") {
-            return ControlCommand{StatusCommand{}};
         }
         return ControlCommand{VersionCommand{}};
     }

@@ -1,7 +1,7 @@
 // The control socket's verbs as data: parseControlCommand() turns one line
 // into a ControlCommand or a message naming what was wrong, so the daemon's
 // dispatcher and `ipmi-cuse control` share one grammar:
-//   status
+//   status [text|json|openmetrics]   the interfaces and counters (status.hpp)
 //   version
 //   poweroff-powercycle [N]          read, or set, /proc/sys/dev/ipmi/poweroff_powercycle
 //   panic-event MESSAGE...           the panic events for MESSAGE (panic_op decides what)
@@ -21,6 +21,7 @@
 #include "core/services/acpi_bridge.hpp"
 #include "core/services/panic_events.hpp"
 #include "daemon/fault_commands.hpp"
+#include "daemon/status.hpp"
 #include "si/discovery/hotmod.hpp"
 
 #include <optional>
@@ -31,7 +32,9 @@
 namespace ipmi::daemon {
 
 struct StatusCommand
-{};
+{
+    StatusFormat format = StatusFormat::Text;
+};
 struct VersionCommand
 {};
 struct PowerCycleCommand

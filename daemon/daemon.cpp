@@ -135,10 +135,32 @@ int runDaemon(const Options& options)
     return daemon.run();
 }
 
+std::variant<std::filesystem::path, StatusSocketProblem> statusSocketFor(const Options& options)
+{
+    if (options.statusSocketGiven || (!options.configFile && options.settings.empty())) {
+        return options.statusSocket;
+    }
+    Config config;
+    if (auto error = loadConfig(options, config)) {
+        return StatusSocketProblem{EX_CONFIG, *error};
+    }
+    if (config.daemon.controlSocket.empty()) {
+        return StatusSocketProblem{1, "the configuration has no control socket ([daemon] control_socket is empty): "
+                                      "no daemon to ask"};
+    }
+    return config.daemon.controlSocket;
+}
+
 int runStatus(const Options& options)
 {
+    const auto socket = statusSocketFor(options);
+    if (const auto* problem = std::get_if<StatusSocketProblem>(&socket)) {
+        std::cerr << "ipmi-cuse status: " << problem->message << "\n";
+        return problem->exitCode;
+    }
+    const std::string command = options.statusFormat == "text" ? "status" : "status " + options.statusFormat;
     std::string reply;
-    if (auto error = queryControlSocket(options.statusSocket, "status", reply)) {
+    if (auto error = queryControlSocket(std::get<std::filesystem::path>(socket), command, reply)) {
         std::cerr << "ipmi-cuse status: " << *error << "\n";
         return 1;
     }

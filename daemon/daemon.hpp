@@ -17,6 +17,9 @@
 
 #include "daemon/options.hpp"
 
+#include <filesystem>
+#include <string>
+#include <variant>
 #include <sysexits.h>
 
 namespace ipmi::daemon {
@@ -30,7 +33,18 @@ inline constexpr int kExitNoInterface = EX_UNAVAILABLE; // 69
 // kExitNoInterface (69) nothing to serve, EX_CONFIG (78) a refused
 // configuration; parseCommandLine gives EX_USAGE (64).
 [[nodiscard]] int runDaemon(const Options& options);
+// `ipmi-cuse status`: asks the daemon at statusSocketFor(options).
 [[nodiscard]] int runStatus(const Options& options);
+
+struct StatusSocketProblem
+{
+    int exitCode = 1;
+    std::string message;
+};
+// The control socket `status` asks: --control-socket after the word; else
+// the one the configuration names (-c FILE, then the daemon's options, such
+// as --control-socket before the word); else the default.
+[[nodiscard]] std::variant<std::filesystem::path, StatusSocketProblem> statusSocketFor(const Options& options);
 // `ipmi-cuse control VERB ARGS...`: prints the reply; 1 if it is an error,
 // EX_USAGE if the verb or its arguments are malformed.
 [[nodiscard]] int runControl(const Options& options);

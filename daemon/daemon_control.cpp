@@ -51,9 +51,9 @@ void Daemon::Impl::controlCommand(const std::string& line, Reply reply)
     std::visit([this, &reply](auto& c) { execute(c, std::move(reply)); }, std::get<ControlCommand>(parsed));
 }
 
-void Daemon::Impl::execute(const StatusCommand&, const Reply& reply)
+void Daemon::Impl::execute(const StatusCommand& c, const Reply& reply)
 {
-    reply(formatStatus(handler_, [this](int ifnum) {
+    const auto deviceOf = [this](int ifnum) {
         const auto it = devices_.find(ifnum);
         if (it == devices_.end() || it->second.empty() || !it->second.front().device->ready()) {
             return DeviceSummary{};
@@ -68,7 +68,39 @@ void Daemon::Impl::execute(const StatusCommand&, const Reply& reply)
             summary.nodes.push_back(std::move(n));
         }
         return summary;
-    }));
+    };
+    const auto originOf = [this](int ifnum) {
+        const auto it = origins_.find(ifnum);
+        if (it == origins_.end()) {
+            return InterfaceOrigin{};
+        }
+        const auto& b = it->second;
+        return InterfaceOrigin{true,
+                               b.simulated,
+                               si::discovery::toString(b.target.space),
+                               b.target.space == si::discovery::AddrSpace::Smbus ? b.target.i2cAddress()
+                                                                                 : b.target.address,
+                               b.target.i2cAdapter,
+                               b.ssifAdapter};
+    };
+    std::optional<WatchdogSummary> watchdog;
+    if (watchdog_) {
+        auto& timer = watchdog_->timer();
+        const auto& p = timer.params();
+        watchdog = WatchdogSummary{"/dev/" + config_.device.watchdogName,
+                                   watchdog_->ifnum(),
+                                   watchdog_->device().isOpen(),
+                                   timer.state() != watchdog::Action::None,
+                                   std::string(watchdog::toString(p.action)),
+                                   std::string(watchdog::toString(p.preaction)),
+                                   std::string(watchdog::toString(p.preop)),
+                                   p.timeout,
+                                   p.pretimeout,
+                                   p.nowayout,
+                                   timer.panicked()};
+    }
+    const auto snapshot = takeStatusSnapshot(handler_, deviceOf, originOf, std::move(watchdog), loop_.now());
+    reply(formatStatus(snapshot, c.format));
 }
 
 void Daemon::Impl::execute(const VersionCommand&, const Reply& reply)

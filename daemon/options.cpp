@@ -130,8 +130,16 @@ ParsedCommandLine parseCommandLine(int argc, const char* const* argv)
     }
 
     auto* status = app.add_subcommand("status", "print the interfaces and counters of a running ipmi-cuse");
-    std::string statusSocket = options.statusSocket.string();
-    status->add_option("--control-socket", statusSocket, "the daemon's control socket")->capture_default_str();
+    // -c FILE (and the daemon's own options) after the word too: the daemon
+    // they describe is the one asked.
+    status->fallthrough();
+    std::string statusSocket;
+    status->add_option("--control-socket", statusSocket,
+                       "the daemon's control socket (default: the one -c FILE names, else /run/ipmi-cuse/control)");
+    bool statusJson = false;
+    status->add_flag("--json", statusJson, "print JSON (--format json)");
+    status->add_option("--format", options.statusFormat, "text (default), json, or openmetrics (node_exporter)")
+        ->check(CLI::IsMember({"text", "json", "openmetrics"}));
 
     auto* control =
         app.add_subcommand("control", std::string("send one control verb to a running ipmi-cuse: ") +
@@ -156,8 +164,13 @@ ParsedCommandLine parseCommandLine(int argc, const char* const* argv)
 
     if (status->parsed()) {
         options.command = Options::Command::Status;
-        options.statusSocket = statusSocket;
-        return ParsedCommandLine{std::move(options), 0, {}, {}};
+        if (!statusSocket.empty()) {
+            options.statusSocket = statusSocket;
+            options.statusSocketGiven = true;
+        }
+        if (statusJson) {
+            options.statusFormat = "json";
+        }
     }
     if (control->parsed()) {
         options.command = Options::Command::Control;

@@ -33,8 +33,10 @@ struct Options
     std::optional<std::filesystem::path> configFile;
     std::vector<Setting> settings;                                 // from the command line, applied last
     std::filesystem::path statusSocket = "/run/ipmi-cuse/control"; // status and control
-    std::string controlLine;                                       // control: the verb and its arguments, space-joined
-    std::string shutdownVerb;                                      // shutdown-hook: as given (checked when run)
+    bool statusSocketGiven = false;    // status: --control-socket after the word (else the configuration's)
+    std::string statusFormat = "text"; // status: text, json or openmetrics
+    std::string controlLine;           // control: the verb and its arguments, space-joined
+    std::string shutdownVerb;          // shutdown-hook: as given (checked when run)
 };
 
 struct ParsedCommandLine

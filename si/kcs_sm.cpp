@@ -3,6 +3,8 @@
 
 #include "abi/ipmi_msgdefs.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace ipmi::si {
@@ -129,6 +131,12 @@ KcsStateMachine::awaitByte(std::uint8_t status, std::uint8_t wanted, Microsecond
     return std::nullopt;
 }
 
+std::string KcsStateMachine::hosedReason() const
+{
+    return fmt::format("kcs: {} (status {:#04x}), {} recoveries failed", lastErrorReason_, lastStatus_,
+                       kMaxErrorRetries);
+}
+
 SmResult KcsStateMachine::afterStep()
 {
     if (state_ == State::Hosed) {
@@ -145,6 +153,7 @@ SmResult KcsStateMachine::event(Microseconds elapsed)
         return SmResult::Hosed;
     }
     std::uint8_t status = readStatus();
+    lastStatus_ = status;
     if (state_ == State::Idle) {
         if (status & kIbf) {
             return SmResult::Idle; // nothing of ours in flight; don't poke a busy controller

@@ -41,6 +41,7 @@ class KcsStateMachine : public StateMachine
     {
         return state_ == State::WaitRead && transfer_.nothingRead();
     }
+    [[nodiscard]] std::string hosedReason() const override;
 
     // Why the last error recovery started (for logs and tests).
     [[nodiscard]] const std::string& lastErrorReason() const { return lastErrorReason_; }
@@ -91,6 +92,7 @@ class KcsStateMachine : public StateMachine
     Microseconds obfTimeout_ = kObfTimeout;
     Microseconds error0Wait_{0};
     std::string lastErrorReason_;
+    std::uint8_t lastStatus_ = 0; // the status register as event() last read it
 };
 
 } // namespace ipmi::si

@@ -41,6 +41,7 @@ void SiStepper::settle(Outcome& out)
     case SmResult::Hosed:
         if (active_) {
             out.response = errorResponse(*active_, abi::IPMI_ERR_UNSPECIFIED);
+            out.hosed = sm_.hosedReason();
             active_.reset();
         }
         break;

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <utility>
 
 namespace ipmi::si {
@@ -45,6 +46,7 @@ class SiStepper
         SmResult result = SmResult::Idle;
         std::optional<core::SmiBytes> response; // the active transaction ended
         bool attention = false;                 // the BMC wants attention while nothing is active
+        std::optional<std::string> hosed;       // the machine gave up on it: what it saw
     };
     // Inline for the same reason: most steps end in neither a response nor
     // an attention.

@@ -59,7 +59,7 @@ class LoopSiTransport : public Transport
     void schedule(core::Clock::duration delay);
     void step();
     bool tryStart();
-    void complete(core::SmiBytes response);
+    void complete(core::SmiBytes response, std::optional<std::string> hosed = std::nullopt);
 
     core::EventLoop& loop_;
     std::unique_ptr<RegisterIo> io_;
@@ -102,7 +102,7 @@ class WorkerSiTransport : public Transport
     void run();
     // Waits up to `d` (or until told to stop or given work); false if stopping.
     bool pause(core::Clock::duration d);
-    void postDone(core::SmiBytes response);
+    void postDone(core::SmiBytes response, std::optional<std::string> hosed = std::nullopt);
     void postAttention();
 
     core::EventLoop& loop_;

@@ -63,10 +63,10 @@ void LoopSiTransport::schedule(core::Clock::duration delay)
     timer_->start(delay, [this] { step(); });
 }
 
-void LoopSiTransport::complete(core::SmiBytes response)
+void LoopSiTransport::complete(core::SmiBytes response, std::optional<std::string> hosed)
 {
     if (sink_ != nullptr) {
-        sink_->transactionDone(std::move(response)); // may call startTransaction()
+        sink_->transactionDone(std::move(response), std::move(hosed)); // may call startTransaction()
     }
 }
 
@@ -113,7 +113,7 @@ void LoopSiTransport::step()
         case SmResult::TransactionComplete:
         case SmResult::Hosed:
             if (out.response) {
-                complete(std::move(*out.response));
+                complete(std::move(*out.response), std::move(out.hosed));
             }
             continue; // settle to idle
         case SmResult::Attn:

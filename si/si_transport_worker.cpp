@@ -53,11 +53,11 @@ void WorkerSiTransport::startTransaction(core::SmiBytes request)
     wake_.notify_all();
 }
 
-void WorkerSiTransport::postDone(core::SmiBytes response)
+void WorkerSiTransport::postDone(core::SmiBytes response, std::optional<std::string> hosed)
 {
-    loop_.post([gate = gate_, response = std::move(response)]() mutable {
+    loop_.post([gate = gate_, response = std::move(response), hosed = std::move(hosed)]() mutable {
         if (gate->sink != nullptr) {
-            gate->sink->transactionDone(std::move(response));
+            gate->sink->transactionDone(std::move(response), std::move(hosed));
         }
     });
 }
@@ -120,7 +120,7 @@ void WorkerSiTransport::run()
         last = now;
         SiStepper::Outcome out = stepper.event(elapsed);
         if (out.response) {
-            postDone(std::move(*out.response));
+            postDone(std::move(*out.response), std::move(out.hosed));
         } else if (out.attention) {
             postAttention();
         }

@@ -6,6 +6,7 @@
 
 #include "abi/ipmi_msgdefs.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -39,18 +40,30 @@ SmiBytes failed(std::span<const std::uint8_t> request, std::uint8_t cc)
     return SmiBytes{static_cast<std::uint8_t>(netfn | 0x04), cmd, cc};
 }
 
-// A response is good if it has netfn, cmd and cc and answers this request
-// ("BMC returned incorrect response" otherwise, in the kernel's words). The
-// one check of every response on SI: info().responsesVetted tells the
+// What is wrong with a response that does not answer this request ("BMC
+// returned incorrect response", in the kernel's words), or nullopt.
+std::optional<std::string> mismatch(std::span<const std::uint8_t> request, const SmiBytes& response)
+{
+    if (request.size() < 2) {
+        return "no request to answer";
+    }
+    if (response.size() < 3) {
+        return fmt::format("an answer of {} bytes to netfn {:#04x} cmd {:#04x}", response.size(), request[0] >> 2,
+                           request[1]);
+    }
+    if ((response[0] >> 2) != ((request[0] >> 2) | 1) || response[1] != request[1]) {
+        return fmt::format("an incorrect response (netfn/cmd {:#04x}/{:#04x} for {:#04x}/{:#04x})", response[0] >> 2,
+                           response[1], request[0] >> 2, request[1]);
+    }
+    return std::nullopt;
+}
+
+// A response is good if it has netfn, cmd and cc and answers this request.
+// The one check of every response on SI: info().responsesVetted tells the
 // message handler so.
 SmiBytes checked(std::span<const std::uint8_t> request, SmiBytes response)
 {
-    if (response.size() < 3 || request.size() < 2) {
-        return failed(request, abi::IPMI_ERR_UNSPECIFIED);
-    }
-    if ((response[0] >> 2) != ((request[0] >> 2) | 1) || response[1] != request[1]) {
-        spdlog::warn("smi: BMC returned an incorrect response (netfn/cmd {:#04x}/{:#04x} for {:#04x}/{:#04x})",
-                     response[0] >> 2, response[1], request[0] >> 2, request[1]);
+    if (mismatch(request, response)) {
         return failed(request, abi::IPMI_ERR_UNSPECIFIED);
     }
     return response;
@@ -75,7 +88,8 @@ SmiPolicy::SmiPolicy(core::EventLoop& loop, std::unique_ptr<Transport> transport
 
 SmiPolicy::SmiPolicy(core::EventLoop& loop, std::unique_ptr<Transport> transport, Options options)
     : loop_(loop), transport_(std::move(transport)), info_(vetted(transport_->info())), options_(options),
-      retryTimer_(loop.makeTimer()), pollTimer_(loop.makeTimer()), attentionTimer_(loop.makeTimer()), flags_(kSiStyle)
+      retryTimer_(loop.makeTimer()), pollTimer_(loop.makeTimer()), attentionTimer_(loop.makeTimer()), flags_(kSiStyle),
+      faults_(loop, "smi " + info_.description, options.faultSettle)
 {
 }
 
@@ -180,6 +194,7 @@ void SmiPolicy::shutdown()
     retryTimer_->cancel();
     pollTimer_->cancel();
     attentionTimer_->cancel();
+    faults_.stop();
     // Nothing may be lost: whatever the host is waiting for ends now.
     if (inFlight_ == Op::User && host_ != nullptr) {
         host_->smiResponse(failed(inFlightHead_.view(), abi::IPMI_ERR_UNSPECIFIED));
@@ -257,6 +272,7 @@ void SmiPolicy::attention()
     if (shutDown_) {
         return;
     }
+    faults_.count(core::DriverStat::Attentions);
     gotAttention_ = true;
     if (!attentionTimer_->pending()) {
         pump();
@@ -274,13 +290,33 @@ void SmiPolicy::holdAttention()
     attentionTimer_->start(options_.flagPollInterval, [this] { pump(); });
 }
 
-void SmiPolicy::transactionDone(SmiBytes raw)
+void SmiPolicy::noteOutcome(const SmiBytes& raw, const std::optional<std::string>& hosed)
+{
+    const auto request = inFlightHead_.view();
+    const auto what = [&request] {
+        return request.size() < 2 ? std::string("a request")
+                                  : fmt::format("netfn {:#04x} cmd {:#04x}", request[0] >> 2, request[1]);
+    };
+    if (hosed) {
+        faults_.failed(core::FaultKind::Hosed, what() + ": " + *hosed);
+    } else if (auto wrong = mismatch(request, raw)) {
+        spdlog::debug("smi {}: BMC returned {}", info_.description, *wrong);
+        faults_.failed(core::FaultKind::BadResponse, "BMC returned " + *wrong);
+    } else if (cc(raw) == abi::IPMI_TIMEOUT_ERR) {
+        faults_.failed(core::FaultKind::Timeout, what() + ": completion code 0xc3 (timeout)");
+    } else {
+        faults_.answered();
+    }
+}
+
+void SmiPolicy::transactionDone(SmiBytes raw, std::optional<std::string> hosed)
 {
     if (shutDown_ || inFlight_ == Op::None) {
         return;
     }
     const Op op = inFlight_;
     inFlight_ = Op::None;
+    noteOutcome(raw, hosed);
     SmiBytes response = checked(inFlightHead_.view(), std::move(raw));
 
     switch (op) {
@@ -300,10 +336,14 @@ void SmiPolicy::transactionDone(SmiBytes raw)
             holdAttention();
             break;
         }
+        faults_.count(core::DriverStat::FlagFetches);
         flags_.flagsRead(response[3]);
         handleFlags();
         break;
     case Op::GetMessage:
+        if (cc(response) == 0) {
+            faults_.count(core::DriverStat::IncomingMessages);
+        }
         flags_.messageFetched(cc(response) == 0);
         recheckFlags_ = flags_.takeRecheck() || recheckFlags_; // let users in, then look again
         handleFlags();                                         // before delivering: the host may send from the callback
@@ -312,6 +352,9 @@ void SmiPolicy::transactionDone(SmiBytes raw)
         }
         break;
     case Op::ReadEvent:
+        if (cc(response) == 0) {
+            faults_.count(core::DriverStat::Events);
+        }
         flags_.eventFetched(cc(response) == 0, response.size());
         handleFlags();
         if (cc(response) == 0) {
@@ -362,6 +405,7 @@ void SmiPolicy::handleFlags()
 {
     switch (flags_.next()) {
     case FlagsMachine::Fetch::ClearPretimeout:
+        faults_.count(core::DriverStat::WatchdogPretimeouts);
         issue(Op::ClearFlags, core::clearPretimeoutRequest());
         host_->smiWatchdogPretimeout();
         return;
@@ -415,6 +459,7 @@ void SmiPolicy::onDeviceIdResponse(const SmiBytes& response)
     const std::uint8_t code = cc(response);
     if (code != 0) {
         if (++deviceIdAttempts_ <= options_.deviceIdRetries) {
+            faults_.count(core::DriverStat::Retries);
             retryTimer_->start(options_.deviceIdRetryDelay, [this] {
                 issue(Op::DeviceId, {kAppRequest, abi::IPMI_GET_DEVICE_ID_CMD});
             });

@@ -22,6 +22,10 @@
 //   so (responsesVetted), and the message handler does not check again.
 // Transports that cannot report attention promptly get flag polls every
 // flagPollInterval while the host watches for something (setNeedWatch).
+// Every transaction counts (core/interface_health.hpp): one the state
+// machine gave up on, one answered for another command or too short, and a
+// 0xC3 are faults of the interface's fault episodes; health() reports them
+// with ipmi_si's statistics (attentions, flag fetches, events, ...).
 #pragma once
 
 #include "base/lifetime.hpp"
@@ -49,6 +53,8 @@ class SmiPolicy : public core::Interface, private TransportSink
         core::Clock::duration flagPollInterval = std::chrono::milliseconds(100);
         core::Clock::duration deviceIdRetryDelay = std::chrono::milliseconds(500);
         unsigned deviceIdRetries = 5;
+        // How long the BMC must answer again before a fault episode ends.
+        core::Clock::duration faultSettle = core::FaultEpisodes::kDefaultSettle;
     };
 
     SmiPolicy(core::EventLoop& loop, std::unique_ptr<Transport> transport);
@@ -64,6 +70,7 @@ class SmiPolicy : public core::Interface, private TransportSink
     void setNeedWatch(unsigned mask) override;
     void setMaintenanceMode(bool on) override;
     void shutdown() override;
+    [[nodiscard]] core::InterfaceHealth health() const override { return faults_.health(); }
 
     // What start-up found.
     [[nodiscard]] bool startupComplete() const { return !starting_; }
@@ -87,7 +94,9 @@ class SmiPolicy : public core::Interface, private TransportSink
         SetEnables,   // requestEvents: Set Global Enables (corrected)
     };
 
-    void transactionDone(core::SmiBytes raw) override;
+    void transactionDone(core::SmiBytes raw, std::optional<std::string> hosed) override;
+    // Counts the transaction as answered or as a fault of the episode.
+    void noteOutcome(const core::SmiBytes& raw, const std::optional<std::string>& hosed);
     void attention() override;
 
     void issue(Op op, core::SmiBytes request);
@@ -141,6 +150,7 @@ class SmiPolicy : public core::Interface, private TransportSink
     unsigned deviceIdAttempts_ = 0;
     bool dellBt_ = false; // Dell BT Get SDR quirk
     std::optional<core::SmiBytes> deviceId_;
+    core::FaultEpisodes faults_;
 
     base::PumpGuard pump_;
 };

@@ -32,6 +32,7 @@ class SmicStateMachine : public StateMachine
     [[nodiscard]] bool detect() override;
     [[nodiscard]] const char* name() const override { return "smic"; }
     [[nodiscard]] bool awaitingResponse() const override { return state_ == State::Write2Read; }
+    [[nodiscard]] std::string hosedReason() const override { return "smic: " + lastErrorReason_; }
 
     [[nodiscard]] const std::string& lastErrorReason() const { return lastErrorReason_; }
 

@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 
 namespace ipmi::si {
 
@@ -58,6 +59,9 @@ class StateMachine
     // execute the command, which its owner may sleep through (PollPacer),
     // unlike the byte handshakes around it.
     [[nodiscard]] virtual bool awaitingResponse() const = 0;
+    // After Hosed: what the machine saw when it gave up (its state, the
+    // status register), for the fault log and status.
+    [[nodiscard]] virtual std::string hosedReason() const { return std::string(name()) + ": gave up"; }
 };
 
 // The length part of start(): 0xC7 if `request` is shorter than netfn/lun

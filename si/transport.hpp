@@ -11,11 +11,16 @@
 //   startTransaction(), with at least 3 bytes: errors are synthesised
 //   responses carrying the kernel's completion codes (0xFF hosed or
 //   mismatched, 0xC6 truncated, 0xC3/0xC0 BT timeouts, 0xC7/0xC8 bad length).
+//   A transaction the state machine gave up on (hosed, answered 0xFF) also
+//   carries what the machine saw then, for the fault log and status.
 // - attention() may arrive at any time after start(), also between
 //   transactions; it means "the BMC has something: read the flags".
 #pragma once
 
 #include "core/interface.hpp"
+
+#include <optional>
+#include <string>
 
 namespace ipmi::si {
 
@@ -23,7 +28,9 @@ class TransportSink
 {
   public:
     virtual ~TransportSink() = default;
-    virtual void transactionDone(core::SmiBytes response) = 0;
+    // `hosed`: nullopt if the state machine completed the transaction,
+    // else what it saw when it gave up.
+    virtual void transactionDone(core::SmiBytes response, std::optional<std::string> hosed) = 0;
     virtual void attention() = 0;
 };
 

@@ -4,7 +4,12 @@
 
 #include "ssif/ssif_commands.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstddef>
 
 namespace ipmi::ssif {
 
@@ -22,7 +27,7 @@ constexpr core::FlagsMachine::Style kSsifStyle{
 
 SsifInterface::SsifInterface(core::EventLoop& loop, std::unique_ptr<Smbus> bus, SsifInterfaceConfig config)
     : loop_(loop), config_(std::move(config)), bus_(loop, std::move(bus)), transfer_(loop, bus_, config_.timing),
-      watchTimer_(loop.makeTimer()), flags_(kSsifStyle)
+      watchTimer_(loop.makeTimer()), flags_(kSsifStyle), faults_(loop, "ssif " + bus_.describe(), config_.faultSettle)
 {
     if (config_.info.type.empty()) {
         config_.info.type = "ssif";
@@ -61,14 +66,57 @@ void SsifInterface::issue(core::SmiBytes request, Handler handler)
 void SsifInterface::issueParts(std::vector<WritePart> parts, Handler handler)
 {
     // Probe-time writes are tried once, as the kernel's probe does; later
-    // ones are resent within the write budget.
-    const bool retryWrites = state_ != State::Probing;
-    transfer_.start(std::move(parts), retryWrites, [this, handler](TransferResult result) {
+    // ones are resent within the write budget. What the probe finds out is
+    // not a fault: a BMC may refuse a multi-part test on purpose.
+    const bool probing = state_ == State::Probing;
+    core::SmiBytes head;
+    if (!probing && !parts.empty()) {
+        const auto& first = parts.front().data;
+        head.assign(first.begin(), first.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(2, first.size())));
+    }
+    transfer_.start(std::move(parts), !probing, [this, handler, probing, head](TransferResult result) {
         if (result.error != 0 && (config_.dbg & kDebugMessages) != 0) {
             spdlog::info("ssif {}: {}", bus_.describe(), *result.problem);
         }
+        if (!probing) {
+            noteOutcome(head, result);
+        }
         (this->*handler)(std::move(result));
     });
+}
+
+void SsifInterface::noteOutcome(const core::SmiBytes& request, const TransferResult& result)
+{
+    const std::string what = request.size() < 2 ? std::string("a request")
+                                                : fmt::format("netfn {:#04x} cmd {:#04x}", request[0] >> 2, request[1]);
+    if (result.error != 0) {
+        // A write that never went through leaves the BMC unreachable
+        // (hosed); a read that never got an answer timed out; one that got
+        // a malformed answer is a bad response.
+        const auto kind = result.failedPart     ? core::FaultKind::Hosed
+                          : result.error == EIO ? core::FaultKind::BadResponse
+                                                : core::FaultKind::Timeout;
+        faults_.failed(kind, what + ": " + result.problem.value_or("transfer failed"));
+    } else if (result.response.size() < 3) {
+        faults_.failed(core::FaultKind::BadResponse,
+                       fmt::format("{}: an answer of {} bytes", what, result.response.size()));
+    } else {
+        faults_.answered();
+    }
+}
+
+core::InterfaceHealth SsifInterface::health() const
+{
+    auto h = faults_.health();
+    const auto set = [&h](core::DriverStat to, std::uint64_t value) { h.stats[static_cast<std::size_t>(to)] = value; };
+    const auto& t = transfer_.counters();
+    set(core::DriverStat::Retries, std::uint64_t{t.writeRetries} + t.readRetries);
+    set(core::DriverStat::Attentions, stat(SsifStat::Alerts));
+    set(core::DriverStat::FlagFetches, stat(SsifStat::FlagFetches));
+    set(core::DriverStat::Events, stat(SsifStat::Events));
+    set(core::DriverStat::IncomingMessages, stat(SsifStat::IncomingMessages));
+    set(core::DriverStat::WatchdogPretimeouts, stat(SsifStat::WatchdogPretimeouts));
+    return h;
 }
 
 // ---- host messages and the flags/events machine -------------------------
@@ -163,8 +211,8 @@ void SsifInterface::onUserResponse(TransferResult result)
 {
     core::SmiBytes reply;
     if (result.error != 0) {
-        spdlog::warn("ssif {}: netfn 0x{:02x} cmd 0x{:02x} failed: {}", bus_.describe(), current_[0] >> 2, current_[1],
-                     *result.problem);
+        spdlog::debug("ssif {}: netfn 0x{:02x} cmd 0x{:02x} failed: {}", bus_.describe(), current_[0] >> 2, current_[1],
+                      *result.problem);
         count(SsifStat::SendErrors);
         reply = hosed(current_);
     } else if (result.response.size() < 3) {
@@ -204,7 +252,7 @@ void SsifInterface::startFlagFetch()
 void SsifInterface::onFlags(TransferResult result)
 {
     if (result.error != 0 || !isAppResponse(result.response, abi::IPMI_GET_MSG_FLAGS_CMD, 4)) {
-        spdlog::warn("ssif {}: error getting flags", bus_.describe());
+        spdlog::debug("ssif {}: error getting flags", bus_.describe());
         goIdle();
         startNext();
         return;
@@ -358,6 +406,7 @@ void SsifInterface::shutdown()
     state_ = State::ShutDown;
     transfer_.cancel();
     watchTimer_->cancel();
+    faults_.stop();
     bus_.setAlertHandler({});
     lifetime_.end();
     if (host_ == nullptr || before == State::Stopped) {

@@ -15,7 +15,9 @@
 // Flags are fetched when the BMC alerts while we are idle, or by polling
 // every 10 ms (messages/commands watched) or 250 ms (only the watchdog)
 // when no alert can reach us. A transfer that finally fails answers the
-// host with completion code 0xFF, as the kernel's return_hosed_msg does.
+// host with completion code 0xFF, as the kernel's return_hosed_msg does,
+// and is a fault of the interface's fault episodes
+// (core/interface_health.hpp), which health() reports with the counters.
 #pragma once
 
 #include "base/lifetime.hpp"
@@ -44,6 +46,8 @@ struct SsifInterfaceConfig
     bool dbgProbe = false;
     bool alertsBroken = false; // never enable SMBus alerts (kernel: alerts_broken)
     TransferTiming timing;
+    // How long the BMC must answer again before a fault episode ends.
+    core::Clock::duration faultSettle = core::FaultEpisodes::kDefaultSettle;
 };
 
 // Per-interface statistics; always add before Count, which must be last.
@@ -76,6 +80,7 @@ class SsifInterface : public core::Interface
     void setNeedWatch(unsigned mask) override;
     void setMaintenanceMode(bool on) override;
     void shutdown() override;
+    [[nodiscard]] core::InterfaceHealth health() const override;
 
     // After the probe: what the BMC allows.
     [[nodiscard]] const SsifLimits& limits() const { return limits_; }
@@ -129,6 +134,8 @@ class SsifInterface : public core::Interface
     void onAlert();
     void armWatch();
     void count(SsifStat which) { ++stats_[static_cast<std::size_t>(which)]; }
+    // Counts a transaction after the probe as answered or as a fault.
+    void noteOutcome(const core::SmiBytes& request, const TransferResult& result);
 
     core::EventLoop& loop_;
     SsifInterfaceConfig config_;
@@ -149,6 +156,7 @@ class SsifInterface : public core::Interface
     unsigned watchMask_ = 0;
     core::Clock::time_point sendStart_;
     std::array<unsigned, static_cast<std::size_t>(SsifStat::Count)> stats_{};
+    core::FaultEpisodes faults_;
     base::Lifetime lifetime_;
 };
 

@@ -50,6 +50,8 @@ class WatchdogService
     [[nodiscard]] WatchdogTimer& timer() { return timer_; }
     [[nodiscard]] WatchdogDevice& device() { return device_; }
     [[nodiscard]] bool bound() const { return binding_.bound(); }
+    // The interface the watchdog uses; -1 while it has none.
+    [[nodiscard]] int ifnum() const { return binding_.bound() ? binding_.ifnum() : -1; }
 
   private:
     void registered(int ifnum, int result);

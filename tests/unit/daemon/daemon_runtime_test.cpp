@@ -29,6 +29,7 @@
 #include "tests/unit/cuse/temp_dir.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <csignal>
 #include <filesystem>
@@ -402,6 +403,58 @@ TEST_F(RunningDaemon, EveryUserSlotIsLeftToOpensAndTheAcpiBridgeIsOff)
               "error acpi-ipmi: the bridge is off (start the daemon with --acpi_ipmi.enabled)\n");
     onLoop([&] {
         files.clear();
+        return 0;
+    });
+}
+
+// A BMC that answers 0xC3 is a fault episode of its interface: status
+// shows it hosed with what was seen, then recovering once it answers.
+TEST_F(RunningDaemon, StatusShowsAFaultEpisodeAndItsCounters)
+{
+    start();
+    auto before = nlohmann::json::parse(control("status json"));
+    ASSERT_EQ(before["interfaces"].size(), 1U);
+    EXPECT_EQ(before["interfaces"][0]["state"], "up");
+    EXPECT_EQ(before["interfaces"][0]["kind"], "sim");
+    EXPECT_EQ(before["interfaces"][0]["device"], "/dev/ipmi0");
+    EXPECT_FALSE(before["interfaces"][0]["bmc"].is_null());
+    EXPECT_EQ(before["interfaces"][0]["driver"]["fault_episodes"], 0);
+
+    EXPECT_NE(control("fault set cc 0x06 0x01 0xc3 2").find("code 0xc3 count 2"), std::string::npos);
+    auto file = openDevice("ipmi0");
+    ASSERT_NE(file, nullptr);
+    const auto si = bmcAddr();
+    for (long msgid = 1; msgid <= 2; ++msgid) {
+        ASSERT_TRUE(sendAndAwaitAnswer(*file, si, msgid, 0x06, 0x01));
+        long got = 0;
+        long rv = 0;
+        const auto data = onLoop([&] { return receive(*file, got, rv); });
+        ASSERT_TRUE(data.has_value()) << rv;
+        EXPECT_EQ(*data, std::vector<std::uint8_t>{0xC3});
+    }
+    const auto hosed = nlohmann::json::parse(control("status json"))["interfaces"][0];
+    EXPECT_EQ(hosed["state"], "hosed");
+    EXPECT_EQ(hosed["last_error"]["what"], "netfn 0x06 cmd 0x01: completion code 0xc3 (timeout)");
+    EXPECT_EQ(hosed["episode"]["failed_transactions"], 2);
+    EXPECT_EQ(hosed["driver"]["timed_out_transactions"], 2);
+    EXPECT_EQ(hosed["driver"]["fault_episodes"], 1);
+    EXPECT_EQ(hosed["counters"]["responses"]["timeout"],
+              before["interfaces"][0]["counters"]["responses"]["timeout"].get<int>() + 2);
+    const auto text = control("status");
+    EXPECT_NE(text.find("\n  state hosed since "), std::string::npos) << text;
+    const auto metrics = control("status openmetrics");
+    EXPECT_NE(metrics.find("\nipmi_cuse_interface_state{interface=\"0\",state=\"hosed\"} 1\n"), std::string::npos)
+        << metrics;
+    EXPECT_NE(metrics.find("\nipmi_cuse_driver_fault_episodes_total{interface=\"0\"} 1\n"), std::string::npos)
+        << metrics;
+    EXPECT_TRUE(metrics.ends_with("# EOF\n"));
+
+    ASSERT_TRUE(sendAndAwaitAnswer(*file, si, 3, 0x06, 0x01));
+    const auto recovering = nlohmann::json::parse(control("status json"))["interfaces"][0];
+    EXPECT_EQ(recovering["state"], "recovering");
+    EXPECT_EQ(recovering["last_error"]["what"], "netfn 0x06 cmd 0x01: completion code 0xc3 (timeout)");
+    onLoop([&] {
+        file.reset();
         return 0;
     });
 }

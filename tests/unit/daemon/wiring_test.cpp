@@ -141,7 +141,9 @@ TEST(ControlCommands, VerbsAndArguments)
 
 TEST(ControlCommands, RefusalsSayWhatWasWrong)
 {
-    EXPECT_EQ(problemIn(parseControlCommand("status now")), "status takes no arguments");
+    EXPECT_EQ(problemIn(parseControlCommand("status now")),
+              "status: unknown format 'now' (known: text, json, openmetrics)");
+    EXPECT_EQ(problemIn(parseControlCommand("version now")), "version takes no arguments");
     EXPECT_EQ(problemIn(parseControlCommand("poweroff-powercycle yes")),
               "poweroff-powercycle: 'yes' is not an integer");
     EXPECT_EQ(problemIn(parseControlCommand("panic-event   ")), "panic-event needs a MESSAGE");

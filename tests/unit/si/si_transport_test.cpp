@@ -162,11 +162,22 @@ TEST(SiStackKcs, HosedInterfaceAnswersFFAndRecovers)
     s.loop.advance(std::chrono::seconds(2));
     ASSERT_EQ(s.host.responses.size(), 1U);
     EXPECT_EQ(s.host.responses[0], (SmiBytes{0x1C, 0x01, 0xFF}));
+    // What status shows: hosed, with what the state machine saw.
+    auto health = s.policy->health();
+    EXPECT_EQ(health.state, core::LinkState::Hosed);
+    EXPECT_EQ(health.lastError, "netfn 0x06 cmd 0x01: kcs: IBF not ready in time (status 0x0a), 10 recoveries failed");
+    EXPECT_EQ(health.stats[static_cast<std::size_t>(core::DriverStat::HosedTransactions)], 1U);
     kcs.setStalled(false);
     s.policy->send({0x18, 0x01});
     s.loop.advance(std::chrono::seconds(1));
     ASSERT_EQ(s.host.responses.size(), 2U);
     EXPECT_EQ(s.host.responses[1], kGetDeviceIdResponse);
+    EXPECT_EQ(s.policy->health().state, core::LinkState::Recovering);
+    s.loop.advance(std::chrono::seconds(10));
+    health = s.policy->health();
+    EXPECT_EQ(health.state, core::LinkState::Up);
+    EXPECT_EQ(health.stats[static_cast<std::size_t>(core::DriverStat::FaultEpisodes)], 1U);
+    EXPECT_EQ(health.stats[static_cast<std::size_t>(core::DriverStat::FailedTransactions)], 1U);
 }
 
 TEST(SiStackBt, RequestTooLongForBtIsAnsweredC8)

@@ -1,5 +1,6 @@
 // SmiPolicy against a scripted Transport under FakeEventLoop: start-up,
 // flags, messages, events, pre-timeouts, polling, mismatches and shutdown.
+#include "core/testing/captured_log.hpp"
 #include "core/testing/fake_event_loop.hpp"
 #include "core/testing/recording_host.hpp"
 #include "si/smi_policy.hpp"
@@ -21,7 +22,11 @@ using si::TransportSink;
 class ScriptedTransport : public Transport
 {
   public:
-    explicit ScriptedTransport(bool attention) : attention_(attention) { info_.type = "kcs"; }
+    explicit ScriptedTransport(bool attention) : attention_(attention)
+    {
+        info_.type = "kcs";
+        info_.description = "kcs i/o 0xca2";
+    }
     const InterfaceInfo& info() const override { return info_; }
     void start(TransportSink& sink) override { sink_ = &sink; }
     void startTransaction(SmiBytes request) override
@@ -38,7 +43,15 @@ class ScriptedTransport : public Transport
     {
         ASSERT_TRUE(busy);
         busy = false;
-        sink_->transactionDone(std::move(response));
+        sink_->transactionDone(std::move(response), std::nullopt);
+    }
+    // The state machine gave up on the transaction in flight.
+    void giveUp(const std::string& reason)
+    {
+        ASSERT_TRUE(busy);
+        busy = false;
+        Bytes request = sent.back();
+        sink_->transactionDone({static_cast<std::uint8_t>(request[0] | 0x04), request[1], 0xFF}, reason);
     }
     void raiseAttention() { sink_->attention(); }
 
@@ -287,6 +300,85 @@ TEST(SmiPolicy, FailedFlagFetchHoldsTheNextOneBackAPollInterval)
     rig.loop.advance(std::chrono::milliseconds(1));
     ASSERT_EQ(rig.transport->sent.size(), 3U);
     EXPECT_EQ(rig.transport->sent[2], (Bytes{0x18, 0x31}));
+}
+
+std::uint64_t driverStat(const SmiPolicy& policy, DriverStat s)
+{
+    return policy.health().stats[static_cast<std::size_t>(s)];
+}
+
+TEST(SmiPolicy, AHosedEpisodeLogsOnceAtItsStartAndOnceWhenTheBmcAnswersAgain)
+{
+    testing::CapturedLog captured;
+
+    PolicyRig rig;
+    rig.startUp();
+    EXPECT_EQ(rig.policy->health().state, LinkState::Up);
+    EXPECT_TRUE(rig.policy->health().tracked);
+    const auto transactionsBefore = driverStat(*rig.policy, DriverStat::Transactions);
+    const auto start = rig.loop.now();
+    // Five requests the KCS machine gives up on, a 0xC3 and an answer for
+    // another command: one episode, one warning.
+    for (int i = 0; i < 5; ++i) {
+        rig.policy->send({0x18, 0x01});
+        rig.loop.advance(std::chrono::seconds(5));
+        rig.transport->giveUp("kcs: IBF not ready in time (status 0xc2), 10 recoveries failed");
+    }
+    rig.policy->send({0x18, 0x22});
+    rig.transport->answer({0x1C, 0x22, 0xC3});
+    rig.policy->send({0x18, 0x04});
+    rig.transport->answer({0x1C, 0x05, 0x00});
+    ASSERT_EQ(rig.host.responses.size(), 7U);
+    EXPECT_EQ(rig.host.responses[0], (Bytes{0x1C, 0x01, 0xFF}));
+    EXPECT_EQ(rig.host.responses[5], (Bytes{0x1C, 0x22, 0xC3}));
+    EXPECT_EQ(rig.host.responses[6], (Bytes{0x1C, 0x04, 0xFF}));
+    auto health = rig.policy->health();
+    EXPECT_EQ(health.state, LinkState::Hosed);
+    EXPECT_EQ(health.episodeStart, start + std::chrono::seconds(5));
+    EXPECT_EQ(health.episodeFailures, 7U);
+    EXPECT_EQ(health.lastError, "BMC returned an incorrect response (netfn/cmd 0x07/0x05 for 0x06/0x04)");
+    EXPECT_EQ(captured.text(), "warning smi kcs i/o 0xca2: BMC fault: netfn 0x06 cmd 0x01: kcs: IBF not ready in "
+                               "time (status 0xc2), 10 recoveries failed; answering the kernel's error codes until "
+                               "it answers again\n");
+
+    // The BMC answers again: recovering, then up once it has for 10 s.
+    rig.policy->send({0x18, 0x01});
+    rig.transport->answer(kDeviceIdOk);
+    EXPECT_EQ(rig.policy->health().state, LinkState::Recovering);
+    rig.loop.advance(std::chrono::seconds(10));
+    health = rig.policy->health();
+    EXPECT_EQ(health.state, LinkState::Up);
+    const std::string text = captured.text();
+    EXPECT_EQ(text.substr(text.find('\n') + 1), "info smi kcs i/o 0xca2: BMC answering again after a fault episode "
+                                                "of 20000 ms (7 failed transactions)\n");
+
+    EXPECT_EQ(driverStat(*rig.policy, DriverStat::Transactions) - transactionsBefore, 8U);
+    EXPECT_EQ(driverStat(*rig.policy, DriverStat::FailedTransactions), 7U);
+    EXPECT_EQ(driverStat(*rig.policy, DriverStat::HosedTransactions), 5U);
+    EXPECT_EQ(driverStat(*rig.policy, DriverStat::TimedOutTransactions), 1U);
+    EXPECT_EQ(driverStat(*rig.policy, DriverStat::BadResponses), 1U);
+    EXPECT_EQ(driverStat(*rig.policy, DriverStat::FaultEpisodes), 1U);
+}
+
+TEST(SmiPolicy, CountsAttentionsFlagFetchesMessagesEventsAndPretimeouts)
+{
+    PolicyRig rig;
+    rig.startUp();
+    rig.transport->raiseAttention();
+    rig.transport->answer({0x1C, 0x31, 0x00, 0x0B}); // message, event buffer, pre-timeout
+    rig.transport->answer({0x1C, 0x30, 0x00});       // Clear Message Flags
+    rig.transport->answer({0x1C, 0x33, 0x00, 0x00, 0x18, 0x01});
+    rig.transport->answer({0x1C, 0x33, 0x80});
+    rig.transport->answer({0x1C, 0x35, 0x00, 0x01, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00, 0x20, 0x00, 0x04, 0x01, 0x01,
+                           0x01, 0x00, 0x00, 0x00});
+    rig.transport->answer({0x1C, 0x35, 0x80});
+    EXPECT_EQ(driverStat(*rig.policy, DriverStat::Attentions), 1U);
+    EXPECT_EQ(driverStat(*rig.policy, DriverStat::FlagFetches), 1U);
+    EXPECT_EQ(driverStat(*rig.policy, DriverStat::WatchdogPretimeouts), 1U);
+    EXPECT_EQ(driverStat(*rig.policy, DriverStat::IncomingMessages), 1U);
+    EXPECT_EQ(driverStat(*rig.policy, DriverStat::Events), 1U);
+    EXPECT_EQ(rig.host.pretimeouts, 1U);
+    EXPECT_EQ(rig.host.received.size(), 2U);
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 // SsifInterface against the sim/smbus target and a small scripted BMC:
 // probe, single and multi-part messages both ways, each end-marker variant,
 // PEC, NAK-then-success, a BMC that never answers, flags/events/pretimeout.
+#include "core/testing/captured_log.hpp"
 #include "tests/unit/ssif/ssif_fixture.hpp"
 
 #include <spdlog/sinks/ostream_sink.h>
@@ -271,6 +272,55 @@ TEST_F(SsifBench, BmcThatNeverAnswersGets0xFFAfterTheBudget)
     settle();
     ASSERT_EQ(host.responses.size(), 2U);
     EXPECT_EQ(host.responses[1][2], 0x00);
+}
+
+std::size_t countOf(const std::string& text, const std::string& what)
+{
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) {
+        ++n;
+    }
+    return n;
+}
+
+TEST_F(SsifBench, ASilentBmcIsOneFaultEpisodeLoggedAtItsStartAndEnd)
+{
+    core::testing::CapturedLog captured;
+    build();
+    startAndProbe();
+    EXPECT_EQ(ssif->health().state, core::LinkState::Up);
+    EXPECT_EQ(captured.text(), "") << "the probe's refusals are not faults";
+    bmc.hold = true;
+    for (int i = 0; i < 3; ++i) {
+        ssif->send({0x18, 0x01});
+        settle(15100ms);
+    }
+    ASSERT_EQ(host.responses.size(), 3U);
+    auto health = ssif->health();
+    EXPECT_EQ(health.state, core::LinkState::Hosed);
+    EXPECT_EQ(health.episodeFailures, 3U);
+    EXPECT_TRUE(health.lastError.starts_with("netfn 0x06 cmd 0x01: no response after ")) << health.lastError;
+    const auto stat = [this](core::DriverStat s) { return ssif->health().stats[static_cast<std::size_t>(s)]; };
+    EXPECT_EQ(stat(core::DriverStat::TimedOutTransactions), 3U);
+    EXPECT_EQ(stat(core::DriverStat::FaultEpisodes), 1U);
+    EXPECT_GT(stat(core::DriverStat::Retries), 3U) << "the reads the BMC refused";
+    EXPECT_EQ(countOf(captured.text(), "warning "), 1U) << captured.text();
+    EXPECT_TRUE(
+        captured.text().starts_with("warning ssif sim 0x10: BMC fault: netfn 0x06 cmd 0x01: no response after "))
+        << captured.text();
+
+    bmc.hold = false;
+    bmc.held.reset();
+    ssif->send({0x18, 0x01});
+    settle();
+    ASSERT_EQ(host.responses.size(), 4U);
+    EXPECT_EQ(host.responses[3][2], 0x00);
+    EXPECT_EQ(ssif->health().state, core::LinkState::Recovering);
+    settle(10s);
+    EXPECT_EQ(ssif->health().state, core::LinkState::Up);
+    EXPECT_EQ(countOf(captured.text(), "info ssif sim 0x10: BMC answering again after a fault episode of "), 1U)
+        << captured.text();
+    EXPECT_NE(captured.text().find(" ms (3 failed transactions)\n"), std::string::npos) << captured.text();
 }
 
 TEST_F(SsifBench, FlagsPolledWhenAlertsAreOff)
