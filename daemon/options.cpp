@@ -128,6 +128,9 @@ ParsedCommandLine parseCommandLine(int argc, const char* const* argv)
     for (const auto* module : kKernelModules) {
         addModuleOptions(app, module, values);
     }
+    // acpi_ipmi has no parameters in the kernel; its one setting here says
+    // whether the module counts as loaded.
+    addModuleOptions(app, "acpi_ipmi", values);
 
     auto* status = app.add_subcommand("status", "print the interfaces and counters of a running ipmi-cuse");
     // -c FILE (and the daemon's own options) after the word too: the daemon
