@@ -17,10 +17,11 @@
 
 #include "daemon/options.hpp"
 
+#include <sysexits.h>
+
 #include <filesystem>
 #include <string>
 #include <variant>
-#include <sysexits.h>
 
 namespace ipmi::daemon {
 

@@ -101,8 +101,8 @@ TEST(FaultGrammar, ErrorsNameTheBadField)
     EXPECT_EQ(refusal("set silence 0"), "fault set silence: SECONDS must be more than 0 (use 'fault clear silence')");
     EXPECT_EQ(refusal("set corrupt 0"), "fault set corrupt: EVERY_NTH '0' is not a number in 1..1000000");
     EXPECT_EQ(refusal("set corrupt 2 0"), "fault set corrupt: XOR '0' is not a number in 1..255");
-    EXPECT_EQ(refusal("set flood 1"),
-              "fault set: unknown KIND 'flood' (known: delay, byte-delay, drop, drop-every, cc, silence, corrupt, busy, reset)");
+    EXPECT_EQ(refusal("set flood 1"), "fault set: unknown KIND 'flood' (known: delay, byte-delay, drop, drop-every, "
+                                      "cc, silence, corrupt, busy, reset)");
     EXPECT_EQ(refusal("set busy 0"), "fault set busy: SECONDS must be more than 0 (use 'fault clear busy')");
     EXPECT_EQ(refusal("set reset now"), "fault set reset: expected no arguments");
     EXPECT_EQ(refusal("clear cc extra"), "fault clear takes at most one KIND");
