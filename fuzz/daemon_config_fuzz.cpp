@@ -13,6 +13,7 @@
 #include "daemon/control_commands.hpp"
 #include "daemon/logging.hpp"
 #include "daemon/options.hpp"
+#include "fuzz/fuzz_check.hpp"
 #include "fuzz/fuzz_input.hpp"
 #include "watchdog_dev/watchdog_timer.hpp"
 
@@ -125,11 +126,7 @@ void run(std::span<const std::uint8_t> input)
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
-    static const bool quiet = [] {
-        spdlog::set_level(spdlog::level::off);
-        return true;
-    }();
-    (void)quiet;
+    ipmi::fuzz::silenceLogs();
     try {
         ipmi::fuzz::run(std::span(data, size));
     } catch (const std::exception& e) {

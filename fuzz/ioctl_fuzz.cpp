@@ -36,6 +36,7 @@
 #include "core/testing/scripted_interface.hpp"
 #include "cuse_dev/ioctl_marshal.hpp"
 #include "fuzz/caller_space.hpp"
+#include "fuzz/fuzz_check.hpp"
 #include "fuzz/fuzz_input.hpp"
 
 #include <spdlog/spdlog.h>
@@ -747,11 +748,7 @@ class Session
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
-    static const bool quiet = [] {
-        spdlog::set_level(spdlog::level::off);
-        return true;
-    }();
-    (void)quiet;
+    ipmi::fuzz::silenceLogs();
     ipmi::fuzz::FuzzInput in(data, size);
     ipmi::fuzz::Session session(in);
     session.run();

@@ -23,6 +23,7 @@
 #include "abi/watchdog.hpp"
 #include "core/testing/fake_event_loop.hpp"
 #include "fuzz/caller_space.hpp"
+#include "fuzz/fuzz_check.hpp"
 #include "fuzz/fuzz_input.hpp"
 #include "watchdog_dev/watchdog_device.hpp"
 #include "watchdog_dev/watchdog_timer.hpp"
@@ -363,11 +364,7 @@ class Session
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
-    static const bool quiet = [] {
-        spdlog::set_level(spdlog::level::off);
-        return true;
-    }();
-    (void)quiet;
+    ipmi::fuzz::silenceLogs();
     ipmi::fuzz::FuzzInput in(data, size);
     ipmi::fuzz::Session session(in);
     session.run();
