@@ -1,15 +1,16 @@
 #!/bin/sh
 # Runs the libFuzzer targets of fuzz/ (fuzz/README.md) for a fixed budget:
 #
-#   scripts/fuzz.sh [--budget SECONDS] [--jobs N] [--update-corpus] [TARGET...]
+#   scripts/fuzz.sh [--budget SECONDS] [--jobs N] [--at-once N] [--update-corpus] [TARGET...]
 #
 # Configures build-fuzz (clang, -Dfuzz=true, ASan + UBSan) if needed and
 # builds only the fuzz targets, then runs each TARGET (default: every
-# fuzz/NAME_fuzz.cpp) one after the other for SECONDS (default 60) over a
-# work corpus in build-fuzz/fuzz-work/NAME/corpus, seeded from and merged
-# with the committed fuzz/corpus/NAME (which is only read, unless
-# --update-corpus merges the inputs that add coverage back into it).
-# --jobs N runs N worker processes per target (libFuzzer's -fork=N).
+# fuzz/NAME_fuzz.cpp) for SECONDS (default 60) over a work corpus in
+# build-fuzz/fuzz-work/NAME/corpus, seeded from and merged with the
+# committed fuzz/corpus/NAME (which is only read, unless --update-corpus
+# merges the inputs that add coverage back into it). --at-once N runs N
+# targets side by side (default 1: one after the other); --jobs N runs N
+# worker processes per target (libFuzzer's -fork=N).
 #
 # Prints per target the executions, libFuzzer's coverage (cov: edges, ft:
 # features) from its final stats, the corpus size and, for a failure, the
@@ -20,12 +21,13 @@ set -eu
 cd "$(dirname "$0")/.."
 
 usage() {
-    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 64
 }
 
 budget=60
 jobs=1
+at_once=1
 update=0
 targets=""
 while [ $# -gt 0 ]; do
@@ -34,6 +36,8 @@ while [ $# -gt 0 ]; do
     --budget=*) budget=${1#--budget=}; shift ;;
     --jobs) [ $# -ge 2 ] || usage; jobs=$2; shift 2 ;;
     --jobs=*) jobs=${1#--jobs=}; shift ;;
+    --at-once) [ $# -ge 2 ] || usage; at_once=$2; shift 2 ;;
+    --at-once=*) at_once=${1#--at-once=}; shift ;;
     --update-corpus) update=1; shift ;;
     -h | --help) usage ;;
     -*) echo "fuzz.sh: unknown option $1" >&2; usage ;;
@@ -42,6 +46,7 @@ while [ $# -gt 0 ]; do
 done
 case $budget in '' | *[!0-9]*) echo "fuzz.sh: --budget takes whole seconds, not '$budget'" >&2; exit 64 ;; esac
 case $jobs in '' | 0 | *[!0-9]*) echo "fuzz.sh: --jobs takes a positive number, not '$jobs'" >&2; exit 64 ;; esac
+case $at_once in '' | 0 | *[!0-9]*) echo "fuzz.sh: --at-once takes a positive number, not '$at_once'" >&2; exit 64 ;; esac
 
 all=$(for f in fuzz/*_fuzz.cpp; do basename "$f" _fuzz.cpp; done)
 [ -n "$targets" ] || targets=$all
@@ -65,10 +70,12 @@ done
 nice ninja -C "$build" -j "$(nproc)" $ninja_targets
 
 work=$build/fuzz-work
-failed=""
 summary=$(mktemp)
 trap 'rm -f "$summary"' EXIT
-for t in $targets; do
+# One target's run: its summary line goes to $summary (FAILED in it marks a
+# finding), its details to stdout.
+run_target() {
+    t=$1
     dir=$work/$t
     mkdir -p "$dir/corpus" "$dir/artifacts"
     log=$dir/last-run.log
@@ -96,7 +103,6 @@ for t in $targets; do
         result=ok
     else
         result="FAILED (exit $status)"
-        failed="$failed $t"
         grep -E 'ERROR: |fuzz check failed|SUMMARY: |runtime error' "$log" | head -n 5 || true
         echo "log: $log"
         [ -z "$artifact" ] || echo "input: $artifact (reproduce: $build/fuzz/fuzz_$t $artifact)"
@@ -108,11 +114,25 @@ for t in $targets; do
         "$build/fuzz/fuzz_$t" -merge=1 "fuzz/corpus/$t" "$dir/corpus" >"$dir/merge.log" 2>&1
         echo "fuzz/corpus/$t: $(find "fuzz/corpus/$t" -type f | wc -l) inputs after the merge"
     fi
+}
+
+# Batches of --at-once targets: every run has the same budget, so a batch
+# ends when its slowest member does.
+batch=0
+for t in $targets; do
+    run_target "$t" &
+    batch=$((batch + 1))
+    if [ "$batch" -ge "$at_once" ]; then
+        wait
+        batch=0
+    fi
 done
+wait
+failed=$(awk '/FAILED/ {printf " %s", $1}' "$summary")
 
 echo "== fuzz summary (budget ${budget} s per target) =="
 printf '%-16s %12s %8s %8s %8s  %s\n' target executions cov ft corpus result
-cat "$summary"
+sort "$summary"
 if [ -n "$failed" ]; then
     echo "fuzz.sh: failed:$failed" >&2
     exit 1

@@ -6,10 +6,12 @@
 #      .clang-tidy) over the first build's compile_commands.json,
 #   2. the unit suite (GoogleTest) in a normal build, and the packaging-files
 #      check (man pages and configuration against the program),
-#   3. the same unit suite under AddressSanitizer + UBSan, the libFuzzer
-#      targets of fuzz/ for 60 s each (scripts/fuzz.sh: clang, ASan + UBSan,
-#      build-fuzz), and the unit suite in a release build (-O3, NDEBUG: the
-#      optimiser's most aggressive reading of the code),
+#   3. the same unit suite under AddressSanitizer + UBSan and the libFuzzer
+#      targets of fuzz/ for 60 s each, two at a time (scripts/fuzz.sh), both
+#      from one clang build (build-fuzz: every room compiled once with the
+#      sanitizers and the fuzzer's coverage), and the unit suite in a
+#      release build (-O3, NDEBUG: the optimiser's most aggressive reading
+#      of the code),
 #   4. the VM compatibility suite (meson suite 'compat'), which boots Debian's
 #      kernel in QEMU because the build machines' kernel has no CUSE,
 #   5. the packaging VM suite (meson suite 'packaging-vm'): the Debian package
@@ -102,16 +104,23 @@ habit "seams between the rooms (suite house)" \
     meson test -C build --suite house --print-errorlogs --num-processes "$jobs"
 habit "clang-tidy (scripts/run-clang-tidy.sh build)" ./scripts/run-clang-tidy.sh build
 
-stage "build under ASan + UBSan"
-configure build-sanitize -Db_sanitize=address,undefined -Db_lundef=false -Dbenchmarks=false
-ninja -C build-sanitize -j "$jobs"
+# One tree serves the sanitized unit suite and the fuzz targets: building the
+# rooms twice (gcc with the sanitizers, clang for libFuzzer) cost CI a whole
+# build. The fuzzer's coverage instrumentation changes no behaviour.
+stage "build under ASan + UBSan (clang, the fuzz targets too)"
+(
+    export CC=clang CXX=clang++
+    configure build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
+        -Dtests=true -Dbenchmarks=false -Dcompat_tests=false
+)
+ninja -C build-fuzz -j "$jobs"
 stage "unit suite under ASan + UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    meson test -C build-sanitize --suite unit --print-errorlogs --num-processes "$jobs"
+    meson test -C build-fuzz --suite unit --print-errorlogs --num-processes "$jobs"
 
-stage "fuzz targets (scripts/fuzz.sh, 60 s each)"
-./scripts/fuzz.sh --budget 60
+stage "fuzz targets (scripts/fuzz.sh, 60 s each, two at a time)"
+FUZZ_BUILD_DIR=build-fuzz ./scripts/fuzz.sh --budget 60 --at-once "$jobs"
 
 stage "build (release: -O3, NDEBUG)"
 configure build-release -Dbuildtype=release -Dbenchmarks=false -Dcompat_tests=false
@@ -125,10 +134,11 @@ if [ "${IPMI_CUSE_SKIP_COMPAT:-0}" = 1 ]; then
     finish
 fi
 stage "compat suite (QEMU VM, Debian kernel)"
-# One VM at a time (TCG takes a core each); 'report' runs last and prints the
-# table of scenarios, verdicts and allowed differences (also left in
-# build/compat_tests/results/report.md with every transcript under runs/).
-meson test -C build --suite compat --print-errorlogs --num-processes 1
+# A VM per core (TCG keeps one busy), now that the builds are done; 'report'
+# runs last and prints the table of scenarios, verdicts and allowed
+# differences (also left in build/compat_tests/results/report.md with every
+# transcript under runs/).
+meson test -C build --suite compat --print-errorlogs --num-processes "$jobs"
 
 stage "packaging VM suite (Debian package, systemd VM)"
 # packaging/vm-test/vmtest.py: builds the .deb (dpkg-buildpackage -b, nocheck)
