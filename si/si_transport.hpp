@@ -17,7 +17,11 @@
 //   registers (the kernel's kipmid), paced by a PollPacer: spins while a
 //   transaction waits, up to kipmid_max_busy_us, then backs off to sleeps;
 //   parks on a condition variable when idle (no CPU); posts results to the
-//   loop through EventLoop::post.
+//   loop through EventLoop::post. While the host watches for attention it
+//   wakes every kWatchInterval to read the status register, as the
+//   kernel's timer does while need_watch is set: reading the attention
+//   bit costs the BMC nothing, where a Get Message Flags poll is a
+//   transaction that a silent BMC holds for seconds ahead of the users'.
 #pragma once
 
 #include "core/event_loop.hpp"
@@ -90,8 +94,13 @@ class WorkerSiTransport : public Transport
     [[nodiscard]] const core::InterfaceInfo& info() const override { return info_; }
     void start(TransportSink& sink) override;
     void startTransaction(core::SmiBytes request) override;
-    [[nodiscard]] bool reportsAttention() const override { return false; }
+    [[nodiscard]] bool reportsAttention() const override { return true; }
+    void watchAttention(bool on) override;
     void shutdown() override;
+
+    // The kernel's SI_TIMEOUT_JIFFIES (10 ms), its timer's period while the
+    // message handler needs a watch.
+    static constexpr core::Clock::duration kWatchInterval = std::chrono::milliseconds(10);
 
   private:
     struct Gate
@@ -115,6 +124,7 @@ class WorkerSiTransport : public Transport
     std::condition_variable wake_;
     std::optional<core::SmiBytes> request_; // guarded by mutex_
     bool stop_ = false;                     // guarded by mutex_
+    bool watching_ = false;                 // guarded by mutex_
     std::thread worker_;
 };
 

@@ -53,6 +53,15 @@ void WorkerSiTransport::startTransaction(core::SmiBytes request)
     wake_.notify_all();
 }
 
+void WorkerSiTransport::watchAttention(bool on)
+{
+    {
+        const std::lock_guard lock(mutex_);
+        watching_ = on;
+    }
+    wake_.notify_all();
+}
+
 void WorkerSiTransport::postDone(core::SmiBytes response, std::optional<std::string> hosed)
 {
     loop_.post([gate = gate_, response = std::move(response), hosed = std::move(hosed)]() mutable {
@@ -91,7 +100,13 @@ void WorkerSiTransport::run()
         {
             std::unique_lock lock(mutex_);
             if (parked && !stepper.pending()) {
-                wake_.wait(lock, [this] { return stop_ || request_.has_value(); });
+                // Watching, an idle step reads the status register (and
+                // posts attention if the bit is set) every kWatchInterval.
+                if (watching_) {
+                    wake_.wait_for(lock, kWatchInterval, [this] { return stop_ || request_.has_value(); });
+                } else {
+                    wake_.wait(lock, [this] { return stop_ || request_.has_value() || watching_; });
+                }
                 last = core::Clock::now();
             }
             if (stop_) {

@@ -158,6 +158,7 @@ void SmiPolicy::requestEvents()
 void SmiPolicy::setNeedWatch(unsigned mask)
 {
     needWatch_ = mask;
+    transport_->watchAttention(mask != 0);
     if (needWatch_ == 0) {
         pollTimer_->cancel();
         return;

@@ -20,8 +20,9 @@
 // - responses that are short or do not match their request's netfn/cmd
 //   become 0xFF, so the host always gets [netfn|1][cmd][cc...]; info() says
 //   so (responsesVetted), and the message handler does not check again.
-// Transports that cannot report attention promptly get flag polls every
-// flagPollInterval while the host watches for something (setNeedWatch).
+// While the host watches for something (setNeedWatch), the transport is
+// told to watch the attention bit; transports that cannot report attention
+// promptly get flag polls every flagPollInterval instead.
 // Every transaction counts (core/interface_health.hpp): one the state
 // machine gave up on, one answered for another command or too short, and a
 // 0xC3 are faults of the interface's fault episodes; health() reports them

@@ -45,6 +45,10 @@ class Transport
     // status bit the transport watches); false means the policy must poll
     // Get Message Flags while the host waits for something.
     [[nodiscard]] virtual bool reportsAttention() const = 0;
+    // The host waits for something the BMC announces by attention (the
+    // kernel's need_watch): a transport that sees the attention bit only
+    // when it looks at the status register looks while this is on.
+    virtual void watchAttention(bool on) { static_cast<void>(on); }
     virtual void shutdown() = 0;
 };
 

@@ -12,11 +12,16 @@ scenario relies on. With chassis_control=True (a per-scenario option, see
 scenarios.py) ipmi_sim runs a small host script for the chassis power state
 instead, so `chassis power cycle` really goes off and on again while the VM
 keeps running.
+
+The extern-faults scenario (bmc_faults.py) has the host stop, kill and
+start ipmi_sim again on the same port, with the same state, while the VM
+runs: a BMC that goes silent, one whose connection drops, one that comes back.
 """
 
 import os
 import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -168,10 +173,18 @@ class ExternBmc:
             f.write(lan_conf(self.lan_port, self.port, script))
         with open(emu, "w") as f:
             f.write(EMU.format(sat=SATELLITE_ADDR))
-        log = open(os.path.join(self.workdir, "ipmi_sim.log"), "wb")
+        open(os.path.join(self.workdir, "ipmi_sim.log"), "wb").close()
+        self._spawn()
+        return self
+
+    def _spawn(self):
+        """Starts ipmi_sim on this instance's files and port; waits until it listens."""
+        # Appended: after a restart the log still shows why the first one ended.
+        log = open(os.path.join(self.workdir, "ipmi_sim.log"), "ab")
         self.proc = subprocess.Popen(
-            ["ipmi_sim", "-c", conf, "-f", emu, "-s",
-             os.path.join(self.workdir, "ipmi_sim_state"), "-n", "-d"],
+            ["ipmi_sim", "-c", os.path.join(self.workdir, "lan.conf"),
+             "-f", os.path.join(self.workdir, "bmc.emu"),
+             "-s", os.path.join(self.workdir, "ipmi_sim_state"), "-n", "-d"],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
         log.close()
         # Wait until the VM port listens, without connecting to it: ipmi_sim
@@ -183,10 +196,37 @@ class ExternBmc:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"ipmi_sim does not listen on 127.0.0.1:{self.port}")
             time.sleep(0.1)
-        return self
+
+    # The faults of bmc_faults.py: a BMC that goes silent (stopped), one whose
+    # connection drops (killed: the socket closes, QEMU sees the chardev close)
+    # and one that comes back (started again: same port, same state, and QEMU's
+    # chardev reconnects by itself).
+
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGSTOP)
+        # The signal is delivered asynchronously: return once it has been.
+        os.waitpid(self.proc.pid, os.WUNTRACED)
+
+    def resume(self):
+        self.proc.send_signal(signal.SIGCONT)
+
+    def kill(self):
+        self.proc.kill()
+        self.proc.wait()
+        self.proc = None
+
+    def restart(self):
+        if self.running():
+            self.kill()
+        self._spawn()
 
     def __exit__(self, *exc):
-        if self.proc and self.proc.poll() is None:
+        if self.running():
+            # A stopped ipmi_sim would act on SIGTERM only once continued.
+            self.proc.send_signal(signal.SIGCONT)
             self.proc.terminate()
             try:
                 self.proc.wait(timeout=5)

@@ -31,7 +31,8 @@ POLICY_NODE_ARGS = ("--device-major 120 --node ipmi0-monitor.policy=monitor "
 
 class Scenario:
     def __init__(self, name, bmc="kcs", deadline=120, watchdog=False, kernel=True,
-                 bmc_poweroff=False, append="", chassis_control=False, daemon_args=""):
+                 bmc_poweroff=False, append="", chassis_control=False, daemon_args="",
+                 bmc_faults=False):
         self.name = name
         self.bmc = bmc
         # Guest-side deadline; the host kills QEMU 60 s after it.
@@ -52,6 +53,9 @@ class Scenario:
         # Options ipmi-cuse gets after its BMC kind's DAEMON_ARGS (the cuse
         # half only; the guest's lib.sh restarts the daemon with the same).
         self.daemon_args = daemon_args
+        # extern-kcs only: the guest may ask the host to stop, kill and
+        # restart ipmi_sim (harness/bmc_faults.py) while its clients wait.
+        self.bmc_faults = bmc_faults
 
     def daemon_command_line(self, bmc=None):
         return " ".join(a for a in (DAEMON_ARGS[bmc or self.bmc], self.daemon_args) if a)
@@ -98,6 +102,10 @@ SCENARIOS = [
     # ipmi_poweroff (and ipmi-cuse, which detects the same way) refuse it.
     Scenario("bmc-poweroff", bmc="extern-kcs", deadline=60, bmc_poweroff=True, append="acpi=off"),
     Scenario("chassis-power-cycle", bmc="extern-kcs", deadline=90, chassis_control=True),
+    # Issue 20: BMC faults the kernel's driver meets too, on ipmi_sim made to
+    # misbehave by the host: silent for 10 s (stopped), its connection
+    # dropped with a request outstanding (killed), then back (restarted).
+    Scenario("extern-faults", bmc="extern-kcs", deadline=90, bmc_faults=True),
     # Issue 19: a monitor node beside the full one, used by an unprivileged
     # user (uid/gid 1000). The kernel has no such node: the reference for the
     # monitor node's reads is the full node in the same boot (itself compared

@@ -20,6 +20,7 @@ from harness.cpio import CpioWriter  # noqa: E402
 from harness import image  # noqa: E402
 from harness import vm  # noqa: E402
 from harness import extern_bmc  # noqa: E402
+from harness import bmc_faults  # noqa: E402
 from harness.scenarios import BY_NAME  # noqa: E402
 
 
@@ -283,6 +284,146 @@ class ExternBmcChassisControlTest(unittest.TestCase):
             self.assertEqual(call("get", "power").stdout, "power:1\n")
             with open(os.path.join(d, "chassis-control.log")) as f:
                 self.assertEqual(f.readline(), "get power\n")
+
+
+class RecordingBmc:
+    """What BmcFaults asks of an ExternBmc, in order."""
+
+    def __init__(self):
+        self.calls = []
+        self.up = True
+
+    def running(self):
+        return self.up
+
+    def stop(self):
+        self.calls.append("stop")
+
+    def resume(self):
+        self.calls.append("resume")
+
+    def kill(self):
+        self.calls.append("kill")
+        self.up = False
+
+    def restart(self):
+        self.calls.append("restart")
+        self.up = True
+
+
+class BmcFaultsTest(unittest.TestCase):
+    """The guest's @@BMC-FAULT requests, acted on by the host (extern-faults)."""
+
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.path = os.path.join(self.dir.name, "result.log")
+        self.bmc = RecordingBmc()
+        self.faults = bmc_faults.BmcFaults(self.path, self.bmc)
+
+    def tearDown(self):
+        self.dir.cleanup()
+
+    def write(self, text):
+        with open(self.path, "a") as f:
+            f.write(text)
+
+    def test_a_stop_ends_on_its_own_after_its_time(self):
+        self.faults.update(0.0)  # no transcript yet
+        self.write("== silent\n@@BMC-FAULT stop 10\n")
+        self.faults.update(1.0)
+        self.assertEqual(self.bmc.calls, ["stop"])
+        self.faults.update(10.9)
+        self.assertEqual(self.bmc.calls, ["stop"])
+        self.faults.update(11.0)
+        self.assertEqual(self.bmc.calls, ["stop", "resume"])
+        self.assertEqual(self.faults.finish(20.0), [
+            "host: ipmi_sim stopped for 10 s, then continued: yes",
+            "#~ host: ipmi_sim was stopped 10.00 s"])
+
+    def test_a_line_is_acted_on_only_once_complete(self):
+        self.write("@@BMC-FAULT ki")
+        self.faults.update(1.0)
+        self.assertEqual(self.bmc.calls, [])
+        self.write("ll\n")
+        self.faults.update(2.0)
+        self.faults.update(3.0)
+        self.assertEqual(self.bmc.calls, ["kill"])
+
+    def test_kill_while_stopped_then_start(self):
+        self.write("@@BMC-FAULT stop 20\n@@BMC-FAULT kill\n")
+        self.faults.update(1.0)
+        self.write("@@BMC-FAULT start\n")
+        self.faults.update(2.5)
+        # The stop's own end never comes: the killed process is gone.
+        self.faults.update(30.0)
+        self.assertEqual(self.bmc.calls, ["stop", "kill", "restart"])
+        self.assertEqual(self.faults.finish(31.0), [
+            "host: ipmi_sim killed while stopped: yes",
+            "host: ipmi_sim started again on the same port: yes",
+            "#~ host: ipmi_sim was down 1.50 s"])
+        self.assertEqual(self.faults.problems, [])
+
+    def test_bad_requests_fail_the_boot(self):
+        self.write("@@BMC-FAULT stop 0\n@@BMC-FAULT stop 31\n@@BMC-FAULT stop soon\n"
+                   "@@BMC-FAULT pause 3\n@@BMC-FAULT start\n@@BMC-FAULT kill\n@@BMC-FAULT stop 1\n")
+        self.faults.update(1.0)
+        self.assertEqual(self.bmc.calls, ["kill"])
+        self.assertEqual(self.faults.problems, [
+            "stop 0: the time must be more than 0 and at most 30 s",
+            "stop 31: the time must be more than 0 and at most 30 s",
+            "stop soon: the time must be more than 0 and at most 30 s",
+            "unknown BMC fault request: 'pause 3'",
+            "start: ipmi_sim is running already",
+            "stop: ipmi_sim is not running"])
+        self.assertIn("host: unknown BMC fault request: 'pause 3'", self.faults.finish(2.0))
+
+    def test_a_stop_left_at_the_end_of_the_boot_is_ended_and_reported(self):
+        self.write("@@BMC-FAULT stop 30\n")
+        self.faults.update(1.0)
+        lines = self.faults.finish(5.0)
+        self.assertEqual(self.bmc.calls, ["stop", "resume"])
+        self.assertIn("host: ipmi_sim still stopped at the end of the boot (4.0 s)", lines)
+
+    def test_host_lines_follow_the_transcript(self):
+        self.assertEqual(bmc_faults.transcript_with("@@END rc=0", ["host: x"]), "@@END rc=0\nhost: x\n")
+        self.assertEqual(bmc_faults.transcript_with("a\n", []), "a\n")
+
+    def test_only_extern_faults_asks_for_faults_and_only_of_ipmi_sim(self):
+        self.assertTrue(BY_NAME["extern-faults"].bmc_faults)
+        for s in BY_NAME.values():
+            if s.bmc_faults:
+                self.assertEqual(s.bmc, "extern-kcs", s.name)
+
+    def test_ipmi_sim_is_stopped_continued_killed_and_started_on_its_port(self):
+        if shutil.which("ipmi_sim") is None:
+            self.skipTest("ipmi_sim (openipmi) is not installed")
+
+        def state(proc):
+            with open(f"/proc/{proc.pid}/stat") as f:
+                return f.read().rsplit(")", 1)[1].split()[0]
+
+        with tempfile.TemporaryDirectory() as d:
+            with extern_bmc.ExternBmc(d) as bmc:
+                faults = bmc_faults.BmcFaults(os.path.join(d, "result.log"), bmc)
+                with open(faults.path, "w") as f:
+                    f.write("@@BMC-FAULT stop 1\n")
+                faults.update(0.0)
+                self.assertEqual(state(bmc.proc), "T")
+                faults.update(1.0)
+                self.assertNotEqual(state(bmc.proc), "T")
+                first = bmc.proc
+                with open(faults.path, "a") as f:
+                    f.write("@@BMC-FAULT stop 5\n@@BMC-FAULT kill\n")
+                faults.update(2.0)
+                self.assertIsNotNone(first.poll())
+                self.assertFalse(bmc.running())
+                self.assertFalse(extern_bmc._listening(bmc.port))
+                with open(faults.path, "a") as f:
+                    f.write("@@BMC-FAULT start\n")
+                faults.update(3.0)
+                self.assertTrue(bmc.running())
+                self.assertTrue(extern_bmc._listening(bmc.port))
+                self.assertEqual(faults.problems, [])
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import time
 
 from . import image as img
 from . import extern_bmc
+from .bmc_faults import BmcFaults, transcript_with
 
 # A fixed GUID so `mc guid` is the same in every boot.
 BMC_GUID = "8f2c3a7e-5b1d-4c6e-9a0f-1d2e3f405162"
@@ -155,8 +156,11 @@ def run(image, scenario, mode, bmc, env, daemon_args, guest_deadline, host_deadl
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=qemu_out_file,
                                 stderr=subprocess.STDOUT, start_new_session=True)
         watch = _PowerOffWatch(result) if bmc_poweroff else None
+        faults = BmcFaults(result, extern) if extern and getattr(spec, "bmc_faults", False) else None
         while proc.poll() is None:
             now = time.monotonic()
+            if faults:
+                faults.update(now)
             if now - start > host_deadline:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
@@ -191,6 +195,10 @@ def run(image, scenario, mode, bmc, env, daemon_args, guest_deadline, host_deadl
             reason = f"QEMU exited {proc.returncode}: {qemu_out}"
         if not reason and "@@END rc=" not in transcript:
             reason = "the guest stopped without finishing the scenario (no @@END)"
+    if faults:
+        transcript = transcript_with(transcript, faults.finish(exited))
+        if faults.problems and not reason:
+            reason = "BMC faults: " + "; ".join(faults.problems)
     if "@@DEADLINE" in transcript:
         reason = "guest deadline reached"
     return Boot(transcript, console_text, seconds, not reason, reason, boot_seconds)

@@ -14,6 +14,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
 namespace ipmi::si {
 namespace {
 
@@ -192,27 +196,97 @@ TEST(SiStackBt, RequestTooLongForBtIsAnsweredC8)
     EXPECT_EQ(s.host.responses[0], (SmiBytes{0x1C, 0x01, 0xC8}));
 }
 
-TEST(WorkerSiTransport, AnswersFromItsThreadThroughPost)
+// SmiPolicy over a WorkerSiTransport (its own thread) over a KCS model.
+struct WorkerStack
 {
+    WorkerStack()
+    {
+        answerStartup(port);
+        auto io = std::make_unique<SimRegisterIo>(model, "sim kcs");
+        auto sm = makeStateMachine(SiType::Kcs, *io);
+        core::InterfaceInfo info;
+        info.type = "kcs";
+        WorkerSiTransport::Polling polling;
+        polling.maxBusy = std::chrono::microseconds(50);
+        policy = std::make_unique<SmiPolicy>(
+            loop, std::make_unique<WorkerSiTransport>(loop, std::move(io), std::move(sm), info, polling));
+        policy->start(host);
+    }
+    ~WorkerStack() { policy->shutdown(); }
+    WorkerStack(const WorkerStack&) = delete;
+    WorkerStack& operator=(const WorkerStack&) = delete;
+
+    [[nodiscard]] std::uint64_t stat(core::DriverStat s) const
+    {
+        return policy->health().stats[static_cast<std::size_t>(s)];
+    }
+    // Runs what the worker posted, and `simulated` of the loop's timers,
+    // for `real` of the worker's time.
+    void run(std::chrono::milliseconds real, std::chrono::milliseconds simulated = {})
+    {
+        const auto until = std::chrono::steady_clock::now() + real;
+        const auto step = simulated / std::max<std::chrono::milliseconds::rep>(1, real.count());
+        while (std::chrono::steady_clock::now() < until) {
+            loop.runPosted();
+            loop.advance(step);
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        loop.runPosted();
+    }
+
     core::testing::FakeEventLoop loop;
     FakeBmcPort port;
-    answerStartup(port);
-    sim::KcsBmcModel model(port);
-    auto io = std::make_unique<SimRegisterIo>(model, "sim kcs");
-    auto sm = makeStateMachine(SiType::Kcs, *io);
-    core::InterfaceInfo info;
-    info.type = "kcs";
-    WorkerSiTransport::Polling polling;
-    polling.maxBusy = std::chrono::microseconds(50);
-    SmiPolicy policy(loop, std::make_unique<WorkerSiTransport>(loop, std::move(io), std::move(sm), info, polling));
+    sim::KcsBmcModel model{port};
     RecordingHost host;
-    policy.start(host);
-    policy.send({0x18, 0x01});
-    core::testing::awaitFirstResponse(loop, host);
-    ASSERT_EQ(host.responses.size(), 1U);
-    EXPECT_EQ(host.responses[0], kGetDeviceIdResponse);
-    EXPECT_TRUE(policy.startupComplete());
-    policy.shutdown();
+    std::unique_ptr<SmiPolicy> policy;
+};
+
+TEST(WorkerSiTransport, AnswersFromItsThreadThroughPost)
+{
+    WorkerStack s;
+    s.policy->send({0x18, 0x01});
+    core::testing::awaitFirstResponse(s.loop, s.host);
+    ASSERT_EQ(s.host.responses.size(), 1U);
+    EXPECT_EQ(s.host.responses[0], kGetDeviceIdResponse);
+    EXPECT_TRUE(s.policy->startupComplete());
+}
+
+// While the host watches (ipmi_watchdog's pre-timeout, the kernel's
+// need_watch), the worker reads the status register's attention bit, as
+// the kernel's 10-ms timer does, instead of a Get Message Flags poll every
+// flagPollInterval: a silent BMC would hold each poll for seconds ahead of
+// the users' requests (compat scenario extern-faults).
+TEST(WorkerSiTransport, WatchingReadsTheAttentionBitInsteadOfPollingFlags)
+{
+    WorkerStack s;
+    s.port.setAnswer(0x06, 0x31, {0x1C, 0x31, 0x00, 0x00});
+    s.port.onRequest = [&s](const sim::Bytes& request) {
+        if (request.size() >= 2 && request[1] == 0x31) {
+            s.port.setAttention(false); // the flags are read: nothing more to say
+        }
+    };
+    s.policy->send({0x18, 0x01});
+    core::testing::awaitFirstResponse(s.loop, s.host);
+    s.policy->setNeedWatch(core::kWatchCheckWatchdog);
+    s.run(std::chrono::milliseconds(100), std::chrono::seconds(1));
+    EXPECT_EQ(s.stat(core::DriverStat::FlagFetches), 0U) << "Get Message Flags without attention";
+
+    s.port.setAttention(true);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (s.stat(core::DriverStat::FlagFetches) == 0 && std::chrono::steady_clock::now() < deadline) {
+        s.run(std::chrono::milliseconds(5));
+    }
+    EXPECT_GE(s.stat(core::DriverStat::Attentions), 1U);
+    EXPECT_EQ(s.stat(core::DriverStat::FlagFetches), 1U);
+
+    // Not watching, the idle worker sleeps: attention waits for the next transaction.
+    s.policy->setNeedWatch(0);
+    s.run(std::chrono::milliseconds(200)); // past the watch's last step
+    const auto attentions = s.stat(core::DriverStat::Attentions);
+    s.port.setAttention(true);
+    s.run(std::chrono::milliseconds(100), std::chrono::seconds(1));
+    EXPECT_EQ(s.stat(core::DriverStat::Attentions), attentions);
+    EXPECT_EQ(s.stat(core::DriverStat::FlagFetches), 1U);
 }
 
 } // namespace

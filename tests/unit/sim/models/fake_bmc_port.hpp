@@ -1,11 +1,13 @@
 // A scripted BMC for register-model and state-machine tests: answers each
 // request from a table keyed by (netfn, cmd), or holds it until the test
 // releases it, or drops it; records every request; raises attention on
-// demand. Knows nothing of IPMI beyond the first two request bytes.
+// demand (from any thread: the worker transport's thread reads it).
+// Knows nothing of IPMI beyond the first two request bytes.
 #pragma once
 
 #include "sim/models/bmc_port.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -91,7 +93,7 @@ class FakeBmcPort : public BmcPort
 
     std::map<std::pair<std::uint8_t, std::uint8_t>, Bytes> answers_;
     std::vector<std::pair<std::function<void(Bytes)>, Bytes>> held_;
-    bool attention_ = false;
+    std::atomic<bool> attention_ = false;
     unsigned dropNext_ = 0;
 };
 
