@@ -231,7 +231,8 @@ def run_kind(image, kind, args, workdir):
            "BENCH_CLIENTS": str(0 if kind in ("ssif", "bt") else args.clients), "BENCH_ROUNDS": str(args.rounds),
            "BENCH_FAULT": args.sim_fault if kind == "sim" else "",
            "BENCH_KERNEL_POLL": "1" if kind in ("kcs", "extern-kcs") and args.kernel_poll else "0",
-           "BENCH_BASE": "1" if args.base_daemon else "0", "BENCH_PROBES": str(args.probes)}
+           "BENCH_BASE": "1" if args.base_daemon else "0", "BENCH_PROBES": str(args.probes),
+           "BENCH_PLACEMENT": "1" if args.placement and kind in ("kcs", "bt") else "0"}
     if args.base_daemon:
         with open(args.base_daemon, "rb") as f:
             extra["compat/bench/ipmi-cuse-base"] = f.read()
@@ -271,7 +272,10 @@ def cpu_us(ticks, n):
     return ticks * (1e6 / HZ) / n
 
 
-STACKS = ("ours", "base", "kernel", "kernel-poll", "cuse-floor")
+# With --placement, the floor and ours again with the client on vCPU 0 and
+# the server's threads on vCPU 1 (apart) or on vCPU 0 too (together).
+STACKS = ("ours", "base", "kernel", "kernel-poll", "cuse-floor",
+          "cuse-floor-apart", "ours-apart", "cuse-floor-together", "ours-together")
 
 
 def clients_best(rows, stack):
@@ -314,7 +318,7 @@ def report(results):
             tps = 1e6 / r["us_per_tx"]
             summary[f"{kind}.{stack}.us_per_tx"] = r["us_per_tx"]
             summary[f"{kind}.{stack}.tx_per_s"] = round(tps, 1)
-            daemon = f"{cpu_us(r['daemon_ticks'], n):.1f}" if stack != "cuse-floor" else "-"
+            daemon = f"{cpu_us(r['daemon_ticks'], n):.1f}" if not stack.startswith("cuse-floor") else "-"
             summary[f"{kind}.{stack}.driver_cpu_us_per_tx"] = round(cpu_us(r["daemon_ticks"], n), 1)
             lines.append(f"| {kind} | {stack} | {r['us_per_tx']:.1f} | {tps:.0f} | "
                          f"{cpu_us(r['busy_ticks'], n):.1f} | {cpu_us(r['kernel_ticks'], n):.1f} | {daemon} |")
@@ -491,6 +495,9 @@ def main():
                    help="QEMU's -accel tcg,thread=: single runs every vCPU on one host thread, multi one host thread "
                         "per vCPU. Default: single with --smp above 1 (multi makes each wake-up across vCPUs wait for "
                         "the host to schedule the other vCPU's thread; see the module's help), QEMU's own otherwise")
+    p.add_argument("--placement", action="store_true",
+                   help="kcs, bt with --smp 2: also the floor and ours with the client pinned to vCPU 0 and the "
+                        "server's threads to vCPU 1 (stacks *-apart), then to vCPU 0 (*-together)")
     p.add_argument("--kernel-args", default="", help="added to the guest kernel's command line (e.g. idle=halt)")
     p.add_argument("--ssif-loop", help="benchmarks/ssif_loop of the same build (default: next to --daemon)")
     p.add_argument("--clock", choices=("icount", "icount-nosleep", "wall"), default="icount",

@@ -74,7 +74,8 @@ measure() {
     k0=$(kernel_ticks)
     d0=0; [ -n "$dpid" ] && d0=$(proc_ticks "$dpid")
     irq0=$(irq_counts)
-    out=$(ipmi-probe64 --device "$device" --bench "$BENCH_N" 2>&1)
+    # shellcheck disable=SC2086
+    out=$(${CLIENT_PIN:-} ipmi-probe64 --device "$device" --bench "$BENCH_N" 2>&1)
     irq1=$(irq_counts)
     set -- $irq0 $irq1
     irqs="timer_irqs=$(($5 - $1)) resched_ipis=$(($6 - $2)) call_ipis=$(($7 - $3)) tlb_ipis=$(($8 - $4))"
@@ -395,6 +396,31 @@ stack_probe() {
 }
 [ "${BENCH_PROBES:-0}" -gt 0 ] && stack_probe &
 runs ours
+# placement: where the scheduler puts the client and the server matters on
+# two vCPUs (README, issue 22's section): the floor and ours with the
+# client on vCPU 0 and every thread of the server on vCPU 1, then on vCPU 0.
+pin_threads() { # pin_threads PID CPUS
+    for t in /proc/"$1"/task/*; do taskset -p -c "$2" "${t##*/}" >/dev/null || return 1; done
+}
+placement() {
+    for place in apart together; do
+        server_cpu=1
+        [ "$place" = together ] && server_cpu=0
+        pin_threads "$(cat /tmp/cuse-floor.pid)" "$server_cpu" && switch_to ours &&
+            pin_threads "$(cat /tmp/daemon.pid)" "$server_cpu" || return 1
+        r=0
+        while [ "$r" -lt "${BENCH_RUNS:-2}" ]; do
+            CLIENT_PIN="taskset -c 0" measure "cuse-floor-$place" /dev/ipmi-floor || return 1
+            CLIENT_PIN="taskset -c 0" measure "ours-$place" || return 1
+            echo "@@BENCH-THREADS ours-$place $(thread_ticks)"
+            r=$((r + 1))
+        done
+    done
+    pin_threads "$(cat /tmp/cuse-floor.pid)" 0-1 && pin_threads "$(cat /tmp/daemon.pid)" 0-1
+}
+if [ "${BENCH_PLACEMENT:-0}" = 1 ] && [ "$(grep -c ^processor /proc/cpuinfo)" -ge 2 ]; then
+    placement || { echo "@@BENCH-ERROR placement"; exit 1; }
+fi
 stop_floor cuse-floor
 stop_floor cuse-worker-floor
 clients ours || exit 1
