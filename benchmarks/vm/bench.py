@@ -61,6 +61,23 @@ guest measures depends on which clock it reads:
           what it costs. Compare the two stacks within one run, not runs on
           different days.
 
+Two vCPUs (--smp 2) run under the wall clock only: icount needs QEMU's
+single-threaded TCG and a two-vCPU guest under it did not finish booting
+in 11 minutes here. QEMU's default for two vCPUs is a host thread per
+vCPU (MTTCG). Then every wake-up across vCPUs (a CUSE transaction makes
+six: function-call IPIs, counted per run) depends on the host running the
+other vCPU's thread at that moment, and a vCPU whose thread the host has
+set aside stalls the other, which waits for it in the guest's kernel: on
+this 2-core host, shared with builds, the CUSE floor took 2-28 ms per
+round trip, the guest's vCPUs nearly all "busy" in its kernel, where one
+vCPU takes 1.3-1.8 ms and two on one host thread 0.5-1.6 ms (README,
+issue 22's section). A real two-CPU machine has no such stall, so with
+--smp above 1 the VM runs its vCPUs on one host thread (--tcg-thread
+single): a wake-up across vCPUs then switches vCPUs at once. It measures
+what a second CPU changes in the guest (wake-ups across CPUs, a thread
+that spins, no process switch between the client and the daemon on one
+CPU), not parallel speed-up: the two vCPUs share one host core.
+
 Each report has a calibration row, (g): a pipe ping-pong between two
 processes on one CPU (pingpong.c), run in the guest under the clock chosen
 and on the host's real CPU, so that the report says what the clock charges
@@ -186,7 +203,9 @@ def host_pingpong(count=20000):
 
 def clock_text(args):
     if args.clock == "wall":
-        return "the host's wall clock (QEMU TCG)"
+        threads = {"single": ", all on one host thread", "multi": ", a host thread each"}.get(args.tcg_thread, "")
+        vcpus = f"{args.smp} vCPU{'s' if args.smp > 1 else ''}"
+        return f"the host's wall clock (QEMU TCG, -cpu {args.cpu}, {vcpus}{threads})"
     if args.clock == "icount-nosleep":
         return (f"QEMU icount, shift {args.icount_shift}, sleep=off: {2 ** args.icount_shift} ns per guest instruction, "
                 "an idle guest jumps to its next timer")
@@ -212,7 +231,8 @@ def run_kind(image, kind, args, workdir):
            "BENCH_CLIENTS": str(0 if kind in ("ssif", "bt") else args.clients), "BENCH_ROUNDS": str(args.rounds),
            "BENCH_FAULT": args.sim_fault if kind == "sim" else "",
            "BENCH_KERNEL_POLL": "1" if kind in ("kcs", "extern-kcs") and args.kernel_poll else "0",
-           "BENCH_BASE": "1" if args.base_daemon else "0", "BENCH_PROBES": str(args.probes)}
+           "BENCH_BASE": "1" if args.base_daemon else "0", "BENCH_PROBES": str(args.probes),
+           "BENCH_PLACEMENT": "1" if args.placement and kind in ("kcs", "bt") else "0"}
     if args.base_daemon:
         with open(args.base_daemon, "rb") as f:
             extra["compat/bench/ipmi-cuse-base"] = f.read()
@@ -231,7 +251,8 @@ def run_kind(image, kind, args, workdir):
         boot = vm.run(image, name, "cuse", kind, env, daemon_args, deadline, deadline + 60,
                       os.path.join(workdir, name), extern=extern, extra_files=extra, cpu=args.cpu, smp=args.smp,
                       icount_shift=None if args.clock == "wall" else args.icount_shift,
-                      icount_sleep=args.clock == "icount")
+                      icount_sleep=args.clock == "icount", kernel_args=args.kernel_args,
+                      tcg_thread=args.tcg_thread)
     finally:
         if extern:
             extern.__exit__(None, None, None)
@@ -251,7 +272,10 @@ def cpu_us(ticks, n):
     return ticks * (1e6 / HZ) / n
 
 
-STACKS = ("ours", "base", "kernel", "kernel-poll", "cuse-floor")
+# With --placement, the floor and ours again with the client on vCPU 0 and
+# the server's threads on vCPU 1 (apart) or on vCPU 0 too (together).
+STACKS = ("ours", "base", "kernel", "kernel-poll", "cuse-floor",
+          "cuse-floor-apart", "ours-apart", "cuse-floor-together", "ours-together")
 
 
 def clients_best(rows, stack):
@@ -294,7 +318,7 @@ def report(results):
             tps = 1e6 / r["us_per_tx"]
             summary[f"{kind}.{stack}.us_per_tx"] = r["us_per_tx"]
             summary[f"{kind}.{stack}.tx_per_s"] = round(tps, 1)
-            daemon = f"{cpu_us(r['daemon_ticks'], n):.1f}" if stack != "cuse-floor" else "-"
+            daemon = f"{cpu_us(r['daemon_ticks'], n):.1f}" if not stack.startswith("cuse-floor") else "-"
             summary[f"{kind}.{stack}.driver_cpu_us_per_tx"] = round(cpu_us(r["daemon_ticks"], n), 1)
             lines.append(f"| {kind} | {stack} | {r['us_per_tx']:.1f} | {tps:.0f} | "
                          f"{cpu_us(r['busy_ticks'], n):.1f} | {cpu_us(r['kernel_ticks'], n):.1f} | {daemon} |")
@@ -467,6 +491,14 @@ def main():
     p.add_argument("--json", help="also write the figures here")
     p.add_argument("--cpu", default="max", help="QEMU -cpu model of the VM (the compat suite's: max)")
     p.add_argument("--smp", type=int, default=1, help="vCPUs of the VM (the compat suite's: 1)")
+    p.add_argument("--tcg-thread", choices=("single", "multi"),
+                   help="QEMU's -accel tcg,thread=: single runs every vCPU on one host thread, multi one host thread "
+                        "per vCPU. Default: single with --smp above 1 (multi makes each wake-up across vCPUs wait for "
+                        "the host to schedule the other vCPU's thread; see the module's help), QEMU's own otherwise")
+    p.add_argument("--placement", action="store_true",
+                   help="kcs, bt with --smp 2: also the floor and ours with the client pinned to vCPU 0 and the "
+                        "server's threads to vCPU 1 (stacks *-apart), then to vCPU 0 (*-together)")
+    p.add_argument("--kernel-args", default="", help="added to the guest kernel's command line (e.g. idle=halt)")
     p.add_argument("--ssif-loop", help="benchmarks/ssif_loop of the same build (default: next to --daemon)")
     p.add_argument("--clock", choices=("icount", "icount-nosleep", "wall"), default="icount",
                    help="the guest's clock: icount (instructions executed; the same whatever the host's speed), "
@@ -477,6 +509,11 @@ def main():
     p.add_argument("--icount-shift", type=int, default=0, choices=range(0, 11), metavar="0-10",
                    help="with --clock icount: 2**SHIFT ns per guest instruction (default 0: 1 ns)")
     args = p.parse_args()
+    if args.smp > 1 and args.clock != "wall":
+        log("bench: --smp above 1 needs --clock wall (under icount a two-vCPU guest does not finish booting here)")
+        return 2
+    if args.tcg_thread is None and args.smp > 1:
+        args.tcg_thread = "single"
     if not args.kinds:
         args.kinds = "extern-kcs,sim" if args.slow_bmc else "kcs,ssif"
     if args.base_daemon and not os.path.exists(args.base_daemon):

@@ -54,6 +54,14 @@ kernel_ticks() {
     awk '/^cpu /{ print $4+$7+$8 }' /proc/stat
 }
 
+# irq_counts: the guest's local timer interrupts and its IPIs (rescheduling,
+# function call, TLB shootdown), summed over its vCPUs: what a run costs in
+# wake-ups across vCPUs.
+irq_counts() {
+    awk '$1 ~ /^(LOC|RES|CAL|TLB):$/ { n = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i; c[$1] = n }
+         END { print c["LOC:"] + 0, c["RES:"] + 0, c["CAL:"] + 0, c["TLB:"] + 0 }' /proc/interrupts
+}
+
 # measure STACK [DEVICE]: one run of BENCH_N Get Device IDs through DEVICE
 # (default /dev/ipmi0).
 measure() {
@@ -65,7 +73,12 @@ measure() {
     set -- $(cpu_ticks); b0=$1; i0=$2
     k0=$(kernel_ticks)
     d0=0; [ -n "$dpid" ] && d0=$(proc_ticks "$dpid")
-    out=$(ipmi-probe64 --device "$device" --bench "$BENCH_N" 2>&1)
+    irq0=$(irq_counts)
+    # shellcheck disable=SC2086
+    out=$(${CLIENT_PIN:-} ipmi-probe64 --device "$device" --bench "$BENCH_N" 2>&1)
+    irq1=$(irq_counts)
+    set -- $irq0 $irq1
+    irqs="timer_irqs=$(($5 - $1)) resched_ipis=$(($6 - $2)) call_ipis=$(($7 - $3)) tlb_ipis=$(($8 - $4))"
     set -- $(cpu_ticks); b1=$1; i1=$2
     k1=$(kernel_ticks)
     d1=0; [ -n "$dpid" ] && d1=$(proc_ticks "$dpid")
@@ -73,7 +86,7 @@ measure() {
     [ -n "$us" ] || { echo "@@BENCH-ERROR $stack: $out"; return 1; }
     echo "@@BENCH kind=$BENCH_KIND stack=$stack n=$BENCH_N us_per_tx=$us" \
         "busy_ticks=$((b1 - b0)) idle_ticks=$((i1 - i0)) kernel_ticks=$((k1 - k0))" \
-        "daemon_ticks=$((d1 - d0)) hz=$hz"
+        "daemon_ticks=$((d1 - d0)) $irqs hz=$hz"
 }
 
 # measure_idle [STACK]: the daemon's CPU over BENCH_IDLE seconds, no client.
@@ -290,6 +303,14 @@ switch_to() {
 echo "@@BENCH-ARGS $DAEMON_ARGS"
 echo "@@BENCH-KERNEL clock: $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)" \
     "$(grep -m1 hres_active /proc/timer_list 2>/dev/null | tr -s ' ')" "cpus: $(grep -c ^processor /proc/cpuinfo)"
+# How an idle vCPU waits (MWAIT or HLT) and the CPU the guest sees: what a
+# wake-up across vCPUs goes through (README, issue 22's section).
+echo "@@BENCH-KERNEL idle: driver=$(cat /sys/devices/system/cpu/cpuidle/current_driver 2>/dev/null)" \
+    "governor=$(cat /sys/devices/system/cpu/cpuidle/current_governor 2>/dev/null)" \
+    "monitor=$(grep -m1 -ow monitor /proc/cpuinfo || echo no)" \
+    "states=$(cat /sys/devices/system/cpu/cpu0/cpuidle/state*/name 2>/dev/null | tr '\n' ,)" \
+    "cmdline=$(cat /proc/cmdline)" "cpu=$(grep -m3 -E '^(vendor_id|cpu family|model)' /proc/cpuinfo | tr -s '\t ' ' ' | tr '\n' ,)" \
+    "dmesg=$(dmesg | grep -iE 'mwait|idle routine|c1e|broadcast' | cut -c16- | tr '\n' ';' | cut -c1-300)"
 if [ "${BENCH_BASE:-0}" = 1 ]; then
     cp /compat/bench/ipmi-cuse-base /tmp/ipmi-cuse-base && chmod 755 /tmp/ipmi-cuse-base || exit 1
 fi
@@ -331,7 +352,8 @@ runs() {
             switch_to ours || return 1
         fi
         measure "$1" || return 1
-        [ "$1" = ours ] && echo "@@BENCH-THREADS ours-run $(thread_ticks)"
+        [ "$1" = ours ] && echo "@@BENCH-THREADS ours-run $(thread_ticks)" &&
+            echo "@@BENCH-COUNTERS ours-run $(ipmi-cuse control status 2>/dev/null | grep -m1 polls_held)"
         if [ "$1" = ours ] && [ "${BENCH_BASE:-0}" = 1 ]; then
             switch_to base && measure base || return 1
             echo "@@BENCH-THREADS base-run $(thread_ticks)"
@@ -374,6 +396,31 @@ stack_probe() {
 }
 [ "${BENCH_PROBES:-0}" -gt 0 ] && stack_probe &
 runs ours
+# placement: where the scheduler puts the client and the server matters on
+# two vCPUs (README, issue 22's section): the floor and ours with the
+# client on vCPU 0 and every thread of the server on vCPU 1, then on vCPU 0.
+pin_threads() { # pin_threads PID CPUS
+    for t in /proc/"$1"/task/*; do taskset -p -c "$2" "${t##*/}" >/dev/null || return 1; done
+}
+placement() {
+    for place in apart together; do
+        server_cpu=1
+        [ "$place" = together ] && server_cpu=0
+        pin_threads "$(cat /tmp/cuse-floor.pid)" "$server_cpu" && switch_to ours &&
+            pin_threads "$(cat /tmp/daemon.pid)" "$server_cpu" || return 1
+        r=0
+        while [ "$r" -lt "${BENCH_RUNS:-2}" ]; do
+            CLIENT_PIN="taskset -c 0" measure "cuse-floor-$place" /dev/ipmi-floor || return 1
+            CLIENT_PIN="taskset -c 0" measure "ours-$place" || return 1
+            echo "@@BENCH-THREADS ours-$place $(thread_ticks)"
+            r=$((r + 1))
+        done
+    done
+    pin_threads "$(cat /tmp/cuse-floor.pid)" 0-1 && pin_threads "$(cat /tmp/daemon.pid)" 0-1
+}
+if [ "${BENCH_PLACEMENT:-0}" = 1 ] && [ "$(grep -c ^processor /proc/cpuinfo)" -ge 2 ]; then
+    placement || { echo "@@BENCH-ERROR placement"; exit 1; }
+fi
 stop_floor cuse-floor
 stop_floor cuse-worker-floor
 clients ours || exit 1

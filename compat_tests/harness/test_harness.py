@@ -134,6 +134,11 @@ class MachineArgsTest(unittest.TestCase):
         args = vm.machine_args(icount_shift=0, icount_sleep=False)
         self.assertEqual(args[args.index("-icount") + 1], "shift=0,sleep=off")
 
+    def test_two_vcpus_can_share_one_host_thread(self):
+        args = vm.machine_args(smp=2, tcg_thread="single")
+        self.assertEqual(args[args.index("-accel") + 1], "tcg,thread=single")
+        self.assertEqual(args[args.index("-smp") + 1], "2")
+
 
 class BmcPowerOffOutcomeTest(unittest.TestCase):
     """vm._bmc_poweroff_outcome: the host's verdict on a boot that must end with

@@ -96,20 +96,25 @@ def _fru_file():
     return path
 
 
-def machine_args(cpu="max", smp=1, icount_shift=None, icount_sleep=True):
+def machine_args(cpu="max", smp=1, icount_shift=None, icount_sleep=True, tcg_thread=None):
     """QEMU's machine, CPU and clock: TCG, and with `icount_shift` N a guest
     clock of 2**N ns per instruction executed (real time while it idles, or,
-    with icount_sleep False, a jump to the next timer)."""
+    with icount_sleep False, a jump to the next timer). `tcg_thread` "single"
+    runs every vCPU on one host thread, "multi" one host thread each (QEMU's
+    default without icount)."""
     clock = [] if icount_shift is None else ["-icount", f"shift={icount_shift},sleep={'on' if icount_sleep else 'off'}"]
-    return ["-M", "q35", "-accel", "tcg"] + clock + ["-cpu", cpu, "-m", "384", "-smp", str(smp)]
+    accel = "tcg" if tcg_thread is None else f"tcg,thread={tcg_thread}"
+    return ["-M", "q35", "-accel", accel] + clock + ["-cpu", cpu, "-m", "384", "-smp", str(smp)]
 
 
 def run(image, scenario, mode, bmc, env, daemon_args, guest_deadline, host_deadline,
-        workdir, extern=None, extra_files=None, cpu="max", smp=1, icount_shift=None, icount_sleep=True):
+        workdir, extern=None, extra_files=None, cpu="max", smp=1, icount_shift=None, icount_sleep=True,
+        kernel_args="", tcg_thread=None):
     """Boots once; returns a Boot. Never raises for guest failures.
 
-    `cpu`, `smp` and `icount_shift` (machine_args) are for the benchmarks:
-    the suites keep the defaults."""
+    `cpu`, `smp`, `icount_shift`, `tcg_thread` (machine_args) and
+    `kernel_args` (added to the guest kernel's command line) are for the
+    benchmarks: the suites keep the defaults."""
     layers = list(image.layers)
     if mode == "cuse" and image.daemon_layer:
         layers.append(image.daemon_layer)
@@ -142,7 +147,9 @@ def run(image, scenario, mode, bmc, env, daemon_args, guest_deadline, host_deadl
     append = "console=ttyS0 panic=-1 quiet loglevel=4 tsc=reliable"
     if getattr(spec, "append", ""):
         append += " " + spec.append
-    cmd = (["qemu-system-x86_64"] + machine_args(cpu, smp, icount_shift, icount_sleep)
+    if kernel_args:
+        append += " " + kernel_args
+    cmd = (["qemu-system-x86_64"] + machine_args(cpu, smp, icount_shift, icount_sleep, tcg_thread)
            + ["-nodefaults", "-display", "none", "-no-reboot",
               "-uuid", BMC_GUID,
               "-kernel", image.kernel.vmlinux, "-initrd", initrd,
