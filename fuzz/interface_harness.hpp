@@ -9,6 +9,8 @@
 #include "fuzz/input_provider.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <limits>
 #include <vector>
 
 namespace ipmi::fuzz {
@@ -65,20 +67,32 @@ class Host : public core::InterfaceHost
     unsigned callbacks_ = 0;
 };
 
-// Steps the loop until `host` has `expected` responses, or until the input
-// has had its `timerRunBudget` (a BMC may legitimately ask for hours of
-// retries; the caller's shutdown() then answers what waits). A request that
-// waits with nothing scheduled, or past `deadline`, fails the check.
-inline void runUntilAnswered(core::testing::FakeEventLoop& loop, const Host& host, std::size_t expected,
-                             core::Clock::time_point deadline, unsigned timerRunBudget)
+// How long runUntilAnswered() steps an input. Every request must be answered
+// by `deadline` (the check fails otherwise). Past `stopAt` in simulated time,
+// or after `timerRuns` timer runs, the run ends and the caller's shutdown()
+// answers what waits: a BMC may legitimately ask for hours of retries.
+struct RunLimits
 {
-    for (unsigned runs = 0; runs < timerRunBudget; ++runs) {
+    core::Clock::time_point deadline;
+    core::Clock::time_point stopAt = core::Clock::time_point::max();
+    unsigned timerRuns = std::numeric_limits<unsigned>::max();
+};
+
+// Steps the loop until `host` has `expected` responses or `limits` end the
+// run. A request that waits with nothing scheduled, or past the deadline,
+// fails the check. `notBefore`, if given, says how late the next timer may
+// run (FakeEventLoop::runNextTimer).
+inline void runUntilAnswered(core::testing::FakeEventLoop& loop, const Host& host, std::size_t expected,
+                             const RunLimits& limits, const std::function<core::Clock::time_point()>& notBefore = {})
+{
+    for (unsigned runs = 0; runs < limits.timerRuns && loop.now() <= limits.stopAt; ++runs) {
         loop.runPosted();
         if (host.responses.size() >= expected) {
             return;
         }
-        check(loop.runNextTimer(), "a request waits with nothing scheduled to answer it");
-        check(loop.now() <= deadline, "a request is never answered");
+        check(loop.runNextTimer(notBefore ? notBefore() : loop.now()),
+              "a request waits with nothing scheduled to answer it");
+        check(loop.now() <= limits.deadline, "a request is never answered");
     }
 }
 

@@ -6,10 +6,11 @@
 // found for one is tried on the others, and CI spends one budget, not three.
 //
 // Input: the register bytes, then (integers come from the end, see
-// input_provider.hpp) kind, options, the stuck values, poll delay, the
-// requests, shutdown. Once the register bytes are used up each register reads its
-// own stuck value for ever: the stuck status register (and a data register
-// that keeps offering the same byte) the kernel's bounds are about.
+// input_provider.hpp) kind, options, the stuck values, the stride ceiling
+// (StuckTimeJumps), the requests, shutdown. Once the register bytes are used
+// up each register reads its own stuck value for ever: the stuck status
+// register (and a data register that keeps offering the same byte) the
+// kernel's bounds are about.
 //
 // Checks (a failed check aborts, so libFuzzer keeps the input):
 // - every request the host sends gets exactly one response, in order, with
@@ -170,12 +171,46 @@ class WatchedMachine : public si::StateMachine
     unsigned stepsAtInstant_ = 0;
 };
 
+// Once the registers are stuck nothing the machine reads can change: only
+// its own timeouts end a wait, and stepping to them through the pacer's
+// polls (on the loop at most a tick apart) costs a timer run per simulated
+// millisecond, hundreds of thousands an input. So from then on each timer
+// runs late, as on a loaded machine, by a stride that doubles from a tick up
+// to a ceiling the input picks. The machines count the time that passed, not
+// their calls, so a timeout still falls due, at most one stride late.
+class StuckTimeJumps
+{
+  public:
+    StuckTimeJumps(const FuzzedRegisters& registers, const core::EventLoop& loop, core::Clock::duration ceiling)
+        : registers_(registers), loop_(loop), ceiling_(ceiling)
+    {
+    }
+    [[nodiscard]] core::Clock::time_point nextTimerNotBefore()
+    {
+        if (!registers_.stuckSince()) {
+            return loop_.now();
+        }
+        stride_ = std::clamp<core::Clock::duration>(2 * stride_, si::kTick, ceiling_);
+        return loop_.now() + stride_;
+    }
+
+  private:
+    const FuzzedRegisters& registers_;
+    const core::EventLoop& loop_;
+    core::Clock::duration ceiling_;
+    core::Clock::duration stride_{};
+};
+
 constexpr std::array<si::SiType, 3> kKinds = {si::SiType::Kcs, si::SiType::Smic, si::SiType::Bt};
-// Coarser than the daemon's 1 ms: the machines count elapsed time, not
-// calls, so a coarse poll changes only how many calls a wait costs.
-// Timer runs one input may cost before the host shuts the interface down
-// (a BT BMC may ask for 255 retries of 255 s).
-constexpr unsigned kTimerRunBudget = 200'000;
+// The stride ceilings on stuck registers: the coarser, the fewer timer runs
+// a wait costs and the later a timeout is seen.
+constexpr std::array<std::chrono::milliseconds, 4> kStrideCeilings = {
+    std::chrono::milliseconds(500), std::chrono::seconds(1), std::chrono::seconds(2), std::chrono::seconds(5)};
+// Simulated time an input may run on stuck registers before the host shuts
+// the interface down: every transaction the policy runs when each of them
+// gives up (a KCS one takes about three minutes), while a BT BMC may ask for 255
+// retries of 255 s. The stride bounds the timer runs this costs.
+constexpr core::Clock::duration kStuckTimeBudget = std::chrono::hours(2);
 
 void checkAnswer(const SmiBytes& request, const SmiBytes& response)
 {
@@ -198,10 +233,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         value = input.integral<std::uint8_t>();
     }
     // This byte chose a fixed poll delay before the transport paced its own
-    // polls; it is still read so the corpus keeps its meaning. The pacer
+    // polls; polls on stuck registers are as coarse. Before that the pacer
     // never waits longer than what it may learn between two looks.
-    static_cast<void>(input.integral<std::uint8_t>());
-    const core::Clock::duration pollDelay = si::kLearnCeiling;
+    const core::Clock::duration strideCeiling =
+        kStrideCeilings[input.integral<std::uint8_t>() % kStrideCeilings.size()];
+    const core::Clock::duration pollDelay = std::max<core::Clock::duration>(si::kLearnCeiling, strideCeiling);
     std::vector<SmiBytes> requests(input.integralInRange<std::size_t>(1, 4));
     for (auto& request : requests) {
         request = fuzz::makeRequest(input, abi::IPMI_MAX_MSG_LENGTH + 8);
@@ -240,7 +276,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto deadline =
         loop.now() + static_cast<std::int64_t>(registerBytes.size() + 1) * pollDelay +
         (64 + static_cast<std::int64_t>(requests.size())) * (std::chrono::hours(1) + 1000 * pollDelay);
-    fuzz::runUntilAnswered(loop, host, requests.size(), deadline, kTimerRunBudget);
+    const auto stopAt = loop.now() + static_cast<std::int64_t>(registerBytes.size() + 1) * pollDelay + kStuckTimeBudget;
+    StuckTimeJumps jumps(registerView, loop, strideCeiling);
+    fuzz::runUntilAnswered(loop, host, requests.size(), {.deadline = deadline, .stopAt = stopAt},
+                           [&jumps] { return jumps.nextTimerNotBefore(); });
     policy.shutdown();
     fuzz::checkAllAnsweredOnce(loop, host, requests.size());
     for (std::size_t i = 0; i < requests.size(); ++i) {

@@ -232,7 +232,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto deadline = loop.now() +
                           static_cast<std::int64_t>(busBytes.size() + 1) * ssif::TransferTiming{}.maxWriteGap +
                           (64 + static_cast<std::int64_t>(requests.size())) * kStuckTransactionBound;
-    fuzz::runUntilAnswered(loop, host, requests.size(), deadline, kTimerRunBudget);
+    fuzz::runUntilAnswered(loop, host, requests.size(), {.deadline = deadline, .timerRuns = kTimerRunBudget});
     ssif.shutdown();
     fuzz::checkAllAnsweredOnce(loop, host, requests.size());
     for (std::size_t i = 0; i < requests.size(); ++i) {

@@ -1,5 +1,6 @@
 #include "core/testing/fake_event_loop.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace ipmi::core::testing {
@@ -82,14 +83,14 @@ void FakeEventLoop::unschedule(const Key& key)
     timers_.erase(key);
 }
 
-bool FakeEventLoop::runNextTimer()
+bool FakeEventLoop::runNextTimer(Clock::time_point notBefore)
 {
     runPosted();
     if (timers_.empty()) {
         return false;
     }
     auto it = timers_.begin();
-    now_ = std::max(now_, it->first.first);
+    now_ = std::max({now_, it->first.first, notBefore});
     auto fn = std::move(it->second);
     timers_.erase(it);
     fn();
