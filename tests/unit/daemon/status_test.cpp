@@ -9,7 +9,9 @@
 #pragma GCC diagnostic ignored "-Wnull-dereference"
 // GCC 12 with -fsanitize=address: -Wmaybe-uninitialized false positive in
 // std::variant's move constructor; the pragma must precede <variant>.
+#if !defined(__clang__) // clang has no such warning (nor the false positive)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 #include "daemon/asio.hpp"
 

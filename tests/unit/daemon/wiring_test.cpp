@@ -10,7 +10,9 @@
 // GCC 12 with -fsanitize=address reports a -Wmaybe-uninitialized false
 // positive in std::variant's move constructor as inlined into
 // parseControlCommand's result; the pragma must precede <variant>.
+#if !defined(__clang__) // clang has no such warning (nor the false positive)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 #include "daemon/asio.hpp"
 
