@@ -108,7 +108,9 @@ void AcpiIpmiBridge::interfaceGone(int ifnum)
     }
     auto waiters = std::move(gone->waiters);
     gone->waiters.clear();
-    // Its user may be the one telling us; free it once the loop is back on top.
+    // Its user may be the one telling us; free it once the loop is back on
+    // top, deaf to a later shutdown should the loop never run again.
+    gone->user->setShutdownHandler({});
     handler_.loop().post([gone] {});
     const auto alive = lifetime_.witness();
     for (auto& [id, waiter] : waiters) {

@@ -359,12 +359,23 @@ void PowerOff::interfaceGone(int ifnum)
     probing_ = false;
     detection_.method = PowerOffMethod::None;
     detection_.problem = fmt::format("interface {} went away", ifnum);
-    auto doomed = std::move(user_);
     // The user may be the one telling us (onShutdown); let it return first.
-    handler_.loop().post([keep = std::shared_ptr<ServiceUser>(std::move(doomed))] {});
+    retireUser();
     if (wasProbing) {
         finishDetection(PowerOffMethod::None, detection_.problem);
     }
+}
+
+void PowerOff::retireUser()
+{
+    if (!user_) {
+        return;
+    }
+    // Freed once the loop is back on top, or with the handler if the loop
+    // never runs again: a shutdown reaching it then must not find us, who
+    // may be gone by then.
+    user_->setShutdownHandler({});
+    handler_.loop().post([retired = std::shared_ptr<ServiceUser>(std::move(user_))] {});
 }
 
 void PowerOff::deviceIdAnswered(const ServiceResponse& rsp)
@@ -416,11 +427,8 @@ void PowerOff::finishDetection(PowerOffMethod method, std::optional<std::string>
     if (method == PowerOffMethod::None) {
         detection_.problem = std::move(problem).value_or("unable to find a poweroff function that will work");
         spdlog::error("ipmi poweroff: {}, giving up", *detection_.problem);
-        if (user_) {
-            // Let another interface be tried, as the kernel's `ready` stays 0.
-            auto doomed = std::shared_ptr<ServiceUser>(std::move(user_));
-            handler_.loop().post([doomed] {});
-        }
+        // Let another interface be tried, as the kernel's `ready` stays 0.
+        retireUser();
     } else {
         detection_.problem.reset();
         spdlog::info("ipmi poweroff: found a {} style poweroff function on interface {}", toString(method),

@@ -108,6 +108,8 @@ class PowerOff
 
     void interfaceAdded(int ifnum);
     void interfaceGone(int ifnum);
+    // Gives up the interface's user (detection failed, or it went away).
+    void retireUser();
     void deviceIdAnswered(const ServiceResponse& rsp);
     void atcaAnswered(const ServiceResponse& rsp);
     void finishDetection(PowerOffMethod method, std::optional<std::string> problem = std::nullopt);
