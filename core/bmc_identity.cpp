@@ -31,7 +31,16 @@ void InterfaceState::sendInternal(std::uint8_t cmd, std::vector<std::uint8_t> da
     out.data.push_back(abi::IPMI_NETFN_APP_REQUEST << 2);
     out.data.push_back(cmd);
     out.data.insert(out.data.end(), data.begin(), data.end());
-    out.internal = std::move(onResponse);
+    // An answer without a completion code (SSIF passes a 2-byte one up, as
+    // the kernel does) is a failed one for our own requests, whose handlers
+    // read the code.
+    out.internal = [cmd, onResponse = std::move(onResponse)](const SmiBytes& rsp) {
+        if (rsp.size() < 3) {
+            onResponse(SmiBytes{(abi::IPMI_NETFN_APP_REQUEST << 2) | 0x04, cmd, abi::IPMI_ERR_UNSPECIFIED});
+            return;
+        }
+        onResponse(rsp);
+    };
     inc(Stat::SentLocalCommands);
     smiSend(std::move(out), false);
 }

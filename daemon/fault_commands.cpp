@@ -22,7 +22,7 @@ constexpr std::uint64_t kMaxDelayMs = 600'000;      // ten minutes
 constexpr std::uint64_t kMaxByteDelayMs = 1'000;    // a second per byte
 constexpr std::uint64_t kMaxSilenceMs = 86'400'000; // a day
 
-constexpr std::array<std::pair<const char*, FaultKind>, 9> kKinds{{
+constexpr std::array<std::pair<const char*, FaultKind>, 10> kKinds{{
     {"delay", FaultKind::Delay},
     {"byte-delay", FaultKind::ByteDelay},
     {"drop", FaultKind::Drop},
@@ -30,6 +30,7 @@ constexpr std::array<std::pair<const char*, FaultKind>, 9> kKinds{{
     {"cc", FaultKind::CompletionCode},
     {"silence", FaultKind::Silence},
     {"corrupt", FaultKind::Corrupt},
+    {"length", FaultKind::Length},
     {"busy", FaultKind::Busy},
     {"reset", FaultKind::Reset},
 }};
@@ -81,6 +82,20 @@ std::variant<microseconds, std::string> parseDuration(std::string_view text, std
                " ms (" + forms + ")";
     }
     return microseconds{static_cast<microseconds::rep>(*value) * unit.count()};
+}
+
+// "-16", "+4" or "4" in -max..max and not 0, or what is wrong with it.
+std::variant<int, std::string> parseDelta(std::string_view text, int max)
+{
+    const bool negative = text.starts_with('-');
+    const std::string_view digits = negative || text.starts_with('+') ? text.substr(1) : text;
+    const auto magnitude = core::parseKernelNumber(digits);
+    if (!magnitude || *magnitude == 0 || *magnitude > static_cast<std::uint64_t>(max)) {
+        return "DELTA '" + std::string(text) + "' is not a number in -" + std::to_string(max) + ".." +
+               std::to_string(max) + " other than 0";
+    }
+    const int value = static_cast<int>(*magnitude);
+    return negative ? -value : value;
 }
 
 // The arguments of `set KIND ...` into `c`; nullopt or the problem.
@@ -160,6 +175,18 @@ std::optional<std::string> parseSet(FaultCommand& c, const std::vector<std::stri
         }
         return std::nullopt;
     }
+    case FaultKind::Length: {
+        if (auto e = arity(1, 2, "DELTA [COUNT]")) {
+            return e;
+        }
+        if (auto e = store(parseDelta(w[2], sim::kMaxLengthDelta), c.lengthDelta)) {
+            return e;
+        }
+        if (args == 2) {
+            return store(boundedNumber(w[3], "COUNT", 0, kMaxCount), c.count);
+        }
+        return std::nullopt;
+    }
     case FaultKind::Corrupt: {
         if (auto e = arity(1, 3, "EVERY_NTH [XOR [COUNT]]")) {
             return e;
@@ -213,6 +240,9 @@ void clearKind(sim::FaultInjector& f, FaultKind kind)
         break;
     case FaultKind::Corrupt:
         f.corruptBytes(0, 0xFF);
+        break;
+    case FaultKind::Length:
+        f.wrongLength(0);
         break;
     case FaultKind::Busy:
         f.clearBusy();
@@ -306,6 +336,9 @@ std::string applyFaultCommand(const FaultCommand& c, sim::Bmc& bmc, std::chrono:
         case FaultKind::Corrupt:
             f.corruptBytes(c.everyNth, c.xorMask, c.count);
             break;
+        case FaultKind::Length:
+            f.wrongLength(c.lengthDelta, c.count);
+            break;
         case FaultKind::Busy:
             // The loop's clock, as for silence: the register model's owner
             // judges every access against it.
@@ -350,6 +383,12 @@ std::string formatFaults(const sim::FaultInjector& faults, std::chrono::steady_c
     } else {
         out += "corrupt off\n";
     }
+    if (a.lengthDelta != 0) {
+        out += std::string("length ") + (a.lengthDelta > 0 ? "+" : "") + std::to_string(a.lengthDelta) + " count " +
+               (a.lengthRemaining == 0 ? std::string("unlimited") : std::to_string(a.lengthRemaining)) + "\n";
+    } else {
+        out += "length off\n";
+    }
     if (a.busyUntil) {
         const auto left = std::chrono::duration_cast<milliseconds>(*a.busyUntil - now);
         out += "busy " + std::to_string(std::max<milliseconds::rep>(left.count(), 0)) + " ms left\n";
@@ -360,8 +399,9 @@ std::string formatFaults(const sim::FaultInjector& faults, std::chrono::steady_c
     const auto& n = faults.counters();
     out += "counters unanswered " + std::to_string(n.unanswered) + " dropped " + std::to_string(n.dropped) +
            " delayed " + std::to_string(n.delayed) + " forced_cc " + std::to_string(n.forcedCompletionCodes) +
-           " corrupted_bytes " + std::to_string(n.corruptedBytes) + " busy_episodes " + std::to_string(n.busyEpisodes) +
-           " transfer_resets " + std::to_string(n.transferResets) + "\n";
+           " corrupted_bytes " + std::to_string(n.corruptedBytes) + " wrong_lengths " + std::to_string(n.wrongLengths) +
+           " busy_episodes " + std::to_string(n.busyEpisodes) + " transfer_resets " + std::to_string(n.transferResets) +
+           "\n";
     return out;
 }
 

@@ -15,11 +15,17 @@
 //                                           (seconds, or N ms / N s)
 //   set corrupt EVERY_NTH [XOR [COUNT]]     XOR every Nth interface byte with XOR
 //                                           (default 0xff), COUNT bytes (0 = until cleared)
-//   set busy DURATION                       hold the interface's status register busy
-//                                           (KCS IBF, BT B_BUSY, SMIC BUSY) for DURATION
+//   set length DELTA [COUNT]                cut the last -DELTA bytes off the next COUNT
+//                                           responses (DELTA < 0) or pad them with DELTA
+//                                           bytes of 0x00 (DELTA > 0); COUNT 0 or absent
+//                                           = until cleared
+//   set busy DURATION                       hold the interface busy for DURATION (KCS IBF,
+//                                           BT B_BUSY, SMIC BUSY; SSIF NAKs every transfer)
 //   set reset                               the next transfer in progress is cut by a
-//                                           BMC reset (KCS: the interface back to idle)
-//   clear [delay|byte-delay|drop|drop-every|cc|silence|corrupt|busy|reset|all]   (default all)
+//                                           BMC reset (the interface back to idle, the
+//                                           request and its response forgotten)
+//   clear [delay|byte-delay|drop|drop-every|cc|silence|corrupt|length|busy|reset|all]
+//                                           (default all)
 // It acts only on the embedded BMC (--sim); real hardware refuses it.
 #pragma once
 
@@ -43,6 +49,7 @@ enum class FaultKind : std::uint8_t
     CompletionCode,
     Silence,
     Corrupt,
+    Length,
     Busy,
     Reset,
 };
@@ -58,8 +65,9 @@ struct FaultCommand
     Op op = Op::List;
     std::optional<FaultKind> kind;           // Set: always; Clear: nullopt = all
     std::chrono::microseconds duration{0};   // delay, byte-delay, silence, busy
-    unsigned count = 0;                      // drop: next N; drop-every: N; corrupt: bytes
+    unsigned count = 0;                      // drop: next N; drop-every: N; corrupt: bytes; length: responses
     unsigned everyNth = 0;                   // corrupt
+    int lengthDelta = 0;                     // length
     std::uint8_t xorMask = 0xFF;             // corrupt
     sim::CompletionCodeFault completionCode; // cc
 };
@@ -67,7 +75,8 @@ struct FaultCommand
 inline constexpr const char* kFaultUsage =
     "fault list | fault set delay MS | fault set byte-delay US | fault set drop COUNT | fault set drop-every N | "
     "fault set cc NETFN CMD|any CODE [COUNT] | fault set silence SECONDS | "
-    "fault set corrupt EVERY_NTH [XOR [COUNT]] | fault set busy SECONDS | fault set reset | "
+    "fault set corrupt EVERY_NTH [XOR [COUNT]] | fault set length DELTA [COUNT] | fault set busy SECONDS | "
+    "fault set reset | "
     "fault clear [KIND|all]";
 
 // `args` is what follows "fault". The command, or what is wrong naming the

@@ -327,9 +327,12 @@ core::SmiBytes BtStateMachine::result()
     // read_ = [len][netfn][seq][cmd][cc][data...]; the result drops len and seq.
     const std::size_t msgLen = read_.size() >= 2 ? read_.size() - 2 : 0;
     if (msgLen < 3 || msgLen > kMaxMsgLength) {
+        // The kernel forces a 0xFF result here but still reports a frame
+        // too short for a completion code (truncated_) as truncated: 0xC6.
         const std::uint8_t netfn = write_.size() > 1 ? write_[1] : 0;
         const std::uint8_t cmd = write_.size() > 3 ? write_[3] : 0;
-        return core::SmiBytes{static_cast<std::uint8_t>(netfn | 0x04), cmd, abi::IPMI_ERR_UNSPECIFIED};
+        const std::uint8_t cc = truncated_ ? abi::IPMI_ERR_MSG_TRUNCATED : abi::IPMI_ERR_UNSPECIFIED;
+        return core::SmiBytes{static_cast<std::uint8_t>(netfn | 0x04), cmd, cc};
     }
     core::SmiBytes response;
     response.reserve(msgLen);

@@ -2,10 +2,10 @@
 // interfaces move one byte per register access, start the request over from
 // its first byte when they recover from an error, and keep draining a BMC
 // that answers more than the interface holds (the result then says 0xC6, as
-// the kernel's do) — but not for ever: a BMC that sends more than twice
-// what the interface holds has overrun(), and the machine recovers as from
-// any other protocol error (the kernel drains a read state stuck with
-// OBF set without end). BT frames whole messages and keeps its own buffers.
+// the kernel's do) — but not for ever: a BMC that sends more than
+// kMaxAnswer bytes has overrun(), and the machine recovers as from any
+// other protocol error (the kernel drains a read state stuck with OBF set
+// without end). BT frames whole messages and keeps its own buffers.
 #pragma once
 
 #include "abi/ipmi_msgdefs.hpp"
@@ -22,6 +22,11 @@ namespace ipmi::si {
 class ByteTransfer
 {
   public:
+    // Four times IPMI_MAX_MSG_LENGTH: no answer, however miscounted, is
+    // that long (the simulated BMC's wrong-length fault pads at most 512
+    // bytes), so only a BMC stuck sending is cut off.
+    static constexpr std::size_t kMaxAnswer = 4 * 272;
+
     explicit ByteTransfer(std::size_t maxRead) : maxRead_(maxRead) {}
 
     void begin(std::span<const std::uint8_t> request)
@@ -53,7 +58,7 @@ class ByteTransfer
         }
     }
 
-    [[nodiscard]] bool overrun() const { return drained_ > maxRead_; }
+    [[nodiscard]] bool overrun() const { return read_.size() + drained_ > kMaxAnswer; }
 
     // The response read, or 0xFF for the request when too little came back.
     [[nodiscard]] core::SmiBytes result()

@@ -34,6 +34,7 @@ class Bmc::Impl
             response = dispatch(state_, request);
         }
         if (!decision.dropResponse) {
+            FaultInjector::applyLength(decision, response);
             const auto holdBack = state_.faults.holdBack(decision, request.size(), response.size());
             if (holdBack.count() > 0) {
                 delayed_.push_back(Delayed{state_.now + holdBack, std::move(response), std::move(respond)});

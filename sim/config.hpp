@@ -200,6 +200,10 @@ struct CompletionCodeFault
 };
 
 // Faults active from the start; FaultInjector changes them at run time.
+// The largest change the wrong-length fault makes, either way: enough to
+// pad any response past what any interface holds (IPMI_MAX_MSG_LENGTH, 272).
+inline constexpr int kMaxLengthDelta = 512;
+
 struct FaultConfig
 {
     std::chrono::microseconds responseDelay{0}; // per command
@@ -211,6 +215,8 @@ struct FaultConfig
     unsigned corruptEveryNthByte = 0;       // 0 = never
     std::uint8_t corruptXor = 0xFF;
     unsigned corruptByteCount = 0; // bytes to corrupt; 0 = unlimited
+    int lengthDelta = 0;           // bytes cut from (< 0) or added to (> 0) each response; 0 = never
+    unsigned lengthCount = 0;      // responses to change; 0 = unlimited
 };
 
 struct BmcConfig

@@ -196,6 +196,8 @@ void readFaults(TomlReader& r, FaultConfig& f)
     r.number("corrupt_every_nth_byte", f.corruptEveryNthByte, 0, 1'000'000);
     r.number("corrupt_xor", f.corruptXor, 1, 0xFF);
     r.number("corrupt_byte_count", f.corruptByteCount, 0, 1'000'000);
+    r.number("length_delta", f.lengthDelta, -kMaxLengthDelta, kMaxLengthDelta);
+    r.number("length_count", f.lengthCount, 0, 1'000'000);
     for (TomlReader& entry : r.arrayOfTables("completion_code")) {
         CompletionCodeFault fault;
         entry.require({"netfn", "code"});

@@ -1,7 +1,8 @@
 // FaultInjector: the per-request verdict and the per-byte filter. Order of
 // precedence for one request: a silent BMC answers nothing; a forced
 // completion code replaces the command; otherwise the command runs and its
-// response may be dropped or delayed.
+// response may be dropped; an answer that goes out may have the wrong length
+// and be delayed.
 #include "sim/fault_injector.hpp"
 
 #include <algorithm>
@@ -17,6 +18,7 @@ FaultInjector::FaultInjector(const FaultConfig& initial, SteadyTime start)
         silentUntil_ = start + initial.silentFor;
     }
     corruptBytes(initial.corruptEveryNthByte, initial.corruptXor, initial.corruptByteCount);
+    wrongLength(initial.lengthDelta, initial.lengthCount);
 }
 
 FaultInjector::Active FaultInjector::active(SteadyTime now) const
@@ -34,6 +36,10 @@ FaultInjector::Active FaultInjector::active(SteadyTime now) const
         a.corruptEveryNth = corruptEveryNth_;
         a.corruptXor = corruptXor_;
         a.corruptRemaining = corruptUnlimited_ ? 0 : corruptRemaining_;
+    }
+    if (lengthActive()) {
+        a.lengthDelta = lengthDelta_;
+        a.lengthRemaining = lengthUnlimited_ ? 0 : lengthRemaining_;
     }
     if (busyAt(now)) {
         a.busyUntil = busyUntil_;
@@ -108,6 +114,23 @@ void FaultInjector::corruptBytes(unsigned everyNth, std::uint8_t xorMask, unsign
     bytesSeen_ = 0;
 }
 
+void FaultInjector::wrongLength(int delta, unsigned count)
+{
+    lengthDelta_ = std::clamp(delta, -kMaxLengthDelta, kMaxLengthDelta);
+    lengthRemaining_ = count;
+    lengthUnlimited_ = count == 0;
+}
+
+void FaultInjector::applyLength(const Decision& decision, std::vector<std::uint8_t>& response)
+{
+    if (decision.lengthDelta < 0) {
+        const auto cut = std::min<std::size_t>(response.size(), static_cast<std::size_t>(-decision.lengthDelta));
+        response.resize(response.size() - cut);
+    } else {
+        response.resize(response.size() + static_cast<std::size_t>(decision.lengthDelta), 0x00);
+    }
+}
+
 void FaultInjector::busyUntil(SteadyTime until)
 {
     busyUntil_ = until;
@@ -147,6 +170,7 @@ void FaultInjector::clear()
     corruptEveryNth_ = 0;
     corruptRemaining_ = 0;
     corruptUnlimited_ = false;
+    wrongLength(0);
     busyUntil_.reset();
     transferResetPending_ = false;
 }
@@ -180,6 +204,13 @@ FaultInjector::Decision FaultInjector::decide(std::uint8_t netfn, std::uint8_t c
     if (decision.dropResponse) {
         ++counters_.dropped;
         return decision;
+    }
+    if (lengthActive()) {
+        decision.lengthDelta = lengthDelta_;
+        ++counters_.wrongLengths;
+        if (!lengthUnlimited_) {
+            --lengthRemaining_;
+        }
     }
     decision.delay = responseDelay_;
     if (decision.delay.count() > 0 || byteDelay_.count() > 0) {

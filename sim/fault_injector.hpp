@@ -4,12 +4,13 @@
 // request and response, as a BMC that takes its time does), dropped
 // responses, a chosen completion code for chosen commands, a BMC that stops
 // answering for a while, corrupted bytes on the interface wire (the register
-// models pass each byte through Bmc::interfaceByte()), a status register held
-// busy for a while, and a BMC that resets in the middle of a transfer (the
-// last two are for whoever drives a register model: RegisterModel::setStalled,
-// resetMidTransfer). The Bmc consults it for every request; tests and the
-// daemon change it at run time through Bmc::faults(). Not thread-safe: call
-// it from the thread that drives the Bmc.
+// models pass each byte through Bmc::interfaceByte()), responses of the wrong
+// length (cut short or padded), a status register held busy for a while, and
+// a BMC that resets in the middle of a transfer (the last two are for whoever
+// drives an interface model: RegisterModel::setStalled and resetMidTransfer,
+// SsifTarget::setBusy and resetMidTransfer). The Bmc consults it for every
+// request; tests and the daemon change it at run time through Bmc::faults().
+// Not thread-safe: call it from the thread that drives the Bmc.
 #pragma once
 
 #include "sim/config.hpp"
@@ -34,6 +35,7 @@ class FaultInjector
         bool dropResponse = false;                  // executed, the response discarded
         std::optional<std::uint8_t> completionCode; // answered with only this code, not executed
         std::chrono::microseconds delay{0};         // response held back this long (per command)
+        int lengthDelta = 0;                        // bytes cut from (< 0) or added to (> 0) the response
     };
 
     struct Counters
@@ -43,6 +45,7 @@ class FaultInjector
         unsigned delayed = 0;
         unsigned forcedCompletionCodes = 0;
         unsigned corruptedBytes = 0;
+        unsigned wrongLengths = 0;
         unsigned busyEpisodes = 0;
         unsigned transferResets = 0;
     };
@@ -59,6 +62,8 @@ class FaultInjector
         unsigned corruptEveryNth = 0;                     // 0 = off
         std::uint8_t corruptXor = 0xFF;
         unsigned corruptRemaining = 0;       // 0 = until cleared
+        int lengthDelta = 0;                 // 0 = off
+        unsigned lengthRemaining = 0;        // 0 = until cleared
         std::optional<SteadyTime> busyUntil; // only while busy
         bool transferResetPending = false;
     };
@@ -90,10 +95,17 @@ class FaultInjector
     // XORs every `everyNth` interface byte with `xorMask`, `count` times
     // (0 = until cleared); everyNth 0 turns it off.
     void corruptBytes(unsigned everyNth, std::uint8_t xorMask, unsigned count = 0);
+    // The next `count` responses (0 = until cleared) lose their last -delta
+    // bytes (delta < 0; at most all of them) or gain delta bytes of 0x00
+    // (delta > 0), as from a BMC that miscounts what it sends; delta 0 turns
+    // it off, and it is kept within +-kMaxLengthDelta. Forced completion
+    // codes are answers too and change alike.
+    void wrongLength(int delta, unsigned count = 0);
     // The interface's status register shows busy (KCS IBF, BT B_BUSY, SMIC
     // BUSY) until `until`: writes wait in the register, as on a hung
-    // controller. `at` is the time of the question (the register model's
-    // owner asks on every access, with its own clock).
+    // controller; an SSIF BMC NAKs every transfer meanwhile. `at` is the
+    // time of the question (the interface model's owner asks on every
+    // access, with its own clock).
     void busyUntil(SteadyTime until);
     [[nodiscard]] bool busyAt(SteadyTime at) const;
     void clearBusy();
@@ -109,11 +121,15 @@ class FaultInjector
     // The Bmc's side.
     [[nodiscard]] Decision decide(std::uint8_t netfn, std::uint8_t cmd);
     [[nodiscard]] std::uint8_t filterByte(std::uint8_t value);
+    // A response as the wrong-length fault decided for it (Decision::lengthDelta).
+    static void applyLength(const Decision& decision, std::vector<std::uint8_t>& response);
     void setNow(SteadyTime now) { now_ = now; }
     [[nodiscard]] SteadyTime now() const { return now_; }
     [[nodiscard]] const Counters& counters() const { return counters_; }
 
   private:
+    [[nodiscard]] bool lengthActive() const { return lengthDelta_ != 0 && (lengthUnlimited_ || lengthRemaining_ > 0); }
+
     SteadyTime now_;
     std::chrono::microseconds responseDelay_{0};
     std::chrono::microseconds byteDelay_{0};
@@ -127,6 +143,9 @@ class FaultInjector
     unsigned corruptRemaining_ = 0;
     bool corruptUnlimited_ = false;
     unsigned bytesSeen_ = 0;
+    int lengthDelta_ = 0;
+    unsigned lengthRemaining_ = 0;
+    bool lengthUnlimited_ = false;
     std::optional<SteadyTime> busyUntil_;
     bool transferResetPending_ = false;
     Counters counters_;

@@ -213,15 +213,18 @@ void SsifInterface::onUserResponse(TransferResult result)
     if (result.error != 0) {
         spdlog::debug("ssif {}: netfn 0x{:02x} cmd 0x{:02x} failed: {}", bus_.describe(), current_[0] >> 2, current_[1],
                       *result.problem);
-        count(SsifStat::SendErrors);
-        reply = hosed(current_);
-    } else if (result.response.size() < 3) {
-        count(SsifStat::ReceiveErrors);
+        // A write that never went through, or a read that never got a good
+        // answer (the kernel's send_errors and receive_errors).
+        count(result.failedPart ? SsifStat::SendErrors : SsifStat::ReceiveErrors);
         reply = hosed(current_);
     } else {
+        // Any answer read goes up as it is, as ipmi_ssif delivers it; one
+        // without netfn and cmd gets the message handler's 0xFF here. Two
+        // bytes (no completion code) reach the caller with no data, as in
+        // the kernel.
         count(SsifStat::SentMessages);
         count(SsifStat::ReceivedMessages);
-        reply = std::move(result.response);
+        reply = result.response.size() < 2 ? hosed(current_) : std::move(result.response);
     }
     const auto took = loop_.now() - sendStart_;
     const auto netFn = static_cast<std::uint8_t>(current_[0] >> 2);

@@ -6,6 +6,7 @@
 #include "daemon/backends/simulated_smbus.hpp"
 #include "daemon/backends/ssif_factory.hpp"
 #include "sim/bmc.hpp"
+#include "sim/fault_injector.hpp"
 #include "sim/smbus/ssif_target.hpp"
 #include "ssif/ssif_interface.hpp"
 
@@ -35,8 +36,8 @@ class ClockedResponder : public sim::smbus::BmcResponder
 // it is built before and destroyed after the bus that reaches it.
 struct BmcSsifSide
 {
-    BmcSsifSide(core::EventLoop& loop, sim::Bmc& bmc)
-        : clock(loop, bmc), responder(bmc, clock),
+    BmcSsifSide(core::EventLoop& eventLoop, sim::Bmc& simBmc)
+        : loop(eventLoop), bmc(simBmc), clock(eventLoop, simBmc), responder(simBmc, clock),
           target(responder, sim::smbus::TargetConfig{.address = kSimAddress,
                                                      .capabilities = bmc.config().ssif,
                                                      .acceptsEndCommand = true,
@@ -44,6 +45,20 @@ struct BmcSsifSide
     {
     }
 
+    // The bus-level faults (a BMC held busy, a reset in the middle of a
+    // transfer), applied before each transaction: the host meets them
+    // exactly when it next talks to the BMC.
+    void applyBusFaults()
+    {
+        auto& faults = bmc.faults();
+        target.setBusy(faults.busyAt(loop.now()));
+        if (faults.transferResetPending() && target.resetMidTransfer()) {
+            faults.transferResetDone();
+        }
+    }
+
+    core::EventLoop& loop;
+    sim::Bmc& bmc;
     BmcClock clock;
     ClockedResponder responder;
     sim::smbus::SsifTarget target;
@@ -52,7 +67,21 @@ struct BmcSsifSide
 class BmcSmbus : private BmcSsifSide, public SimulatedSmbus
 {
   public:
-    BmcSmbus(core::EventLoop& loop, sim::Bmc& bmc) : BmcSsifSide(loop, bmc), SimulatedSmbus(target) { clock.rearm(); }
+    BmcSmbus(core::EventLoop& eventLoop, sim::Bmc& simBmc) : BmcSsifSide(eventLoop, simBmc), SimulatedSmbus(target)
+    {
+        clock.rearm();
+    }
+
+    [[nodiscard]] int writeBlock(std::uint8_t command, std::span<const std::uint8_t> data) override
+    {
+        applyBusFaults();
+        return SimulatedSmbus::writeBlock(command, data);
+    }
+    [[nodiscard]] int readBlock(std::uint8_t command, ssif::Bytes& out) override
+    {
+        applyBusFaults();
+        return SimulatedSmbus::readBlock(command, out);
+    }
 };
 
 } // namespace

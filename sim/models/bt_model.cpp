@@ -103,6 +103,7 @@ void BtBmcModel::write(unsigned offset, std::uint8_t value)
         }
         return;
     case bt::kBufferRegister:
+        hostWriting_ = true;
         if (input_.size() < inputSize_) {
             input_.push_back(value);
         } else {
@@ -132,9 +133,20 @@ void BtBmcModel::setStalled(bool stalled)
     }
 }
 
+bool BtBmcModel::resetMidTransfer()
+{
+    const bool unread = readPos_ < output_.size();
+    if (!hostWriting_ && !h2bAtn_ && !requestInFlight_ && !b2hAtn_ && !heldFrame_ && !unread) {
+        return false;
+    }
+    reset();
+    return true;
+}
+
 void BtBmcModel::reset()
 {
     inFlight_.orphan(); // a response in flight belongs to the old BMC
+    hostWriting_ = requestInFlight_ = false;
     h2bAtn_ = b2hAtn_ = smsAtn_ = oem0_ = hBusy_ = bBusy_ = false;
     irqEnable_ = irq_ = false;
     inputOverflow_ = false;
@@ -147,6 +159,7 @@ void BtBmcModel::reset()
 void BtBmcModel::takeRequest()
 {
     h2bAtn_ = false;
+    hostWriting_ = false;
     // [len][netfn/lun][seq][cmd][data...]; len counts the bytes after itself.
     // A malformed frame is ignored; the host's timeout recovers.
     if (input_.size() < 4) {
@@ -170,21 +183,23 @@ void BtBmcModel::takeRequest()
     // once the request is in, whether or not the answer is ready.
     bBusy_ = true;
     ++dispatched_;
+    requestInFlight_ = true;
     inFlight_.send(std::move(request), [this, seq](Bytes response) { onResponse(seq, std::move(response)); });
     bBusy_ = false;
 }
 
 void BtBmcModel::onResponse(std::uint8_t seq, Bytes response)
 {
-    if (response.size() < 2) {
-        return;
-    }
+    requestInFlight_ = false;
+    // The sequence number goes after the netfn; a response too short for
+    // netfn and cmd (a BMC that miscounts) still goes out, as short a frame.
     Bytes frame;
     frame.reserve(response.size() + 2);
     frame.push_back(0);
-    frame.push_back(response[0]);
+    const auto afterNetfn = response.begin() + (response.empty() ? 0 : 1);
+    frame.insert(frame.end(), response.begin(), afterNetfn);
     frame.push_back(seq);
-    frame.insert(frame.end(), response.begin() + 1, response.end());
+    frame.insert(frame.end(), afterNetfn, response.end());
     if (frame.size() > outputSize_) {
         frame.resize(outputSize_);
         if (frame.size() > 4) {

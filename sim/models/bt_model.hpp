@@ -58,6 +58,12 @@ class BtBmcModel : public RegisterModel
 
     // While stalled the BMC holds B_BUSY and does not take requests.
     void setStalled(bool stalled) override;
+    // A BMC reset while the host writes a request, the BMC works on one or
+    // the host has not read all of the response: every register and buffer
+    // back to its power-on value, as after BMC_HWRST (B_BUSY and the ATN
+    // bits drop, the B2H interrupt is disabled), and the request and its
+    // response are lost: the host sees no answer and times out.
+    bool resetMidTransfer() override;
     // The B2H interrupt line (B2H_IRQ set while enabled).
     [[nodiscard]] bool irqAsserted() const;
     [[nodiscard]] std::size_t requestsDispatched() const { return dispatched_; }
@@ -84,6 +90,8 @@ class BtBmcModel : public RegisterModel
     bool stalled_ = false;
     bool lastAttention_ = false;
     bool inputOverflow_ = false;
+    bool hostWriting_ = false;     // bytes written since the last request was taken
+    bool requestInFlight_ = false; // taken, not answered yet
     Bytes input_;
     Bytes output_;
     std::size_t readPos_ = 0;

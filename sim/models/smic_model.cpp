@@ -63,6 +63,18 @@ void SmicBmcModel::setStalled(bool stalled)
     }
 }
 
+bool SmicBmcModel::resetMidTransfer()
+{
+    if (phase_ == Phase::Idle && !busy_) {
+        return false;
+    }
+    busy_ = false;
+    fail(smic::kErrorNone);
+    dataIn_ = 0;
+    control_ = 0;
+    return true;
+}
+
 void SmicBmcModel::fail(std::uint8_t code)
 {
     inFlight_.orphan();

@@ -68,6 +68,13 @@ class SmicBmcModel : public RegisterModel
 
     // While stalled, BUSY stays set and control codes wait.
     void setStalled(bool stalled) override;
+    // A BMC reset in the middle of a transfer (a control code waiting, a
+    // request being written or worked on, a response not read to RD_END):
+    // the request and its response are lost, BUSY and the data-ready flags
+    // drop and the status is READY with no error, as at power-on. A host in
+    // the middle of a transfer sees READY where it expected a WR_ or RD_
+    // status.
+    bool resetMidTransfer() override;
     [[nodiscard]] std::size_t requestsDispatched() const { return dispatched_; }
 
   private:

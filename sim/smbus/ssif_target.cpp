@@ -55,8 +55,11 @@ std::size_t SsifTarget::maxResponse() const
     return configured;
 }
 
-bool SsifTarget::consumeInjectedNak()
+bool SsifTarget::refused()
 {
+    if (busy_) {
+        return true;
+    }
     if (injectedNaks_ == 0) {
         return false;
     }
@@ -66,7 +69,7 @@ bool SsifTarget::consumeInjectedNak()
 
 bool SsifTarget::blockWrite(std::uint8_t command, std::span<const std::uint8_t> data, std::optional<std::uint8_t> pec)
 {
-    if (consumeInjectedNak() || data.size() > kBlockMax) {
+    if (refused() || data.size() > kBlockMax) {
         return false;
     }
     // A target that checks PEC NAKs the PEC byte of a damaged write; the
@@ -136,6 +139,23 @@ bool SsifTarget::blockWrite(std::uint8_t command, std::span<const std::uint8_t> 
     }
 }
 
+bool SsifTarget::resetMidTransfer()
+{
+    const bool unread = state_ == State::Ready && !lastServed_;
+    if (state_ != State::Receiving && state_ != State::Working && !unread) {
+        return false;
+    }
+    pending_.end(); // an answer on its way belongs to the old BMC
+    state_ = State::Idle;
+    request_.clear();
+    response_.clear();
+    readStarted_ = false;
+    lastServed_ = false;
+    lastPart_.reset();
+    updateAlert();
+    return true;
+}
+
 void SsifTarget::dispatch()
 {
     pending_.renew();
@@ -197,7 +217,7 @@ ReadBlock SsifTarget::sign(std::uint8_t command, Bytes data)
 
 std::optional<ReadBlock> SsifTarget::blockRead(std::uint8_t command)
 {
-    if (consumeInjectedNak() || state_ != State::Ready) {
+    if (refused() || state_ != State::Ready) {
         return std::nullopt;
     }
     switch (command) {

@@ -79,6 +79,16 @@ class SsifTarget
     // Test hook: NAK the next `count` transactions of any kind (a busy bus or
     // BMC), without changing the target's state.
     void injectNaks(unsigned count) { injectedNaks_ = count; }
+    // A BMC held busy (FaultInjector::busyUntil): while set, every
+    // transaction NAKs and nothing changes, as a BMC too busy to answer
+    // its address does.
+    void setBusy(bool busy) { busy_ = busy; }
+    // A BMC reset in the middle of a transfer (a multi-part write being
+    // assembled, a request with the BMC, a response not read to its end):
+    // the request and its response are forgotten, and reads NAK until the
+    // next request, as on a freshly reset BMC. False, and nothing done,
+    // when no transfer is in progress.
+    bool resetMidTransfer();
 
     [[nodiscard]] const TargetConfig& config() const { return config_; }
     [[nodiscard]] std::size_t maxRequest() const;
@@ -98,7 +108,8 @@ class SsifTarget
     void snoopEnables(const Bytes& request, const Bytes& response);
     [[nodiscard]] ReadBlock sign(std::uint8_t command, Bytes data);
     void updateAlert();
-    [[nodiscard]] bool consumeInjectedNak();
+    // A NAK for this transaction: held busy, or an injected one.
+    [[nodiscard]] bool refused();
 
     Responder& responder_;
     TargetConfig config_;
@@ -113,6 +124,7 @@ class SsifTarget
     bool alertsEnabled_ = false;
     bool alertLevel_ = false;
     unsigned injectedNaks_ = 0;
+    bool busy_ = false;
     std::function<void()> alertListener_;
     // Renewed by each request, ended when a new start abandons it, and gone
     // with the target: only the answer to the request pending now arrives.

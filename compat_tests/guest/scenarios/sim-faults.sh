@@ -43,6 +43,14 @@ fault set corrupt 1 0x5a 3
 probe --transact 0 2
 probe --until-ok 2
 
+echo "== wrong length: the answer cut to netfn and cmd (KCS makes it 3 bytes with 0xFF), then padded with 4 zero bytes (passed through)"
+fault set length -16
+probe --transact 0 2
+fault set length +4
+probe --transact 0 2
+fault clear length
+probe --until-ok 2
+
 echo "== an error answer: the completion code alone (0xC0, node busy), passed through"
 fault set cc 0x06 0x01 0xc0 1
 probe --transact 0 2

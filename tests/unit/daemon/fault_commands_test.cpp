@@ -79,6 +79,12 @@ TEST(FaultGrammar, EachKindParses)
     EXPECT_EQ(corrupt.xorMask, 0x0F);
     EXPECT_EQ(corrupt.count, 3U);
     EXPECT_EQ(parsed("set corrupt 4").xorMask, 0xFF);
+    auto cut = parsed("set length -16 2");
+    EXPECT_EQ(cut.kind, FaultKind::Length);
+    EXPECT_EQ(cut.lengthDelta, -16);
+    EXPECT_EQ(cut.count, 2U);
+    EXPECT_EQ(parsed("set length +0x10").lengthDelta, 16);
+    EXPECT_EQ(parsed("set length 300").count, 0U);
     EXPECT_EQ(parsed("set busy 8").kind, FaultKind::Busy);
     EXPECT_EQ(parsed("set busy 8").duration, 8000ms);
     EXPECT_EQ(parsed("set reset").kind, FaultKind::Reset);
@@ -104,7 +110,12 @@ TEST(FaultGrammar, ErrorsNameTheBadField)
     EXPECT_EQ(refusal("set corrupt 0"), "fault set corrupt: EVERY_NTH '0' is not a number in 1..1000000");
     EXPECT_EQ(refusal("set corrupt 2 0"), "fault set corrupt: XOR '0' is not a number in 1..255");
     EXPECT_EQ(refusal("set flood 1"), "fault set: unknown KIND 'flood' (known: delay, byte-delay, drop, drop-every, "
-                                      "cc, silence, corrupt, busy, reset)");
+                                      "cc, silence, corrupt, length, busy, reset)");
+    EXPECT_EQ(refusal("set length 0"), "fault set length: DELTA '0' is not a number in -512..512 other than 0");
+    EXPECT_EQ(refusal("set length -513"), "fault set length: DELTA '-513' is not a number in -512..512 other than 0");
+    EXPECT_EQ(refusal("set length --1"), "fault set length: DELTA '--1' is not a number in -512..512 other than 0");
+    EXPECT_EQ(refusal("set length 2 x"), "fault set length: COUNT 'x' is not a number in 0..1000000");
+    EXPECT_EQ(refusal("set length"), "fault set length: expected DELTA [COUNT]");
     EXPECT_EQ(refusal("set busy 0"), "fault set busy: SECONDS must be more than 0 (use 'fault clear busy')");
     EXPECT_EQ(refusal("set reset now"), "fault set reset: expected no arguments");
     EXPECT_EQ(refusal("clear cc extra"), "fault clear takes at most one KIND");
@@ -233,12 +244,27 @@ TEST_F(FaultOnBmc, CorruptFlipsTheChosenInterfaceBytes)
     EXPECT_EQ(bmc.faults().counters().corruptedBytes, 1U);
 }
 
+TEST_F(FaultOnBmc, LengthCutsOrPadsTheNextResponses)
+{
+    const auto listed = apply("set length -15 1", t0);
+    EXPECT_NE(listed.find("length -15 count 1\n"), std::string::npos) << listed;
+    EXPECT_EQ(ask(kGetDeviceId), (sim::Bytes{0x1C, 0x01, 0x00}));
+    EXPECT_EQ(ask(kGetDeviceId)->size(), 18U);
+    EXPECT_NE(apply("set length +2", t0).find("length +2 count unlimited\n"), std::string::npos);
+    EXPECT_EQ(ask(kGetDeviceId)->size(), 20U);
+    EXPECT_EQ(ask(kGetDeviceId)->size(), 20U);
+    EXPECT_NE(apply("clear length", t0).find("length off\n"), std::string::npos);
+    EXPECT_EQ(ask(kGetDeviceId)->size(), 18U);
+    EXPECT_EQ(bmc.faults().counters().wrongLengths, 3U);
+}
+
 TEST_F(FaultOnBmc, ListShowsEveryKindAndClearAllEndsThem)
 {
     apply("set delay 20", t0);
     apply("set drop 1", t0);
     apply("set cc 0x0a any 0xd5", t0);
     apply("set corrupt 3", t0);
+    apply("set length -1 4", t0);
     apply("set busy 2", t0);
     apply("set reset", t0);
     EXPECT_EQ(apply("list", t0 + 500ms), "delay 20 ms\n"
@@ -248,10 +274,11 @@ TEST_F(FaultOnBmc, ListShowsEveryKindAndClearAllEndsThem)
                                          "cc netfn 0x0a cmd any code 0xd5 count unlimited\n"
                                          "silence off\n"
                                          "corrupt every 3 xor 0xff count unlimited\n"
+                                         "length -1 count 4\n"
                                          "busy 1500 ms left\n"
                                          "reset pending\n"
                                          "counters unanswered 0 dropped 0 delayed 0 forced_cc 0 corrupted_bytes 0 "
-                                         "busy_episodes 1 transfer_resets 0\n");
+                                         "wrong_lengths 0 busy_episodes 1 transfer_resets 0\n");
     EXPECT_TRUE(bmc.faults().busyAt(t0 + 1999ms));
     EXPECT_FALSE(bmc.faults().busyAt(t0 + 2s));
     EXPECT_EQ(apply("clear", t0), "delay 0 ms\n"
@@ -260,10 +287,11 @@ TEST_F(FaultOnBmc, ListShowsEveryKindAndClearAllEndsThem)
                                   "drop-every 0\n"
                                   "silence off\n"
                                   "corrupt off\n"
+                                  "length off\n"
                                   "busy off\n"
                                   "reset off\n"
                                   "counters unanswered 0 dropped 0 delayed 0 forced_cc 0 corrupted_bytes 0 "
-                                  "busy_episodes 1 transfer_resets 0\n");
+                                  "wrong_lengths 0 busy_episodes 1 transfer_resets 0\n");
     EXPECT_FALSE(bmc.faults().busyAt(t0));
     EXPECT_TRUE(ask(kGetDeviceId).has_value());
     EXPECT_EQ(bmc.interfaceByte(0x42), 0x42);

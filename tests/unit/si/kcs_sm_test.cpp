@@ -177,8 +177,8 @@ TEST(KcsStateMachine, DetectFailsOnAFloatingBus)
 TEST(KcsStateMachine, ReadStateThatNeverEndsIsCutOffAndHosed)
 {
     // The request goes out, then the status sticks at read state with OBF:
-    // the kernel drains such a BMC for ever; here the drain ends after
-    // twice the longest response and recovery gives up as usual.
+    // the kernel drains such a BMC for ever; here the drain ends after the
+    // longest answer any BMC sends and recovery gives up as usual.
     testing::ScriptedRegisters io({0x00, 0x41, 0x00});
     io.script(1, {0x00, 0x80, 0x80, 0x80});
     KcsStateMachine sm(io);

@@ -100,8 +100,8 @@ TEST(SmicStateMachine, SmsDataAvailableIsAttention)
 TEST(SmicStateMachine, ReadThatNeverEndsIsCutOffAndHosed)
 {
     // The request goes out and the read starts, then the SMIC keeps saying
-    // RD_NEXT with data ready: the drain ends after twice the longest
-    // response, and recovery gives up after its retries.
+    // RD_NEXT with data ready: the drain ends after the longest answer any
+    // BMC sends, and recovery gives up after its retries.
     testing::ScriptedRegisters io({0x00, 0xC5, 0x80});
     io.script(2, {0x00, 0x00, 0x40, 0x00, 0x80, 0x80}); // flags
     io.script(1, {0x00, 0xC0, 0xC1, 0xC3, 0x00, 0xC4}); // status
@@ -110,7 +110,7 @@ TEST(SmicStateMachine, ReadThatNeverEndsIsCutOffAndHosed)
     ASSERT_EQ(sm.start(std::vector<std::uint8_t>{0x18, 0x01}), 0);
     const auto run = runUntilDone(sm, {}, Microseconds{600'000'000}, 100'000);
     EXPECT_EQ(run.last, SmResult::Hosed);
-    EXPECT_LT(run.steps, (SmicStateMachine::kMaxErrorRetries + 1) * (2 * SmicStateMachine::kMaxRead + 100));
+    EXPECT_LT(run.steps, (SmicStateMachine::kMaxErrorRetries + 1) * (ByteTransfer::kMaxAnswer + 100));
 }
 
 } // namespace

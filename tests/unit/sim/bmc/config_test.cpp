@@ -168,6 +168,7 @@ TEST(ConfigTest, BadFilesNameLineAndProblem)
         {"[chassis]\npower_restore_policy = 7\n", "bad.toml:2:", "out of range 0..2"},
         {"[faults]\nresponse_delay_ms = 1\nresponse_delay_us = 500\n", "bad.toml:", "both set"},
         {"[faults]\nbyte_delay_us = 2000000\n", "bad.toml:2:", "faults.byte_delay_us = 2000000 is out of range"},
+        {"[faults]\nlength_delta = -513\n", "bad.toml:2:", "faults.length_delta = -513 is out of range -512..512"},
     };
     for (const BadCase& c : cases) {
         std::string message = expectError(parseBmcConfig(c.text, "bad.toml"));
@@ -182,6 +183,13 @@ TEST(ConfigTest, SlowBmcLatenciesInMicroseconds)
         expectConfig(parseBmcConfig("[faults]\nresponse_delay_us = 450\nbyte_delay_us = 12\n", "slow.toml"));
     EXPECT_EQ(c.faults.responseDelay, std::chrono::microseconds{450});
     EXPECT_EQ(c.faults.byteDelay, std::chrono::microseconds{12});
+}
+
+TEST(ConfigTest, WrongLengthFault)
+{
+    const BmcConfig c = expectConfig(parseBmcConfig("[faults]\nlength_delta = -3\nlength_count = 2\n", "short.toml"));
+    EXPECT_EQ(c.faults.lengthDelta, -3);
+    EXPECT_EQ(c.faults.lengthCount, 2U);
 }
 
 TEST(ConfigTest, LoadFromFile)

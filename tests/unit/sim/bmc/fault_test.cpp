@@ -136,6 +136,35 @@ TEST_F(FaultTest, CorruptedInterfaceBytes)
     EXPECT_EQ(bmc_.interfaceByte(0x10), 0x10);
 }
 
+// Wrong lengths: the next responses cut short or padded with zeros, forced
+// completion codes included; a cut never goes below nothing. The per-byte
+// delay counts the bytes that go out.
+TEST_F(FaultTest, WrongLengthCutsOrPadsTheNextResponses)
+{
+    bmc_.faults().wrongLength(-16, 2);
+    send();
+    EXPECT_EQ(responses_.back(), (Bytes{0x1C, 0x01}));
+    bmc_.faults().addCompletionCode({.netfn = 0x06, .cmd = 0x01, .completionCode = 0xC0, .count = 1});
+    send();
+    EXPECT_TRUE(responses_.back().empty()) << "the 3-byte answer loses all it has";
+    send();
+    EXPECT_EQ(responses_.back().size(), 18U) << "the count of two is used up";
+    EXPECT_EQ(bmc_.faults().counters().wrongLengths, 2U);
+
+    bmc_.faults().wrongLength(3);
+    bmc_.faults().setByteDelay(10us);
+    send();
+    EXPECT_EQ(responses_.size(), 3U);
+    advanceBy(10us * (2 + 21));
+    ASSERT_EQ(responses_.size(), 4U);
+    EXPECT_EQ(responses_.back().size(), 21U);
+    EXPECT_EQ((Bytes(responses_.back().end() - 4, responses_.back().end())), (Bytes{0x00, 0x00, 0x00, 0x00}));
+    EXPECT_EQ(responses_.back()[2], 0x00);
+    bmc_.faults().clear();
+    send();
+    EXPECT_EQ(responses_.back().size(), 18U);
+}
+
 class ConfiguredFaultTest : public FaultTest
 {
   protected:
@@ -146,6 +175,8 @@ class ConfiguredFaultTest : public FaultTest
         c.faults.completionCodes = {{.netfn = 0x0A, .cmd = 0x40, .completionCode = 0xC3, .count = 1}};
         c.faults.corruptEveryNthByte = 2;
         c.faults.corruptXor = 0x80;
+        c.faults.lengthDelta = 2;
+        c.faults.lengthCount = 1;
         return c;
     }
     ConfiguredFaultTest() : FaultTest(faulty()) {}
@@ -156,7 +187,7 @@ TEST_F(ConfiguredFaultTest, FaultsFromTheConfigurationApplyAtStart)
     send();
     EXPECT_TRUE(responses_.empty());
     advanceBy(500ms);
-    EXPECT_EQ(call(0x0A, 0x40), (Bytes{0xC3}));
+    EXPECT_EQ(call(0x0A, 0x40), (Bytes{0xC3, 0x00, 0x00})); // the one padded answer
     EXPECT_EQ(call(0x0A, 0x40)[0], 0x00);
     EXPECT_EQ(bmc_.interfaceByte(0x01), 0x01);
     EXPECT_EQ(bmc_.interfaceByte(0x01), 0x81);

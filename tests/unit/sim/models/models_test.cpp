@@ -154,6 +154,23 @@ TEST(KcsBmcModel, StalledControllerKeepsIbf)
     EXPECT_EQ(m.read(1), 0x88); // consumed: write state
 }
 
+TEST(KcsBmcModel, ResetMidTransferDropsTheRequestAndGoesIdle)
+{
+    FakeBmcPort port;
+    port.mode = FakeBmcPort::Mode::Hold;
+    KcsBmcModel m(port);
+    EXPECT_FALSE(m.resetMidTransfer()) << "idle: nothing to cut";
+    kcsWrite(m, kGetDeviceId);
+    ASSERT_EQ(port.heldCount(), 1U);
+    EXPECT_TRUE(m.resetMidTransfer());
+    EXPECT_EQ(m.read(1), 0x00); // idle, no OBF, no IBF
+    port.releaseHeld();         // the old BMC's answer never shows
+    EXPECT_EQ(m.read(1), 0x00);
+    port.mode = FakeBmcPort::Mode::Answer;
+    kcsWrite(m, kGetDeviceId);
+    EXPECT_EQ(kcsRead(m), kGetDeviceIdResponse);
+}
+
 // BT: the host's sequence from the IPMI spec.
 Bytes btTransact(BtBmcModel& m, const Bytes& frame)
 {
@@ -258,6 +275,47 @@ TEST(BtBmcModel, StalledBmcHoldsBBusy)
     EXPECT_EQ(m.read(0), 0x00);
 }
 
+TEST(BtBmcModel, ResetMidTransferLosesTheRequestAndItsAnswer)
+{
+    FakeBmcPort port;
+    port.mode = FakeBmcPort::Mode::Hold;
+    BtBmcModel m(port);
+    EXPECT_FALSE(m.resetMidTransfer()) << "idle: nothing to cut";
+    m.write(2, bt::kB2hIrqEnable);
+    m.write(0, bt::kClrWrPtr);
+    m.write(1, 0x03);
+    EXPECT_TRUE(m.resetMidTransfer()) << "the host is writing a request";
+    m.write(0, bt::kClrWrPtr);
+    for (const std::uint8_t b : {0x03, 0x18, 0x07, 0x01}) {
+        m.write(1, b);
+    }
+    m.write(0, bt::kH2bAtn);
+    ASSERT_EQ(port.heldCount(), 1U);
+    m.setStalled(true);
+    EXPECT_TRUE(m.resetMidTransfer()) << "the BMC is working on it";
+    m.setStalled(false);
+    port.releaseHeld();
+    EXPECT_EQ(m.read(0), 0x00) << "no B2H_ATN for the lost request, B_BUSY down";
+    EXPECT_EQ(m.read(2), 0x00) << "the interrupt disabled, as at power-on";
+    EXPECT_FALSE(m.resetMidTransfer());
+    port.mode = FakeBmcPort::Mode::Answer;
+    EXPECT_EQ(btTransact(m, {0x03, 0x18, 0x08, 0x01}).size(), 20U);
+}
+
+// A response too short for netfn and cmd still goes out, as short a frame;
+// the host's length check is what catches it.
+TEST(BtBmcModel, ShortResponsesGoOutAsShortFrames)
+{
+    FakeBmcPort port;
+    BtBmcModel m(port);
+    port.setAnswer(0x06, 0x01, {0x1C, 0x01});
+    EXPECT_EQ(btTransact(m, {0x03, 0x18, 0x09, 0x01}), (Bytes{0x03, 0x1C, 0x09, 0x01}));
+    port.setAnswer(0x06, 0x01, {0x1C});
+    EXPECT_EQ(btTransact(m, {0x03, 0x18, 0x0A, 0x01}), (Bytes{0x02, 0x1C, 0x0A}));
+    port.setAnswer(0x06, 0x01, {});
+    EXPECT_EQ(btTransact(m, {0x03, 0x18, 0x0B, 0x01}), (Bytes{0x01, 0x0B}));
+}
+
 // SMIC: control code, data byte, BUSY, wait for BUSY to clear.
 void smicStep(SmicBmcModel& m, std::uint8_t control, std::optional<std::uint8_t> data = std::nullopt)
 {
@@ -328,6 +386,31 @@ TEST(SmicBmcModel, SmsAtnAndStall)
     EXPECT_EQ(m.read(2), smic::kFlagSmsAtn | smic::kFlagBusy);
     m.setStalled(false);
     EXPECT_EQ(m.read(2), smic::kFlagSmsAtn);
+}
+
+TEST(SmicBmcModel, ResetMidTransferGoesBackToReady)
+{
+    FakeBmcPort port;
+    SmicBmcModel m(port);
+    EXPECT_FALSE(m.resetMidTransfer()) << "idle: nothing to cut";
+    smicStep(m, smic::kCcWrStart, 0x18);
+    ASSERT_EQ(m.read(1), smic::kScWrStart);
+    EXPECT_TRUE(m.resetMidTransfer());
+    EXPECT_EQ(m.read(1), smic::kScReady) << "where the host expects WR_START";
+    EXPECT_EQ(m.read(0), smic::kErrorNone);
+    EXPECT_EQ(m.read(2), 0x00) << "no TX_DATA_RDY, no BUSY";
+    smicStep(m, smic::kCcWrEnd, 0x01);
+    EXPECT_EQ(m.read(0), smic::kErrorIllegalControl) << "the written byte went with the reset";
+    EXPECT_TRUE(port.requests.empty());
+
+    // A response the host has not read is lost too.
+    smicStep(m, smic::kCcWrStart, 0x18);
+    smicStep(m, smic::kCcWrEnd, 0x01);
+    ASSERT_TRUE(m.read(2) & smic::kFlagRxDataReady);
+    EXPECT_TRUE(m.resetMidTransfer());
+    EXPECT_EQ(m.read(2), 0x00);
+    smicStep(m, smic::kCcRdStart);
+    EXPECT_EQ(m.read(0), smic::kErrorIllegalControl);
 }
 
 } // namespace

@@ -253,6 +253,45 @@ TEST_F(SsifTargetTest, InjectedNaksDoNotChangeState)
     EXPECT_EQ(block->data, kDeviceIdResponse);
 }
 
+TEST_F(SsifTargetTest, BusyBmcNaksEverythingUntilReleased)
+{
+    bmc.answer = [](std::span<const std::uint8_t>) { return kDeviceIdResponse; };
+    ASSERT_TRUE(target->blockWrite(kSingleWrite, Bytes{0x18, 0x01}, std::nullopt));
+    target->setBusy(true);
+    EXPECT_FALSE(target->blockRead(kRead));
+    EXPECT_FALSE(target->blockRead(kRead));
+    EXPECT_FALSE(target->blockWrite(kSingleWrite, Bytes{0x18, 0x04}, std::nullopt));
+    EXPECT_EQ(bmc.requests.size(), 1U);
+    target->setBusy(false);
+    auto block = target->blockRead(kRead);
+    ASSERT_TRUE(block) << "the response waited through the busy spell";
+    EXPECT_EQ(block->data, kDeviceIdResponse);
+}
+
+TEST_F(SsifTargetTest, ResetMidTransferForgetsTheRequest)
+{
+    EXPECT_FALSE(target->resetMidTransfer()) << "idle: nothing to cut";
+    bmc.hold = true;
+    ASSERT_TRUE(target->blockWrite(kSingleWrite, Bytes{0x18, 0x01}, std::nullopt));
+    EXPECT_TRUE(target->resetMidTransfer()) << "the BMC is working on it";
+    bmc.release(FakeResponder::reply(Bytes{0x18, 0x01}, {0x42}));
+    EXPECT_FALSE(target->blockRead(kRead)) << "the old BMC's answer is not served";
+
+    bmc.hold = false;
+    bmc.answer = [](std::span<const std::uint8_t>) { return kDeviceIdResponse; };
+    ASSERT_TRUE(target->blockWrite(kSingleWrite, Bytes{0x18, 0x01}, std::nullopt));
+    EXPECT_TRUE(target->resetMidTransfer()) << "an unread response";
+    EXPECT_FALSE(target->blockRead(kRead));
+    ASSERT_TRUE(target->blockWrite(kMultiWriteStart, iota(32, 0), std::nullopt));
+    EXPECT_TRUE(target->resetMidTransfer()) << "a multi-part write half done";
+    EXPECT_FALSE(target->blockWrite(kMultiWriteEnd, Bytes{0x01}, std::nullopt));
+
+    ASSERT_TRUE(target->blockWrite(kSingleWrite, Bytes{0x18, 0x01}, std::nullopt));
+    ASSERT_TRUE(target->blockRead(kRead));
+    EXPECT_FALSE(target->resetMidTransfer()) << "read to its end: nothing in progress";
+    EXPECT_TRUE(target->blockRead(kRead)) << "and the response can still be read again";
+}
+
 TEST_F(SsifTargetTest, AlertFollowsEnablesResponsesAndAttention)
 {
     unsigned changes = 0;
