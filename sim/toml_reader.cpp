@@ -53,14 +53,17 @@ void TomlReader::integer(std::string_view key, std::int64_t min, std::int64_t ma
     if (node == nullptr) {
         return;
     }
-    auto value = node->value<std::int64_t>();
-    if (!node->is_integer() || !value) {
+    // as_integer, not value<int64_t>: toml++ converts a float to an integer
+    // there, and one out of range (1e300) is undefined behaviour.
+    const auto* integer = node->as_integer();
+    if (integer == nullptr) {
         fail(*node, fmt::format("{}{} must be an integer", context_, key));
     }
-    if (*value < min || *value > max) {
-        fail(*node, fmt::format("{}{} = {} is out of range {}..{}", context_, key, *value, min, max));
+    const std::int64_t value = integer->get();
+    if (value < min || value > max) {
+        fail(*node, fmt::format("{}{} = {} is out of range {}..{}", context_, key, value, min, max));
     }
-    out = *value;
+    out = value;
 }
 
 void TomlReader::boolean(std::string_view key, bool& out)
@@ -132,11 +135,11 @@ void TomlReader::bytes(std::string_view key, std::vector<std::uint8_t>& out, std
     }
     std::vector<std::uint8_t> result;
     for (const toml::node& element : *array) {
-        auto value = element.value<std::int64_t>();
-        if (!element.is_integer() || !value || *value < 0 || *value > 0xFF) {
+        const auto* integer = element.as_integer();
+        if (integer == nullptr || integer->get() < 0 || integer->get() > 0xFF) {
             fail(element, fmt::format("{}{} must hold bytes 0..255", context_, key));
         }
-        result.push_back(static_cast<std::uint8_t>(*value));
+        result.push_back(static_cast<std::uint8_t>(integer->get()));
     }
     out = std::move(result);
 }

@@ -152,6 +152,9 @@ TEST(ConfigTest, BadFilesNameLineAndProblem)
         {"sel_capacity = 10\nsel_capacty = 5\n", "bad.toml:2:1", "unknown key sel_capacty"},
         {"[identity]\ndevice_id = 300\n", "bad.toml:2:", "identity.device_id = 300 is out of range 0..255"},
         {"[identity]\n\nfirmware_major = \"one\"\n", "bad.toml:3:", "identity.firmware_major must be an integer"},
+        // A float too large for any integer (the sim_config fuzz target's find).
+        {"[[sensor]]\nnumber = 5\nname = \"t\"\ninitial = 302222e222\n", "bad.toml:4:", "must be an integer"},
+        {"[identity]\ndevice_id = 1.0\n", "bad.toml:2:", "identity.device_id must be an integer"},
         {"[[sensor]]\nnumber = 1\nname = \"A\"\n[[sensor]]\nnumber = 1\nname = \"B\"\n",
          "bad.toml:4:", "sensor number 1 is used twice"},
         {"[[sensor]]\nnumber = 1\n", "bad.toml:1:", "sensor[0].name are required"},
