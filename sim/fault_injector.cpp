@@ -32,14 +32,14 @@ FaultInjector::Active FaultInjector::active(SteadyTime now) const
     if (silent()) {
         a.silentUntil = silentUntil_;
     }
-    if (corruptEveryNth_ != 0 && (corruptUnlimited_ || corruptRemaining_ > 0)) {
+    if (corruptEveryNth_ != 0 && corruptAllowance_.any()) {
         a.corruptEveryNth = corruptEveryNth_;
         a.corruptXor = corruptXor_;
-        a.corruptRemaining = corruptUnlimited_ ? 0 : corruptRemaining_;
+        a.corruptRemaining = corruptAllowance_.shown();
     }
     if (lengthActive()) {
         a.lengthDelta = lengthDelta_;
-        a.lengthRemaining = lengthUnlimited_ ? 0 : lengthRemaining_;
+        a.lengthRemaining = lengthAllowance_.shown();
     }
     if (busyAt(now)) {
         a.busyUntil = busyUntil_;
@@ -109,16 +109,14 @@ void FaultInjector::corruptBytes(unsigned everyNth, std::uint8_t xorMask, unsign
 {
     corruptEveryNth_ = everyNth;
     corruptXor_ = xorMask;
-    corruptRemaining_ = count;
-    corruptUnlimited_ = count == 0;
+    corruptAllowance_.grant(count);
     bytesSeen_ = 0;
 }
 
 void FaultInjector::wrongLength(int delta, unsigned count)
 {
     lengthDelta_ = std::clamp(delta, -kMaxLengthDelta, kMaxLengthDelta);
-    lengthRemaining_ = count;
-    lengthUnlimited_ = count == 0;
+    lengthAllowance_.grant(count);
 }
 
 void FaultInjector::applyLength(const Decision& decision, std::vector<std::uint8_t>& response)
@@ -168,8 +166,7 @@ void FaultInjector::clear()
     completionCodes_.clear();
     silentUntil_.reset();
     corruptEveryNth_ = 0;
-    corruptRemaining_ = 0;
-    corruptUnlimited_ = false;
+    corruptAllowance_ = Allowance{};
     wrongLength(0);
     busyUntil_.reset();
     transferResetPending_ = false;
@@ -208,9 +205,7 @@ FaultInjector::Decision FaultInjector::decide(std::uint8_t netfn, std::uint8_t c
     if (lengthActive()) {
         decision.lengthDelta = lengthDelta_;
         ++counters_.wrongLengths;
-        if (!lengthUnlimited_) {
-            --lengthRemaining_;
-        }
+        lengthAllowance_.spend();
     }
     decision.delay = responseDelay_;
     if (decision.delay.count() > 0 || byteDelay_.count() > 0) {
@@ -221,16 +216,14 @@ FaultInjector::Decision FaultInjector::decide(std::uint8_t netfn, std::uint8_t c
 
 std::uint8_t FaultInjector::filterByte(std::uint8_t value)
 {
-    if (corruptEveryNth_ == 0 || (!corruptUnlimited_ && corruptRemaining_ == 0)) {
+    if (corruptEveryNth_ == 0 || !corruptAllowance_.any()) {
         return value;
     }
     ++bytesSeen_;
     if (bytesSeen_ % corruptEveryNth_ != 0) {
         return value;
     }
-    if (!corruptUnlimited_) {
-        --corruptRemaining_;
-    }
+    corruptAllowance_.spend();
     ++counters_.corruptedBytes;
     return static_cast<std::uint8_t>(value ^ corruptXor_);
 }

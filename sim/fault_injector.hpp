@@ -128,7 +128,30 @@ class FaultInjector
     [[nodiscard]] const Counters& counters() const { return counters_; }
 
   private:
-    [[nodiscard]] bool lengthActive() const { return lengthDelta_ != 0 && (lengthUnlimited_ || lengthRemaining_ > 0); }
+    // How many more times a counted fault applies (given as a count, 0 =
+    // until cleared): corrupt's bytes, length's responses.
+    struct Allowance
+    {
+        unsigned left = 0;
+        bool unlimited = false;
+
+        void grant(unsigned count)
+        {
+            left = count;
+            unlimited = count == 0;
+        }
+        [[nodiscard]] bool any() const { return unlimited || left > 0; }
+        void spend()
+        {
+            if (!unlimited) {
+                --left;
+            }
+        }
+        // As `fault list` shows it: 0 = until cleared.
+        [[nodiscard]] unsigned shown() const { return unlimited ? 0 : left; }
+    };
+
+    [[nodiscard]] bool lengthActive() const { return lengthDelta_ != 0 && lengthAllowance_.any(); }
 
     SteadyTime now_;
     std::chrono::microseconds responseDelay_{0};
@@ -140,12 +163,10 @@ class FaultInjector
     std::optional<SteadyTime> silentUntil_;
     unsigned corruptEveryNth_ = 0;
     std::uint8_t corruptXor_ = 0xFF;
-    unsigned corruptRemaining_ = 0;
-    bool corruptUnlimited_ = false;
+    Allowance corruptAllowance_;
     unsigned bytesSeen_ = 0;
     int lengthDelta_ = 0;
-    unsigned lengthRemaining_ = 0;
-    bool lengthUnlimited_ = false;
+    Allowance lengthAllowance_;
     std::optional<SteadyTime> busyUntil_;
     bool transferResetPending_ = false;
     Counters counters_;
