@@ -7,7 +7,9 @@
 #include "fuzz/fuzz_check.hpp"
 #include "fuzz/input_provider.hpp"
 #include "sim/bmc.hpp"
+#include "sim/fault_injector.hpp"
 
+#include <cstddef>
 #include <memory>
 #include <span>
 
@@ -19,23 +21,29 @@ class BmcDriver
     BmcDriver(sim::Bmc& bmc, sim::SteadyTime start) : bmc_(bmc), now_(start) {}
 
     // One request; its answer (now, or from a later advance() when a fault
-    // delays it) must be well-formed and come at most once. True if it came
-    // at once.
+    // delays it) must come at most once and be well-formed, unless the
+    // configured wrong-length fault changed it: then only its length is
+    // bounded and what is left of its header checked. True if it came at
+    // once.
     bool send(std::span<const std::uint8_t> request)
     {
         const std::uint8_t netfnLun = request.empty() ? 0 : request[0];
         const std::uint8_t cmd = request.size() > 1 ? request[1] : 0;
-        auto answered = std::make_shared<bool>(false);
-        bmc_.handleRequest(request, [this, netfnLun, cmd, answered](sim::Bytes response) {
-            check(!*answered, "the BMC answers a request twice");
-            *answered = true;
-            check(response.size() >= 3, "a BMC response without a completion code");
-            check(response.size() <= abi::IPMI_MAX_MSG_LENGTH, "a BMC response longer than IPMI carries");
-            check(response[0] == (netfnLun | 0x04) && response[1] == cmd,
-                  "a BMC response names another netfn, LUN or command");
+        auto pending = std::make_shared<Pending>();
+        pending->wrongLengthsBefore = wrongLengths();
+        bmc_.handleRequest(request, [this, netfnLun, cmd, pending](sim::Bytes response) {
+            check(!pending->answered, "the BMC answers a request twice");
+            pending->answered = true;
+            // An answer given inside handleRequest comes after its request's
+            // fault decision was counted, and before the count is kept.
+            const bool lengthChanged =
+                pending->decided ? pending->lengthChanged : wrongLengths() > pending->wrongLengthsBefore;
+            checkResponse(response, netfnLun, cmd, lengthChanged);
             ++answers_;
         });
-        return *answered;
+        pending->decided = true;
+        pending->lengthChanged = wrongLengths() > pending->wrongLengthsBefore;
+        return pending->answered;
     }
 
     // Moves the BMC's clock on by `by`, running everything due on the way
@@ -61,6 +69,29 @@ class BmcDriver
 
   private:
     static constexpr unsigned kMaxRunsAtInstant = 1000;
+
+    struct Pending
+    {
+        unsigned wrongLengthsBefore = 0;
+        bool decided = false;
+        bool lengthChanged = false;
+        bool answered = false;
+    };
+
+    [[nodiscard]] unsigned wrongLengths() const { return bmc_.faults().counters().wrongLengths; }
+
+    static void checkResponse(const sim::Bytes& response, std::uint8_t netfnLun, std::uint8_t cmd, bool lengthChanged)
+    {
+        if (lengthChanged) {
+            check(response.size() <= abi::IPMI_MAX_MSG_LENGTH + static_cast<std::size_t>(sim::kMaxLengthDelta),
+                  "a wrong-length response longer than the fault allows");
+        } else {
+            check(response.size() >= 3, "a BMC response without a completion code");
+            check(response.size() <= abi::IPMI_MAX_MSG_LENGTH, "a BMC response longer than IPMI carries");
+        }
+        check(response.empty() || response[0] == (netfnLun | 0x04), "a BMC response names another netfn or LUN");
+        check(response.size() < 2 || response[1] == cmd, "a BMC response names another command");
+    }
 
     sim::Bmc& bmc_;
     sim::SteadyTime now_;
