@@ -52,8 +52,9 @@ PollStep PollPacer::beginWait(core::Clock::time_point now, bool awaitingResponse
     learning_ = awaitingResponse ? &response_ : &byte_;
     began_ = now;
     lastEmptyLook_ = now;
-    backoff_ = kFirstBackoff;
     const auto expected = learning_->expected();
+    backoff_ =
+        looksSteadily() ? std::clamp<core::Clock::duration>(expected, kFirstBackoff, kTimerPollPeriod) : kFirstBackoff;
     const auto approach = expected - stretchOf(expected);
     if (expected >= kMinStretch && approach > core::Clock::duration::zero()) {
         phase_ = Phase::Approach;
@@ -82,12 +83,16 @@ PollStep PollPacer::spinOrBackOff(core::Clock::time_point now)
     if (!pacing_.kipmid) {
         return {PollAction::Sleep, kTimerPollPeriod};
     }
-    if (phase_ == Phase::Spin && now < busyUntil_ && !pacing_.onLoop) {
+    if (phase_ == Phase::Spin && now < busyUntil_ && !pacing_.onLoop && !looksSteadily()) {
         return {PollAction::Spin, {}};
     }
     phase_ = Phase::Backoff;
     const PollStep step{PollAction::Sleep, backoff_};
-    backoff_ = std::min<core::Clock::duration>(backoff_ * 2, kTick);
+    // A response keeps its looks close together until it is later than
+    // twice what was learned: a BMC that is merely late is not slept past.
+    if (!looksSteadily() || now - began_ >= 2 * learning_->expected()) {
+        backoff_ = std::min<core::Clock::duration>(backoff_ * 2, kTick);
+    }
     return step;
 }
 

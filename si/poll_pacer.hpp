@@ -9,11 +9,18 @@
 //   Each wait starts by sleeping through most of the time such waits have
 //   lately taken (learned separately for the wait for a response, which
 //   lasts as long as the BMC takes to execute the command, and for the byte
-//   handshakes around it), then spins (yield and call again) through the
-//   last stretch, for at most the busy limit, and past that sleeps, starting
-//   short and doubling up to one tick, so a slow BMC is polled at most once
-//   a tick. A BMC that answers at once never starts a wait; one that takes
-//   2 ms costs one sleep and a spin of at most a quarter of that;
+//   handshakes around it). A byte handshake then spins (yield and call
+//   again) through the last stretch, for at most the busy limit, and past
+//   that sleeps, starting short and doubling up to one tick, so a slow BMC
+//   is polled at most once a tick. The worker's wait for a response does
+//   not spin: after the learned sleep it looks every learned time, at least
+//   kFirstBackoff and at most kTimerPollPeriod, and once the wait has lasted
+//   twice the learned time, at gaps doubling up to a tick. Spinning through
+//   a response bought nothing and cost the BMC: behind QEMU's extern BMC a
+//   worker that spun, or looked every 50-100 us, took 1.2-1.4 ms per Get
+//   Device ID where looks 250 us apart took 1.0-1.1 ms (benchmarks/README.md,
+//   issue 22). A BMC that answers at once never starts a wait; one that
+//   takes 2 ms costs one sleep and a few looks;
 // - CallWithTickDelay: sleep one tick;
 // - Idle / Attn: park until new work arrives (no CPU, no wake-up, while idle).
 //
@@ -57,7 +64,8 @@ inline constexpr std::chrono::microseconds kDefaultMaxBusy{250};
 inline constexpr std::chrono::microseconds kFirstBackoff{100};
 // The kernel's scheduler tick for CallWithTickDelay (HZ=1000 equivalent).
 inline constexpr std::chrono::microseconds kTick{1000};
-// force_kipmid=0: the kernel's timer period while a transaction waits.
+// force_kipmid=0: the kernel's timer period while a transaction waits; also
+// the longest gap between the first looks for a response.
 inline constexpr std::chrono::microseconds kTimerPollPeriod{250};
 // The last stretch of a learned wait that is spun rather than slept: a
 // quarter of the wait, at least kMinStretch (a sleep wakes late by tens of
@@ -115,6 +123,9 @@ class PollPacer
     [[nodiscard]] PollStep spinOrBackOff(core::Clock::time_point now);
     void endWait();
     [[nodiscard]] core::Clock::duration stretchOf(core::Clock::duration expected) const;
+    // A worker's wait for a response: looked at steadily, never spun. On the
+    // loop the BMC's nudge ends a wait, so its looks only back off.
+    [[nodiscard]] bool looksSteadily() const { return learning_ == &response_ && !pacing_.onLoop; }
 
     PollPacing pacing_;
     std::chrono::microseconds busyLimit_;

@@ -287,7 +287,7 @@ def clients_best(rows, stack):
 def clients_table(results, summary):
     """The many-clients runs: aggregate rate and CPU per transaction."""
     out = ["", "| interface | stack | clients | tx/s (all clients) | guest CPU busy/tx (us) | "
-           "driver CPU/tx (us): daemon, or the kernel's kipmid |", "|---|---|---|---|---|---|"]
+           "driver CPU/tx (us): daemon, the floor's server, or the kernel's kipmid |", "|---|---|---|---|---|---|"]
     any_row = False
     for kind, rows in results.items():
         for stack in STACKS:
@@ -306,7 +306,7 @@ def clients_table(results, summary):
 
 def report(results):
     lines = ["| interface | stack | round trip (us) | tx/s | guest CPU busy/tx (us) | "
-             "guest kernel CPU/tx (us) | driver CPU/tx (us): daemon, or the kernel's kipmid |",
+             "guest kernel CPU/tx (us) | driver CPU/tx (us): daemon, the floor's server, or the kernel's kipmid |",
              "|---|---|---|---|---|---|---|"]
     summary = {}
     for kind, rows in results.items():
@@ -318,7 +318,7 @@ def report(results):
             tps = 1e6 / r["us_per_tx"]
             summary[f"{kind}.{stack}.us_per_tx"] = r["us_per_tx"]
             summary[f"{kind}.{stack}.tx_per_s"] = round(tps, 1)
-            daemon = f"{cpu_us(r['daemon_ticks'], n):.1f}" if not stack.startswith("cuse-floor") else "-"
+            daemon = f"{cpu_us(r['daemon_ticks'], n):.1f}"
             summary[f"{kind}.{stack}.driver_cpu_us_per_tx"] = round(cpu_us(r["daemon_ticks"], n), 1)
             lines.append(f"| {kind} | {stack} | {r['us_per_tx']:.1f} | {tps:.0f} | "
                          f"{cpu_us(r['busy_ticks'], n):.1f} | {cpu_us(r['kernel_ticks'], n):.1f} | {daemon} |")

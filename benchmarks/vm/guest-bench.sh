@@ -68,8 +68,13 @@ measure() {
     stack=$1
     device=${2:-/dev/ipmi0}
     dpid=$(cat /tmp/daemon.pid 2>/dev/null)
-    # ours: the daemon (all its threads); the kernel's: its kipmid, if any.
-    case "$stack" in ours* | base*) ;; *) dpid=$(kipmid_pid) ;; esac
+    # ours: the daemon (all its threads); the floor: its CUSE server, the
+    # share of ours that any CUSE device pays; the kernel's: its kipmid, if any.
+    case "$stack" in
+    ours* | base*) ;;
+    cuse-floor*) dpid=$(cat /tmp/cuse-floor.pid 2>/dev/null) ;;
+    *) dpid=$(kipmid_pid) ;;
+    esac
     set -- $(cpu_ticks); b0=$1; i0=$2
     k0=$(kernel_ticks)
     d0=0; [ -n "$dpid" ] && d0=$(proc_ticks "$dpid")
