@@ -14,8 +14,9 @@
 //   sleeps that double up to a tick; and the BMC's poke (nudge) ends a wait
 //   at once.
 // - WorkerSiTransport steps on its own thread for real port/memory
-//   registers (the kernel's kipmid), paced by a PollPacer: spins while a
-//   transaction waits, up to kipmid_max_busy_us, then backs off to sleeps;
+//   registers (the kernel's kipmid), paced by a PollPacer: spins through a
+//   byte handshake, up to kipmid_max_busy_us, sleeps through the BMC's
+//   execution of a command and looks at its learned pace, then backs off;
 //   parks on a condition variable when idle (no CPU); posts results to the
 //   loop through EventLoop::post. While the host watches for attention it
 //   wakes every kWatchInterval to read the status register, as the
