@@ -31,6 +31,7 @@
 #include <array>
 #include <deque>
 #include <memory>
+#include <span>
 
 namespace ipmi::ssif {
 
@@ -135,7 +136,8 @@ class SsifInterface : public core::Interface
     void armWatch();
     void count(SsifStat which) { ++stats_[static_cast<std::size_t>(which)]; }
     // Counts a transaction after the probe as answered or as a fault.
-    void noteOutcome(const core::SmiBytes& request, const TransferResult& result);
+    // `request`: its netfn/LUN and cmd bytes, as many as it had.
+    void noteOutcome(std::span<const std::uint8_t> request, const TransferResult& result);
 
     core::EventLoop& loop_;
     SsifInterfaceConfig config_;
