@@ -13,7 +13,7 @@ namespace ipmi::si {
 WorkerSiTransport::WorkerSiTransport(core::EventLoop& loop, std::unique_ptr<RegisterIo> io,
                                      std::unique_ptr<StateMachine> sm, core::InterfaceInfo info, Polling polling)
     : loop_(loop), io_(std::move(io)), sm_(std::move(sm)), info_(std::move(info)), polling_(polling),
-      gate_(std::make_shared<Gate>())
+      gate_(std::make_shared<Gate>()), watchTimer_(loop.makeTimer())
 {
 }
 
@@ -34,6 +34,7 @@ void WorkerSiTransport::start(TransportSink& sink)
 void WorkerSiTransport::shutdown()
 {
     gate_->sink = nullptr;
+    watchTimer_->cancel();
     {
         const std::lock_guard lock(mutex_);
         stop_ = true;
@@ -55,11 +56,23 @@ void WorkerSiTransport::startTransaction(core::SmiBytes request)
 
 void WorkerSiTransport::watchAttention(bool on)
 {
-    {
-        const std::lock_guard lock(mutex_);
-        watching_ = on;
+    if (!on) {
+        watchTimer_->cancel();
+    } else if (!watchTimer_->pending()) {
+        armWatch();
     }
-    wake_.notify_all();
+}
+
+void WorkerSiTransport::armWatch()
+{
+    watchTimer_->start(kWatchInterval, [this] {
+        {
+            const std::lock_guard lock(mutex_);
+            watchDue_ = true;
+        }
+        wake_.notify_all();
+        armWatch();
+    });
 }
 
 void WorkerSiTransport::postDone(core::SmiBytes response, std::optional<std::string> hosed)
@@ -100,15 +113,13 @@ void WorkerSiTransport::run()
         {
             std::unique_lock lock(mutex_);
             if (parked && !stepper.pending()) {
-                // Watching, an idle step reads the status register (and
-                // posts attention if the bit is set) every kWatchInterval.
-                if (watching_) {
-                    wake_.wait_for(lock, kWatchInterval, [this] { return stop_ || request_.has_value(); });
-                } else {
-                    wake_.wait(lock, [this] { return stop_ || request_.has_value() || watching_; });
-                }
+                // A due watch asks for an idle step: it reads the status
+                // register and posts attention if the bit is set.
+                wake_.wait(lock, [this] { return stop_ || request_.has_value() || watchDue_; });
                 last = core::Clock::now();
             }
+            // Any step reads the status register: the watch is served.
+            watchDue_ = false;
             if (stop_) {
                 return;
             }

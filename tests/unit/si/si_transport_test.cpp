@@ -274,7 +274,7 @@ TEST(WorkerSiTransport, WatchingReadsTheAttentionBitInsteadOfPollingFlags)
     s.port.setAttention(true);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (s.stat(core::DriverStat::FlagFetches) == 0 && std::chrono::steady_clock::now() < deadline) {
-        s.run(std::chrono::milliseconds(5));
+        s.run(std::chrono::milliseconds(5), std::chrono::milliseconds(50)); // the watch is a loop timer
     }
     EXPECT_GE(s.stat(core::DriverStat::Attentions), 1U);
     EXPECT_EQ(s.stat(core::DriverStat::FlagFetches), 1U);
