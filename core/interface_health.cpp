@@ -1,11 +1,17 @@
 // Driver counters and fault episodes: see interface_health.hpp.
 #include "core/interface_health.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <utility>
 
 namespace ipmi::core {
+
+std::string RequestHead::describe() const
+{
+    return size < 2 ? std::string("a request") : fmt::format("netfn {:#04x} cmd {:#04x}", bytes[0] >> 2, bytes[1]);
+}
 
 const char* toString(DriverStat stat)
 {

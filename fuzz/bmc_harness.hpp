@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <span>
 
 namespace ipmi::fuzz {
@@ -35,13 +36,11 @@ class BmcDriver
             check(!pending->answered, "the BMC answers a request twice");
             pending->answered = true;
             // An answer given inside handleRequest comes after its request's
-            // fault decision was counted, and before the count is kept.
-            const bool lengthChanged =
-                pending->decided ? pending->lengthChanged : wrongLengths() > pending->wrongLengthsBefore;
-            checkResponse(response, netfnLun, cmd, lengthChanged);
+            // fault decision was counted, and before the outcome is kept.
+            checkResponse(response, netfnLun, cmd,
+                          pending->lengthChanged.value_or(wrongLengths() > pending->wrongLengthsBefore));
             ++answers_;
         });
-        pending->decided = true;
         pending->lengthChanged = wrongLengths() > pending->wrongLengthsBefore;
         return pending->answered;
     }
@@ -73,8 +72,7 @@ class BmcDriver
     struct Pending
     {
         unsigned wrongLengthsBefore = 0;
-        bool decided = false;
-        bool lengthChanged = false;
+        std::optional<bool> lengthChanged; // known once handleRequest returned
         bool answered = false;
     };
 

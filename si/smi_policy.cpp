@@ -9,7 +9,6 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <utility>
 
 namespace ipmi::si {
@@ -230,8 +229,7 @@ void SmiPolicy::issue(Op op, SmiBytes request)
     inFlight_ = op;
     // The transport holds the request; the response is checked against, and
     // failures are built from, its netfn and cmd alone.
-    inFlightHead_.size = std::min<std::size_t>(request.size(), inFlightHead_.bytes.size());
-    std::copy_n(request.begin(), inFlightHead_.size, inFlightHead_.bytes.begin());
+    inFlightHead_ = core::RequestHead(request);
     transport_->startTransaction(std::move(request));
 }
 
@@ -293,18 +291,13 @@ void SmiPolicy::holdAttention()
 
 void SmiPolicy::noteOutcome(const SmiBytes& raw, const std::optional<std::string>& hosed)
 {
-    const auto request = inFlightHead_.view();
-    const auto what = [&request] {
-        return request.size() < 2 ? std::string("a request")
-                                  : fmt::format("netfn {:#04x} cmd {:#04x}", request[0] >> 2, request[1]);
-    };
     if (hosed) {
-        faults_.failed(core::FaultKind::Hosed, what() + ": " + *hosed);
-    } else if (auto wrong = mismatch(request, raw)) {
+        faults_.failed(core::FaultKind::Hosed, inFlightHead_.describe() + ": " + *hosed);
+    } else if (auto wrong = mismatch(inFlightHead_.view(), raw)) {
         spdlog::debug("smi {}: BMC returned {}", info_.description, *wrong);
         faults_.failed(core::FaultKind::BadResponse, "BMC returned " + *wrong);
     } else if (cc(raw) == abi::IPMI_TIMEOUT_ERR) {
-        faults_.failed(core::FaultKind::Timeout, what() + ": completion code 0xc3 (timeout)");
+        faults_.failed(core::FaultKind::Timeout, inFlightHead_.describe() + ": completion code 0xc3 (timeout)");
     } else {
         faults_.answered();
     }

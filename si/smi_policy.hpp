@@ -36,7 +36,6 @@
 #include "core/interface.hpp"
 #include "si/transport.hpp"
 
-#include <array>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -132,13 +131,7 @@ class SmiPolicy : public core::Interface, private TransportSink
     bool shutDown_ = false;
     bool starting_ = false;
     Op inFlight_ = Op::None;
-    struct RequestHead
-    {
-        std::array<std::uint8_t, 2> bytes{}; // netfn/lun, cmd
-        std::size_t size = 0;
-        [[nodiscard]] std::span<const std::uint8_t> view() const { return {bytes.data(), size}; }
-    };
-    RequestHead inFlightHead_;
+    core::RequestHead inFlightHead_;
     std::deque<core::SmiBytes> userQueue_;
     std::deque<core::SmiBytes> shortcutAnswers_;
 

@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstddef>
 
@@ -69,34 +68,21 @@ void SsifInterface::issueParts(std::vector<WritePart> parts, Handler handler)
     // ones are resent within the write budget. What the probe finds out is
     // not a fault: a BMC may refuse a multi-part test on purpose.
     const bool probing = state_ == State::Probing;
-    // The request's netfn and cmd, kept by value: a vector would cost every
-    // transfer an allocation.
-    std::array<std::uint8_t, 2> head{};
-    std::size_t headSize = 0;
-    if (!probing && !parts.empty()) {
-        const auto& first = parts.front().data;
-        headSize = std::min(head.size(), first.size());
-        std::copy_n(first.begin(), headSize, head.begin());
-    }
-    transfer_.start(std::move(parts), !probing, [this, handler, probing, head, headSize](TransferResult result) {
+    const core::RequestHead head =
+        probing || parts.empty() ? core::RequestHead() : core::RequestHead(parts.front().data);
+    transfer_.start(std::move(parts), !probing, [this, handler, probing, head](TransferResult result) {
         if (result.error != 0 && (config_.dbg & kDebugMessages) != 0) {
             spdlog::info("ssif {}: {}", bus_.describe(), *result.problem);
         }
         if (!probing) {
-            noteOutcome(std::span(head.data(), headSize), result);
+            noteOutcome(head, result);
         }
         (this->*handler)(std::move(result));
     });
 }
 
-void SsifInterface::noteOutcome(std::span<const std::uint8_t> request, const TransferResult& result)
+void SsifInterface::noteOutcome(const core::RequestHead& request, const TransferResult& result)
 {
-    // Named only for a failure: formatting it for every answer cost the
-    // SSIF round trip about 1,400 instructions (benchmarks/README.md).
-    const auto what = [&request] {
-        return request.size() < 2 ? std::string("a request")
-                                  : fmt::format("netfn {:#04x} cmd {:#04x}", request[0] >> 2, request[1]);
-    };
     if (result.error != 0) {
         // A write that never went through leaves the BMC unreachable
         // (hosed); a read that never got an answer timed out; one that got
@@ -104,10 +90,10 @@ void SsifInterface::noteOutcome(std::span<const std::uint8_t> request, const Tra
         const auto kind = result.failedPart     ? core::FaultKind::Hosed
                           : result.error == EIO ? core::FaultKind::BadResponse
                                                 : core::FaultKind::Timeout;
-        faults_.failed(kind, what() + ": " + result.problem.value_or("transfer failed"));
+        faults_.failed(kind, request.describe() + ": " + result.problem.value_or("transfer failed"));
     } else if (result.response.size() < 3) {
         faults_.failed(core::FaultKind::BadResponse,
-                       fmt::format("{}: an answer of {} bytes", what(), result.response.size()));
+                       fmt::format("{}: an answer of {} bytes", request.describe(), result.response.size()));
     } else {
         faults_.answered();
     }

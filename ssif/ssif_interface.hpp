@@ -31,7 +31,6 @@
 #include <array>
 #include <deque>
 #include <memory>
-#include <span>
 
 namespace ipmi::ssif {
 
@@ -136,8 +135,7 @@ class SsifInterface : public core::Interface
     void armWatch();
     void count(SsifStat which) { ++stats_[static_cast<std::size_t>(which)]; }
     // Counts a transaction after the probe as answered or as a fault.
-    // `request`: its netfn/LUN and cmd bytes, as many as it had.
-    void noteOutcome(std::span<const std::uint8_t> request, const TransferResult& result);
+    void noteOutcome(const core::RequestHead& request, const TransferResult& result);
 
     core::EventLoop& loop_;
     SsifInterfaceConfig config_;
