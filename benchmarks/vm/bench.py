@@ -243,7 +243,8 @@ def run_kind(image, kind, args, workdir):
         # for the clients and them.
         daemon_args += f" --ipmi_msghandler.max_users {args.clients + 8}"
     deadline = args.deadline
-    extern = extern_bmc.ExternBmc(os.path.join(workdir, name)) if kind == "extern-kcs" else None
+    bmc_cpus, qemu_cpus = bmc_placement(args.bmc_cpu) if kind == "extern-kcs" else (None, None)
+    extern = extern_bmc.ExternBmc(os.path.join(workdir, name), host_cpus=bmc_cpus) if kind == "extern-kcs" else None
     if extern:
         os.makedirs(extern.workdir, exist_ok=True)
         extern.__enter__()
@@ -252,7 +253,7 @@ def run_kind(image, kind, args, workdir):
                       os.path.join(workdir, name), extern=extern, extra_files=extra, cpu=args.cpu, smp=args.smp,
                       icount_shift=None if args.clock == "wall" else args.icount_shift,
                       icount_sleep=args.clock == "icount", kernel_args=args.kernel_args,
-                      tcg_thread=args.tcg_thread)
+                      tcg_thread=args.tcg_thread, host_cpus=qemu_cpus)
     finally:
         if extern:
             extern.__exit__(None, None, None)
@@ -457,6 +458,20 @@ def ssif_table(rows, summary):
     return out
 
 
+def bmc_placement(choice):
+    """(ipmi_sim's host CPUs as a taskset list, (QEMU's vCPU threads' CPUs, its
+    other threads' CPUs)) for vm.run; (None, None) for no pinning. ipmi_sim
+    shares its CPU with QEMU's I/O thread, which carries its socket."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if choice == "none" or (choice == "auto" and len(cpus) < 2):
+        return None, None
+    bmc = [cpus[-1]] if choice == "auto" else [int(c) for c in choice.split(",")]
+    rest = [c for c in cpus if c not in bmc]
+    if not rest:
+        raise SystemExit(f"bench: --bmc-cpu {choice} leaves no host CPU for the guest's vCPUs")
+    return ",".join(map(str, bmc)), (set(rest), set(bmc))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--daemon", required=True, help="the ipmi-cuse binary (a build dir's daemon/ipmi-cuse)")
@@ -498,6 +513,11 @@ def main():
     p.add_argument("--placement", action="store_true",
                    help="kcs, bt with --smp 2: also the floor and ours with the client pinned to vCPU 0 and the "
                         "server's threads to vCPU 1 (stacks *-apart), then to vCPU 0 (*-together)")
+    p.add_argument("--bmc-cpu", default="none",
+                   help="extern-kcs: the host CPUs (a list: 1 or 1,2) that ipmi_sim and QEMU's threads other than "
+                        "its vCPUs run on, the vCPUs on the others; 'auto' the host's last CPU, 'none' (default) no "
+                        "pinning. Unpinned, ipmi_sim can take the vCPU's host CPU while it works on a request and "
+                        "stall the guest (benchmarks/README.md, issue 22)")
     p.add_argument("--kernel-args", default="", help="added to the guest kernel's command line (e.g. idle=halt)")
     p.add_argument("--ssif-loop", help="benchmarks/ssif_loop of the same build (default: next to --daemon)")
     p.add_argument("--clock", choices=("icount", "icount-nosleep", "wall"), default="icount",

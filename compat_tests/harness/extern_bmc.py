@@ -127,8 +127,10 @@ class ExternBmc:
     chassis_control: True makes Chassis Control act on a host-side power state
     (CHASSIS_SCRIPT) instead of powering the VM off; see the module comment."""
 
-    def __init__(self, workdir, chassis_control=False):
+    def __init__(self, workdir, chassis_control=False, host_cpus=None):
         self.workdir = workdir
+        # Host CPUs ipmi_sim may run on (a taskset list), or None for any.
+        self.host_cpus = host_cpus
         self.port = _free_port()
         self.lan_port = _free_port()
         self.chassis_control = chassis_control
@@ -181,8 +183,9 @@ class ExternBmc:
         """Starts ipmi_sim on this instance's files and port; waits until it listens."""
         # Appended: after a restart the log still shows why the first one ended.
         log = open(os.path.join(self.workdir, "ipmi_sim.log"), "ab")
+        pin = ["taskset", "-c", self.host_cpus] if self.host_cpus else []
         self.proc = subprocess.Popen(
-            ["ipmi_sim", "-c", os.path.join(self.workdir, "lan.conf"),
+            pin + ["ipmi_sim", "-c", os.path.join(self.workdir, "lan.conf"),
              "-f", os.path.join(self.workdir, "bmc.emu"),
              "-s", os.path.join(self.workdir, "ipmi_sim_state"), "-n", "-d"],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)

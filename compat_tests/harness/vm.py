@@ -109,12 +109,14 @@ def machine_args(cpu="max", smp=1, icount_shift=None, icount_sleep=True, tcg_thr
 
 def run(image, scenario, mode, bmc, env, daemon_args, guest_deadline, host_deadline,
         workdir, extern=None, extra_files=None, cpu="max", smp=1, icount_shift=None, icount_sleep=True,
-        kernel_args="", tcg_thread=None):
+        kernel_args="", tcg_thread=None, host_cpus=None):
     """Boots once; returns a Boot. Never raises for guest failures.
 
     `cpu`, `smp`, `icount_shift`, `tcg_thread` (machine_args) and
-    `kernel_args` (added to the guest kernel's command line) are for the
-    benchmarks: the suites keep the defaults."""
+    `kernel_args` (added to the guest kernel's command line) and
+    `host_cpus` (where QEMU runs on the host: a pair of CPU sets, one for the
+    vCPU threads and one for QEMU's other threads) are for the benchmarks:
+    the suites keep the defaults."""
     layers = list(image.layers)
     if mode == "cuse" and image.daemon_layer:
         layers.append(image.daemon_layer)
@@ -164,8 +166,11 @@ def run(image, scenario, mode, bmc, env, daemon_args, guest_deadline, host_deadl
                                 stderr=subprocess.STDOUT, start_new_session=True)
         watch = _PowerOffWatch(result) if bmc_poweroff else None
         faults = BmcFaults(result, extern) if extern and getattr(spec, "bmc_faults", False) else None
+        placed = host_cpus is None
         while proc.poll() is None:
             now = time.monotonic()
+            if not placed:
+                placed = _place_threads(proc.pid, *host_cpus, smp)
             if faults:
                 faults.update(now)
             if now - start > host_deadline:
@@ -209,6 +214,25 @@ def run(image, scenario, mode, bmc, env, daemon_args, guest_deadline, host_deadl
     if "@@DEADLINE" in transcript:
         reason = "guest deadline reached"
     return Boot(transcript, console_text, seconds, not reason, reason, boot_seconds)
+
+
+def _place_threads(pid, vcpu_cpus, other_cpus, smp):
+    """Pins QEMU's vCPU threads ("CPU n/TCG") to vcpu_cpus and its other
+    threads to other_cpus, once all the vCPU threads exist; True when done."""
+    threads = {}
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            threads[int(tid)] = _read(f"/proc/{pid}/task/{tid}/comm").strip()
+    except OSError:
+        return False
+    if sum(1 for name in threads.values() if name.startswith("CPU ")) < smp:
+        return False
+    for tid, name in threads.items():
+        try:
+            os.sched_setaffinity(tid, vcpu_cpus if name.startswith("CPU ") else other_cpus)
+        except OSError:
+            pass  # a thread that ended meanwhile
+    return True
 
 
 def _scenario_spec(name):
