@@ -13,19 +13,29 @@
 //   waits are paced like the worker's but never spin: a learned sleep, then
 //   sleeps that double up to a tick; and the BMC's poke (nudge) ends a wait
 //   at once.
-// - WorkerSiTransport steps on its own thread for real port/memory
-//   registers (the kernel's kipmid), paced by a PollPacer: spins through a
-//   byte handshake, up to kipmid_max_busy_us, sleeps through the BMC's
-//   execution of a command and looks at its learned pace, then backs off;
-//   parks on a condition variable when idle (no CPU); posts results to the
-//   loop through EventLoop::post. While the host watches for attention a
-//   loop timer has the idle worker read the status register every
-//   kWatchInterval, as the kernel's timer does while need_watch is set:
-//   reading the attention bit costs the BMC nothing, where a Get Message
-//   Flags poll is a transaction that a silent BMC holds for seconds ahead
-//   of the users'. The timer is the loop's, not a timed wait of the
-//   worker's: a timed park armed and cancelled a kernel timer around every
-//   transaction, about 0.9 us each under icount (benchmarks/README.md).
+// - WorkerSiTransport, for real port/memory registers, steps on the loop
+//   while the BMC keeps up, as the kernel runs its state machine in the
+//   sender's context and its interrupt handler: the steps of a transaction
+//   that make progress, and the wait for a lone request's response, slept on
+//   a loop timer and looked at on the learned pace (a PollPacer). What the
+//   loop may not do is spin. A byte handshake the BMC does not finish at
+//   once goes to the transport's worker thread (the kernel's kipmid), which
+//   spins up to kipmid_max_busy_us, backs off past that, finishes the
+//   transaction, posts the result through EventLoop::post and parks (no
+//   CPU); the next transaction starts on the loop again. So does the wait
+//   for the response of a request that waited in the queue behind the last
+//   one: the loop then has the other callers' traffic to serve, and waiting
+//   on its timers between their requests made 30 callers of a slow BMC
+//   5-8 % slower than the worker's sleeps. A BMC that turns bytes around at
+//   once never wakes the worker: the hand-off to a thread and back was
+//   36-40 % of what a Get Device ID costs us beyond the CUSE floor
+//   (benchmarks/README.md, issue 22). force_kipmid=0 (no polling thread)
+//   keeps everything on the loop, paced by the kernel's 250-us timer. While
+//   the host watches for attention, a loop timer reads the status register
+//   of an idle machine every kWatchInterval, as the kernel's timer does
+//   while need_watch is set: reading the attention bit costs the BMC
+//   nothing, where a Get Message Flags poll is a transaction that a silent
+//   BMC holds for seconds ahead of the users'.
 #pragma once
 
 #include "core/event_loop.hpp"
@@ -37,6 +47,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -107,17 +118,36 @@ class WorkerSiTransport : public Transport
     static constexpr core::Clock::duration kWatchInterval = std::chrono::milliseconds(10);
 
   private:
+    // Who steps the machine. Nobody: the loop may take it. The worker keeps
+    // it until the machine is idle again.
+    enum class Owner : std::uint8_t
+    {
+        None,
+        Loop,
+        Worker,
+    };
     struct Gate
     {
         TransportSink* sink = nullptr; // loop thread only
+        bool delivering = false;       // the sink is handling a completion
     };
 
+    // Loop thread.
+    bool takeForLoop();
+    static void deliver(Gate& gate, core::SmiBytes response, std::optional<std::string> hosed);
+    void queueLoopStep();
+    void stepOnLoop();
+    // Starts the accepted request if the machine takes it (or answers a
+    // refusal); false if nothing started.
+    bool startOnLoop(Gate& gate);
+    void handToWorker(core::Clock::duration firstSleep);
+    void armWatch();
+    // Worker thread.
     void run();
-    // Waits up to `d` (or until told to stop or given work); false if stopping.
+    // Waits up to `d` (or until told to stop); false if stopping.
     bool pause(core::Clock::duration d);
     void postDone(core::SmiBytes response, std::optional<std::string> hosed = std::nullopt);
     void postAttention();
-    void armWatch();
 
     core::EventLoop& loop_;
     std::unique_ptr<RegisterIo> io_;
@@ -125,12 +155,23 @@ class WorkerSiTransport : public Transport
     core::InterfaceInfo info_;
     Polling polling_;
     std::shared_ptr<Gate> gate_;
+    // The owner's (the loop's while nobody owns the machine).
+    SiStepper stepper_;
+    PollPacer pacer_;
+    core::Clock::time_point lastEvent_{};
+    // Loop thread only.
+    std::unique_ptr<core::Timer> stepTimer_;
+    std::unique_ptr<core::Timer> watchTimer_;
+    bool loopStepQueued_ = false;
+    bool inLoopStep_ = false;
+    bool queuedBehind_ = false; // the transaction under way was sent from the last one's completion
+    // Guarded by mutex_.
     std::mutex mutex_;
     std::condition_variable wake_;
-    std::optional<core::SmiBytes> request_; // guarded by mutex_
-    bool stop_ = false;                     // guarded by mutex_
-    bool watchDue_ = false;                 // guarded by mutex_: an idle step is asked for
-    std::unique_ptr<core::Timer> watchTimer_;
+    Owner owner_ = Owner::None;
+    std::optional<core::SmiBytes> request_; // sent while the worker owns the machine
+    core::Clock::duration handoffSleep_{};  // the pacer's sleep the worker starts with
+    bool stop_ = false;
     std::thread worker_;
 };
 

@@ -1,19 +1,30 @@
-// WorkerSiTransport: the kernel's kipmid in a thread. The worker owns the
-// state machine and the registers; the loop thread only hands it requests
-// (under the mutex) and receives results through EventLoop::post, behind a
-// gate that shutdown() closes, so nothing reaches the sink afterwards.
+// WorkerSiTransport: the state machine stepped on the loop while the BMC
+// keeps up, and by the worker thread (the kernel's kipmid) through the byte
+// handshakes it must spin. One of them owns the machine, its stepper and its
+// pacer at a time; ownership changes hands under the mutex, so whatever one
+// owner left in them is what the next one sees. The worker hands results to
+// the loop through EventLoop::post, behind a gate that shutdown() closes, so
+// nothing reaches the sink afterwards.
 #include "si/si_transport.hpp"
 
 #include <sys/prctl.h>
 
+#include <algorithm>
 #include <utility>
 
 namespace ipmi::si {
 
+namespace {
+// Inline steps before yielding to the rest of the loop, so that one long
+// transfer cannot starve everything else on the thread.
+constexpr unsigned kMaxInlineSteps = 4096;
+} // namespace
+
 WorkerSiTransport::WorkerSiTransport(core::EventLoop& loop, std::unique_ptr<RegisterIo> io,
                                      std::unique_ptr<StateMachine> sm, core::InterfaceInfo info, Polling polling)
     : loop_(loop), io_(std::move(io)), sm_(std::move(sm)), info_(std::move(info)), polling_(polling),
-      gate_(std::make_shared<Gate>()), watchTimer_(loop.makeTimer())
+      gate_(std::make_shared<Gate>()), stepper_(*sm_), pacer_(polling), stepTimer_(loop.makeTimer()),
+      watchTimer_(loop.makeTimer())
 {
 }
 
@@ -24,16 +35,23 @@ WorkerSiTransport::~WorkerSiTransport()
 
 void WorkerSiTransport::start(TransportSink& sink)
 {
-    if (worker_.joinable()) {
+    if (gate_->sink != nullptr) {
         return;
     }
     gate_->sink = &sink;
-    worker_ = std::thread([this] { run(); });
+    if (polling_.kipmid) {
+        worker_ = std::thread([this] { run(); });
+    }
+    // Settle first: BT reads its capabilities before the first request.
+    if (takeForLoop()) {
+        queueLoopStep();
+    }
 }
 
 void WorkerSiTransport::shutdown()
 {
     gate_->sink = nullptr;
+    stepTimer_->cancel();
     watchTimer_->cancel();
     {
         const std::lock_guard lock(mutex_);
@@ -45,11 +63,152 @@ void WorkerSiTransport::shutdown()
     }
 }
 
+bool WorkerSiTransport::takeForLoop()
+{
+    const std::lock_guard lock(mutex_);
+    if (owner_ != Owner::None) {
+        return false;
+    }
+    owner_ = Owner::Loop;
+    lastEvent_ = core::Clock::now(); // idle until now: nothing was waited for
+    return true;
+}
+
 void WorkerSiTransport::startTransaction(core::SmiBytes request)
+{
+    if (gate_->sink == nullptr) {
+        return;
+    }
+    {
+        // The worker, finishing a transaction, starts this one before it
+        // parks (it checks under the lock).
+        const std::lock_guard lock(mutex_);
+        if (owner_ == Owner::Worker) {
+            request_ = std::move(request);
+            return;
+        }
+    }
+    // The loop owns the machine, or may take it: only this thread hands it on.
+    queuedBehind_ = gate_->delivering;
+    const bool taken = takeForLoop();
+    stepper_.accept(std::move(request));
+    if (taken || (!inLoopStep_ && !stepTimer_->pending())) {
+        queueLoopStep();
+    }
+}
+
+void WorkerSiTransport::deliver(Gate& gate, core::SmiBytes response, std::optional<std::string> hosed)
+{
+    // A request sent from in here waited in a queue behind this one.
+    gate.delivering = true;
+    gate.sink->transactionDone(std::move(response), std::move(hosed));
+    gate.delivering = false;
+}
+
+void WorkerSiTransport::queueLoopStep()
+{
+    if (loopStepQueued_) {
+        return;
+    }
+    loopStepQueued_ = true;
+    // Posted, not stepped here: the sink may be inside a call into us. A
+    // front end that answers the sender after running what is posted
+    // (CuseDeviceOptions::runPosted) has the request on its way to the BMC
+    // by then, as the kernel's sender starts it before returning.
+    loop_.post([this, gate = gate_] {
+        if (gate->sink != nullptr) {
+            loopStepQueued_ = false;
+            stepOnLoop();
+        }
+    });
+}
+
+void WorkerSiTransport::stepOnLoop()
+{
+    const auto gate = gate_;
+    inLoopStep_ = true;
+    auto now = core::Clock::now();
+    auto elapsed = std::chrono::duration_cast<Microseconds>(now - lastEvent_);
+    lastEvent_ = now;
+    for (unsigned n = 0; n < kMaxInlineSteps; ++n) {
+        startOnLoop(*gate);
+        if (gate->sink == nullptr) {
+            return;
+        }
+        SiStepper::Outcome out = stepper_.event(std::max(elapsed, Microseconds{0}));
+        elapsed = Microseconds{0};
+        now = core::Clock::now();
+        lastEvent_ = now;
+        const bool awaiting = out.result == SmResult::CallWithDelay && sm_->awaitingResponse();
+        const PollStep step = pacer_.next(out.result, now, awaiting);
+        if (out.response) {
+            deliver(*gate, std::move(*out.response), std::move(out.hosed));
+        } else if (out.attention) {
+            gate->sink->attention();
+        }
+        if (gate->sink == nullptr) {
+            return; // shut down from inside the sink
+        }
+
+        switch (step.action) {
+        case PollAction::Again:
+            continue;
+        case PollAction::Park:
+            if (stepper_.pending() && startOnLoop(*gate)) {
+                if (gate->sink == nullptr) {
+                    return;
+                }
+                continue; // sent from the sink
+            }
+            {
+                const std::lock_guard lock(mutex_);
+                owner_ = Owner::None;
+            }
+            inLoopStep_ = false;
+            return;
+        case PollAction::Sleep:
+            // The BMC executing a command while the loop has nothing else to
+            // do, error recovery's tick, or the kernel's timer without
+            // kipmid: the loop sleeps on its timer.
+            inLoopStep_ = false;
+            if ((awaiting && !queuedBehind_) || out.result == SmResult::CallWithTickDelay || !polling_.kipmid) {
+                stepTimer_->start(step.wait, [this] { stepOnLoop(); });
+            } else {
+                handToWorker(step.wait); // a byte handshake slow enough to be slept, or a queue
+            }
+            return;
+        case PollAction::Spin:
+            inLoopStep_ = false;
+            handToWorker(core::Clock::duration::zero());
+            return;
+        }
+    }
+    inLoopStep_ = false;
+    queueLoopStep();
+}
+
+bool WorkerSiTransport::startOnLoop(Gate& gate)
+{
+    core::SmiBytes refusal;
+    switch (stepper_.tryStart(refusal)) {
+    case SiStepper::Start::Nothing:
+        return false;
+    case SiStepper::Start::Started:
+        pacer_.reset();
+        return true;
+    case SiStepper::Start::Refused:
+        deliver(gate, std::move(refusal), std::nullopt); // may send the next one
+        return true;
+    }
+    return false;
+}
+
+void WorkerSiTransport::handToWorker(core::Clock::duration firstSleep)
 {
     {
         const std::lock_guard lock(mutex_);
-        request_ = std::move(request);
+        owner_ = Owner::Worker;
+        handoffSleep_ = firstSleep;
     }
     wake_.notify_all();
 }
@@ -66,12 +225,13 @@ void WorkerSiTransport::watchAttention(bool on)
 void WorkerSiTransport::armWatch()
 {
     watchTimer_->start(kWatchInterval, [this] {
-        {
-            const std::lock_guard lock(mutex_);
-            watchDue_ = true;
+        // A machine in a transaction reads its status at every step anyway.
+        if (takeForLoop()) {
+            stepOnLoop(); // an idle step: the status register, attention if its bit is set
         }
-        wake_.notify_all();
-        armWatch();
+        if (gate_->sink != nullptr) {
+            armWatch();
+        }
     });
 }
 
@@ -79,7 +239,7 @@ void WorkerSiTransport::postDone(core::SmiBytes response, std::optional<std::str
 {
     loop_.post([gate = gate_, response = std::move(response), hosed = std::move(hosed)]() mutable {
         if (gate->sink != nullptr) {
-            gate->sink->transactionDone(std::move(response), std::move(hosed));
+            deliver(*gate, std::move(response), std::move(hosed));
         }
     });
 }
@@ -104,37 +264,35 @@ void WorkerSiTransport::run()
     // The pacer sleeps to within its last stretch (kMinStretch, 50 us) of
     // the BMC's answer; the default timer slack alone is 50 us late.
     ::prctl(PR_SET_TIMERSLACK, 1000UL, 0UL, 0UL, 0UL);
-    PollPacer pacer(polling_);
-    SiStepper stepper(*sm_);
-    bool parked = false; // idle: sleep until a request comes
-    auto last = core::Clock::now();
+    bool parked = true; // until the loop hands the machine over
+    core::Clock::duration firstSleep{};
 
     for (;;) {
         {
             std::unique_lock lock(mutex_);
-            if (parked && !stepper.pending()) {
-                // A due watch asks for an idle step: it reads the status
-                // register and posts attention if the bit is set.
-                wake_.wait(lock, [this] { return stop_ || request_.has_value() || watchDue_; });
-                last = core::Clock::now();
+            if (parked) {
+                wake_.wait(lock, [this] { return stop_ || owner_ == Owner::Worker; });
             }
-            // Any step reads the status register: the watch is served.
-            watchDue_ = false;
             if (stop_) {
                 return;
             }
             if (request_) {
-                stepper.accept(std::move(*request_));
+                stepper_.accept(std::move(*request_));
                 request_.reset();
             }
+            firstSleep = std::exchange(handoffSleep_, core::Clock::duration::zero());
         }
         parked = false;
+        // The pacer's step that the loop handed over: its sleep first.
+        if (firstSleep > core::Clock::duration::zero() && !pause(firstSleep)) {
+            return;
+        }
         core::SmiBytes refusal;
-        switch (stepper.tryStart(refusal)) {
+        switch (stepper_.tryStart(refusal)) {
         case SiStepper::Start::Nothing:
             break;
         case SiStepper::Start::Started:
-            pacer.reset();
+            pacer_.reset();
             break;
         case SiStepper::Start::Refused:
             postDone(std::move(refusal));
@@ -142,9 +300,9 @@ void WorkerSiTransport::run()
         }
 
         const auto now = core::Clock::now();
-        const auto elapsed = std::chrono::duration_cast<Microseconds>(now - last);
-        last = now;
-        SiStepper::Outcome out = stepper.event(elapsed);
+        const auto elapsed = std::chrono::duration_cast<Microseconds>(now - lastEvent_);
+        lastEvent_ = now;
+        SiStepper::Outcome out = stepper_.event(std::max(elapsed, Microseconds{0}));
         if (out.response) {
             postDone(std::move(*out.response), std::move(out.hosed));
         } else if (out.attention) {
@@ -153,7 +311,7 @@ void WorkerSiTransport::run()
 
         // Asked only of a wait: a BMC that answers at once never waits.
         const bool awaiting = out.result == SmResult::CallWithDelay && sm_->awaitingResponse();
-        const PollStep step = pacer.next(out.result, now, awaiting);
+        const PollStep step = pacer_.next(out.result, now, awaiting);
         switch (step.action) {
         case PollAction::Again:
             break;
@@ -168,7 +326,14 @@ void WorkerSiTransport::run()
             }
             break;
         case PollAction::Park:
-            parked = true;
+            if (stepper_.pending()) {
+                break;
+            }
+            const std::lock_guard lock(mutex_);
+            if (!request_) {
+                owner_ = Owner::None; // the next transaction starts on the loop
+                parked = true;
+            }
             break;
         }
     }

@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -196,20 +197,82 @@ TEST(SiStackBt, RequestTooLongForBtIsAnsweredC8)
     EXPECT_EQ(s.host.responses[0], (SmiBytes{0x1C, 0x01, 0xC8}));
 }
 
-// SmiPolicy over a WorkerSiTransport (its own thread) over a KCS model.
+// A KCS controller that is slow to take bytes while `slowWrites` lasts: after
+// each of those writes the status register shows IBF for `heldReads` more
+// reads. With `slowResponses`, the BMC takes `responseReads` status reads to
+// answer each request (OBF stays clear after the request's last byte).
+// Counts the accesses made off the thread that built it (the test's, which
+// runs the loop).
+class SlowHandshakeIo : public RegisterIo
+{
+  public:
+    explicit SlowHandshakeIo(std::unique_ptr<RegisterIo> inner) : inner_(std::move(inner)) {}
+    [[nodiscard]] std::uint8_t read(unsigned index) override
+    {
+        note();
+        std::uint8_t value = inner_->read(index);
+        if (index == sim::kcs::kCommandStatusRegister && ibfReads_ > 0) {
+            --ibfReads_;
+            value |= sim::kcs::kStatusIbf;
+        }
+        if (index == sim::kcs::kCommandStatusRegister && obfHidden_ > 0) {
+            --obfHidden_;
+            value &= static_cast<std::uint8_t>(~sim::kcs::kStatusObf);
+        }
+        return value;
+    }
+    void write(unsigned index, std::uint8_t value) override
+    {
+        note();
+        inner_->write(index, value);
+        if (slowWrites > 0) {
+            --slowWrites;
+            ibfReads_ = heldReads;
+        }
+        if (lastByteNext_ && index == sim::kcs::kDataRegister) {
+            obfHidden_ = slowResponses ? responseReads : 0;
+        }
+        lastByteNext_ = index == sim::kcs::kCommandStatusRegister && value == sim::kcs::kWriteEnd;
+    }
+    [[nodiscard]] std::string describe() const override { return inner_->describe(); }
+
+    std::atomic<unsigned> slowWrites = 0; // set while the transport is idle
+    unsigned heldReads = 3;
+    std::atomic<bool> slowResponses = false;
+    unsigned responseReads = 3;
+    std::atomic<unsigned> offLoopAccesses = 0;
+
+  private:
+    void note()
+    {
+        if (std::this_thread::get_id() != loopThread_) {
+            ++offLoopAccesses;
+        }
+    }
+    std::unique_ptr<RegisterIo> inner_;
+    unsigned ibfReads_ = 0;
+    unsigned obfHidden_ = 0;
+    bool lastByteNext_ = false;
+    std::thread::id loopThread_ = std::this_thread::get_id();
+};
+
+// SmiPolicy over a WorkerSiTransport (the loop, and its own thread) over a
+// KCS model.
 struct WorkerStack
 {
-    WorkerStack()
+    explicit WorkerStack(bool kipmid = true)
     {
         answerStartup(port);
-        auto io = std::make_unique<SimRegisterIo>(model, "sim kcs");
-        auto sm = makeStateMachine(SiType::Kcs, *io);
+        auto slow = std::make_unique<SlowHandshakeIo>(std::make_unique<SimRegisterIo>(model, "sim kcs"));
+        io = slow.get();
+        auto sm = makeStateMachine(SiType::Kcs, *slow);
         core::InterfaceInfo info;
         info.type = "kcs";
         WorkerSiTransport::Polling polling;
+        polling.kipmid = kipmid;
         polling.maxBusy = std::chrono::microseconds(50);
         policy = std::make_unique<SmiPolicy>(
-            loop, std::make_unique<WorkerSiTransport>(loop, std::move(io), std::move(sm), info, polling));
+            loop, std::make_unique<WorkerSiTransport>(loop, std::move(slow), std::move(sm), info, polling));
         policy->start(host);
     }
     ~WorkerStack() { policy->shutdown(); }
@@ -237,18 +300,90 @@ struct WorkerStack
     core::testing::FakeEventLoop loop;
     FakeBmcPort port;
     sim::KcsBmcModel model{port};
+    SlowHandshakeIo* io = nullptr;
     RecordingHost host;
     std::unique_ptr<SmiPolicy> policy;
 };
 
-TEST(WorkerSiTransport, AnswersFromItsThreadThroughPost)
+// A BMC that takes each byte at once never wakes the worker: the loop runs
+// the whole transaction (benchmarks/README.md has what a hand-off cost).
+TEST(WorkerSiTransport, RunsOnTheLoopWhileTheBmcKeepsUp)
 {
     WorkerStack s;
+    for (int i = 0; i < 3; ++i) {
+        s.policy->send({0x18, 0x01});
+        s.run(std::chrono::milliseconds(20));
+    }
+    ASSERT_EQ(s.host.responses.size(), 3U);
+    EXPECT_EQ(s.host.responses[0], kGetDeviceIdResponse);
+    EXPECT_TRUE(s.policy->startupComplete());
+    EXPECT_EQ(s.io->offLoopAccesses, 0U);
+}
+
+// A byte handshake that does not complete at once is the worker's to spin
+// through (the loop never spins); the worker finishes that transaction,
+// posts its answer, and the next one starts on the loop again.
+TEST(WorkerSiTransport, HandsASlowByteHandshakeToItsThread)
+{
+    WorkerStack s;
+    s.run(std::chrono::milliseconds(20));
+    s.io->slowWrites = 3;
     s.policy->send({0x18, 0x01});
     core::testing::awaitFirstResponse(s.loop, s.host);
     ASSERT_EQ(s.host.responses.size(), 1U);
     EXPECT_EQ(s.host.responses[0], kGetDeviceIdResponse);
-    EXPECT_TRUE(s.policy->startupComplete());
+    EXPECT_GT(s.io->offLoopAccesses, 0U);
+
+    s.run(std::chrono::milliseconds(200)); // the worker settles and parks
+    const unsigned byWorker = s.io->offLoopAccesses;
+    s.policy->send({0x18, 0x01});
+    s.run(std::chrono::milliseconds(20));
+    ASSERT_EQ(s.host.responses.size(), 2U);
+    EXPECT_EQ(s.host.responses[1], kGetDeviceIdResponse);
+    EXPECT_EQ(s.io->offLoopAccesses, byWorker);
+}
+
+// The loop sleeps through a lone request's wait for the BMC on its own
+// timer; a request that waited in the queue behind another leaves that wait
+// to the worker, while the loop serves the other callers.
+TEST(WorkerSiTransport, ALoneRequestWaitsOnTheLoopAQueuedOneOnTheWorker)
+{
+    WorkerStack s;
+    s.run(std::chrono::milliseconds(20));
+    s.io->slowResponses = true;
+    s.policy->send({0x18, 0x01});
+    s.loop.runPosted();
+    EXPECT_TRUE(s.host.responses.empty()) << "answered before the BMC";
+    s.run(std::chrono::milliseconds(20), std::chrono::milliseconds(20));
+    ASSERT_EQ(s.host.responses.size(), 1U);
+    EXPECT_EQ(s.host.responses[0], kGetDeviceIdResponse);
+    EXPECT_EQ(s.io->offLoopAccesses, 0U);
+
+    s.policy->send({0x18, 0x01});
+    s.policy->send({0x18, 0x01}); // waits behind the first
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (s.host.responses.size() < 3 && std::chrono::steady_clock::now() < deadline) {
+        s.run(std::chrono::milliseconds(5), std::chrono::milliseconds(5));
+    }
+    ASSERT_EQ(s.host.responses.size(), 3U);
+    EXPECT_EQ(s.host.responses[2], kGetDeviceIdResponse);
+    EXPECT_GT(s.io->offLoopAccesses, 0U);
+}
+
+// force_kipmid=0: no polling thread, as in the kernel. A slow handshake is
+// looked at on the loop's timer (the kernel's 250-us one), never spun.
+TEST(WorkerSiTransport, WithoutKipmidEverythingStaysOnTheLoopTimer)
+{
+    WorkerStack s(false);
+    s.run(std::chrono::milliseconds(20));
+    s.io->slowWrites = 3;
+    s.policy->send({0x18, 0x01});
+    s.loop.runPosted();
+    EXPECT_TRUE(s.host.responses.empty()) << "answered without the timer";
+    EXPECT_GE(s.loop.advance(std::chrono::milliseconds(10)), 9U); // three looks for each of three bytes
+    ASSERT_EQ(s.host.responses.size(), 1U);
+    EXPECT_EQ(s.host.responses[0], kGetDeviceIdResponse);
+    EXPECT_EQ(s.io->offLoopAccesses, 0U);
 }
 
 // While the host watches (ipmi_watchdog's pre-timeout, the kernel's
