@@ -1,6 +1,7 @@
 // WorkerSiTransport: the state machine stepped on the loop while the BMC
 // keeps up, and by the worker thread (the kernel's kipmid) through the byte
-// handshakes it must spin. One of them owns the machine, its stepper and its
+// handshakes it must spin and the waits of queued requests (see
+// si_transport.hpp). One of them owns the machine, its stepper and its
 // pacer at a time; ownership changes hands under the mutex, so whatever one
 // owner left in them is what the next one sees. The worker hands results to
 // the loop through EventLoop::post, behind a gate that shutdown() closes, so
