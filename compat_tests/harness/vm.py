@@ -112,11 +112,11 @@ def run(image, scenario, mode, bmc, env, daemon_args, guest_deadline, host_deadl
         kernel_args="", tcg_thread=None, host_cpus=None):
     """Boots once; returns a Boot. Never raises for guest failures.
 
-    `cpu`, `smp`, `icount_shift`, `tcg_thread` (machine_args) and
-    `kernel_args` (added to the guest kernel's command line) and
-    `host_cpus` (where QEMU runs on the host: a pair of CPU sets, one for the
-    vCPU threads and one for QEMU's other threads) are for the benchmarks:
-    the suites keep the defaults."""
+    `cpu`, `smp`, `icount_shift`, `tcg_thread` (machine_args),
+    `kernel_args` (added to the guest kernel's command line) and `host_cpus`
+    (where QEMU runs on the host: a pair of CPU sets, one for the vCPU
+    threads and one for QEMU's other threads) are for the benchmarks: the
+    suites keep the defaults."""
     layers = list(image.layers)
     if mode == "cuse" and image.daemon_layer:
         layers.append(image.daemon_layer)
