@@ -140,6 +140,17 @@ class WorkerSiTransport : public Transport
     // Starts the accepted request if the machine takes it (or answers a
     // refusal); false if nothing started.
     bool startOnLoop(Gate& gate);
+    // Owner's, either thread: start what was accepted, if the machine takes it.
+    SiStepper::Start startAccepted(core::SmiBytes& refusal);
+    // Owner's, either thread: one event() of the machine, timed since the
+    // last, and the pacer's step after it.
+    struct Stepped
+    {
+        SiStepper::Outcome out;
+        PollStep step;
+        bool awaiting = false; // the wait is for the BMC's response
+    };
+    Stepped stepMachine();
     void handToWorker(core::Clock::duration firstSleep);
     void armWatch();
     // Worker thread.

@@ -128,20 +128,12 @@ void WorkerSiTransport::stepOnLoop()
 {
     const auto gate = gate_;
     inLoopStep_ = true;
-    auto now = core::Clock::now();
-    auto elapsed = std::chrono::duration_cast<Microseconds>(now - lastEvent_);
-    lastEvent_ = now;
     for (unsigned n = 0; n < kMaxInlineSteps; ++n) {
         startOnLoop(*gate);
         if (gate->sink == nullptr) {
             return;
         }
-        SiStepper::Outcome out = stepper_.event(std::max(elapsed, Microseconds{0}));
-        elapsed = Microseconds{0};
-        now = core::Clock::now();
-        lastEvent_ = now;
-        const bool awaiting = out.result == SmResult::CallWithDelay && sm_->awaitingResponse();
-        const PollStep step = pacer_.next(out.result, now, awaiting);
+        auto [out, step, awaiting] = stepMachine();
         if (out.response) {
             deliver(*gate, std::move(*out.response), std::move(out.hosed));
         } else if (out.attention) {
@@ -155,7 +147,7 @@ void WorkerSiTransport::stepOnLoop()
         case PollAction::Again:
             continue;
         case PollAction::Park:
-            if (stepper_.pending() && startOnLoop(*gate)) {
+            if (startOnLoop(*gate)) {
                 if (gate->sink == nullptr) {
                     return;
                 }
@@ -188,20 +180,35 @@ void WorkerSiTransport::stepOnLoop()
     queueLoopStep();
 }
 
+SiStepper::Start WorkerSiTransport::startAccepted(core::SmiBytes& refusal)
+{
+    const SiStepper::Start start = stepper_.tryStart(refusal);
+    if (start == SiStepper::Start::Started) {
+        pacer_.reset(); // new work: the next wait starts afresh
+    }
+    return start;
+}
+
 bool WorkerSiTransport::startOnLoop(Gate& gate)
 {
     core::SmiBytes refusal;
-    switch (stepper_.tryStart(refusal)) {
-    case SiStepper::Start::Nothing:
-        return false;
-    case SiStepper::Start::Started:
-        pacer_.reset();
-        return true;
-    case SiStepper::Start::Refused:
+    const SiStepper::Start start = startAccepted(refusal);
+    if (start == SiStepper::Start::Refused) {
         deliver(gate, std::move(refusal), std::nullopt); // may send the next one
-        return true;
     }
-    return false;
+    return start != SiStepper::Start::Nothing;
+}
+
+WorkerSiTransport::Stepped WorkerSiTransport::stepMachine()
+{
+    const auto now = core::Clock::now();
+    const auto elapsed = std::chrono::duration_cast<Microseconds>(now - lastEvent_);
+    lastEvent_ = now;
+    Stepped stepped{stepper_.event(std::max(elapsed, Microseconds{0})), {}, false};
+    // Asked only of a wait: a BMC that answers at once never waits.
+    stepped.awaiting = stepped.out.result == SmResult::CallWithDelay && sm_->awaitingResponse();
+    stepped.step = pacer_.next(stepped.out.result, now, stepped.awaiting);
+    return stepped;
 }
 
 void WorkerSiTransport::handToWorker(core::Clock::duration firstSleep)
@@ -289,30 +296,15 @@ void WorkerSiTransport::run()
             return;
         }
         core::SmiBytes refusal;
-        switch (stepper_.tryStart(refusal)) {
-        case SiStepper::Start::Nothing:
-            break;
-        case SiStepper::Start::Started:
-            pacer_.reset();
-            break;
-        case SiStepper::Start::Refused:
+        if (startAccepted(refusal) == SiStepper::Start::Refused) {
             postDone(std::move(refusal));
-            break;
         }
-
-        const auto now = core::Clock::now();
-        const auto elapsed = std::chrono::duration_cast<Microseconds>(now - lastEvent_);
-        lastEvent_ = now;
-        SiStepper::Outcome out = stepper_.event(std::max(elapsed, Microseconds{0}));
+        auto [out, step, awaiting] = stepMachine();
         if (out.response) {
             postDone(std::move(*out.response), std::move(out.hosed));
         } else if (out.attention) {
             postAttention();
         }
-
-        // Asked only of a wait: a BMC that answers at once never waits.
-        const bool awaiting = out.result == SmResult::CallWithDelay && sm_->awaitingResponse();
-        const PollStep step = pacer_.next(out.result, now, awaiting);
         switch (step.action) {
         case PollAction::Again:
             break;

@@ -57,17 +57,6 @@ std::optional<std::string> mismatch(std::span<const std::uint8_t> request, const
     return std::nullopt;
 }
 
-// A response is good if it has netfn, cmd and cc and answers this request.
-// The one check of every response on SI: info().responsesVetted tells the
-// message handler so.
-SmiBytes checked(std::span<const std::uint8_t> request, SmiBytes response)
-{
-    if (mismatch(request, response)) {
-        return failed(request, abi::IPMI_ERR_UNSPECIFIED);
-    }
-    return response;
-}
-
 std::uint8_t cc(const SmiBytes& response)
 {
     return response.size() > 2 ? response[2] : 0xFF;
@@ -289,11 +278,12 @@ void SmiPolicy::holdAttention()
     attentionTimer_->start(options_.flagPollInterval, [this] { pump(); });
 }
 
-void SmiPolicy::noteOutcome(const SmiBytes& raw, const std::optional<std::string>& hosed)
+SmiBytes SmiPolicy::judged(SmiBytes raw, const std::optional<std::string>& hosed)
 {
+    auto wrong = mismatch(inFlightHead_.view(), raw);
     if (hosed) {
         faults_.failed(core::FaultKind::Hosed, inFlightHead_.describe() + ": " + *hosed);
-    } else if (auto wrong = mismatch(inFlightHead_.view(), raw)) {
+    } else if (wrong) {
         spdlog::debug("smi {}: BMC returned {}", info_.description, *wrong);
         faults_.failed(core::FaultKind::BadResponse, "BMC returned " + *wrong);
     } else if (cc(raw) == abi::IPMI_TIMEOUT_ERR) {
@@ -301,6 +291,7 @@ void SmiPolicy::noteOutcome(const SmiBytes& raw, const std::optional<std::string
     } else {
         faults_.answered();
     }
+    return wrong ? failed(inFlightHead_.view(), abi::IPMI_ERR_UNSPECIFIED) : std::move(raw);
 }
 
 void SmiPolicy::transactionDone(SmiBytes raw, std::optional<std::string> hosed)
@@ -310,8 +301,7 @@ void SmiPolicy::transactionDone(SmiBytes raw, std::optional<std::string> hosed)
     }
     const Op op = inFlight_;
     inFlight_ = Op::None;
-    noteOutcome(raw, hosed);
-    SmiBytes response = checked(inFlightHead_.view(), std::move(raw));
+    SmiBytes response = judged(std::move(raw), hosed);
 
     switch (op) {
     case Op::None:

@@ -95,8 +95,12 @@ class SmiPolicy : public core::Interface, private TransportSink
     };
 
     void transactionDone(core::SmiBytes raw, std::optional<std::string> hosed) override;
-    // Counts the transaction as answered or as a fault of the episode.
-    void noteOutcome(const core::SmiBytes& raw, const std::optional<std::string>& hosed);
+    // Counts the transaction as answered or as a fault of the episode, and
+    // returns what the host gets: the response, or 0xFF for one without
+    // netfn, cmd and cc or that does not answer the request ("BMC returned
+    // incorrect response", in the kernel's words). The one check of every
+    // response on SI: info().responsesVetted tells the message handler so.
+    [[nodiscard]] core::SmiBytes judged(core::SmiBytes raw, const std::optional<std::string>& hosed);
     void attention() override;
 
     void issue(Op op, core::SmiBytes request);

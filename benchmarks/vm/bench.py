@@ -85,6 +85,7 @@ for a process switch next to what hardware does.
 """
 
 import argparse
+import contextlib
 import functools
 import json
 import os
@@ -238,25 +239,14 @@ def run_kind(image, kind, args, workdir):
             extra["compat/bench/ipmi-cuse-base"] = f.read()
     daemon_args = {"kcs": args.kcs_args, "bt": args.bt_args, "extern-kcs": args.kcs_args, "sim": args.sim_args}.get(kind, args.ssif_args)
     if args.clients >= 30 and kind not in ("ssif", "bt"):
-        # The daemon's own users (its watchdog device) count against
-        # max_users (30, the kernel's default) as ipmi_watchdog's would: room
-        # for the clients and them.
-        daemon_args += f" --ipmi_msghandler.max_users {args.clients + 8}"
+        daemon_args += room_for_clients(args.clients)
     deadline = args.deadline
-    bmc_cpus, qemu_cpus = bmc_placement(args.bmc_cpu) if kind == "extern-kcs" else (None, None)
-    extern = extern_bmc.ExternBmc(os.path.join(workdir, name), host_cpus=bmc_cpus) if kind == "extern-kcs" else None
-    if extern:
-        os.makedirs(extern.workdir, exist_ok=True)
-        extern.__enter__()
-    try:
+    with extern_bmc_for(kind, os.path.join(workdir, name), args.bmc_cpu) as (extern, qemu_cpus):
         boot = vm.run(image, name, "cuse", kind, env, daemon_args, deadline, deadline + 60,
                       os.path.join(workdir, name), extern=extern, extra_files=extra, cpu=args.cpu, smp=args.smp,
                       icount_shift=None if args.clock == "wall" else args.icount_shift,
                       icount_sleep=args.clock == "icount", kernel_args=args.kernel_args,
                       tcg_thread=args.tcg_thread, host_cpus=qemu_cpus)
-    finally:
-        if extern:
-            extern.__exit__(None, None, None)
     rows = parse(boot.transcript)
     if not boot.ok or "@@BENCH-ERROR" in boot.transcript:
         log(f"{name}: boot failed ({boot.reason}); transcript:\n{boot.transcript}")
@@ -456,6 +446,27 @@ def ssif_table(rows, summary):
                    f"{kern['us_per_tx'] / loop['us_per_tx']:.2f}x, through CUSE (b) "
                    f"{kern['us_per_tx'] / ours['us_per_tx']:.2f}x")
     return out
+
+
+def room_for_clients(clients):
+    """Daemon arguments for that many clients at once. The daemon's own users
+    (its watchdog device) count against max_users (30, the kernel's default)
+    as ipmi_watchdog's would: room for the clients and them."""
+    return f" --ipmi_msghandler.max_users {clients + 8}"
+
+
+@contextlib.contextmanager
+def extern_bmc_for(kind, workdir, bmc_cpu):
+    """(the running ipmi_sim, QEMU's host_cpus for vm.run) for an extern-kcs
+    boot, pinned as --bmc-cpu says; (None, None) for the other kinds."""
+    if kind != "extern-kcs":
+        yield None, None
+        return
+    bmc_cpus, qemu_cpus = bmc_placement(bmc_cpu)
+    extern = extern_bmc.ExternBmc(workdir, host_cpus=bmc_cpus)
+    os.makedirs(extern.workdir, exist_ok=True)
+    with extern:
+        yield extern, qemu_cpus
 
 
 def bmc_placement(choice):

@@ -17,11 +17,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "compat_tests"))
 
-from harness import extern_bmc  # noqa: E402
 from harness import image as img  # noqa: E402
 from harness import vm  # noqa: E402
 from harness.scenarios import DAEMON_ARGS  # noqa: E402
-from bench import bmc_placement  # noqa: E402
+from bench import extern_bmc_for, room_for_clients  # noqa: E402
 
 
 def log(msg):
@@ -62,18 +61,10 @@ def main():
            "PROF_CLIENTS": str(args.clients), "PROF_ROUNDS": str(args.rounds)}
     daemon_args = (DAEMON_ARGS[args.kind] + " " + args.daemon_args).strip()
     if args.clients:
-        daemon_args += f" --ipmi_msghandler.max_users {args.clients + 8}"  # as bench.py
-    bmc_cpus, qemu_cpus = bmc_placement(args.bmc_cpu) if args.kind == "extern-kcs" else (None, None)
-    extern = extern_bmc.ExternBmc(os.path.join(args.out, "extern"), host_cpus=bmc_cpus) if args.kind == "extern-kcs" else None
-    if extern:
-        os.makedirs(extern.workdir, exist_ok=True)
-        extern.__enter__()
-    try:
+        daemon_args += room_for_clients(args.clients)
+    with extern_bmc_for(args.kind, os.path.join(args.out, "extern"), args.bmc_cpu) as (extern, qemu_cpus):
         boot = vm.run(image, "profile", "cuse", args.kind, env, daemon_args, 900, 960, args.out, extern=extern,
                       extra_files=extra, icount_shift=0 if args.clock == "icount" else None, host_cpus=qemu_cpus)
-    finally:
-        if extern:
-            extern.__exit__(None, None, None)
     lines = [line for line in boot.transcript.splitlines() if line.startswith("@@PROF")]
     for line in lines:
         print(line)
