@@ -68,17 +68,22 @@ void SsifInterface::issueParts(std::vector<WritePart> parts, Handler handler)
     // ones are resent within the write budget. What the probe finds out is
     // not a fault: a BMC may refuse a multi-part test on purpose.
     const bool probing = state_ == State::Probing;
-    const core::RequestHead head =
-        probing || parts.empty() ? core::RequestHead() : core::RequestHead(parts.front().data);
-    transfer_.start(std::move(parts), !probing, [this, handler, probing, head](TransferResult result) {
-        if (result.error != 0 && (config_.dbg & kDebugMessages) != 0) {
-            spdlog::info("ssif {}: {}", bus_.describe(), *result.problem);
-        }
-        if (!probing) {
-            noteOutcome(head, result);
-        }
-        (this->*handler)(std::move(result));
-    });
+    inFlight_ = {.handler = handler,
+                 .probing = probing,
+                 .head = probing || parts.empty() ? core::RequestHead() : core::RequestHead(parts.front().data)};
+    transfer_.start(std::move(parts), !probing, [this](TransferResult result) { transferDone(std::move(result)); });
+}
+
+void SsifInterface::transferDone(TransferResult result)
+{
+    const InFlight done = inFlight_; // its handler may start the next transfer
+    if (result.error != 0 && (config_.dbg & kDebugMessages) != 0) {
+        spdlog::info("ssif {}: {}", bus_.describe(), *result.problem);
+    }
+    if (!done.probing) {
+        noteOutcome(done.head, result);
+    }
+    (this->*done.handler)(std::move(result));
 }
 
 void SsifInterface::noteOutcome(const core::RequestHead& request, const TransferResult& result)

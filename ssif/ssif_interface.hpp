@@ -107,6 +107,7 @@ class SsifInterface : public core::Interface
 
     void issue(core::SmiBytes request, Handler handler);
     void issueParts(std::vector<WritePart> parts, Handler handler);
+    void transferDone(TransferResult result);
 
     // Probe steps, in order.
     void onCapabilities(TransferResult result);
@@ -147,6 +148,16 @@ class SsifInterface : public core::Interface
     std::deque<core::SmiBytes> waiting_;  // host messages not yet started
     std::deque<core::SmiBytes> refusals_; // answers of refused messages, not yet delivered
     core::SmiBytes current_;              // the host message in flight
+    // Whose answer the transfer in flight is and what it asked. Kept here,
+    // not in the transfer's completion, so that completion holds only `this`
+    // and std::function stores it without an allocation per transaction.
+    struct InFlight
+    {
+        Handler handler = nullptr;
+        bool probing = false;
+        core::RequestHead head;
+    };
+    InFlight inFlight_;
     SsifLimits limits_;
     core::FlagsMachine flags_;
     bool alertsActive_ = false;
