@@ -14,7 +14,9 @@ from the same boot:
   bt    QEMU isa-ipmi-bt at 0xe4: the same, without the idle measurement.
   extern-kcs  QEMU's KCS in front of OpenIPMI's ipmi_sim on the host (the
         compat suite's extern-kcs BMC): every request crosses a socket, a BMC
-        that takes its time; ours next to ipmi_si's, as for kcs.
+        that takes its time; ours next to ipmi_si's, as for kcs. With
+        --bmc-delay-us, ipmi_sim sits behind bmc_delay.py's relay, which
+        holds each request that long.
   sim   the daemon's embedded BMC (--sim), made slow by `ipmi-cuse control
         fault` (--sim-fault, default a 2 ms delay per command): a slow BMC
         without a socket; no kernel half.
@@ -103,6 +105,7 @@ from harness import extern_bmc  # noqa: E402
 from harness import image as img  # noqa: E402
 from harness import vm  # noqa: E402
 from harness.scenarios import DAEMON_ARGS  # noqa: E402
+from bmc_delay import DelayedBmc  # noqa: E402
 
 HZ = 100
 
@@ -241,7 +244,7 @@ def run_kind(image, kind, args, workdir):
     if args.clients >= 30 and kind not in ("ssif", "bt"):
         daemon_args += room_for_clients(args.clients)
     deadline = args.deadline
-    with extern_bmc_for(kind, os.path.join(workdir, name), args.bmc_cpu) as (extern, qemu_cpus):
+    with extern_bmc_for(kind, os.path.join(workdir, name), args.bmc_cpu, args.bmc_delay_us) as (extern, qemu_cpus):
         boot = vm.run(image, name, "cuse", kind, env, daemon_args, deadline, deadline + 60,
                       os.path.join(workdir, name), extern=extern, extra_files=extra, cpu=args.cpu, smp=args.smp,
                       icount_shift=None if args.clock == "wall" else args.icount_shift,
@@ -456,9 +459,10 @@ def room_for_clients(clients):
 
 
 @contextlib.contextmanager
-def extern_bmc_for(kind, workdir, bmc_cpu):
+def extern_bmc_for(kind, workdir, bmc_cpu, delay_us=0):
     """(the running ipmi_sim, QEMU's host_cpus for vm.run) for an extern-kcs
-    boot, pinned as --bmc-cpu says; (None, None) for the other kinds."""
+    boot, pinned as --bmc-cpu says, behind bmc_delay.py's relay when delay_us
+    is set; (None, None) for the other kinds."""
     if kind != "extern-kcs":
         yield None, None
         return
@@ -466,7 +470,11 @@ def extern_bmc_for(kind, workdir, bmc_cpu):
     extern = extern_bmc.ExternBmc(workdir, host_cpus=bmc_cpus)
     os.makedirs(extern.workdir, exist_ok=True)
     with extern:
-        yield extern, qemu_cpus
+        if not delay_us:
+            yield extern, qemu_cpus
+            return
+        with DelayedBmc(extern, delay_us, host_cpus=bmc_cpus) as delayed:
+            yield delayed, qemu_cpus
 
 
 def bmc_placement(choice):
@@ -474,8 +482,12 @@ def bmc_placement(choice):
     other threads' CPUs)) for vm.run; (None, None) for no pinning. ipmi_sim
     shares its CPU with QEMU's I/O thread, which carries its socket."""
     cpus = sorted(os.sched_getaffinity(0))
-    if choice == "none" or (choice == "auto" and len(cpus) < 2):
+    if choice == "none" or (choice in ("auto", "apart") and len(cpus) < 2):
         return None, None
+    if choice == "apart":
+        # ipmi_sim alone on the last CPU, the vCPUs on the others, QEMU's
+        # other threads wherever the host puts them.
+        return str(cpus[-1]), (set(cpus[:-1]), set(cpus))
     bmc = [cpus[-1]] if choice == "auto" else [int(c) for c in choice.split(",")]
     rest = [c for c in cpus if c not in bmc]
     if not rest:
@@ -526,9 +538,13 @@ def main():
                         "server's threads to vCPU 1 (stacks *-apart), then to vCPU 0 (*-together)")
     p.add_argument("--bmc-cpu", default="none",
                    help="extern-kcs: the host CPUs (a list: 1 or 1,2) that ipmi_sim and QEMU's threads other than "
-                        "its vCPUs run on, the vCPUs on the others; 'auto' the host's last CPU, 'none' (default) no "
-                        "pinning. Unpinned, ipmi_sim can take the vCPU's host CPU while it works on a request and "
-                        "stall the guest (benchmarks/README.md, issue 22)")
+                        "its vCPUs run on, the vCPUs on the others; 'auto' the host's last CPU, 'apart' ipmi_sim "
+                        "alone on the last CPU and the vCPUs on the others, 'none' (default) no pinning. None of "
+                        "them keeps the guest from standing still while ipmi_sim works on a request "
+                        "(benchmarks/README.md, issue 22)")
+    p.add_argument("--bmc-delay-us", type=int, default=0,
+                   help="extern-kcs: every request reaches ipmi_sim this much later (bmc_delay.py's relay): a BMC "
+                        "that takes its time while the guest runs on")
     p.add_argument("--kernel-args", default="", help="added to the guest kernel's command line (e.g. idle=halt)")
     p.add_argument("--ssif-loop", help="benchmarks/ssif_loop of the same build (default: next to --daemon)")
     p.add_argument("--clock", choices=("icount", "icount-nosleep", "wall"), default="icount",

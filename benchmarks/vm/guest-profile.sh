@@ -28,11 +28,15 @@ done
 
 # The order in which tasks run through a few transactions: every switch and
 # wake-up, with the time of each.
-out=$(perf record -a -e sched:sched_switch -e sched:sched_wakeup -o /tmp/sched.data -- \
+# PROF_SCHED_EVENTS adds tracepoints to that record (e.g. system calls, timers, idle).
+extra_events=""
+for event in ${PROF_SCHED_EVENTS:-}; do extra_events="$extra_events -e $event"; done
+# shellcheck disable=SC2086 # one word per event
+out=$(perf record -a -e sched:sched_switch -e sched:sched_wakeup $extra_events -o /tmp/sched.data -- \
     sh /tmp/workload.sh "${PROF_SCHED_N:-200}" 2>&1) ||
     { echo "@@PROF-ERROR perf record (sched): $out"; exit 1; }
 echo "@@PROF-SCHED-RUN $(echo "$out" | tr '\n' ' ')"
-perf script -i /tmp/sched.data -F comm,tid,time,event,trace 2>&1 | tail -n "${PROF_SCHED_LINES:-120}" |
+perf script -i /tmp/sched.data -F comm,tid,time,event,trace 2>&1 | grep -v "^ *perf " | tail -n "${PROF_SCHED_LINES:-120}" |
     sed 's/^/@@PROF-SCHED /'
 
 # The system calls each thread makes, by number, over the same workload.

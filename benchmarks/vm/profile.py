@@ -49,6 +49,10 @@ def main():
     p.add_argument("--rounds", type=int, default=10, help="with --clients: rounds of three requests each")
     p.add_argument("--hz", type=int, default=4000)
     p.add_argument("--limit", default="0.3", help="perf report's --percent-limit")
+    p.add_argument("--sched-n", type=int, default=200, help="transactions in the switch and system-call records")
+    p.add_argument("--sched-lines", type=int, default=120, help="the switch record's last lines to print")
+    p.add_argument("--sched-events", default="",
+                   help="tracepoints added to the switch record, comma-separated (raw_syscalls:sys_enter,...)")
     p.add_argument("--bmc-cpu", default="none", help="extern-kcs: as bench.py's")
     p.add_argument("--clock", choices=["wall", "icount"], default="wall")
     p.add_argument("--out", default=os.path.join(img.CACHE_DIR, "runs", "profile"))
@@ -58,7 +62,9 @@ def main():
         extra["compat/scenarios/profile.sh"] = f.read()
     image = img.build(args.daemon, log=log, keep_debug=True)
     env = {"NEED_WATCHDOG": "0", "PROF_N": str(args.n), "PROF_HZ": str(args.hz), "PROF_LIMIT": args.limit,
-           "PROF_CLIENTS": str(args.clients), "PROF_ROUNDS": str(args.rounds)}
+           "PROF_CLIENTS": str(args.clients), "PROF_ROUNDS": str(args.rounds),
+           "PROF_SCHED_N": str(args.sched_n), "PROF_SCHED_LINES": str(args.sched_lines),
+           "PROF_SCHED_EVENTS": args.sched_events.replace(",", " ")}
     daemon_args = (DAEMON_ARGS[args.kind] + " " + args.daemon_args).strip()
     if args.clients:
         daemon_args += room_for_clients(args.clients)

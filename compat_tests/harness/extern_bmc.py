@@ -92,13 +92,13 @@ mc_enable 0x20
 """
 
 
-def _free_port():
+def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def _listening(port):
+def listening(port):
     """True when some socket listens on 127.0.0.1:port (from /proc/net/tcp)."""
     want = f"0100007F:{port:04X}"
     with open("/proc/net/tcp") as f:
@@ -131,8 +131,8 @@ class ExternBmc:
         self.workdir = workdir
         # Host CPUs ipmi_sim may run on (a taskset list), or None for any.
         self.host_cpus = host_cpus
-        self.port = _free_port()
-        self.lan_port = _free_port()
+        self.port = free_port()
+        self.lan_port = free_port()
         self.chassis_control = chassis_control
         self.proc = None
 
@@ -193,7 +193,7 @@ class ExternBmc:
         # Wait until the VM port listens, without connecting to it: ipmi_sim
         # serves one connection on that port, and a probe would take it.
         deadline = time.monotonic() + 10
-        while not _listening(self.port):
+        while not listening(self.port):
             if self.proc.poll() is not None:
                 raise RuntimeError("ipmi_sim exited at start; see ipmi_sim.log")
             if time.monotonic() > deadline:

@@ -422,12 +422,12 @@ class BmcFaultsTest(unittest.TestCase):
                 faults.update(2.0)
                 self.assertIsNotNone(first.poll())
                 self.assertFalse(bmc.running())
-                self.assertFalse(extern_bmc._listening(bmc.port))
+                self.assertFalse(extern_bmc.listening(bmc.port))
                 with open(faults.path, "a") as f:
                     f.write("@@BMC-FAULT start\n")
                 faults.update(3.0)
                 self.assertTrue(bmc.running())
-                self.assertTrue(extern_bmc._listening(bmc.port))
+                self.assertTrue(extern_bmc.listening(bmc.port))
                 self.assertEqual(faults.problems, [])
 
 
