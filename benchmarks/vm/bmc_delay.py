@@ -7,10 +7,10 @@ that holds every byte QEMU sends for a fixed time before passing it on (not a te
 QEMU connects to --listen; the relay connects to ipmi_sim on --to and passes
 what QEMU writes after --delay-us, in order, and what ipmi_sim answers at once.
 So every request reaches the BMC that much later, as if the BMC took that long
-to execute it, while the guest's vCPU keeps running: the relay, not the vCPU's
-thread, wakes ipmi_sim. (Behind ipmi_sim directly, the vCPU's own write to the
-socket wakes ipmi_sim, the host runs it on the vCPU's CPU, and the guest stands
-still for the BMC's whole time: benchmarks/README.md, issue 22.)
+to execute it, and the relay, not the vCPU's thread, wakes ipmi_sim. Under
+icount (sleep=on) the delay counts while the guest idles; under the wall clock
+the guest still stands still while the relay and ipmi_sim work
+(benchmarks/README.md, issue 22).
 
 DelayedBmc wraps a running ExternBmc (compat_tests/harness/extern_bmc.py) for
 vm.run: it has the same `port` and `ensure()`.
