@@ -479,8 +479,9 @@ def extern_bmc_for(kind, workdir, bmc_cpu, delay_us=0):
 
 def bmc_placement(choice):
     """(ipmi_sim's host CPUs as a taskset list, (QEMU's vCPU threads' CPUs, its
-    other threads' CPUs)) for vm.run; (None, None) for no pinning. ipmi_sim
-    shares its CPU with QEMU's I/O thread, which carries its socket."""
+    other threads' CPUs)) for vm.run; (None, None) for no pinning. With a
+    list or 'auto', ipmi_sim shares its CPUs with QEMU's I/O thread, which
+    carries its socket; with 'apart' it has the last CPU to itself."""
     cpus = sorted(os.sched_getaffinity(0))
     if choice == "none" or (choice in ("auto", "apart") and len(cpus) < 2):
         return None, None

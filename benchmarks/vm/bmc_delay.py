@@ -19,13 +19,11 @@ vm.run: it has the same `port` and `ensure()`.
 import argparse
 import asyncio
 import os
-import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                                 "compat_tests"))
-from harness.extern_bmc import free_port, listening  # noqa: E402
+from harness.extern_bmc import free_port, spawn_listening  # noqa: E402
 
 
 class _Relay:
@@ -74,16 +72,10 @@ class DelayedBmc:
 
     def __enter__(self):
         self.port = free_port()
-        pin = ["taskset", "-c", self.host_cpus] if self.host_cpus else []
-        self.proc = subprocess.Popen(
-            pin + [sys.executable, os.path.abspath(__file__), "--listen", str(self.port),
-                   "--to", str(self.extern.port), "--delay-us", str(self.delay_us)],
-            stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while not listening(self.port):
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("bmc_delay: the relay did not start")
-            time.sleep(0.05)
+        self.proc = spawn_listening(
+            [sys.executable, os.path.abspath(__file__), "--listen", str(self.port),
+             "--to", str(self.extern.port), "--delay-us", str(self.delay_us)],
+            self.port, "the bmc_delay relay", self.host_cpus)
         return self
 
     def __exit__(self, *exc):

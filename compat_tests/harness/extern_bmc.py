@@ -109,6 +109,23 @@ def listening(port):
     return False
 
 
+def spawn_listening(argv, port, name, host_cpus=None, **popen):
+    """Starts argv (pinned to host_cpus, a taskset list, if given) and waits
+    until it listens on 127.0.0.1:port, without connecting: a server of one
+    connection would take the probe's. Raises RuntimeError naming `name` if
+    it exits first or does not listen within 10 s."""
+    pin = ["taskset", "-c", host_cpus] if host_cpus else []
+    proc = subprocess.Popen(pin + argv, stdin=subprocess.DEVNULL, **popen)
+    deadline = time.monotonic() + 10
+    while not listening(port):
+        if proc.poll() is not None:
+            raise RuntimeError(f"{name} exited at start")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{name} does not listen on 127.0.0.1:{port}")
+        time.sleep(0.1)
+    return proc
+
+
 def lan_conf(lan_port, vm_port, chassis_script=None):
     """ipmi_sim's lan.conf; chassis_script adds the chassis_control line to MC 0x20."""
     chassis = ""
@@ -182,23 +199,13 @@ class ExternBmc:
     def _spawn(self):
         """Starts ipmi_sim on this instance's files and port; waits until it listens."""
         # Appended: after a restart the log still shows why the first one ended.
-        log = open(os.path.join(self.workdir, "ipmi_sim.log"), "ab")
-        pin = ["taskset", "-c", self.host_cpus] if self.host_cpus else []
-        self.proc = subprocess.Popen(
-            pin + ["ipmi_sim", "-c", os.path.join(self.workdir, "lan.conf"),
-             "-f", os.path.join(self.workdir, "bmc.emu"),
-             "-s", os.path.join(self.workdir, "ipmi_sim_state"), "-n", "-d"],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
-        log.close()
-        # Wait until the VM port listens, without connecting to it: ipmi_sim
-        # serves one connection on that port, and a probe would take it.
-        deadline = time.monotonic() + 10
-        while not listening(self.port):
-            if self.proc.poll() is not None:
-                raise RuntimeError("ipmi_sim exited at start; see ipmi_sim.log")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"ipmi_sim does not listen on 127.0.0.1:{self.port}")
-            time.sleep(0.1)
+        with open(os.path.join(self.workdir, "ipmi_sim.log"), "ab") as log:
+            # ipmi_sim serves one connection on the VM port.
+            self.proc = spawn_listening(
+                ["ipmi_sim", "-c", os.path.join(self.workdir, "lan.conf"),
+                 "-f", os.path.join(self.workdir, "bmc.emu"),
+                 "-s", os.path.join(self.workdir, "ipmi_sim_state"), "-n", "-d"],
+                self.port, "ipmi_sim (see ipmi_sim.log)", self.host_cpus, stdout=log, stderr=subprocess.STDOUT)
 
     # The faults of bmc_faults.py: a BMC that goes silent (stopped), one whose
     # connection drops (killed: the socket closes, QEMU sees the chardev close)
