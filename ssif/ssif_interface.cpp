@@ -54,15 +54,25 @@ void SsifInterface::start(core::InterfaceHost& host)
     if (config_.dbgProbe) {
         spdlog::info("ssif {}: probing", bus_.describe());
     }
-    issue({kAppRequest, abi::IPMI_GET_SYSTEM_INTERFACE_CAPABILITIES_CMD, 0x00}, &SsifInterface::onCapabilities);
+    issue(core::SmiBytes{kAppRequest, abi::IPMI_GET_SYSTEM_INTERFACE_CAPABILITIES_CMD, 0x00},
+          &SsifInterface::onCapabilities);
 }
 
-void SsifInterface::issue(core::SmiBytes request, Handler handler)
+void SsifInterface::issue(std::span<const std::uint8_t> request, Handler handler)
 {
-    issueParts(splitRequest(request, limits_.cmd8Works), handler);
+    setInFlight(handler, request);
+    transfer_.start(request, limits_.cmd8Works, !inFlight_.probing,
+                    [this](TransferResult result) { transferDone(std::move(result)); });
 }
 
 void SsifInterface::issueParts(std::vector<WritePart> parts, Handler handler)
+{
+    setInFlight(handler, parts.empty() ? std::span<const std::uint8_t>() : parts.front().data);
+    transfer_.start(std::move(parts), !inFlight_.probing,
+                    [this](TransferResult result) { transferDone(std::move(result)); });
+}
+
+void SsifInterface::setInFlight(Handler handler, std::span<const std::uint8_t> head)
 {
     // Probe-time writes are tried once, as the kernel's probe does; later
     // ones are resent within the write budget. What the probe finds out is
@@ -70,8 +80,7 @@ void SsifInterface::issueParts(std::vector<WritePart> parts, Handler handler)
     const bool probing = state_ == State::Probing;
     inFlight_ = {.handler = handler,
                  .probing = probing,
-                 .head = probing || parts.empty() ? core::RequestHead() : core::RequestHead(parts.front().data)};
-    transfer_.start(std::move(parts), !probing, [this](TransferResult result) { transferDone(std::move(result)); });
+                 .head = probing || head.empty() ? core::RequestHead() : core::RequestHead(head)};
 }
 
 void SsifInterface::transferDone(TransferResult result)

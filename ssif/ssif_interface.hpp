@@ -105,8 +105,10 @@ class SsifInterface : public core::Interface
     };
     using Handler = void (SsifInterface::*)(TransferResult);
 
-    void issue(core::SmiBytes request, Handler handler);
+    void issue(std::span<const std::uint8_t> request, Handler handler);
     void issueParts(std::vector<WritePart> parts, Handler handler);
+    // What transferDone() needs of the transfer that starts now.
+    void setInFlight(Handler handler, std::span<const std::uint8_t> head);
     void transferDone(TransferResult result);
 
     // Probe steps, in order.

@@ -128,7 +128,7 @@ void SsifInterface::onProbeFlagsAndEnables(TransferResult result)
         break;
     }
     if (auto next = flags_.startupAnswered(ok, result.response)) {
-        issue(std::move(*next), &SsifInterface::onProbeFlagsAndEnables);
+        issue(*next, &SsifInterface::onProbeFlagsAndEnables);
         return;
     }
     // Alerts only right after the event buffer was set: a failed Get, or a

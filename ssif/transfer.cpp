@@ -24,28 +24,41 @@ constexpr std::size_t kPartData = kSmbusBlockMax - 1;
 
 } // namespace
 
+void splitRequest(std::span<const std::uint8_t> request, bool cmd8Works, std::vector<WritePart>& parts)
+{
+    std::size_t used = 0;
+    const auto put = [&](std::uint8_t command, std::size_t from, std::size_t count) {
+        if (used == parts.size()) {
+            parts.emplace_back();
+        }
+        const auto first = request.begin() + static_cast<std::ptrdiff_t>(from);
+        parts[used].command = command;
+        parts[used].data.assign(first, first + static_cast<std::ptrdiff_t>(count));
+        ++used;
+    };
+    if (request.size() <= kSmbusBlockMax) {
+        put(kCmdSingleWrite, 0, request.size());
+    } else {
+        put(kCmdMultiWriteStart, 0, kSmbusBlockMax);
+        for (std::size_t pos = kSmbusBlockMax;;) {
+            const std::size_t left = request.size() - pos;
+            const std::size_t count = std::min(left, kSmbusBlockMax);
+            const bool end = cmd8Works ? count == left : count < kSmbusBlockMax;
+            put(cmd8Works && end ? kCmdMultiWriteEnd : kCmdMultiWriteMiddle, pos, count);
+            pos += count;
+            if (end) {
+                break;
+            }
+        }
+    }
+    parts.resize(used);
+}
+
 std::vector<WritePart> splitRequest(std::span<const std::uint8_t> request, bool cmd8Works)
 {
     std::vector<WritePart> parts;
-    if (request.size() <= kSmbusBlockMax) {
-        // Not a braced list: that would copy the bytes once more.
-        parts.push_back(WritePart{kCmdSingleWrite, Bytes(request.begin(), request.end())});
-        return parts;
-    }
-    parts.push_back(WritePart{kCmdMultiWriteStart, Bytes(request.begin(), request.begin() + kSmbusBlockMax)});
-    std::size_t pos = kSmbusBlockMax;
-    for (;;) {
-        const std::size_t left = request.size() - pos;
-        const std::size_t count = std::min(left, kSmbusBlockMax);
-        const auto from = request.begin() + static_cast<std::ptrdiff_t>(pos);
-        const bool end = cmd8Works ? count == left : count < kSmbusBlockMax;
-        const std::uint8_t command = cmd8Works && end ? kCmdMultiWriteEnd : kCmdMultiWriteMiddle;
-        parts.push_back(WritePart{command, Bytes(from, from + static_cast<std::ptrdiff_t>(count))});
-        pos += count;
-        if (end) {
-            return parts;
-        }
-    }
+    splitRequest(request, cmd8Works, parts);
+    return parts;
 }
 
 Transfer::Transfer(core::EventLoop& loop, SmbusRunner& bus, TransferTiming timing)
@@ -59,8 +72,20 @@ Transfer::~Transfer() = default;
 void Transfer::start(std::vector<WritePart> parts, bool retryWrites, Done done)
 {
     cancel();
-    done_ = std::move(done);
     parts_ = std::move(parts);
+    begin(retryWrites, std::move(done));
+}
+
+void Transfer::start(std::span<const std::uint8_t> request, bool cmd8Works, bool retryWrites, Done done)
+{
+    cancel();
+    splitRequest(request, cmd8Works, parts_); // the worker has its own copy of any part on the bus
+    begin(retryWrites, std::move(done));
+}
+
+void Transfer::begin(bool retryWrites, Done done)
+{
+    done_ = std::move(done);
     retryWrites_ = retryWrites;
     partIndex_ = 0;
     writeAttempts_ = 0;

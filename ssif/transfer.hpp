@@ -50,6 +50,9 @@ struct WritePart
 // bytes; otherwise a 32-byte 0x06 start, 32-byte 0x07 middles, and an end
 // that is 0x08 when `cmd8Works`, else the first 0x07 shorter than 32 bytes
 // (0 bytes when the request is a multiple of 32).
+// Into `parts`, reusing its elements and their buffers: a transaction's
+// request costs no allocation once the parts have held one as long.
+void splitRequest(std::span<const std::uint8_t> request, bool cmd8Works, std::vector<WritePart>& parts);
 [[nodiscard]] std::vector<WritePart> splitRequest(std::span<const std::uint8_t> request, bool cmd8Works);
 
 struct TransferTiming
@@ -103,6 +106,8 @@ class Transfer
     // write budget lasts, if `retryWrites`), then reads the response.
     // `done` runs once, on the loop thread, never from inside start().
     void start(std::vector<WritePart> parts, bool retryWrites, Done done);
+    // The same for `request`, cut into parts as the kernel does (splitRequest).
+    void start(std::span<const std::uint8_t> request, bool cmd8Works, bool retryWrites, Done done);
     // The BMC raised its alert: read now instead of at the next poll.
     void alert();
     // Abandons the transaction; `done` will not run.
@@ -128,6 +133,7 @@ class Transfer
         Reading, // a 0x03 or 0x09 read is on the bus
     };
 
+    void begin(bool retryWrites, Done done);
     void writePart();
     void onWritten(std::uint64_t generation, int error);
     void onWrittenAndRead(std::uint64_t generation, int writeError, int readError, Bytes data);

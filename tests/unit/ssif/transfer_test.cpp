@@ -52,6 +52,21 @@ TEST(SplitRequest, WithoutCommand8AShortMiddleEnds)
     EXPECT_EQ(exact[2], (WritePart{0x07, Bytes{}})) << "a multiple of 32 ends with an empty middle";
 }
 
+TEST(SplitRequest, IntoPartsReusesThem)
+{
+    std::vector<WritePart> parts;
+    splitRequest(filled(70, 1), true, parts);
+    EXPECT_EQ(parts, splitRequest(filled(70, 1), true));
+    const auto* firstBuffer = parts[0].data.data();
+
+    splitRequest(filled(5, 9), true, parts);
+    EXPECT_EQ(parts, (std::vector<WritePart>{{0x02, filled(5, 9)}})) << "the parts the long request left are dropped";
+    EXPECT_EQ(parts[0].data.data(), firstBuffer) << "the first part's buffer is written over, not replaced";
+
+    splitRequest(filled(64, 4), false, parts);
+    EXPECT_EQ(parts, splitRequest(filled(64, 4), false));
+}
+
 // A bus whose reads are scripted block by block (empty optional = NAK).
 class ScriptedSmbus : public Smbus
 {
