@@ -126,6 +126,9 @@ void LoopSiTransport::step()
                 continue;
             }
             inStep_ = false;
+            if (running_ && stepper_.pending()) {
+                schedule(kBusyWhileIdleRetry);
+            }
             return; // nothing to do: no timer, no CPU
         }
     }

@@ -1,6 +1,7 @@
 // The whole SI stack end to end over simulated registers: SmiPolicy over
 // LoopSiTransport over each state machine over its register model, under
 // FakeEventLoop; and the worker transport with a real thread.
+#include "abi/ipmi_msgdefs.hpp"
 #include "core/testing/fake_event_loop.hpp"
 #include "core/testing/recording_host.hpp"
 #include "daemon/backends/register_io_sim.hpp"
@@ -50,14 +51,60 @@ std::unique_ptr<sim::RegisterModel> makeModel(SiType type, FakeBmcPort& port)
     return std::make_unique<sim::KcsBmcModel>(port);
 }
 
+// A machine that reports idle and yet refuses the next `refusals` starts as
+// busy with work of its own (0xD5). None of ours does; a transport must
+// neither spin on it nor leave the request for the next nudge to find.
+class BusyWhileIdle : public StateMachine
+{
+  public:
+    explicit BusyWhileIdle(std::unique_ptr<StateMachine> inner) : inner_(std::move(inner)) {}
+    [[nodiscard]] std::uint8_t start(std::span<const std::uint8_t> request) override
+    {
+        if (refusals > 0) {
+            --refusals;
+            return abi::IPMI_NOT_IN_MY_STATE_ERR;
+        }
+        return inner_->start(request);
+    }
+    SmResult event(Microseconds elapsed) override
+    {
+        const SmResult result = inner_->event(elapsed);
+        if (result == SmResult::Idle && std::this_thread::get_id() != builder_) {
+            // Held on the worker's thread: the worker keeps the machine meanwhile.
+            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+            while (holdIdleOffBuilder && std::chrono::steady_clock::now() < deadline) {
+                std::this_thread::sleep_for(std::chrono::microseconds(100));
+            }
+        }
+        return result;
+    }
+    [[nodiscard]] core::SmiBytes result() override { return inner_->result(); }
+    [[nodiscard]] bool detect() override { return inner_->detect(); }
+    [[nodiscard]] const char* name() const override { return inner_->name(); }
+    [[nodiscard]] bool awaitingResponse() const override { return inner_->awaitingResponse(); }
+
+    std::atomic<unsigned> refusals = 0;
+    // An idle step off the building thread waits while this is set.
+    std::atomic<bool> holdIdleOffBuilder = false;
+
+  private:
+    std::unique_ptr<StateMachine> inner_;
+    std::thread::id builder_ = std::this_thread::get_id();
+};
+
 struct Stack
 {
-    explicit Stack(SiType type)
+    explicit Stack(SiType type, BusyWhileIdle** busy = nullptr)
     {
         answerStartup(port);
         model = makeModel(type, port);
         auto io = std::make_unique<SimRegisterIo>(*model, "sim");
         auto sm = makeStateMachine(type, *io);
+        if (busy != nullptr) {
+            auto wrapped = std::make_unique<BusyWhileIdle>(std::move(sm));
+            *busy = wrapped.get();
+            sm = std::move(wrapped);
+        }
         core::InterfaceInfo info;
         info.type = toString(type);
         auto t = std::make_unique<LoopSiTransport>(loop, std::move(io), std::move(sm), info, true);
@@ -185,6 +232,27 @@ TEST(SiStackKcs, HosedInterfaceAnswersFFAndRecovers)
     EXPECT_EQ(health.stats[static_cast<std::size_t>(core::DriverStat::FailedTransactions)], 1U);
 }
 
+// A machine that says idle but will not take the request is asked again
+// every tick, on the loop's timer: the request is neither stranded until the
+// next nudge nor spun on.
+TEST(SiStackKcs, AMachineBusyWhileIdleIsAskedAgainEachTick)
+{
+    BusyWhileIdle* busy = nullptr;
+    Stack s(SiType::Kcs, &busy);
+    busy->refusals = 6;
+    s.policy->send({0x18, 0x01});
+    s.loop.advance(std::chrono::milliseconds(0));
+    EXPECT_TRUE(s.host.responses.empty());
+    EXPECT_EQ(s.loop.pendingTimers(), 1U) << "no look scheduled: the request would wait for a nudge";
+    const std::size_t wakeUps = s.loop.advance(std::chrono::milliseconds(20));
+    ASSERT_EQ(s.host.responses.size(), 1U);
+    EXPECT_EQ(s.host.responses[0], kGetDeviceIdResponse);
+    EXPECT_EQ(busy->refusals, 0U);
+    EXPECT_GE(wakeUps, 2U);
+    EXPECT_LE(wakeUps, 6U) << "one look per tick at most";
+    EXPECT_EQ(s.loop.pendingTimers(), 0U);
+}
+
 TEST(SiStackBt, RequestTooLongForBtIsAnsweredC8)
 {
     Stack s(SiType::Bt);
@@ -265,7 +333,8 @@ struct WorkerStack
         answerStartup(port);
         auto slow = std::make_unique<SlowHandshakeIo>(std::make_unique<SimRegisterIo>(model, "sim kcs"));
         io = slow.get();
-        auto sm = makeStateMachine(SiType::Kcs, *slow);
+        auto sm = std::make_unique<BusyWhileIdle>(makeStateMachine(SiType::Kcs, *slow));
+        busy = sm.get();
         core::InterfaceInfo info;
         info.type = "kcs";
         WorkerSiTransport::Polling polling;
@@ -301,6 +370,7 @@ struct WorkerStack
     FakeBmcPort port;
     sim::KcsBmcModel model{port};
     SlowHandshakeIo* io = nullptr;
+    BusyWhileIdle* busy = nullptr;
     RecordingHost host;
     std::unique_ptr<SmiPolicy> policy;
 };
@@ -368,6 +438,57 @@ TEST(WorkerSiTransport, ALoneRequestWaitsOnTheLoopAQueuedOneOnTheWorker)
     ASSERT_EQ(s.host.responses.size(), 3U);
     EXPECT_EQ(s.host.responses[2], kGetDeviceIdResponse);
     EXPECT_GT(s.io->offLoopAccesses, 0U);
+}
+
+// The same on the worker transport's loop: a tick's timer, not a stranded
+// request (the worker thread asks at most once a tick as well).
+TEST(WorkerSiTransport, AMachineBusyWhileIdleIsAskedAgainEachTick)
+{
+    WorkerStack s;
+    s.run(std::chrono::milliseconds(20));
+    s.busy->refusals = 6;
+    s.policy->send({0x18, 0x01});
+    s.loop.runPosted();
+    EXPECT_TRUE(s.host.responses.empty());
+    const std::size_t wakeUps = s.loop.advance(std::chrono::milliseconds(20));
+    ASSERT_EQ(s.host.responses.size(), 1U);
+    EXPECT_EQ(s.host.responses[0], kGetDeviceIdResponse);
+    EXPECT_EQ(s.busy->refusals, 0U);
+    EXPECT_GE(wakeUps, 2U);
+    EXPECT_LE(wakeUps, 6U) << "one look per tick at most";
+    EXPECT_EQ(s.io->offLoopAccesses, 0U);
+}
+
+// And on the worker's thread: a request sent while the worker owns the
+// machine, which the machine (idle) will not take, is asked for once a tick,
+// not in a spin.
+TEST(WorkerSiTransport, ItsThreadAsksAMachineBusyWhileIdleOnceATick)
+{
+    WorkerStack s;
+    s.run(std::chrono::milliseconds(20));
+    s.io->slowWrites = 3; // the first request's handshake goes to the worker
+    s.busy->holdIdleOffBuilder = true;
+    s.policy->send({0x18, 0x01});
+    core::testing::awaitFirstResponse(s.loop, s.host); // the worker holds the idle machine meanwhile
+    ASSERT_EQ(s.host.responses.size(), 1U);
+    ASSERT_GT(s.io->offLoopAccesses, 0U);
+
+    s.busy->refusals = 6;
+    s.policy->send({0x18, 0x01}); // to the worker, which still owns the machine
+    const auto released = std::chrono::steady_clock::now();
+    s.busy->holdIdleOffBuilder = false;
+    const auto deadline = released + std::chrono::seconds(10);
+    while (s.host.responses.size() < 2 && std::chrono::steady_clock::now() < deadline) {
+        s.loop.runPosted();
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    const auto took = std::chrono::steady_clock::now() - released;
+    ASSERT_EQ(s.host.responses.size(), 2U);
+    EXPECT_EQ(s.host.responses[1], kGetDeviceIdResponse);
+    EXPECT_EQ(s.busy->refusals, 0U);
+    // Five of the six refusals come a tick after the one before; a spin
+    // would take microseconds.
+    EXPECT_GE(took, 4 * kBusyWhileIdleRetry);
 }
 
 // force_kipmid=0: no polling thread, as in the kernel. A slow handshake is
