@@ -82,6 +82,7 @@ class BusyWhileIdle : public StateMachine
     [[nodiscard]] bool detect() override { return inner_->detect(); }
     [[nodiscard]] const char* name() const override { return inner_->name(); }
     [[nodiscard]] bool awaitingResponse() const override { return inner_->awaitingResponse(); }
+    [[nodiscard]] std::string hosedReason() const override { return inner_->hosedReason(); }
 
     std::atomic<unsigned> refusals = 0;
     // An idle step off the building thread waits while this is set.
