@@ -11,6 +11,7 @@ void SiStepper::reset()
 {
     pending_.reset();
     active_.reset();
+    refusedWhileIdle_ = false;
 }
 
 SiStepper::Start SiStepper::start(core::SmiBytes& refusal)
@@ -19,9 +20,11 @@ SiStepper::Start SiStepper::start(core::SmiBytes& refusal)
     if (cc == 0) {
         active_ = std::move(pending_);
         pending_.reset();
+        machineIdle_ = false;
         return Start::Started;
     }
     if (cc == abi::IPMI_NOT_IN_MY_STATE_ERR) {
+        refusedWhileIdle_ = machineIdle_;
         return Start::Nothing; // the machine is busy with its own work; retry when idle
     }
     refusal = errorResponse(*pending_, cc);

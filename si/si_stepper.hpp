@@ -58,6 +58,15 @@ class SiStepper
             out.result == SmResult::Attn) {
             settle(out);
         }
+        const bool idle = out.result == SmResult::Idle || out.result == SmResult::Attn;
+        if (idle && std::exchange(refusedWhileIdle_, false) && pending_) {
+            // It said idle, then would not start the request (start()): ask
+            // again a tick later, never in a spin, and never leave the
+            // request for the next nudge to find. None of the kernel's
+            // machines, nor ours, says both at once.
+            out.result = SmResult::CallWithTickDelay;
+        }
+        machineIdle_ = idle;
         return out;
     }
 
@@ -68,6 +77,8 @@ class SiStepper
     StateMachine& sm_;
     std::optional<core::SmiBytes> pending_; // accepted, not yet started
     std::optional<core::SmiBytes> active_;  // started, not yet answered
+    bool machineIdle_ = true;               // the last event() said idle
+    bool refusedWhileIdle_ = false;         // ... and start() then found it busy (0xD5)
 };
 
 } // namespace ipmi::si

@@ -55,12 +55,6 @@
 
 namespace ipmi::si {
 
-// A machine that reports idle and still will not start the waiting request
-// (0xD5: busy with work of its own) is asked again this much later: never in
-// a spin, and never left for the next request or nudge to find. None of the
-// kernel's machines, nor ours, says both at once.
-inline constexpr core::Clock::duration kBusyWhileIdleRetry = kTick;
-
 class LoopSiTransport : public Transport
 {
   public:

@@ -126,9 +126,6 @@ void LoopSiTransport::step()
                 continue;
             }
             inStep_ = false;
-            if (running_ && stepper_.pending()) {
-                schedule(kBusyWhileIdleRetry);
-            }
             return; // nothing to do: no timer, no CPU
         }
     }

@@ -153,11 +153,6 @@ void WorkerSiTransport::stepOnLoop()
                 }
                 continue; // sent from the sink
             }
-            if (stepper_.pending()) {
-                inLoopStep_ = false;
-                stepTimer_->start(kBusyWhileIdleRetry, [this] { stepOnLoop(); });
-                return;
-            }
             {
                 const std::lock_guard lock(mutex_);
                 owner_ = Owner::None;
@@ -277,8 +272,7 @@ void WorkerSiTransport::run()
     // The pacer sleeps to within its last stretch (kMinStretch, 50 us) of
     // the BMC's answer; the default timer slack alone is 50 us late.
     ::prctl(PR_SET_TIMERSLACK, 1000UL, 0UL, 0UL, 0UL);
-    bool parked = true;           // until the loop hands the machine over
-    bool idleWithRequest = false; // the last step found the machine idle with a request waiting
+    bool parked = true; // until the loop hands the machine over
     core::Clock::duration firstSleep{};
 
     for (;;) {
@@ -302,13 +296,8 @@ void WorkerSiTransport::run()
             return;
         }
         core::SmiBytes refusal;
-        const SiStepper::Start start = startAccepted(refusal);
-        if (start == SiStepper::Start::Refused) {
+        if (startAccepted(refusal) == SiStepper::Start::Refused) {
             postDone(std::move(refusal));
-        }
-        if (std::exchange(idleWithRequest, false) && start == SiStepper::Start::Nothing && stepper_.pending() &&
-            !pause(kBusyWhileIdleRetry)) {
-            return;
         }
         auto [out, step, awaiting] = stepMachine();
         if (out.response) {
@@ -331,7 +320,6 @@ void WorkerSiTransport::run()
             break;
         case PollAction::Park:
             if (stepper_.pending()) {
-                idleWithRequest = true; // start it now, or a tick later if the machine will not take it
                 break;
             }
             const std::lock_guard lock(mutex_);

@@ -61,15 +61,13 @@ void SsifInterface::start(core::InterfaceHost& host)
 void SsifInterface::issue(std::span<const std::uint8_t> request, Handler handler)
 {
     setInFlight(handler, request);
-    transfer_.start(request, limits_.cmd8Works, !inFlight_.probing,
-                    [this](TransferResult result) { transferDone(std::move(result)); });
+    transfer_.start(request, limits_.cmd8Works, !inFlight_.probing, whenDone());
 }
 
 void SsifInterface::issueParts(std::vector<WritePart> parts, Handler handler)
 {
     setInFlight(handler, parts.empty() ? std::span<const std::uint8_t>() : parts.front().data);
-    transfer_.start(std::move(parts), !inFlight_.probing,
-                    [this](TransferResult result) { transferDone(std::move(result)); });
+    transfer_.start(std::move(parts), !inFlight_.probing, whenDone());
 }
 
 void SsifInterface::setInFlight(Handler handler, std::span<const std::uint8_t> head)
@@ -81,6 +79,11 @@ void SsifInterface::setInFlight(Handler handler, std::span<const std::uint8_t> h
     inFlight_ = {.handler = handler,
                  .probing = probing,
                  .head = probing || head.empty() ? core::RequestHead() : core::RequestHead(head)};
+}
+
+Transfer::Done SsifInterface::whenDone()
+{
+    return [this](TransferResult result) { transferDone(std::move(result)); };
 }
 
 void SsifInterface::transferDone(TransferResult result)

@@ -109,6 +109,8 @@ class SsifInterface : public core::Interface
     void issueParts(std::vector<WritePart> parts, Handler handler);
     // What transferDone() needs of the transfer that starts now.
     void setInFlight(Handler handler, std::span<const std::uint8_t> head);
+    // The transfer's completion: transferDone(), holding only `this`.
+    [[nodiscard]] Transfer::Done whenDone();
     void transferDone(TransferResult result);
 
     // Probe steps, in order.

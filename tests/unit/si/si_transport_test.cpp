@@ -489,7 +489,7 @@ TEST(WorkerSiTransport, ItsThreadAsksAMachineBusyWhileIdleOnceATick)
     EXPECT_EQ(s.busy->refusals, 0U);
     // Five of the six refusals come a tick after the one before; a spin
     // would take microseconds.
-    EXPECT_GE(took, 4 * kBusyWhileIdleRetry);
+    EXPECT_GE(took, 4 * kTick);
 }
 
 // force_kipmid=0: no polling thread, as in the kernel. A slow handshake is
