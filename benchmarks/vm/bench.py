@@ -266,6 +266,12 @@ def cpu_us(ticks, n):
     return ticks * (1e6 / HZ) / n
 
 
+def sched_us(row, n):
+    """The driver's CPU per transaction as the scheduler counted it (schedstat,
+    exact), or "-" from a guest script that did not report it."""
+    return f"{row['daemon_ns'] / 1000.0 / n:.1f}" if "daemon_ns" in row else "-"
+
+
 # With --placement, the floor and ours again with the client on vCPU 0 and
 # the server's threads on vCPU 1 (apart) or on vCPU 0 too (together).
 STACKS = ("ours", "base", "kernel", "kernel-poll", "cuse-floor",
@@ -281,7 +287,8 @@ def clients_best(rows, stack):
 def clients_table(results, summary):
     """The many-clients runs: aggregate rate and CPU per transaction."""
     out = ["", "| interface | stack | clients | tx/s (all clients) | guest CPU busy/tx (us) | "
-           "driver CPU/tx (us): daemon, the floor's server, or the kernel's kipmid |", "|---|---|---|---|---|---|"]
+           "driver CPU/tx (us): daemon, the floor's server, or the kernel's kipmid | the same, scheduler's count (us) |",
+           "|---|---|---|---|---|---|---|"]
     any_row = False
     for kind, rows in results.items():
         for stack in STACKS:
@@ -293,15 +300,18 @@ def clients_table(results, summary):
             summary[f"{kind}.{stack}.clients{r['clients']}.tx_per_s"] = round(tps, 1)
             summary[f"{kind}.{stack}.clients{r['clients']}.daemon_cpu_us_per_tx"] = round(
                 cpu_us(r["daemon_ticks"], r["n"]), 1)
+            if "daemon_ns" in r:
+                summary[f"{kind}.{stack}.clients{r['clients']}.daemon_sched_us_per_tx"] = float(sched_us(r, r["n"]))
             out.append(f"| {kind} | {stack} | {r['clients']} | {tps:.0f} | {cpu_us(r['busy_ticks'], r['n']):.1f} | "
-                       f"{cpu_us(r['daemon_ticks'], r['n']):.1f} |")
+                       f"{cpu_us(r['daemon_ticks'], r['n']):.1f} | {sched_us(r, r['n'])} |")
     return out if any_row else []
 
 
 def report(results):
     lines = ["| interface | stack | round trip (us) | tx/s | guest CPU busy/tx (us) | "
-             "guest kernel CPU/tx (us) | driver CPU/tx (us): daemon, the floor's server, or the kernel's kipmid |",
-             "|---|---|---|---|---|---|---|"]
+             "guest kernel CPU/tx (us) | driver CPU/tx (us): daemon, the floor's server, or the kernel's kipmid | "
+             "the same, scheduler's count (us) |",
+             "|---|---|---|---|---|---|---|---|"]
     summary = {}
     for kind, rows in results.items():
         for stack in STACKS:
@@ -314,8 +324,11 @@ def report(results):
             summary[f"{kind}.{stack}.tx_per_s"] = round(tps, 1)
             daemon = f"{cpu_us(r['daemon_ticks'], n):.1f}"
             summary[f"{kind}.{stack}.driver_cpu_us_per_tx"] = round(cpu_us(r["daemon_ticks"], n), 1)
+            if "daemon_ns" in r:
+                summary[f"{kind}.{stack}.driver_sched_us_per_tx"] = float(sched_us(r, n))
             lines.append(f"| {kind} | {stack} | {r['us_per_tx']:.1f} | {tps:.0f} | "
-                         f"{cpu_us(r['busy_ticks'], n):.1f} | {cpu_us(r['kernel_ticks'], n):.1f} | {daemon} |")
+                         f"{cpu_us(r['busy_ticks'], n):.1f} | {cpu_us(r['kernel_ticks'], n):.1f} | {daemon} | "
+                         f"{sched_us(r, n)} |")
         ours, kern = best(rows, "ours"), best(rows, "kernel")
         if ours and kern:
             ratio = kern["us_per_tx"] / ours["us_per_tx"]
@@ -331,6 +344,8 @@ def report(results):
                 who = "" if r.get("stack", "ours") == "ours" else f"{r['stack']}."
                 summary[f"{kind}.{who}idle.daemon_ticks"] = r["daemon_ticks"]
                 summary[f"{kind}.{who}idle.daemon_cpu_percent"] = round(pct, 3)
+                if "daemon_ns" in r:
+                    summary[f"{kind}.{who}idle.daemon_sched_ms"] = round(r["daemon_ns"] / 1e6, 2)
     lines.append("")
     for key, value in summary.items():
         if key.count(".") == 1 and key.endswith("speedup_vs_kernel"):
@@ -343,8 +358,10 @@ def report(results):
                          f"{value:.2f}x the floor (median of the pairs)")
         if key.endswith("idle.daemon_cpu_percent"):
             prefix = key[:-len("daemon_cpu_percent")]
+            sched = summary.get(prefix + "daemon_sched_ms")
             lines.append(f"- {prefix[:-len('.idle.')]}: daemon CPU while idle: {summary[prefix + 'daemon_ticks']} "
-                         f"ticks of 1/{HZ} s = {value:.3f} %")
+                         f"ticks of 1/{HZ} s = {value:.3f} %"
+                         + (f" (scheduler's count: {sched:.2f} ms)" if sched is not None else ""))
     lines.extend(clients_table(results, summary))
     if "ssif" in results:
         lines.extend(ssif_table(results["ssif"], summary))

@@ -49,6 +49,15 @@ proc_ticks() {
     awk '{ print $14+$15 }' "/proc/$1/stat" 2>/dev/null || echo 0
 }
 
+# proc_ns PID: the scheduler's own count of the process's run time, in ns,
+# summed over its threads (/proc/PID/task/TID/schedstat, first field). Tick
+# sampling charges a tick to whoever runs when it fires, so a thread that
+# wakes just after a tick and sleeps again before the next (kipmid's nap of
+# one jiffy) escapes it; this count does not.
+proc_ns() {
+    cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ n += $1 } END { printf "%d\n", n }'
+}
+
 # kernel_ticks: system+irq+softirq jiffies of the guest.
 kernel_ticks() {
     awk '/^cpu /{ print $4+$7+$8 }' /proc/stat
@@ -78,6 +87,7 @@ measure() {
     set -- $(cpu_ticks); b0=$1; i0=$2
     k0=$(kernel_ticks)
     d0=0; [ -n "$dpid" ] && d0=$(proc_ticks "$dpid")
+    ns0=0; [ -n "$dpid" ] && ns0=$(proc_ns "$dpid")
     irq0=$(irq_counts)
     # shellcheck disable=SC2086
     out=$(${CLIENT_PIN:-} ipmi-probe64 --device "$device" --bench "$BENCH_N" 2>&1)
@@ -87,11 +97,12 @@ measure() {
     set -- $(cpu_ticks); b1=$1; i1=$2
     k1=$(kernel_ticks)
     d1=0; [ -n "$dpid" ] && d1=$(proc_ticks "$dpid")
+    ns1=0; [ -n "$dpid" ] && ns1=$(proc_ns "$dpid")
     us=$(echo "$out" | sed -n 's/.*latency: \([0-9.]*\) us.*/\1/p')
     [ -n "$us" ] || { echo "@@BENCH-ERROR $stack: $out"; return 1; }
     echo "@@BENCH kind=$BENCH_KIND stack=$stack n=$BENCH_N us_per_tx=$us" \
         "busy_ticks=$((b1 - b0)) idle_ticks=$((i1 - i0)) kernel_ticks=$((k1 - k0))" \
-        "daemon_ticks=$((d1 - d0)) $irqs hz=$hz"
+        "daemon_ticks=$((d1 - d0)) daemon_ns=$((ns1 - ns0)) $irqs hz=$hz"
 }
 
 # measure_idle [STACK]: the daemon's CPU over BENCH_IDLE seconds, no client.
@@ -100,10 +111,13 @@ measure_idle() {
     dpid=$(cat /tmp/daemon.pid)
     set -- $(cpu_ticks); b0=$1
     d0=$(proc_ticks "$dpid")
+    ns0=$(proc_ns "$dpid")
     sleep "$BENCH_IDLE"
     set -- $(cpu_ticks); b1=$1
     d1=$(proc_ticks "$dpid")
+    ns1=$(proc_ns "$dpid")
     echo "@@BENCH kind=$BENCH_KIND stack=$idle_stack idle_seconds=$BENCH_IDLE daemon_ticks=$((d1 - d0))" \
+        "daemon_ns=$((ns1 - ns0))" \
         "guest_busy_ticks=$((b1 - b0)) hz=$hz"
 }
 
@@ -272,15 +286,17 @@ measure_clients() {
     case "$stack" in ours* | base*) ;; *) dpid=$(kipmid_pid) ;; esac
     set -- $(cpu_ticks); b0=$1
     d0=0; [ -n "$dpid" ] && d0=$(proc_ticks "$dpid")
+    ns0=0; [ -n "$dpid" ] && ns0=$(proc_ns "$dpid")
     t0=$(uptime_cs)
     out=$(ipmi-probe64 --clients "$BENCH_CLIENTS" --rounds "$BENCH_ROUNDS" 2>&1) ||
         { echo "@@BENCH-ERROR $stack clients: $(echo "$out" | tail -3)"; return 1; }
     t1=$(uptime_cs)
     set -- $(cpu_ticks); b1=$1
     d1=0; [ -n "$dpid" ] && d1=$(proc_ticks "$dpid")
+    ns1=0; [ -n "$dpid" ] && ns1=$(proc_ns "$dpid")
     n=$((BENCH_CLIENTS * BENCH_ROUNDS * 3))
     echo "@@BENCH kind=$BENCH_KIND stack=$stack clients=$BENCH_CLIENTS n=$n centiseconds=$((t1 - t0))" \
-        "busy_ticks=$((b1 - b0)) daemon_ticks=$((d1 - d0)) hz=$hz"
+        "busy_ticks=$((b1 - b0)) daemon_ticks=$((d1 - d0)) daemon_ns=$((ns1 - ns0)) hz=$hz"
 }
 
 # slow_bmc: the embedded BMC made slow (sim), through the control socket.
