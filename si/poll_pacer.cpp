@@ -13,7 +13,12 @@ PollPacer::PollPacer(PollPacing pacing)
 void PollPacer::reset()
 {
     phase_ = Phase::None;
-    learning_ = nullptr;
+    waiting_ = Waiting::Nothing;
+}
+
+core::Clock::duration PollPacer::expectedNow() const
+{
+    return waiting_ == Waiting::Response ? response_.expected() : byte_.expected();
 }
 
 core::Clock::duration PollPacer::stretchOf(core::Clock::duration expected) const
@@ -26,7 +31,7 @@ PollStep PollPacer::next(SmResult result, core::Clock::time_point now, bool awai
     switch (result) {
     case SmResult::CallWithoutDelay:
     case SmResult::TransactionComplete:
-        endWait();
+        endWait(now);
         return {PollAction::Again, {}};
     case SmResult::Hosed:
         reset(); // a broken interface says nothing of the BMC's pace
@@ -49,17 +54,32 @@ PollStep PollPacer::next(SmResult result, core::Clock::time_point now, bool awai
 
 PollStep PollPacer::beginWait(core::Clock::time_point now, bool awaitingResponse)
 {
-    learning_ = awaitingResponse ? &response_ : &byte_;
+    waiting_ = awaitingResponse ? Waiting::Response : Waiting::Byte;
     began_ = now;
     lastEmptyLook_ = now;
-    const auto expected = learning_->expected();
-    backoff_ =
-        looksSteadily() ? std::clamp<core::Clock::duration>(expected, kFirstBackoff, kTimerPollPeriod) : kFirstBackoff;
-    const auto approach = expected - stretchOf(expected);
-    if (expected >= kMinStretch && approach > core::Clock::duration::zero()) {
-        phase_ = Phase::Approach;
-        firstLook_ = true;
-        return {PollAction::Sleep, approach};
+    const auto expected = expectedNow();
+    if (waiting_ == Waiting::Response) {
+        backoff_ =
+            std::clamp<core::Clock::duration>(expected / kResponseLookGapDivisor, kFirstBackoff, kTimerPollPeriod);
+        // After a step down, two looks a gap apart after the first cover
+        // where it may have undershot. Otherwise the first look went where
+        // the last answer was found (or, still learning, short of it), and a
+        // BMC later than that is looked at less and less.
+        steadyUntil_ = response_.steppedDown() ? now + expected + 2 * backoff_ : now;
+        if (expected > core::Clock::duration::zero()) {
+            phase_ = Phase::Approach;
+            firstLook_ = true;
+            plannedLook_ = now + expected;
+            return {PollAction::Sleep, expected};
+        }
+    } else {
+        backoff_ = kFirstBackoff;
+        const auto approach = expected - stretchOf(expected);
+        if (expected >= kMinStretch && approach > core::Clock::duration::zero()) {
+            phase_ = Phase::Approach;
+            firstLook_ = true;
+            return {PollAction::Sleep, approach};
+        }
     }
     firstLook_ = false;
     phase_ = Phase::Spin;
@@ -73,7 +93,7 @@ PollStep PollPacer::continueWait(core::Clock::time_point now)
     firstLook_ = false;
     if (phase_ == Phase::Approach) {
         phase_ = Phase::Spin;
-        busyUntil_ = now + std::min<core::Clock::duration>(busyLimit_, 2 * stretchOf(learning_->expected()));
+        busyUntil_ = now + std::min<core::Clock::duration>(busyLimit_, 2 * stretchOf(expectedNow()));
     }
     return spinOrBackOff(now);
 }
@@ -81,33 +101,42 @@ PollStep PollPacer::continueWait(core::Clock::time_point now)
 PollStep PollPacer::spinOrBackOff(core::Clock::time_point now)
 {
     if (!pacing_.kipmid) {
+        plannedLook_ = now + kTimerPollPeriod;
         return {PollAction::Sleep, kTimerPollPeriod};
     }
-    if (phase_ == Phase::Spin && now < busyUntil_ && !pacing_.onLoop && !looksSteadily()) {
+    if (phase_ == Phase::Spin && now < busyUntil_ && !pacing_.onLoop && waiting_ != Waiting::Response) {
         return {PollAction::Spin, {}};
     }
     phase_ = Phase::Backoff;
     const PollStep step{PollAction::Sleep, backoff_};
-    // A response keeps its looks close together until it is later than
-    // twice what was learned: a BMC that is merely late is not slept past.
-    if (!looksSteadily() || now - began_ >= 2 * learning_->expected()) {
+    plannedLook_ = now + backoff_;
+    if (waiting_ != Waiting::Response || now >= steadyUntil_) {
         backoff_ = std::min<core::Clock::duration>(backoff_ * 2, kTick);
     }
     return step;
 }
 
-void PollPacer::endWait()
+void PollPacer::endWait(core::Clock::time_point now)
 {
-    if (phase_ == Phase::None || learning_ == nullptr) {
+    if (phase_ == Phase::None || waiting_ == Waiting::Nothing) {
         return;
     }
-    if (firstLook_) {
-        learning_->answeredAtFirstLook();
+    if (waiting_ == Waiting::Response) {
+        if (firstLook_) {
+            response_.foundAtFirstLook(backoff_);
+        } else {
+            // Where the look was due, not when it ran: a late wake-up is
+            // not the BMC's time, and would push every next look later. A
+            // nudge (the embedded BMC) may end the wait before its look.
+            response_.foundAt(std::min(now, plannedLook_) - began_);
+        }
+    } else if (firstLook_) {
+        byte_.answeredAtFirstLook();
     } else {
-        learning_->answeredAfter(lastEmptyLook_ - began_);
+        byte_.answeredAfter(lastEmptyLook_ - began_);
     }
     phase_ = Phase::None;
-    learning_ = nullptr;
+    waiting_ = Waiting::Nothing;
 }
 
 } // namespace ipmi::si

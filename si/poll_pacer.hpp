@@ -1,26 +1,29 @@
 // How the SI worker paces its calls into a state machine while nothing
 // raises an interrupt for it: the userspace counterpart of the kernel's
 // kipmid loop (ipmi_si_intf.c, ipmi_thread and ipmi_thread_busy_wait), made
-// adaptive like the SSIF driver's first read (core::ResponseTime).
+// adaptive: it learns the BMC's pace, as the SSIF driver's first read does.
 //
 // Each state machine result maps to one step for the worker:
 // - progress (CallWithoutDelay, TransactionComplete, Hosed): call again now;
-// - a wait for the BMC (CallWithDelay): an unbroken run of them is one wait.
-//   Each wait starts by sleeping through most of the time such waits have
-//   lately taken (learned separately for the wait for a response, which
-//   lasts as long as the BMC takes to execute the command, and for the byte
-//   handshakes around it). A byte handshake then spins (yield and call
+// - a wait for the BMC (CallWithDelay): an unbroken run of them is one wait,
+//   learned separately for the wait for a response, which lasts as long as
+//   the BMC takes to execute the command, and for the byte handshakes
+//   around it.
+//   A byte handshake starts by sleeping through most of the time such waits
+//   have lately taken (core::ResponseTime), then spins (yield and call
 //   again) through the last stretch, for at most the busy limit, and past
 //   that sleeps, starting short and doubling up to one tick, so a slow BMC
-//   is polled at most once a tick. The worker's wait for a response does
-//   not spin: after the learned sleep it looks every learned time, at least
-//   kFirstBackoff and at most kTimerPollPeriod, and once the wait has lasted
-//   twice the learned time, at gaps doubling up to a tick. Spinning through
-//   a response bought nothing and cost the BMC: behind QEMU's extern BMC a
-//   worker that spun, or looked every 50-100 us, took 1.2-1.4 ms per Get
-//   Device ID where looks 250 us apart took 1.0-1.1 ms (benchmarks/README.md,
-//   issue 22). A BMC that answers at once never starts a wait; one that
-//   takes 2 ms costs one sleep and a few looks;
+//   is polled at most once a tick.
+//   A wait for a response sleeps to where the answers were lately found
+//   (AnswerTime) and looks there, so it mostly takes one look. It never
+//   spins: after that first look it looks twice more an eighth of the
+//   learned time apart (at least kFirstBackoff, at most kTimerPollPeriod),
+//   and then at gaps doubling up to a tick.
+//   Spinning through a response bought nothing and cost the BMC: behind
+//   QEMU's extern BMC a worker that spun, or looked every 50-100 us, took
+//   1.2-1.4 ms per Get Device ID where looks 250 us apart took 1.0-1.1 ms
+//   (benchmarks/README.md, issue 22). A BMC that answers at once never
+//   starts a wait; one that takes 2 ms costs one sleep and one or two looks;
 // - CallWithTickDelay: sleep one tick;
 // - Idle / Attn: park until new work arrives (no CPU, no wake-up, while idle).
 //
@@ -41,6 +44,7 @@
 
 #include "core/event_loop.hpp"
 #include "core/response_time.hpp"
+#include "si/answer_time.hpp"
 #include "si/state_machine.hpp"
 
 #include <chrono>
@@ -67,6 +71,9 @@ inline constexpr std::chrono::microseconds kTick{1000};
 // force_kipmid=0: the kernel's timer period while a transaction waits; also
 // the longest gap between the first looks for a response.
 inline constexpr std::chrono::microseconds kTimerPollPeriod{250};
+// The gap after a response's first look: this-th part of the learned time
+// (within kFirstBackoff and kTimerPollPeriod); after two such gaps they double.
+inline constexpr int kResponseLookGapDivisor = 8;
 // The last stretch of a learned wait that is spun rather than slept: a
 // quarter of the wait, at least kMinStretch (a sleep wakes late by tens of
 // microseconds), at most the busy limit. A wait expected to be shorter than
@@ -115,28 +122,34 @@ class PollPacer
         None,     // not inside a wait
         Approach, // sleeping through the learned part
         Spin,     // spinning the last stretch, until busyUntil_
-        Backoff,  // past the busy limit: sleeps that double
+        Backoff,  // past the busy limit (or after a response's first look): sleeps
+    };
+    enum class Waiting : std::uint8_t
+    {
+        Nothing,
+        Response, // learns into response_
+        Byte,     // learns into byte_
     };
 
     PollStep beginWait(core::Clock::time_point now, bool awaitingResponse);
     PollStep continueWait(core::Clock::time_point now);
     [[nodiscard]] PollStep spinOrBackOff(core::Clock::time_point now);
-    void endWait();
+    void endWait(core::Clock::time_point now);
     [[nodiscard]] core::Clock::duration stretchOf(core::Clock::duration expected) const;
-    // A worker's wait for a response: looked at steadily, never spun. On the
-    // loop the BMC's nudge ends a wait, so its looks only back off.
-    [[nodiscard]] bool looksSteadily() const { return learning_ == &response_ && !pacing_.onLoop; }
+    [[nodiscard]] core::Clock::duration expectedNow() const;
 
     PollPacing pacing_;
     std::chrono::microseconds busyLimit_;
-    core::ResponseTime response_{kLearnFloor, kLearnCeiling};
+    AnswerTime response_{kLearnFloor, kLearnCeiling};
     core::ResponseTime byte_{kLearnFloor, kLearnCeiling};
-    core::ResponseTime* learning_ = nullptr; // the wait under way learns into this
+    Waiting waiting_ = Waiting::Nothing;
     Phase phase_ = Phase::None;
     bool firstLook_ = false; // the next look is the first after the approach
     core::Clock::time_point began_{};
     core::Clock::time_point lastEmptyLook_{};
     core::Clock::time_point busyUntil_{};
+    core::Clock::time_point steadyUntil_{}; // a response's looks are a gap apart until then
+    core::Clock::time_point plannedLook_{}; // when the last sleep was to end
     core::Clock::duration backoff_{};
 };
 

@@ -1,0 +1,68 @@
+// How long a KCS/BT/SMIC BMC takes to answer a request, learned from where
+// its answers were found, for the pacer to put its first look there.
+//
+// core::ResponseTime (SSIF's first read, and the SI byte handshakes) learns
+// the last look that found nothing: a lower bound. A first look at a lower
+// bound finds nothing by design, and a wait for a steady BMC took three or
+// four looks (a wake-up of the daemon each, 11-16 us of its CPU under
+// icount; benchmarks/README.md, issue 22). This learns the look that found
+// the answer, an upper bound, so the next first look mostly finds it:
+// - found at the first look: the answer may have been there for up to one
+//   gap between looks, so the next first look comes half a gap sooner; after
+//   two such waits in a row a whole gap, then two, doubling (at most half
+//   the time, and down to nothing below the floor). A step no longer than a
+//   gap costs a steady BMC at most one look more when it undershoots;
+//   halving at once, as ResponseTime does, costs it several. The doubling
+//   still follows a BMC that got faster within a few waits;
+// - found later: the next first look goes where this one was found, up by
+//   at most one doubling, so one slow command (a SEL clear) does not make
+//   the quick ones after it wait long.
+// A steady BMC then costs one look on most waits and two on the rest. Pure:
+// it sees durations, never a clock.
+#pragma once
+
+#include "core/event_loop.hpp"
+
+#include <algorithm>
+
+namespace ipmi::si {
+
+class AnswerTime
+{
+  public:
+    AnswerTime(core::Clock::duration floor, core::Clock::duration ceiling) : floor_(floor), ceiling_(ceiling) {}
+
+    // Where the first look of the next wait goes, from its start.
+    [[nodiscard]] core::Clock::duration expected() const { return expected_; }
+
+    // The last wait's answer was found at its first look, so expected() was
+    // stepped down and may now fall short of the BMC's time.
+    [[nodiscard]] bool steppedDown() const { return firstLooksInARow_ > 0; }
+
+    // The first look found the answer; looks after it would have come `gap` apart.
+    void foundAtFirstLook(core::Clock::duration gap)
+    {
+        const auto step = std::min((gap / 2) * (1U << std::min(firstLooksInARow_, kMostDoublings)), expected_ / 2);
+        const auto sooner = expected_ - step;
+        expected_ = sooner < floor_ ? core::Clock::duration::zero() : sooner;
+        ++firstLooksInARow_;
+    }
+
+    // The answer was found `foundAt` after the wait began, not at its first look.
+    void foundAt(core::Clock::duration foundAt)
+    {
+        const auto limit = std::max(expected_ * 2, floor_);
+        expected_ = std::min({foundAt, limit, ceiling_});
+        firstLooksInARow_ = 0;
+    }
+
+  private:
+    static constexpr unsigned kMostDoublings = 16; // the step is capped at half the time long before
+
+    core::Clock::duration floor_;
+    core::Clock::duration ceiling_;
+    core::Clock::duration expected_{};
+    unsigned firstLooksInARow_ = 0;
+};
+
+} // namespace ipmi::si
