@@ -31,7 +31,9 @@ PollStep PollPacer::next(SmResult result, core::Clock::time_point now, bool awai
     switch (result) {
     case SmResult::CallWithoutDelay:
     case SmResult::TransactionComplete:
-        endWait(now);
+        if (phase_ != Phase::None) { // progress without a wait is most steps: keep them cheap
+            endWait(now);
+        }
         return {PollAction::Again, {}};
     case SmResult::Hosed:
         reset(); // a broken interface says nothing of the BMC's pace
