@@ -16,9 +16,10 @@
 //   is polled at most once a tick.
 //   A wait for a response sleeps to where the answers were lately found
 //   (AnswerTime) and looks there, so it mostly takes one look. It never
-//   spins: after that first look it looks twice more an eighth of the
-//   learned time apart (at least kFirstBackoff, at most kTimerPollPeriod),
-//   and then at gaps doubling up to a tick.
+//   spins: after that first look it looks on at gaps of an eighth of the
+//   learned time (at least kFirstBackoff, at most kTimerPollPeriod) that
+//   double up to a tick; when the first look had been moved sooner, only
+//   after two such gaps.
 //   Spinning through a response bought nothing and cost the BMC: behind
 //   QEMU's extern BMC a worker that spun, or looked every 50-100 us, took
 //   1.2-1.4 ms per Get Device ID where looks 250 us apart took 1.0-1.1 ms
@@ -71,8 +72,8 @@ inline constexpr std::chrono::microseconds kTick{1000};
 // force_kipmid=0: the kernel's timer period while a transaction waits; also
 // the longest gap between the first looks for a response.
 inline constexpr std::chrono::microseconds kTimerPollPeriod{250};
-// The gap after a response's first look: this-th part of the learned time
-// (within kFirstBackoff and kTimerPollPeriod); after two such gaps they double.
+// The first gap after a response's first look: this-th part of the learned
+// time (within kFirstBackoff and kTimerPollPeriod).
 inline constexpr int kResponseLookGapDivisor = 8;
 // The last stretch of a learned wait that is spun rather than slept: a
 // quarter of the wait, at least kMinStretch (a sleep wakes late by tens of
