@@ -55,7 +55,7 @@ proc_ticks() {
 # wakes just after a tick and sleeps again before the next (kipmid's nap of
 # one jiffy) escapes it; this count does not.
 proc_ns() {
-    cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ n += $1 } END { printf "%d\n", n }'
+    cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ n += $1 } END { printf "%.0f\n", n }' # %d stops at 2^31
 }
 
 # kernel_ticks: system+irq+softirq jiffies of the guest.
