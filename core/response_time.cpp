@@ -7,7 +7,13 @@ namespace ipmi::core {
 
 void ResponseTime::answeredAtFirstLook()
 {
-    expected_ = expected_ / 2 < floor_ ? Clock::duration::zero() : expected_ / 2;
+    lowerBy(expected_ - expected_ / 2);
+}
+
+void ResponseTime::lowerBy(Clock::duration step)
+{
+    const auto sooner = expected_ - step;
+    expected_ = sooner < floor_ ? Clock::duration::zero() : sooner;
 }
 
 void ResponseTime::answeredAfter(Clock::duration notReadyAt)

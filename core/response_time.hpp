@@ -24,10 +24,13 @@ class ResponseTime
 
     // The wait worth sleeping through before the first look.
     [[nodiscard]] Clock::duration expected() const { return expected_; }
-    // The first look after expected() found the answer.
+    // The first look after expected() found the answer: lowerBy() half.
     void answeredAtFirstLook();
     // Looks came back empty; the last of them `notReadyAt` after the wait began.
     void answeredAfter(Clock::duration notReadyAt);
+    // The expectation comes `step` sooner, down to nothing below the floor
+    // (for a learner with its own step, si::AnswerTime).
+    void lowerBy(Clock::duration step);
 
   private:
     Clock::duration floor_;

@@ -15,13 +15,14 @@
 //   halving at once, as ResponseTime does, costs it several. The doubling
 //   still follows a BMC that got faster within a few waits;
 // - found later: the next first look goes where this one was found, up by
-//   at most one doubling, so one slow command (a SEL clear) does not make
-//   the quick ones after it wait long.
+//   at most one doubling (ResponseTime's bound), so one slow command (a SEL
+//   clear) does not make the quick ones after it wait long.
 // A steady BMC then costs one look on most waits and two on the rest. Pure:
 // it sees durations, never a clock.
 #pragma once
 
 #include "core/event_loop.hpp"
+#include "core/response_time.hpp"
 
 #include <algorithm>
 
@@ -30,10 +31,10 @@ namespace ipmi::si {
 class AnswerTime
 {
   public:
-    AnswerTime(core::Clock::duration floor, core::Clock::duration ceiling) : floor_(floor), ceiling_(ceiling) {}
+    AnswerTime(core::Clock::duration floor, core::Clock::duration ceiling) : learned_(floor, ceiling) {}
 
     // Where the first look of the next wait goes, from its start.
-    [[nodiscard]] core::Clock::duration expected() const { return expected_; }
+    [[nodiscard]] core::Clock::duration expected() const { return learned_.expected(); }
 
     // The last wait's answer was found at its first look, so expected() was
     // stepped down and may now fall short of the BMC's time.
@@ -42,26 +43,22 @@ class AnswerTime
     // The first look found the answer; looks after it would have come `gap` apart.
     void foundAtFirstLook(core::Clock::duration gap)
     {
-        const auto step = std::min((gap / 2) * (1U << std::min(firstLooksInARow_, kMostDoublings)), expected_ / 2);
-        const auto sooner = expected_ - step;
-        expected_ = sooner < floor_ ? core::Clock::duration::zero() : sooner;
+        const auto step = (gap / 2) * (1U << std::min(firstLooksInARow_, kMostDoublings));
+        learned_.lowerBy(std::min(step, expected() / 2));
         ++firstLooksInARow_;
     }
 
     // The answer was found `foundAt` after the wait began, not at its first look.
     void foundAt(core::Clock::duration foundAt)
     {
-        const auto limit = std::max(expected_ * 2, floor_);
-        expected_ = std::min({foundAt, limit, ceiling_});
+        learned_.answeredAfter(foundAt); // the same bound on growth as a lower bound's
         firstLooksInARow_ = 0;
     }
 
   private:
     static constexpr unsigned kMostDoublings = 16; // the step is capped at half the time long before
 
-    core::Clock::duration floor_;
-    core::Clock::duration ceiling_;
-    core::Clock::duration expected_{};
+    core::ResponseTime learned_;
     unsigned firstLooksInARow_ = 0;
 };
 

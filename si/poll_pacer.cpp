@@ -31,7 +31,7 @@ PollStep PollPacer::next(SmResult result, core::Clock::time_point now, bool awai
     switch (result) {
     case SmResult::CallWithoutDelay:
     case SmResult::TransactionComplete:
-        if (phase_ != Phase::None) { // progress without a wait is most steps: keep them cheap
+        if (phase_ != Phase::None) { // most steps make progress without a wait: keep those cheap
             endWait(now);
         }
         return {PollAction::Again, {}};
@@ -48,10 +48,11 @@ PollStep PollPacer::next(SmResult result, core::Clock::time_point now, bool awai
     case SmResult::CallWithDelay:
         break;
     }
-    if (phase_ == Phase::None) {
-        return beginWait(now, awaitingResponse);
+    const PollStep step = phase_ == Phase::None ? beginWait(now, awaitingResponse) : continueWait(now);
+    if (step.action == PollAction::Sleep) {
+        plannedLook_ = now + step.wait;
     }
-    return continueWait(now);
+    return step;
 }
 
 PollStep PollPacer::beginWait(core::Clock::time_point now, bool awaitingResponse)
@@ -71,7 +72,6 @@ PollStep PollPacer::beginWait(core::Clock::time_point now, bool awaitingResponse
         if (expected > core::Clock::duration::zero()) {
             phase_ = Phase::Approach;
             firstLook_ = true;
-            plannedLook_ = now + expected;
             return {PollAction::Sleep, expected};
         }
     } else {
@@ -103,7 +103,6 @@ PollStep PollPacer::continueWait(core::Clock::time_point now)
 PollStep PollPacer::spinOrBackOff(core::Clock::time_point now)
 {
     if (!pacing_.kipmid) {
-        plannedLook_ = now + kTimerPollPeriod;
         return {PollAction::Sleep, kTimerPollPeriod};
     }
     if (phase_ == Phase::Spin && now < busyUntil_ && !pacing_.onLoop && waiting_ != Waiting::Response) {
@@ -111,7 +110,6 @@ PollStep PollPacer::spinOrBackOff(core::Clock::time_point now)
     }
     phase_ = Phase::Backoff;
     const PollStep step{PollAction::Sleep, backoff_};
-    plannedLook_ = now + backoff_;
     if (waiting_ != Waiting::Response || now >= steadyUntil_) {
         backoff_ = std::min<core::Clock::duration>(backoff_ * 2, kTick);
     }
@@ -120,9 +118,6 @@ PollStep PollPacer::spinOrBackOff(core::Clock::time_point now)
 
 void PollPacer::endWait(core::Clock::time_point now)
 {
-    if (phase_ == Phase::None || waiting_ == Waiting::Nothing) {
-        return;
-    }
     if (waiting_ == Waiting::Response) {
         if (firstLook_) {
             response_.foundAtFirstLook(backoff_);

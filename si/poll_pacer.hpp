@@ -135,7 +135,7 @@ class PollPacer
     PollStep beginWait(core::Clock::time_point now, bool awaitingResponse);
     PollStep continueWait(core::Clock::time_point now);
     [[nodiscard]] PollStep spinOrBackOff(core::Clock::time_point now);
-    void endWait(core::Clock::time_point now);
+    void endWait(core::Clock::time_point now); // inside a wait only
     [[nodiscard]] core::Clock::duration stretchOf(core::Clock::duration expected) const;
     [[nodiscard]] core::Clock::duration expectedNow() const;
 
@@ -150,7 +150,7 @@ class PollPacer
     core::Clock::time_point lastEmptyLook_{};
     core::Clock::time_point busyUntil_{};
     core::Clock::time_point steadyUntil_{}; // a response's looks are a gap apart until then
-    core::Clock::time_point plannedLook_{}; // when the last sleep was to end
+    core::Clock::time_point plannedLook_{}; // when the last sleep of a wait was to end
     core::Clock::duration backoff_{};
 };
 

@@ -268,8 +268,12 @@ def cpu_us(ticks, n):
 
 def sched_us(row, n):
     """The driver's CPU per transaction as the scheduler counted it (schedstat,
-    exact), or "-" from a guest script that did not report it."""
-    return f"{row['daemon_ns'] / 1000.0 / n:.1f}" if "daemon_ns" in row else "-"
+    exact), or None from a guest script that did not report it."""
+    return round(row["daemon_ns"] / 1000.0 / n, 1) if "daemon_ns" in row else None
+
+
+def cell(value):
+    return "-" if value is None else f"{value:.1f}"
 
 
 # With --placement, the floor and ours again with the client on vCPU 0 and
@@ -300,10 +304,11 @@ def clients_table(results, summary):
             summary[f"{kind}.{stack}.clients{r['clients']}.tx_per_s"] = round(tps, 1)
             summary[f"{kind}.{stack}.clients{r['clients']}.daemon_cpu_us_per_tx"] = round(
                 cpu_us(r["daemon_ticks"], r["n"]), 1)
-            if "daemon_ns" in r:
-                summary[f"{kind}.{stack}.clients{r['clients']}.daemon_sched_us_per_tx"] = float(sched_us(r, r["n"]))
+            sched = sched_us(r, r["n"])
+            if sched is not None:
+                summary[f"{kind}.{stack}.clients{r['clients']}.daemon_sched_us_per_tx"] = sched
             out.append(f"| {kind} | {stack} | {r['clients']} | {tps:.0f} | {cpu_us(r['busy_ticks'], r['n']):.1f} | "
-                       f"{cpu_us(r['daemon_ticks'], r['n']):.1f} | {sched_us(r, r['n'])} |")
+                       f"{cpu_us(r['daemon_ticks'], r['n']):.1f} | {cell(sched)} |")
     return out if any_row else []
 
 
@@ -324,11 +329,12 @@ def report(results):
             summary[f"{kind}.{stack}.tx_per_s"] = round(tps, 1)
             daemon = f"{cpu_us(r['daemon_ticks'], n):.1f}"
             summary[f"{kind}.{stack}.driver_cpu_us_per_tx"] = round(cpu_us(r["daemon_ticks"], n), 1)
-            if "daemon_ns" in r:
-                summary[f"{kind}.{stack}.driver_sched_us_per_tx"] = float(sched_us(r, n))
+            sched = sched_us(r, n)
+            if sched is not None:
+                summary[f"{kind}.{stack}.driver_sched_us_per_tx"] = sched
             lines.append(f"| {kind} | {stack} | {r['us_per_tx']:.1f} | {tps:.0f} | "
                          f"{cpu_us(r['busy_ticks'], n):.1f} | {cpu_us(r['kernel_ticks'], n):.1f} | {daemon} | "
-                         f"{sched_us(r, n)} |")
+                         f"{cell(sched)} |")
         ours, kern = best(rows, "ours"), best(rows, "kernel")
         if ours and kern:
             ratio = kern["us_per_tx"] / ours["us_per_tx"]

@@ -58,6 +58,18 @@ proc_ns() {
     cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ n += $1 } END { printf "%.0f\n", n }' # %d stops at 2^31
 }
 
+# driver_cpu [PID]: "TICKS NS" of the driver's process (proc_ticks and
+# proc_ns), "0 0" without one; driver_cpu_used BEFORE AFTER: what it used
+# between the two, as @@BENCH fields.
+driver_cpu() {
+    if [ -n "${1:-}" ]; then echo "$(proc_ticks "$1") $(proc_ns "$1")"; else echo "0 0"; fi
+}
+driver_cpu_used() {
+    # shellcheck disable=SC2086
+    set -- $1 $2
+    echo "daemon_ticks=$(($3 - $1)) daemon_ns=$(($4 - $2))"
+}
+
 # kernel_ticks: system+irq+softirq jiffies of the guest.
 kernel_ticks() {
     awk '/^cpu /{ print $4+$7+$8 }' /proc/stat
@@ -86,8 +98,7 @@ measure() {
     esac
     set -- $(cpu_ticks); b0=$1; i0=$2
     k0=$(kernel_ticks)
-    d0=0; [ -n "$dpid" ] && d0=$(proc_ticks "$dpid")
-    ns0=0; [ -n "$dpid" ] && ns0=$(proc_ns "$dpid")
+    drv0=$(driver_cpu "$dpid")
     irq0=$(irq_counts)
     # shellcheck disable=SC2086
     out=$(${CLIENT_PIN:-} ipmi-probe64 --device "$device" --bench "$BENCH_N" 2>&1)
@@ -96,13 +107,12 @@ measure() {
     irqs="timer_irqs=$(($5 - $1)) resched_ipis=$(($6 - $2)) call_ipis=$(($7 - $3)) tlb_ipis=$(($8 - $4))"
     set -- $(cpu_ticks); b1=$1; i1=$2
     k1=$(kernel_ticks)
-    d1=0; [ -n "$dpid" ] && d1=$(proc_ticks "$dpid")
-    ns1=0; [ -n "$dpid" ] && ns1=$(proc_ns "$dpid")
+    drv1=$(driver_cpu "$dpid")
     us=$(echo "$out" | sed -n 's/.*latency: \([0-9.]*\) us.*/\1/p')
     [ -n "$us" ] || { echo "@@BENCH-ERROR $stack: $out"; return 1; }
     echo "@@BENCH kind=$BENCH_KIND stack=$stack n=$BENCH_N us_per_tx=$us" \
         "busy_ticks=$((b1 - b0)) idle_ticks=$((i1 - i0)) kernel_ticks=$((k1 - k0))" \
-        "daemon_ticks=$((d1 - d0)) daemon_ns=$((ns1 - ns0)) $irqs hz=$hz"
+        "$(driver_cpu_used "$drv0" "$drv1") $irqs hz=$hz"
 }
 
 # measure_idle [STACK]: the daemon's CPU over BENCH_IDLE seconds, no client.
@@ -110,14 +120,11 @@ measure_idle() {
     idle_stack=${1:-ours}
     dpid=$(cat /tmp/daemon.pid)
     set -- $(cpu_ticks); b0=$1
-    d0=$(proc_ticks "$dpid")
-    ns0=$(proc_ns "$dpid")
+    drv0=$(driver_cpu "$dpid")
     sleep "$BENCH_IDLE"
     set -- $(cpu_ticks); b1=$1
-    d1=$(proc_ticks "$dpid")
-    ns1=$(proc_ns "$dpid")
-    echo "@@BENCH kind=$BENCH_KIND stack=$idle_stack idle_seconds=$BENCH_IDLE daemon_ticks=$((d1 - d0))" \
-        "daemon_ns=$((ns1 - ns0))" \
+    drv1=$(driver_cpu "$dpid")
+    echo "@@BENCH kind=$BENCH_KIND stack=$idle_stack idle_seconds=$BENCH_IDLE $(driver_cpu_used "$drv0" "$drv1")" \
         "guest_busy_ticks=$((b1 - b0)) hz=$hz"
 }
 
@@ -285,18 +292,16 @@ measure_clients() {
     dpid=$(cat /tmp/daemon.pid 2>/dev/null)
     case "$stack" in ours* | base*) ;; *) dpid=$(kipmid_pid) ;; esac
     set -- $(cpu_ticks); b0=$1
-    d0=0; [ -n "$dpid" ] && d0=$(proc_ticks "$dpid")
-    ns0=0; [ -n "$dpid" ] && ns0=$(proc_ns "$dpid")
+    drv0=$(driver_cpu "$dpid")
     t0=$(uptime_cs)
     out=$(ipmi-probe64 --clients "$BENCH_CLIENTS" --rounds "$BENCH_ROUNDS" 2>&1) ||
         { echo "@@BENCH-ERROR $stack clients: $(echo "$out" | tail -3)"; return 1; }
     t1=$(uptime_cs)
     set -- $(cpu_ticks); b1=$1
-    d1=0; [ -n "$dpid" ] && d1=$(proc_ticks "$dpid")
-    ns1=0; [ -n "$dpid" ] && ns1=$(proc_ns "$dpid")
+    drv1=$(driver_cpu "$dpid")
     n=$((BENCH_CLIENTS * BENCH_ROUNDS * 3))
     echo "@@BENCH kind=$BENCH_KIND stack=$stack clients=$BENCH_CLIENTS n=$n centiseconds=$((t1 - t0))" \
-        "busy_ticks=$((b1 - b0)) daemon_ticks=$((d1 - d0)) daemon_ns=$((ns1 - ns0)) hz=$hz"
+        "busy_ticks=$((b1 - b0)) $(driver_cpu_used "$drv0" "$drv1") hz=$hz"
 }
 
 # slow_bmc: the embedded BMC made slow (sim), through the control socket.
