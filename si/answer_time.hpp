@@ -40,11 +40,18 @@ class AnswerTime
     // stepped down and may now fall short of the BMC's time.
     [[nodiscard]] bool steppedDown() const { return firstLooksInARow_ > 0; }
 
+    // How much sooner than the last answer's look the next first look
+    // comes: where to look again when that one finds nothing (zero unless
+    // steppedDown()).
+    [[nodiscard]] core::Clock::duration stepDown() const { return stepDown_; }
+
     // The first look found the answer; looks after it would have come `gap` apart.
     void foundAtFirstLook(core::Clock::duration gap)
     {
         const auto step = (gap / 2) * (1U << std::min(firstLooksInARow_, kMostDoublings));
-        learned_.lowerBy(std::min(step, expected() / 2));
+        const auto before = expected();
+        learned_.lowerBy(std::min(step, before / 2));
+        stepDown_ = before - expected();
         ++firstLooksInARow_;
     }
 
@@ -53,6 +60,7 @@ class AnswerTime
     {
         learned_.answeredAfter(foundAt); // the same bound on growth as a lower bound's
         firstLooksInARow_ = 0;
+        stepDown_ = {};
     }
 
   private:
@@ -60,6 +68,7 @@ class AnswerTime
 
     core::ResponseTime learned_;
     unsigned firstLooksInARow_ = 0;
+    core::Clock::duration stepDown_{};
 };
 
 } // namespace ipmi::si

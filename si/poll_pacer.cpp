@@ -2,6 +2,7 @@
 #include "si/poll_pacer.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace ipmi::si {
 
@@ -64,11 +65,14 @@ PollStep PollPacer::beginWait(core::Clock::time_point now, bool awaitingResponse
     if (waiting_ == Waiting::Response) {
         backoff_ =
             std::clamp<core::Clock::duration>(expected / kResponseLookGapDivisor, kFirstBackoff, kTimerPollPeriod);
-        // After a step down, two looks a gap apart after the first cover
-        // where it may have undershot. Otherwise the first look went where
-        // the last answer was found (or, still learning, short of it), and a
-        // BMC later than that is looked at less and less.
-        steadyUntil_ = response_.steppedDown() ? now + expected + 2 * backoff_ : now;
+        // After a step down, a first look that finds nothing is followed by
+        // one where the last answer was found (no later than a gap), then
+        // two a gap apart cover where it may have undershot. Otherwise the
+        // first look went where the last answer was found (or, still
+        // learning, short of it), and a BMC later than that is looked at
+        // less and less.
+        revisit_ = std::min(response_.stepDown(), backoff_);
+        steadyUntil_ = response_.steppedDown() ? now + expected + revisit_ + 2 * backoff_ : now;
         if (expected > core::Clock::duration::zero()) {
             phase_ = Phase::Approach;
             firstLook_ = true;
@@ -109,6 +113,9 @@ PollStep PollPacer::spinOrBackOff(core::Clock::time_point now)
         return {PollAction::Spin, {}};
     }
     phase_ = Phase::Backoff;
+    if (waiting_ == Waiting::Response && revisit_ > core::Clock::duration::zero()) {
+        return {PollAction::Sleep, std::exchange(revisit_, core::Clock::duration::zero())};
+    }
     const PollStep step{PollAction::Sleep, backoff_};
     if (waiting_ != Waiting::Response || now >= steadyUntil_) {
         backoff_ = std::min<core::Clock::duration>(backoff_ * 2, kTick);

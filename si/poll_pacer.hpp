@@ -18,8 +18,9 @@
 //   (AnswerTime) and looks there, so it mostly takes one look. It never
 //   spins: after that first look it looks on at gaps of an eighth of the
 //   learned time (at least kFirstBackoff, at most kTimerPollPeriod) that
-//   double up to a tick; when the first look had been moved sooner, only
-//   after two such gaps.
+//   double up to a tick. When the first look had been moved sooner, the
+//   next goes where the last answer was found (at most a gap later), and
+//   the gaps double only after two more.
 //   Spinning through a response bought nothing and cost the BMC: behind
 //   QEMU's extern BMC a worker that spun, or looked every 50-100 us, took
 //   1.2-1.4 ms per Get Device ID where looks 250 us apart took 1.0-1.1 ms
@@ -152,6 +153,7 @@ class PollPacer
     core::Clock::time_point steadyUntil_{}; // a response's looks are a gap apart until then
     core::Clock::time_point plannedLook_{}; // when the last sleep of a wait was to end
     core::Clock::duration backoff_{};
+    core::Clock::duration revisit_{}; // after a stepped-down first look that found nothing
 };
 
 } // namespace ipmi::si
