@@ -22,7 +22,7 @@ constexpr std::uint64_t kMaxDelayMs = 600'000;      // ten minutes
 constexpr std::uint64_t kMaxByteDelayMs = 1'000;    // a second per byte
 constexpr std::uint64_t kMaxSilenceMs = 86'400'000; // a day
 
-constexpr std::array<std::pair<const char*, FaultKind>, 10> kKinds{{
+constexpr std::array<std::pair<const char*, FaultKind>, 11> kKinds{{
     {"delay", FaultKind::Delay},
     {"byte-delay", FaultKind::ByteDelay},
     {"drop", FaultKind::Drop},
@@ -33,6 +33,7 @@ constexpr std::array<std::pair<const char*, FaultKind>, 10> kKinds{{
     {"length", FaultKind::Length},
     {"busy", FaultKind::Busy},
     {"reset", FaultKind::Reset},
+    {"no-irq", FaultKind::NoIrq},
 }};
 
 std::optional<FaultKind> kindNamed(std::string_view name)
@@ -146,6 +147,7 @@ std::optional<std::string> parseSet(FaultCommand& c, const std::vector<std::stri
         return std::nullopt;
     }
     case FaultKind::Reset:
+    case FaultKind::NoIrq:
         return arity(0, 0, "no arguments");
     case FaultKind::Drop:
     case FaultKind::DropEvery: {
@@ -250,6 +252,9 @@ void clearKind(sim::FaultInjector& f, FaultKind kind)
     case FaultKind::Reset:
         f.cancelTransferReset();
         break;
+    case FaultKind::NoIrq:
+        f.setNoIrq(false);
+        break;
     }
 }
 
@@ -347,6 +352,9 @@ std::string applyFaultCommand(const FaultCommand& c, sim::Bmc& bmc, std::chrono:
         case FaultKind::Reset:
             f.resetNextTransfer();
             break;
+        case FaultKind::NoIrq:
+            f.setNoIrq(true);
+            break;
         }
         break;
     }
@@ -396,6 +404,7 @@ std::string formatFaults(const sim::FaultInjector& faults, std::chrono::steady_c
         out += "busy off\n";
     }
     out += std::string("reset ") + (a.transferResetPending ? "pending" : "off") + "\n";
+    out += std::string("no-irq ") + (a.noIrq ? "on" : "off") + "\n";
     const auto& n = faults.counters();
     out += "counters unanswered " + std::to_string(n.unanswered) + " dropped " + std::to_string(n.dropped) +
            " delayed " + std::to_string(n.delayed) + " forced_cc " + std::to_string(n.forcedCompletionCodes) +

@@ -24,7 +24,10 @@
 //   set reset                               the next transfer in progress is cut by a
 //                                           BMC reset (the interface back to idle, the
 //                                           request and its response forgotten)
-//   clear [delay|byte-delay|drop|drop-every|cc|silence|corrupt|length|busy|reset|all]
+//   set no-irq                              KCS/BT/SMIC raise no interrupt: the driver
+//                                           sees a response or attention only when it
+//                                           looks at the status register
+//   clear [delay|byte-delay|drop|drop-every|cc|silence|corrupt|length|busy|reset|no-irq|all]
 //                                           (default all)
 // It acts only on the embedded BMC (--sim); real hardware refuses it.
 #pragma once
@@ -52,6 +55,7 @@ enum class FaultKind : std::uint8_t
     Length,
     Busy,
     Reset,
+    NoIrq,
 };
 
 struct FaultCommand
@@ -76,7 +80,7 @@ inline constexpr const char* kFaultUsage =
     "fault list | fault set delay MS | fault set byte-delay US | fault set drop COUNT | fault set drop-every N | "
     "fault set cc NETFN CMD|any CODE [COUNT] | fault set silence SECONDS | "
     "fault set corrupt EVERY_NTH [XOR [COUNT]] | fault set length DELTA [COUNT] | fault set busy SECONDS | "
-    "fault set reset | "
+    "fault set reset | fault set no-irq | "
     "fault clear [KIND|all]";
 
 // `args` is what follows "fault". The command, or what is wrong naming the

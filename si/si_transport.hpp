@@ -11,8 +11,11 @@
 // - LoopSiTransport steps on the loop thread with loop timers: for the
 //   simulated registers, whose accesses cost nothing and never block. Its
 //   waits are paced like the worker's but never spin: a learned sleep, then
-//   sleeps that double up to a tick; and the BMC's poke (nudge) ends a wait
-//   at once.
+//   sleeps that double up to a tick; and the BMC's poke (nudge), its
+//   interrupt, ends a wait at once. A BMC with no interrupt wired pokes in
+//   vain: the waits take their paced looks, and while the host watches for
+//   attention a loop timer looks at the idle machine's status every
+//   kWatchInterval, as for the worker.
 // - WorkerSiTransport, for real port/memory registers, steps on the loop
 //   while the BMC keeps up, as the kernel runs its state machine in the
 //   sender's context and its interrupt handler: the steps of a transaction
@@ -48,6 +51,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -55,11 +59,17 @@
 
 namespace ipmi::si {
 
+// The kernel's SI_TIMEOUT_JIFFIES (10 ms), its timer's period while the
+// message handler needs a watch and no interrupt tells it of attention.
+inline constexpr core::Clock::duration kWatchInterval = std::chrono::milliseconds(10);
+
 class LoopSiTransport : public Transport
 {
   public:
+    // `interruptWired`: whether the BMC's nudges reach the transport now
+    // (empty: always).
     LoopSiTransport(core::EventLoop& loop, std::unique_ptr<RegisterIo> io, std::unique_ptr<StateMachine> sm,
-                    core::InterfaceInfo info, bool reportsAttention);
+                    core::InterfaceInfo info, bool reportsAttention, std::function<bool()> interruptWired = {});
     ~LoopSiTransport() override;
     LoopSiTransport(const LoopSiTransport&) = delete;
     LoopSiTransport& operator=(const LoopSiTransport&) = delete;
@@ -68,15 +78,19 @@ class LoopSiTransport : public Transport
     void start(TransportSink& sink) override;
     void startTransaction(core::SmiBytes request) override;
     [[nodiscard]] bool reportsAttention() const override { return reportsAttention_; }
+    void watchAttention(bool on) override;
     void shutdown() override;
 
-    // The BMC may want attention: look at the status when next idle.
+    // The BMC's interrupt: it may want attention, or a response may be in
+    // the registers. Look at the status now.
     void nudge();
     [[nodiscard]] StateMachine& stateMachine() { return *sm_; }
 
   private:
     void schedule(core::Clock::duration delay);
     void step();
+    [[nodiscard]] bool interruptWired() const { return !interruptWired_ || interruptWired_(); }
+    void armWatch();
     bool tryStart();
     void complete(core::SmiBytes response, std::optional<std::string> hosed = std::nullopt);
 
@@ -85,8 +99,11 @@ class LoopSiTransport : public Transport
     std::unique_ptr<StateMachine> sm_;
     core::InterfaceInfo info_;
     bool reportsAttention_;
+    std::function<bool()> interruptWired_;
     PollPacer pacer_{PollPacing{.kipmid = true, .maxBusy = {}, .onLoop = true}};
     std::unique_ptr<core::Timer> timer_;
+    std::unique_ptr<core::Timer> watchTimer_;
+    bool watching_ = false;
     TransportSink* sink_ = nullptr;
     bool running_ = false;
     bool inStep_ = false;
@@ -112,10 +129,6 @@ class WorkerSiTransport : public Transport
     [[nodiscard]] bool reportsAttention() const override { return true; }
     void watchAttention(bool on) override;
     void shutdown() override;
-
-    // The kernel's SI_TIMEOUT_JIFFIES (10 ms), its timer's period while the
-    // message handler needs a watch.
-    static constexpr core::Clock::duration kWatchInterval = std::chrono::milliseconds(10);
 
   private:
     // Who steps the machine. Nobody: the loop may take it. The worker keeps

@@ -13,9 +13,11 @@ constexpr unsigned kMaxInlineSteps = 4096;
 } // namespace
 
 LoopSiTransport::LoopSiTransport(core::EventLoop& loop, std::unique_ptr<RegisterIo> io,
-                                 std::unique_ptr<StateMachine> sm, core::InterfaceInfo info, bool reportsAttention)
+                                 std::unique_ptr<StateMachine> sm, core::InterfaceInfo info, bool reportsAttention,
+                                 std::function<bool()> interruptWired)
     : loop_(loop), io_(std::move(io)), sm_(std::move(sm)), info_(std::move(info)), reportsAttention_(reportsAttention),
-      timer_(loop.makeTimer()), stepper_(*sm_)
+      interruptWired_(std::move(interruptWired)), timer_(loop.makeTimer()), watchTimer_(loop.makeTimer()),
+      stepper_(*sm_)
 {
 }
 
@@ -34,6 +36,7 @@ void LoopSiTransport::shutdown()
     running_ = false;
     sink_ = nullptr;
     timer_->cancel();
+    watchTimer_->cancel();
     stepper_.reset();
 }
 
@@ -50,12 +53,44 @@ void LoopSiTransport::startTransaction(core::SmiBytes request)
 
 void LoopSiTransport::nudge()
 {
+    if (!running_) {
+        return;
+    }
+    if (!interruptWired()) {
+        armWatch(); // in case the interrupt was unwired while a watch was asked for
+        return;
+    }
     // Also while a poll timer waits: the BMC said it has something (a
     // delayed response is in the registers), and the wait is over now, not
     // at the next poll.
-    if (running_ && !inStep_) {
+    if (!inStep_) {
         schedule(core::Clock::duration::zero());
     }
+}
+
+void LoopSiTransport::watchAttention(bool on)
+{
+    watching_ = on;
+    if (on) {
+        armWatch();
+    } else {
+        watchTimer_->cancel();
+    }
+}
+
+void LoopSiTransport::armWatch()
+{
+    if (!running_ || !watching_ || interruptWired() || watchTimer_->pending()) {
+        return;
+    }
+    watchTimer_->start(kWatchInterval, [this] {
+        // A machine in a transaction, or waiting to look again, reads its
+        // status at its next step anyway.
+        if (!inStep_ && !timer_->pending()) {
+            step(); // an idle step: the status register, attention if its bit is set
+        }
+        armWatch();
+    });
 }
 
 void LoopSiTransport::schedule(core::Clock::duration delay)

@@ -217,6 +217,7 @@ struct FaultConfig
     unsigned corruptByteCount = 0; // bytes to corrupt; 0 = unlimited
     int lengthDelta = 0;           // bytes cut from (< 0) or added to (> 0) each response; 0 = never
     unsigned lengthCount = 0;      // responses to change; 0 = unlimited
+    bool noIrq = false;            // KCS/BT/SMIC: no interrupt wired (FaultInjector::setNoIrq)
 };
 
 struct BmcConfig

@@ -198,6 +198,7 @@ void readFaults(TomlReader& r, FaultConfig& f)
     r.number("corrupt_byte_count", f.corruptByteCount, 0, 1'000'000);
     r.number("length_delta", f.lengthDelta, -kMaxLengthDelta, kMaxLengthDelta);
     r.number("length_count", f.lengthCount, 0, 1'000'000);
+    r.boolean("no_irq", f.noIrq);
     for (TomlReader& entry : r.arrayOfTables("completion_code")) {
         CompletionCodeFault fault;
         entry.require({"netfn", "code"});

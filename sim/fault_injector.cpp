@@ -12,7 +12,7 @@ namespace ipmi::sim {
 FaultInjector::FaultInjector(const FaultConfig& initial, SteadyTime start)
     : now_(start), responseDelay_(initial.responseDelay), byteDelay_(initial.byteDelay),
       dropNext_(initial.dropNextResponses), dropEveryNth_(initial.dropEveryNth),
-      completionCodes_(initial.completionCodes)
+      completionCodes_(initial.completionCodes), noIrq_(initial.noIrq)
 {
     if (initial.silentFor.count() > 0) {
         silentUntil_ = start + initial.silentFor;
@@ -45,6 +45,7 @@ FaultInjector::Active FaultInjector::active(SteadyTime now) const
         a.busyUntil = busyUntil_;
     }
     a.transferResetPending = transferResetPending_;
+    a.noIrq = noIrq_;
     return a;
 }
 
@@ -170,6 +171,7 @@ void FaultInjector::clear()
     wrongLength(0);
     busyUntil_.reset();
     transferResetPending_ = false;
+    noIrq_ = false;
 }
 
 FaultInjector::Decision FaultInjector::decide(std::uint8_t netfn, std::uint8_t cmd)

@@ -8,7 +8,10 @@
 // length (cut short or padded), a status register held busy for a while, and
 // a BMC that resets in the middle of a transfer (the last two are for whoever
 // drives an interface model: RegisterModel::setStalled and resetMidTransfer,
-// SsifTarget::setBusy and resetMidTransfer). The Bmc consults it for every
+// SsifTarget::setBusy and resetMidTransfer), and a KCS/BT/SMIC interface
+// with no interrupt wired (for the same owner: the host sees a response or
+// the attention bit only when it looks at the status register, as behind
+// many real KCS interfaces; SSIF's alert is not affected). The Bmc consults it for every
 // request; tests and the daemon change it at run time through Bmc::faults().
 // Not thread-safe: call it from the thread that drives the Bmc.
 #pragma once
@@ -66,6 +69,7 @@ class FaultInjector
         unsigned lengthRemaining = 0;        // 0 = until cleared
         std::optional<SteadyTime> busyUntil; // only while busy
         bool transferResetPending = false;
+        bool noIrq = false;
     };
 
     FaultInjector(const FaultConfig& initial, SteadyTime start);
@@ -115,6 +119,9 @@ class FaultInjector
     [[nodiscard]] bool transferResetPending() const { return transferResetPending_; }
     void transferResetDone();
     void cancelTransferReset() { transferResetPending_ = false; }
+    // The system interface raises no interrupt while this is on.
+    void setNoIrq(bool on) { noIrq_ = on; }
+    [[nodiscard]] bool noIrq() const { return noIrq_; }
     // Every fault off (counters stay).
     void clear();
 
@@ -169,6 +176,7 @@ class FaultInjector
     Allowance lengthAllowance_;
     std::optional<SteadyTime> busyUntil_;
     bool transferResetPending_ = false;
+    bool noIrq_ = false;
     Counters counters_;
 };
 

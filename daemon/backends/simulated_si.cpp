@@ -134,7 +134,9 @@ std::unique_ptr<core::Interface> makeSimulatedSi(core::EventLoop& loop, sim::Bmc
     auto io = std::make_unique<SimulatedRegisters>(loop, bmc, type, info.description);
     auto& registers = *io;
     auto sm = si::makeStateMachine(type, *io, std::move(trace));
-    auto transport = std::make_unique<si::LoopSiTransport>(loop, std::move(io), std::move(sm), std::move(info), true);
+    // The BMC's pokes are its interrupt, unless the fault injector unwired it.
+    auto transport = std::make_unique<si::LoopSiTransport>(loop, std::move(io), std::move(sm), std::move(info), true,
+                                                           [&bmc] { return !bmc.faults().noIrq(); });
     registers.attach(*transport);
     return std::make_unique<si::SmiPolicy>(loop, std::move(transport));
 }

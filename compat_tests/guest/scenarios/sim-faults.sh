@@ -38,6 +38,13 @@ probe --transact 2 5
 fault clear delay
 probe --until-ok 2
 
+echo "== no interrupt wired, each response 20 ms late: found by the driver's own looks at the status register"
+fault set no-irq
+fault set delay 20
+probe --transact 0 2
+fault clear
+probe --until-ok 2
+
 echo "== garbage: three corrupted bytes (netfn, cmd and code of the answer)"
 fault set corrupt 1 0x5a 3
 probe --transact 0 2

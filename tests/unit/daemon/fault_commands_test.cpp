@@ -88,6 +88,8 @@ TEST(FaultGrammar, EachKindParses)
     EXPECT_EQ(parsed("set busy 8").kind, FaultKind::Busy);
     EXPECT_EQ(parsed("set busy 8").duration, 8000ms);
     EXPECT_EQ(parsed("set reset").kind, FaultKind::Reset);
+    EXPECT_EQ(parsed("set no-irq").kind, FaultKind::NoIrq);
+    EXPECT_EQ(parsed("clear no-irq").kind, FaultKind::NoIrq);
     EXPECT_EQ(parsed("clear busy").kind, FaultKind::Busy);
     EXPECT_FALSE(parsed("clear").kind.has_value());
     EXPECT_FALSE(parsed("clear all").kind.has_value());
@@ -110,7 +112,7 @@ TEST(FaultGrammar, ErrorsNameTheBadField)
     EXPECT_EQ(refusal("set corrupt 0"), "fault set corrupt: EVERY_NTH '0' is not a number in 1..1000000");
     EXPECT_EQ(refusal("set corrupt 2 0"), "fault set corrupt: XOR '0' is not a number in 1..255");
     EXPECT_EQ(refusal("set flood 1"), "fault set: unknown KIND 'flood' (known: delay, byte-delay, drop, drop-every, "
-                                      "cc, silence, corrupt, length, busy, reset)");
+                                      "cc, silence, corrupt, length, busy, reset, no-irq)");
     EXPECT_EQ(refusal("set length 0"), "fault set length: DELTA '0' is not a number in -512..512 other than 0");
     EXPECT_EQ(refusal("set length -513"), "fault set length: DELTA '-513' is not a number in -512..512 other than 0");
     EXPECT_EQ(refusal("set length --1"), "fault set length: DELTA '--1' is not a number in -512..512 other than 0");
@@ -118,6 +120,7 @@ TEST(FaultGrammar, ErrorsNameTheBadField)
     EXPECT_EQ(refusal("set length"), "fault set length: expected DELTA [COUNT]");
     EXPECT_EQ(refusal("set busy 0"), "fault set busy: SECONDS must be more than 0 (use 'fault clear busy')");
     EXPECT_EQ(refusal("set reset now"), "fault set reset: expected no arguments");
+    EXPECT_EQ(refusal("set no-irq 1"), "fault set no-irq: expected no arguments");
     EXPECT_EQ(refusal("clear cc extra"), "fault clear takes at most one KIND");
     EXPECT_EQ(refusal("list now"), "fault list takes no arguments");
     EXPECT_EQ(refusal("reset"), "fault: unknown operation 'reset' (list, set or clear)");
@@ -267,6 +270,8 @@ TEST_F(FaultOnBmc, ListShowsEveryKindAndClearAllEndsThem)
     apply("set length -1 4", t0);
     apply("set busy 2", t0);
     apply("set reset", t0);
+    apply("set no-irq", t0);
+    EXPECT_TRUE(bmc.faults().noIrq());
     EXPECT_EQ(apply("list", t0 + 500ms), "delay 20 ms\n"
                                          "byte-delay 0 us\n"
                                          "drop next 1\n"
@@ -277,6 +282,7 @@ TEST_F(FaultOnBmc, ListShowsEveryKindAndClearAllEndsThem)
                                          "length -1 count 4\n"
                                          "busy 1500 ms left\n"
                                          "reset pending\n"
+                                         "no-irq on\n"
                                          "counters unanswered 0 dropped 0 delayed 0 forced_cc 0 corrupted_bytes 0 "
                                          "wrong_lengths 0 busy_episodes 1 transfer_resets 0\n");
     EXPECT_TRUE(bmc.faults().busyAt(t0 + 1999ms));
@@ -290,6 +296,7 @@ TEST_F(FaultOnBmc, ListShowsEveryKindAndClearAllEndsThem)
                                   "length off\n"
                                   "busy off\n"
                                   "reset off\n"
+                                  "no-irq off\n"
                                   "counters unanswered 0 dropped 0 delayed 0 forced_cc 0 corrupted_bytes 0 "
                                   "wrong_lengths 0 busy_episodes 1 transfer_resets 0\n");
     EXPECT_FALSE(bmc.faults().busyAt(t0));

@@ -108,15 +108,22 @@ struct Stack
         }
         core::InterfaceInfo info;
         info.type = toString(type);
-        auto t = std::make_unique<LoopSiTransport>(loop, std::move(io), std::move(sm), info, true);
+        auto t = std::make_unique<LoopSiTransport>(loop, std::move(io), std::move(sm), info, true,
+                                                   [this] { return interruptWired; });
         transport = t.get();
         policy = std::make_unique<SmiPolicy>(loop, std::move(t));
         policy->start(host);
         loop.advance(std::chrono::milliseconds(50)); // BT reads its capabilities with short delays
     }
+    [[nodiscard]] std::uint64_t stat(core::DriverStat which) const
+    {
+        return policy->health().stats[static_cast<std::size_t>(which)];
+    }
+
     core::testing::FakeEventLoop loop;
     FakeBmcPort port;
     std::unique_ptr<sim::RegisterModel> model;
+    bool interruptWired = true; // nudge() is the BMC's interrupt
     LoopSiTransport* transport = nullptr;
     std::unique_ptr<SmiPolicy> policy;
     RecordingHost host;
@@ -174,6 +181,83 @@ TEST_P(SiStack, ASlowBmcCostsABoundedNumberOfLoopWakeUps)
     EXPECT_LE(lastWakeUps, 4U);
     EXPECT_EQ(s.loop.pendingTimers(), 0U);
     EXPECT_EQ(s.loop.advance(std::chrono::seconds(10)), 0U);
+}
+
+// A BMC with no interrupt wired (the sim's `fault set no-irq`): its poke is
+// not seen, the wait's own looks find the response, and as few of them once
+// the pace is learned as with the interrupt.
+TEST_P(SiStack, WithoutAnInterruptTheWaitsLooksFindTheResponse)
+{
+    Stack s(GetParam());
+    s.interruptWired = false;
+    s.port.mode = FakeBmcPort::Mode::Hold;
+    auto bmcDone = s.loop.makeTimer();
+    std::size_t lastWakeUps = 0;
+    for (int i = 0; i < 30; ++i) {
+        s.policy->send({0x18, 0x01});
+        bmcDone->start(std::chrono::milliseconds(2), [&s] {
+            s.port.releaseHeld();
+            s.transport->nudge();
+        });
+        if (i == 0) {
+            // Unlearned, the looks back off: 0.1, 0.3, 0.7, 1.5 and 2.5 ms.
+            s.loop.advance(std::chrono::milliseconds(2));
+            EXPECT_TRUE(s.host.responses.empty()) << "the poke ended the wait";
+            s.loop.advance(std::chrono::microseconds(600));
+            ASSERT_EQ(s.host.responses.size(), 1U);
+            continue;
+        }
+        lastWakeUps = s.loop.advance(std::chrono::milliseconds(5)) - 1; // less the BMC's own timer
+        ASSERT_EQ(s.host.responses.size(), static_cast<std::size_t>(i) + 1);
+        EXPECT_LE(lastWakeUps, 8U) << "transaction " << i;
+    }
+    EXPECT_LE(lastWakeUps, 3U);
+    EXPECT_EQ(s.host.responses.back(), kGetDeviceIdResponse);
+    EXPECT_EQ(s.loop.pendingTimers(), 0U);
+    EXPECT_EQ(s.loop.advance(std::chrono::seconds(10)), 0U);
+}
+
+// Without an interrupt, attention is seen by the kernel's 10-ms watch while
+// the host needs one, and not at all (no timer, no wake-up) while it does not.
+TEST_P(SiStack, WithoutAnInterruptAttentionIsSeenByTheWatchOnlyWhileWatched)
+{
+    Stack s(GetParam());
+    s.interruptWired = false;
+    s.port.setAnswer(0x06, 0x31, {0x1C, 0x31, 0x00, 0x00});
+    s.port.onRequest = [&s](const sim::Bytes& request) {
+        if (request.size() >= 2 && request[1] == 0x31) {
+            s.port.setAttention(false); // the flags are read: nothing more to say
+        }
+    };
+    s.port.setAttention(true);
+    s.transport->nudge();
+    EXPECT_EQ(s.loop.advance(std::chrono::seconds(1)), 0U);
+    EXPECT_EQ(s.stat(core::DriverStat::Attentions), 0U);
+
+    s.policy->setNeedWatch(core::kWatchCheckWatchdog);
+    s.loop.advance(std::chrono::milliseconds(9));
+    EXPECT_EQ(s.stat(core::DriverStat::Attentions), 0U);
+    s.loop.advance(std::chrono::milliseconds(2));
+    EXPECT_EQ(s.stat(core::DriverStat::Attentions), 1U);
+    EXPECT_EQ(s.stat(core::DriverStat::FlagFetches), 1U);
+
+    // The interrupt wired again: the watch ends at its next tick.
+    s.interruptWired = true;
+    s.loop.advance(std::chrono::milliseconds(20));
+    EXPECT_EQ(s.loop.pendingTimers(), 0U);
+    // Unwired while watched: the BMC's next poke brings the watch back.
+    s.interruptWired = false;
+    s.port.setAttention(true);
+    s.transport->nudge();
+    s.loop.advance(std::chrono::milliseconds(11));
+    EXPECT_EQ(s.stat(core::DriverStat::FlagFetches), 2U);
+
+    s.policy->setNeedWatch(0);
+    s.loop.advance(std::chrono::milliseconds(20));
+    EXPECT_EQ(s.loop.pendingTimers(), 0U);
+    s.port.setAttention(true);
+    EXPECT_EQ(s.loop.advance(std::chrono::seconds(1)), 0U);
+    EXPECT_EQ(s.stat(core::DriverStat::FlagFetches), 2U);
 }
 
 TEST_P(SiStack, AttentionDeliversQueuedMessages)

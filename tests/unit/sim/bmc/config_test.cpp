@@ -188,6 +188,14 @@ TEST(ConfigTest, SlowBmcLatenciesInMicroseconds)
     EXPECT_EQ(c.faults.byteDelay, std::chrono::microseconds{12});
 }
 
+TEST(ConfigTest, NoInterruptWired)
+{
+    EXPECT_FALSE(expectConfig(parseBmcConfig("", "none.toml")).faults.noIrq);
+    const BmcConfig c = expectConfig(parseBmcConfig("[faults]\nno_irq = true\n", "polled.toml"));
+    EXPECT_TRUE(c.faults.noIrq);
+    EXPECT_TRUE(FaultInjector(c.faults, {}).noIrq());
+}
+
 TEST(ConfigTest, WrongLengthFault)
 {
     const BmcConfig c = expectConfig(parseBmcConfig("[faults]\nlength_delta = -3\nlength_count = 2\n", "short.toml"));
