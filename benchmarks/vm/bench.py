@@ -536,7 +536,8 @@ def main():
                    help="the daemon's arguments for the sim kind")
     p.add_argument("--sim-fault", default="set delay 2",
                    help="sim: the `ipmi-cuse control fault` words that make the embedded BMC slow "
-                        "(e.g. 'set delay 2', 'set byte-delay 20' with a build that has it)")
+                        "(e.g. 'set delay 2', 'set byte-delay 20'), several separated by ';' "
+                        "('set delay 2; set no-irq': a BMC with no interrupt, found by the driver's looks)")
     p.add_argument("--slow-bmc", action="store_true",
                    help="the slow BMCs: --kinds extern-kcs,sim unless --kinds is given")
     p.add_argument("--kernel-poll", action=argparse.BooleanOptionalAction, default=True,

@@ -15,7 +15,7 @@
 # BENCH_CLIENTS and BENCH_ROUNDS (the many-clients run: that many processes,
 # each that many rounds of three requests; 0 clients skips it), BENCH_FAULT
 # (sim: the `ipmi-cuse control fault` words that make the embedded BMC slow,
-# e.g. "set delay 2"), BENCH_BASE (1: /compat/bench/ipmi-cuse-base, another
+# e.g. "set delay 2", several separated by ';'), BENCH_BASE (1: /compat/bench/ipmi-cuse-base, another
 # build of the daemon, is measured alternately with ours as stack "base"),
 # BENCH_KERNEL_POLL (1: the kernel's ipmi_si also without its IRQ, polled by
 # kipmid: stack kernel-poll, after kernel with its IRQ), BENCH_PROBES (N > 0:
@@ -304,12 +304,17 @@ measure_clients() {
         "busy_ticks=$((b1 - b0)) $(driver_cpu_used "$drv0" "$drv1") hz=$hz"
 }
 
-# slow_bmc: the embedded BMC made slow (sim), through the control socket.
+# slow_bmc: the embedded BMC made slow (sim), through the control socket:
+# each of BENCH_FAULT's ';'-separated commands in turn.
 slow_bmc() {
     [ "$BENCH_KIND" = sim ] && [ -n "${BENCH_FAULT:-}" ] || return 0
-    # shellcheck disable=SC2086
-    ipmi-cuse control fault $BENCH_FAULT >/tmp/fault.out 2>&1 ||
-        { echo "@@BENCH-ERROR fault $BENCH_FAULT: $(cat /tmp/fault.out)"; return 1; }
+    echo "$BENCH_FAULT" | tr ';' '\n' >/tmp/fault.in
+    while read -r words; do
+        [ -n "$words" ] || continue
+        # shellcheck disable=SC2086
+        ipmi-cuse control fault $words >/tmp/fault.out 2>&1 ||
+            { echo "@@BENCH-ERROR fault $words: $(cat /tmp/fault.out)"; return 1; }
+    done </tmp/fault.in
     echo "@@BENCH-FAULT $(tr '\n' ';' </tmp/fault.out)"
 }
 
