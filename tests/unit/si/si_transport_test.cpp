@@ -158,6 +158,17 @@ TEST_P(SiStack, SlowBmcIsPolledUntilItAnswers)
     EXPECT_EQ(s.host.responses[0], kGetDeviceIdResponse);
 }
 
+// Get Device ID to a BMC that holds it, answers 2 ms later and then pokes
+// the transport, as the embedded BMC's clock does.
+void sendToA2msBmc(Stack& s, core::Timer& bmcDone)
+{
+    s.policy->send({0x18, 0x01});
+    bmcDone.start(std::chrono::milliseconds(2), [&s] {
+        s.port.releaseHeld();
+        s.transport->nudge();
+    });
+}
+
 // Loop wake-ups per transaction (timer callbacks): none for a BMC that
 // answers at once; for one that takes 2 ms and then pokes the transport, as
 // the embedded BMC's clock does, a bounded few once the pace is learned; and
@@ -169,11 +180,7 @@ TEST_P(SiStack, ASlowBmcCostsABoundedNumberOfLoopWakeUps)
     auto bmcDone = s.loop.makeTimer();
     std::size_t lastWakeUps = 0;
     for (int i = 0; i < 30; ++i) {
-        s.policy->send({0x18, 0x01});
-        bmcDone->start(std::chrono::milliseconds(2), [&s] {
-            s.port.releaseHeld();
-            s.transport->nudge();
-        });
+        sendToA2msBmc(s, *bmcDone);
         lastWakeUps = s.loop.advance(std::chrono::milliseconds(5)) - 1; // less the BMC's own timer
         ASSERT_EQ(s.host.responses.size(), static_cast<std::size_t>(i) + 1);
         EXPECT_LE(lastWakeUps, 8U) << "transaction " << i;
@@ -194,11 +201,7 @@ TEST_P(SiStack, WithoutAnInterruptTheWaitsLooksFindTheResponse)
     auto bmcDone = s.loop.makeTimer();
     std::size_t lastWakeUps = 0;
     for (int i = 0; i < 30; ++i) {
-        s.policy->send({0x18, 0x01});
-        bmcDone->start(std::chrono::milliseconds(2), [&s] {
-            s.port.releaseHeld();
-            s.transport->nudge();
-        });
+        sendToA2msBmc(s, *bmcDone);
         if (i == 0) {
             // Unlearned, the looks back off: 0.1, 0.3, 0.7, 1.5 and 2.5 ms.
             s.loop.advance(std::chrono::milliseconds(2));
