@@ -18,8 +18,10 @@ from the same boot:
         --bmc-delay-us, ipmi_sim sits behind bmc_delay.py's relay, which
         holds each request that long.
   sim   the daemon's embedded BMC (--sim), made slow by `ipmi-cuse control
-        fault` (--sim-fault, default a 2 ms delay per command): a slow BMC
-        without a socket; no kernel half.
+        fault` (--sim-fault, default a 2 ms delay per command; with
+        'set delay 2; set no-irq' one that raises no interrupt, so the driver
+        finds each response by its own looks): a slow BMC without a socket;
+        no kernel half.
   ssif  QEMU smbus-ipmi on the ICH9 SMBus: Get Device ID round trips per
         second, in one boot: (a) ipmi_ssif through its /dev/ipmi0; (b) ours
         through our /dev/ipmi0; (c) ours inside the daemon's SSIF driver, CUSE
