@@ -254,8 +254,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     core::InterfaceInfo info;
     info.type = si::toString(kind);
     const bool reportsAttention = (options & 0x01) != 0;
+    // No interrupt wired (the sim's no-irq): while a watch is needed, the
+    // transport's 10-ms watch steps the idle machine too.
+    const bool interruptWired = (options & 0x08) == 0;
     auto transport =
-        std::make_unique<si::LoopSiTransport>(loop, std::move(registers), std::move(machine), info, reportsAttention);
+        std::make_unique<si::LoopSiTransport>(loop, std::move(registers), std::move(machine), info, reportsAttention,
+                                              [interruptWired] { return interruptWired; });
     si::SmiPolicy policy(loop, std::move(transport));
     host.attach(policy);
 
