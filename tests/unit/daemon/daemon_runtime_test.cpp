@@ -540,6 +540,36 @@ TEST_F(RunningDaemon, ABusyStatusRegisterHoldsTheAnswerUntilReleased)
     });
 }
 
+// A BMC with no interrupt wired and 30 ms per command: the running daemon's
+// KCS driver finds the answer by its own looks at the status register, no
+// sooner than the BMC has it and well before the 5-s OBF timeout.
+TEST_F(RunningDaemon, WithoutAnInterruptTheAnswerIsFoundByLooking)
+{
+    start();
+    auto file = openDevice("ipmi0");
+    ASSERT_NE(file, nullptr);
+    EXPECT_NE(control("fault set no-irq").find("no-irq on\n"), std::string::npos);
+    control("fault set delay 30");
+    for (long msgid = 1; msgid <= 3; ++msgid) {
+        const auto t0 = std::chrono::steady_clock::now();
+        ASSERT_TRUE(sendAndAwaitAnswer(*file, bmcAddr(), msgid, 0x06, 0x01));
+        const auto took = std::chrono::steady_clock::now() - t0;
+        EXPECT_GE(took, 30ms);
+        EXPECT_LT(took, 2s);
+        long got = 0;
+        long rv = 0;
+        const auto data = onLoop([&] { return receive(*file, got, rv); });
+        ASSERT_TRUE(data.has_value()) << rv;
+        EXPECT_EQ(got, msgid);
+        EXPECT_EQ(data->at(0), 0x00);
+    }
+    EXPECT_NE(control("fault clear no-irq").find("no-irq off\n"), std::string::npos);
+    onLoop([&] {
+        file.reset();
+        return 0;
+    });
+}
+
 // A BMC reset in the middle of a KCS transfer: the state machine's error
 // recovery restarts the transfer, and the client gets the real answer.
 TEST_F(RunningDaemon, AResetMidTransferIsRecoveredAndAnswered)
