@@ -11,8 +11,9 @@
 // SsifTarget::setBusy and resetMidTransfer), and a KCS/BT/SMIC interface
 // with no interrupt wired (for the same owner: the host sees a response or
 // the attention bit only when it looks at the status register, as behind
-// many real KCS interfaces; SSIF's alert is not affected). The Bmc consults it for every
-// request; tests and the daemon change it at run time through Bmc::faults().
+// many real KCS interfaces; SSIF's alert is not affected). The Bmc consults
+// it for every request; tests and the daemon change it at run time through
+// Bmc::faults().
 // Not thread-safe: call it from the thread that drives the Bmc.
 #pragma once
 

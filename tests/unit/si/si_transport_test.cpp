@@ -51,6 +51,11 @@ std::unique_ptr<sim::RegisterModel> makeModel(SiType type, FakeBmcPort& port)
     return std::make_unique<sim::KcsBmcModel>(port);
 }
 
+std::uint64_t driverStat(const SmiPolicy& policy, core::DriverStat which)
+{
+    return policy.health().stats[static_cast<std::size_t>(which)];
+}
+
 // A machine that reports idle and yet refuses the next `refusals` starts as
 // busy with work of its own (0xD5). None of ours does; a transport must
 // neither spin on it nor leave the request for the next nudge to find.
@@ -115,10 +120,7 @@ struct Stack
         policy->start(host);
         loop.advance(std::chrono::milliseconds(50)); // BT reads its capabilities with short delays
     }
-    [[nodiscard]] std::uint64_t stat(core::DriverStat which) const
-    {
-        return policy->health().stats[static_cast<std::size_t>(which)];
-    }
+    [[nodiscard]] std::uint64_t stat(core::DriverStat which) const { return driverStat(*policy, which); }
 
     core::testing::FakeEventLoop loop;
     FakeBmcPort port;
@@ -436,10 +438,7 @@ struct WorkerStack
     WorkerStack(const WorkerStack&) = delete;
     WorkerStack& operator=(const WorkerStack&) = delete;
 
-    [[nodiscard]] std::uint64_t stat(core::DriverStat s) const
-    {
-        return policy->health().stats[static_cast<std::size_t>(s)];
-    }
+    [[nodiscard]] std::uint64_t stat(core::DriverStat which) const { return driverStat(*policy, which); }
     // Runs what the worker posted, and `simulated` of the loop's timers,
     // for `real` of the worker's time.
     void run(std::chrono::milliseconds real, std::chrono::milliseconds simulated = {})
